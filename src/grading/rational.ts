@@ -1,0 +1,147 @@
+/**
+ * Exact rationals over BigInt. Grading compares numbers exactly first: floats say 0.1 + 0.2 ≠ 0.3 and
+ * cannot tell 2^100 from 2^100 + 1, which is exactly the false positive a grader must not make.
+ */
+
+/** A reduced fraction n/d with d > 0. */
+export interface Rational {
+  readonly n: bigint;
+  readonly d: bigint;
+}
+
+/** Largest exponent we expand exactly; beyond it the bit-size (and the time) would explode. */
+const MAX_EXACT_EXPONENT = 4096n;
+/** Largest operand size in bits kept exact; bigger results go to floating point. */
+const MAX_EXACT_BITS = 20_000;
+
+function gcd(a: bigint, b: bigint): bigint {
+  if (a < 0n) a = -a;
+  if (b < 0n) b = -b;
+  while (b !== 0n) [a, b] = [b, a % b];
+  return a;
+}
+
+export function rat(n: bigint, d: bigint = 1n): Rational {
+  if (d === 0n) throw new RangeError("division by zero");
+  if (d < 0n) {
+    n = -n;
+    d = -d;
+  }
+  const g = gcd(n, d);
+  return g === 1n || g === 0n ? { n, d } : { n: n / g, d: d / g };
+}
+
+export const ZERO = rat(0n);
+export const ONE = rat(1n);
+
+export function add(a: Rational, b: Rational): Rational {
+  return a.d === b.d ? rat(a.n + b.n, a.d) : rat(a.n * b.d + b.n * a.d, a.d * b.d);
+}
+
+export function sub(a: Rational, b: Rational): Rational {
+  return add(a, { n: -b.n, d: b.d });
+}
+
+export function mul(a: Rational, b: Rational): Rational {
+  return rat(a.n * b.n, a.d * b.d);
+}
+
+export function div(a: Rational, b: Rational): Rational {
+  return rat(a.n * b.d, a.d * b.n);
+}
+
+export function eq(a: Rational, b: Rational): boolean {
+  return a.n === b.n && a.d === b.d;
+}
+
+export function isInteger(a: Rational): boolean {
+  return a.d === 1n;
+}
+
+function bits(x: bigint): number {
+  return (x < 0n ? -x : x).toString(16).length * 4;
+}
+
+/** Too large to keep exact (guards pathological inputs such as 10^10^10). */
+export function tooBig(a: Rational): boolean {
+  return bits(a.n) + bits(a.d) > MAX_EXACT_BITS;
+}
+
+/** a^k for an integer k, or null when the result would be too large to be worth keeping exact. */
+export function powInt(a: Rational, k: bigint): Rational | null {
+  if (k < 0n) {
+    if (a.n === 0n) return null;
+    const inv = rat(a.d, a.n);
+    return powInt(inv, -k);
+  }
+  if (k > MAX_EXACT_EXPONENT) return a.n === 0n || (a.n === a.d && a.d === 1n) ? a : null;
+  if ((bits(a.n) + bits(a.d)) * Number(k) > MAX_EXACT_BITS) return null;
+  return rat(a.n ** k, a.d ** k);
+}
+
+/** Integer k-th root of a non-negative bigint when exact, else null. */
+function exactRoot(x: bigint, k: number): bigint | null {
+  if (x < 0n) return null;
+  if (x < 2n) return x;
+  let guess = BigInt(Math.round(Number(x) ** (1 / k)));
+  // Newton steps to fix rounding for numbers beyond 2^53.
+  for (let i = 0; i < 100; i++) {
+    const next = ((BigInt(k) - 1n) * guess + x / guess ** BigInt(k - 1)) / BigInt(k);
+    if (next === guess || next === guess + 1n || next === guess - 1n) {
+      for (const c of [next - 1n, next, next + 1n]) if (c >= 0n && c ** BigInt(k) === x) return c;
+      return null;
+    }
+    guess = next > 0n ? next : 1n;
+  }
+  return null;
+}
+
+/** The exact k-th root of a rational (e.g. √(9/4) = 3/2), or null when irrational. */
+export function root(a: Rational, k: number): Rational | null {
+  if (k < 1 || tooBig(a)) return null;
+  if (a.n < 0n) {
+    if (k % 2 === 0) return null;
+    const r = root(rat(-a.n, a.d), k);
+    return r ? rat(-r.n, r.d) : null;
+  }
+  const n = exactRoot(a.n, k);
+  const d = n === null ? null : exactRoot(a.d, k);
+  return n !== null && d !== null ? rat(n, d) : null;
+}
+
+export function toNumber(a: Rational): number {
+  const n = Number(a.n);
+  const d = Number(a.d);
+  if (Number.isFinite(n) && Number.isFinite(d)) return n / d;
+  // Scale both down together so huge fractions still give their float value.
+  const shift = BigInt(Math.max(bits(a.n), bits(a.d)) - 1000);
+  return Number(a.n >> shift) / Number(a.d >> shift);
+}
+
+/** Parses "12", "-3.25", ".5", "1.2e-3" exactly. */
+export function parseDecimal(text: string): Rational | null {
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text);
+  if (!m || (m[2] === "" && (m[3] ?? "") === "")) return null;
+  const frac = m[3] ?? "";
+  let value = rat(BigInt((m[2] || "0") + frac), 10n ** BigInt(frac.length));
+  if (m[4]) {
+    const scaled = powInt(rat(10n), BigInt(m[4]));
+    if (!scaled) return null;
+    value = mul(value, scaled);
+  }
+  return m[1] === "-" ? rat(-value.n, value.d) : value;
+}
+
+/** Rounds to `places` decimals, half away from zero, exactly (Math-Verify rounds floats to 6 places). */
+export function roundTo(a: Rational, places: number): Rational {
+  const scale = 10n ** BigInt(places);
+  const num = a.n * scale;
+  const sign = num < 0n ? -1n : 1n;
+  const abs = num < 0n ? -num : num;
+  const q = (2n * abs + a.d) / (2n * a.d);
+  return rat(sign * q, scale);
+}
+
+export function toKey(a: Rational): string {
+  return a.d === 1n ? a.n.toString() : `${a.n}/${a.d}`;
+}
