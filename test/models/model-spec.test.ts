@@ -1,0 +1,41 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { parseConfig } from "../../src/models/config.ts";
+import { parseModelSpec } from "../../src/models/model-spec.ts";
+
+const config = parseConfig("models:\n  small:\n    gguf: ./s.gguf\n");
+
+test("model specs: configured name, gguf path, hf URI, openai endpoint", () => {
+  assert.equal(parseModelSpec("small", config).kind, "configured");
+  assert.deepEqual(parseModelSpec("./models/tiny.gguf"), {
+    kind: "gguf",
+    name: "tiny",
+    path: "./models/tiny.gguf",
+  });
+  assert.deepEqual(parseModelSpec("hf:Qwen/Qwen2.5-0.5B-Instruct-GGUF:Q4_K_M"), {
+    kind: "hf",
+    name: "Qwen/Qwen2.5-0.5B-Instruct-GGUF:Q4_K_M",
+    uri: "hf:Qwen/Qwen2.5-0.5B-Instruct-GGUF:Q4_K_M",
+  });
+  assert.deepEqual(parseModelSpec("openai:qwen@http://127.0.0.1:8000/v1"), {
+    kind: "openai",
+    name: "qwen",
+    model: "qwen",
+    baseURL: "http://127.0.0.1:8000/v1",
+  });
+});
+
+test("bad model specs get errors that say what is wrong", () => {
+  assert.throws(() => parseModelSpec("openai:qwen"), /openai:MODEL@BASE_URL/);
+  assert.throws(() => parseModelSpec("openai:qwen@ftp://x"), /openai:MODEL@BASE_URL/);
+  assert.throws(() => parseModelSpec("hf:no-slash"), /hf:org\/repo:QUANT/);
+  assert.throws(
+    () => parseModelSpec("gpt-9", config),
+    (error: Error & { code?: string }) => {
+      assert.equal(error.code, "MODEL_NOT_FOUND");
+      assert.match(error.message, /unknown model `gpt-9`.*Configured models: small/);
+      return true;
+    },
+  );
+  assert.throws(() => parseModelSpec("  "), /empty/);
+});
