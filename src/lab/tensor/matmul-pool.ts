@@ -43,18 +43,22 @@ export function runMatmulJob(job: MatmulJob): void {
   const { kind, out, a, b, M, N, K, accumulate, rowStart, rowEnd } = job;
   switch (kind) {
     case "ab":
-      return matmulAB(out, a, b, M, N, K, accumulate, rowStart, rowEnd);
+      matmulAB(out, a, b, M, N, K, accumulate, rowStart, rowEnd);
+      return;
     case "abt":
-      return matmulABt(out, a, b, M, N, K, accumulate, rowStart, rowEnd);
+      matmulABt(out, a, b, M, N, K, accumulate, rowStart, rowEnd);
+      return;
     case "atb":
-      return matmulAtB(out, a, b, M, N, K, accumulate, rowStart, rowEnd);
+      matmulAtB(out, a, b, M, N, K, accumulate, rowStart, rowEnd);
+      return;
     default:
       kind satisfies never;
   }
 }
 
 export class MatmulPool {
-  readonly threads: number;
+  /** Threads in use, the main thread included (1 after `close`). */
+  threads: number;
   private readonly minParallelWork: number;
   private readonly workers: Worker[] = [];
   private readonly ports: MessagePort[] = [];
@@ -134,8 +138,8 @@ export class MatmulPool {
   /** Stops the worker threads; the pool then runs everything inline. */
   async close(): Promise<void> {
     const workers = this.workers.splice(0);
-    this.ports.splice(0).forEach((port) => port.close());
-    (this as { threads: number }).threads = 1;
+    for (const port of this.ports.splice(0)) port.close();
+    this.threads = 1;
     await Promise.all(workers.map((worker) => worker.terminate()));
   }
 }
