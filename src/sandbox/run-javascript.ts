@@ -1,0 +1,135 @@
+/**
+ * Runs model-written JavaScript in QuickJS (quickjs-emscripten) inside a worker thread.
+ *
+ * Two limits stack: QuickJS's interrupt handler stops the code at `timeoutMs` and its allocator
+ * refuses memory past `memoryMb`; and if the worker itself stops answering (a long native call the
+ * interrupt handler cannot reach), a watchdog terminates the worker a little later. The caller never
+ * hangs. The worker stays warm between runs (QuickJS loads once); every run gets a fresh runtime.
+ */
+import { Worker } from "node:worker_threads";
+import type { RunJavaScriptOptions, SandboxResult } from "./types.ts";
+
+/** QuickJS is small; 64 MiB is plenty for model-written snippets and bounds a memory bomb quickly. */
+const DEFAULT_MEMORY_MB = 64;
+const DEFAULT_TIMEOUT_MS = 5_000;
+const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
+/** Time the interrupt handler gets to stop the code before the watchdog kills the worker. */
+const KILL_GRACE_MS = 1_000;
+/** Loading the QuickJS wasm takes ~50 ms; anything near this means the worker is broken. */
+const STARTUP_TIMEOUT_MS = 20_000;
+
+type WorkerAnswer = Omit<SandboxResult, "ok"> & { id: number };
+
+let worker: Worker | undefined;
+let ready: Promise<Worker> | undefined;
+let queue: Promise<unknown> = Promise.resolve();
+let nextId = 1;
+
+function startWorker(): Promise<Worker> {
+  const w = new Worker(new URL("./quickjs-worker.mjs", import.meta.url));
+  w.unref();
+  worker = w;
+  return new Promise<Worker>((resolve, reject) => {
+    const timer = setTimeout(() => fail(new Error("the QuickJS worker did not start")), STARTUP_TIMEOUT_MS);
+    const fail = (error: Error) => {
+      clearTimeout(timer);
+      discard(w);
+      reject(error);
+    };
+    w.once("error", fail);
+    w.once("message", () => {
+      clearTimeout(timer);
+      w.off("error", fail);
+      resolve(w);
+    });
+  });
+}
+
+/** Drops a worker that timed out or crashed; the next run starts a fresh one. */
+function discard(w: Worker): void {
+  if (worker === w) {
+    worker = undefined;
+    ready = undefined;
+  }
+  void w.terminate();
+}
+
+function failure(reason: SandboxResult["reason"], error: string, durationMs: number): SandboxResult {
+  return { ok: false, stdout: "", stderr: "", error, reason, durationMs };
+}
+
+async function runOnce(options: Required<Omit<RunJavaScriptOptions, "input">> & { input?: unknown }) {
+  let w: Worker;
+  try {
+    ready ??= startWorker();
+    w = await ready;
+  } catch (error) {
+    return failure("error", `sandbox failed to start: ${(error as Error).message}`, 0);
+  }
+  const id = nextId++;
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+  w.ref();
+  return new Promise<SandboxResult>((resolve) => {
+    const finish = (result: SandboxResult) => {
+      clearTimeout(watchdog);
+      w.off("message", onMessage);
+      w.off("error", onError);
+      w.off("exit", onExit);
+      w.unref();
+      resolve(result);
+    };
+    const watchdog = setTimeout(() => {
+      discard(w);
+      finish(failure("timeout", `timed out after ${options.timeoutMs} ms (worker terminated)`, elapsed()));
+    }, options.timeoutMs + KILL_GRACE_MS);
+    const onMessage = (answer: WorkerAnswer) => {
+      if (answer.id !== id) return;
+      const { id: _, ...rest } = answer;
+      finish({ ...rest, ok: rest.reason === "ok" });
+    };
+    // An uncaught error in the worker means the wasm module aborted (out of wasm memory, mostly).
+    const onError = (error: Error) => {
+      discard(w);
+      const memory = /memory|allocation/i.test(error.message);
+      finish(failure(memory ? "memory" : "error", `sandbox crashed: ${error.message}`, elapsed()));
+    };
+    const onExit = (code: number) => {
+      discard(w);
+      finish(failure("error", `sandbox exited with code ${code}`, elapsed()));
+    };
+    w.on("message", onMessage);
+    w.on("error", onError);
+    w.on("exit", onExit);
+    w.postMessage({ id, ...options });
+  });
+}
+
+/**
+ * Runs `code` as a script in a fresh QuickJS context and returns what happened; never throws.
+ * Runs are queued one at a time on one warm worker.
+ *
+ * The code sees only the language built-ins plus `console.log/info/debug` (→ stdout),
+ * `console.warn/error` (→ stderr), `input` (a copy of `options.input`) and `setResult(value)`.
+ * A last expression that is a promise is awaited (QuickJS has no timers, so only microtasks run).
+ */
+export function runJavaScript(options: RunJavaScriptOptions): Promise<SandboxResult> {
+  const {
+    code,
+    input,
+    timeoutMs = DEFAULT_TIMEOUT_MS,
+    memoryMb = DEFAULT_MEMORY_MB,
+    maxOutputBytes = DEFAULT_MAX_OUTPUT_BYTES,
+  } = options;
+  const run = queue.then(() => runOnce({ code, input, timeoutMs, memoryMb, maxOutputBytes }));
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+/** Terminates the warm worker (tests, shutdown). The next run starts a new one. */
+export async function closeJavaScriptSandbox(): Promise<void> {
+  const w = worker;
+  worker = undefined;
+  ready = undefined;
+  if (w) await w.terminate();
+}
