@@ -1,0 +1,86 @@
+/**
+ * The synthetic generators by name, and `synthetic:NAME?difficulty=3&n=100&seed=1` specs.
+ */
+import { z } from "zod";
+import { DeliberateError } from "../../errors.ts";
+import { arithmetic } from "./arithmetic.ts";
+import { countdown } from "./countdown.ts";
+import { fractions } from "./fractions.ts";
+import { linear } from "./linear.ts";
+import { logic } from "./logic.ts";
+import { modular } from "./modular.ts";
+import { createRng, mixSeed } from "./rng.ts";
+import type { GenerateOptions, ItemMaker, SyntheticItem, SyntheticName } from "./types.ts";
+
+export { checkCountdown } from "./countdown.ts";
+export type { GenerateOptions, SyntheticItem, SyntheticName } from "./types.ts";
+
+export const generators: Record<SyntheticName, ItemMaker> = {
+  arithmetic,
+  linear,
+  fractions,
+  countdown,
+  modular,
+  logic,
+};
+
+export const syntheticNames = Object.keys(generators) as SyntheticName[];
+
+const optionsSchema = z.object({
+  difficulty: z.coerce.number().int().min(1).default(1),
+  n: z.coerce.number().int().min(0).default(100),
+  seed: z.coerce.number().int().default(1),
+});
+
+/** Item i depends only on (name, difficulty, seed, i): a larger `n` extends a smaller one. */
+export function generateSynthetic(name: SyntheticName, options: GenerateOptions = {}): SyntheticItem[] {
+  const { difficulty, n, seed } = parseOptions(options);
+  const make = generators[name];
+  const items: SyntheticItem[] = [];
+  for (let i = 0; i < n; i++) {
+    const rng = createRng(mixSeed(name, difficulty, seed, i));
+    items.push({ id: `${name}-d${difficulty}-s${seed}-${i}`, difficulty, ...make(rng, difficulty) });
+  }
+  return items;
+}
+
+function parseOptions(options: GenerateOptions): Required<GenerateOptions> {
+  const parsed = optionsSchema.safeParse(options);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new DeliberateError(
+      "BAD_REQUEST",
+      `synthetic option \`${issue.path.join(".")}\`: ${issue.message}`,
+      {
+        param: String(issue.path[0] ?? ""),
+      },
+    );
+  }
+  return parsed.data;
+}
+
+export interface SyntheticSpec extends Required<GenerateOptions> {
+  name: SyntheticName;
+}
+
+/** Parses `synthetic:NAME?difficulty=3&n=100&seed=1`; `defaults` fill what the spec leaves out. */
+export function parseSyntheticSpec(spec: string, defaults: GenerateOptions = {}): SyntheticSpec {
+  const match = /^synthetic:([a-z]+)(?:\?(.*))?$/.exec(spec);
+  if (!match) throw new DeliberateError("BAD_REQUEST", `not a synthetic dataset spec: \`${spec}\``);
+  const name = match[1] as SyntheticName;
+  if (!(name in generators)) {
+    throw new DeliberateError(
+      "BAD_REQUEST",
+      `unknown synthetic generator \`${match[1]}\`; one of ${syntheticNames.join(", ")}`,
+    );
+  }
+  const query = Object.fromEntries(new URLSearchParams(match[2] ?? ""));
+  for (const key of Object.keys(query)) {
+    if (!["difficulty", "n", "seed"].includes(key)) {
+      throw new DeliberateError("BAD_REQUEST", `unknown synthetic option \`${key}\` in \`${spec}\``, {
+        param: key,
+      });
+    }
+  }
+  return { name, ...parseOptions({ ...defaults, ...query } as GenerateOptions) };
+}
