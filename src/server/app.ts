@@ -12,6 +12,7 @@ import { viewerHtml } from "../web/viewer-page.ts";
 import { chatCompletions, type StrategyRunner } from "./chat-completions.ts";
 import { chatRequestSchema } from "./chat-request.ts";
 import { errorResponse } from "./error-body.ts";
+import { instrumentBackend } from "./instrument-backend.ts";
 import { ServerMetrics } from "./metrics.ts";
 import { resolveRoute } from "./model-route.ts";
 import { RateLimiter } from "./rate-limiter.ts";
@@ -59,12 +60,16 @@ function fail(c: Context, error: unknown): Response {
 }
 
 export function createApp(options: AppOptions): DeliberateApp {
+  const metrics = new ServerMetrics();
+  const models = new Map(
+    [...options.models].map(([name, backend]) => [name, instrumentBackend(backend, metrics.sequences)]),
+  );
   const state: ServerState = {
-    models: options.models,
+    models,
     strategies: options.strategies,
     runStrategy: options.runStrategy,
     apiKeys: options.apiKeys ?? [],
-    metrics: new ServerMetrics(),
+    metrics,
     queue: new RequestQueue({
       concurrency: options.concurrency ?? 32,
       maxWaiting: options.maxWaiting ?? 256,
