@@ -1,0 +1,311 @@
+/**
+ * Eval metrics: accuracy with bootstrap confidence intervals, pass@k (the unbiased estimator of
+ * Chen et al. 2021), maj@k and weighted@k (majority / weighted voting over k of the N samples),
+ * curves over k = 1, 2, 4, ..., N by subsampling the largest-N generations (search-and-learn),
+ * and usage: tokens, calls, wall time, cost.
+ */
+import { createRng, mixSeed } from "./synthetic/rng.ts";
+import type { EvalRecord, SampleRecord } from "./types.ts";
+
+/** Mean of booleans (or 0/1 numbers); 0 for an empty list. */
+export function accuracy(values: ReadonlyArray<boolean | number>): number {
+  if (values.length === 0) return 0;
+  let sum = 0;
+  for (const v of values) sum += Number(v);
+  return sum / values.length;
+}
+
+/**
+ * pass@k = 1 - C(n-c, k) / C(n, k): the chance that at least one of k samples drawn without
+ * replacement from n (c of them correct) is correct. Computed as a running product so large n
+ * does not overflow (Chen et al. 2021, fig. 3).
+ */
+export function passAtK(n: number, c: number, k: number): number {
+  if (k < 1 || k > n) throw new RangeError(`pass@k needs 1 <= k <= n (k=${k}, n=${n})`);
+  if (n - c < k) return 1;
+  let fail = 1;
+  for (let i = n - c + 1; i <= n; i++) fail *= 1 - k / i;
+  return 1 - fail;
+}
+
+/**
+ * The vote over one subset: the key with the most votes (or the largest weight sum) wins; ties go
+ * to the key seen first in sample order; samples without a key do not vote. Returns whether the
+ * winner is correct (false when nobody voted).
+ */
+export function voteCorrect(
+  samples: readonly SampleRecord[],
+  indices: readonly number[],
+  weighted: boolean,
+): boolean {
+  const totals = new Map<string, { score: number; first: number; correct: boolean }>();
+  for (const i of indices) {
+    const sample = samples[i];
+    if (sample.key === null) continue;
+    const entry = totals.get(sample.key);
+    const add = weighted ? sample.weight : 1;
+    if (entry) entry.score += add;
+    else totals.set(sample.key, { score: add, first: i, correct: sample.correct });
+  }
+  let best: { score: number; first: number; correct: boolean } | undefined;
+  for (const entry of totals.values()) {
+    if (
+      !best ||
+      entry.score > best.score + 1e-12 ||
+      (Math.abs(entry.score - best.score) <= 1e-12 && entry.first < best.first)
+    ) {
+      best = entry;
+    }
+  }
+  return best?.correct ?? false;
+}
+
+export interface SubsetOptions {
+  /** Enumerate every subset when there are at most this many; otherwise draw `draws` random ones. Default 256. */
+  exactLimit?: number;
+  /** Random subsets per k when not enumerating. Default 64. */
+  draws?: number;
+  /** Seed of the subsampling. Default 0. */
+  seed?: number;
+}
+
+function binomial(n: number, k: number): number {
+  let result = 1;
+  for (let i = 1; i <= k; i++) result = (result * (n - k + i)) / i;
+  return Math.round(result);
+}
+
+/** Calls `visit` with every k-subset of 0..n-1 in lexicographic order. */
+function eachSubset(n: number, k: number, visit: (indices: number[]) => void): void {
+  const indices = Array.from({ length: k }, (_, i) => i);
+  for (;;) {
+    visit(indices);
+    let i = k - 1;
+    while (i >= 0 && indices[i] === n - k + i) i--;
+    if (i < 0) return;
+    indices[i]++;
+    for (let j = i + 1; j < k; j++) indices[j] = indices[j - 1] + 1;
+  }
+}
+
+/** Expected maj@k (or weighted@k) over k-subsets of the samples: exact when few subsets, else sampled. */
+export function votingAtK(
+  samples: readonly SampleRecord[],
+  k: number,
+  weighted: boolean,
+  { exactLimit = 256, draws = 64, seed = 0 }: SubsetOptions = {},
+): number {
+  const n = samples.length;
+  if (k < 1 || k > n) throw new RangeError(`voting@k needs 1 <= k <= n (k=${k}, n=${n})`);
+  if (binomial(n, k) <= exactLimit) {
+    let correct = 0;
+    let total = 0;
+    eachSubset(n, k, (indices) => {
+      correct += Number(voteCorrect(samples, indices, weighted));
+      total++;
+    });
+    return correct / total;
+  }
+  const rng = createRng(mixSeed("subsample", seed, n, k));
+  const all = Array.from({ length: n }, (_, i) => i);
+  let correct = 0;
+  for (let d = 0; d < draws; d++) {
+    // A partial Fisher-Yates shuffle: the first k of a random permutation, then in sample order.
+    for (let i = 0; i < k; i++) {
+      const j = i + Math.floor(rng.next() * (n - i));
+      [all[i], all[j]] = [all[j], all[i]];
+    }
+    const subset = all.slice(0, k).sort((a, b) => a - b);
+    correct += Number(voteCorrect(samples, subset, weighted));
+  }
+  return correct / draws;
+}
+
+export function majAtK(samples: readonly SampleRecord[], k: number, options?: SubsetOptions): number {
+  return votingAtK(samples, k, false, options);
+}
+
+export function weightedAtK(samples: readonly SampleRecord[], k: number, options?: SubsetOptions): number {
+  return votingAtK(samples, k, true, options);
+}
+
+/** k = 1, 2, 4, ... up to n, with n itself last when it is not a power of two. */
+export function curveKs(n: number): number[] {
+  const ks: number[] = [];
+  for (let k = 1; k <= n; k *= 2) ks.push(k);
+  if (n >= 1 && ks.at(-1) !== n) ks.push(n);
+  return ks;
+}
+
+export interface CurvePoint {
+  k: number;
+  /** Mean over the sample sets (items × seeds) that have at least k samples. */
+  maj: number;
+  weighted: number;
+  pass: number;
+  /** How many sample sets contributed. */
+  sets: number;
+  /** Mean tokens spent by k samples: k times the mean tokens per sample. */
+  tokens: number;
+}
+
+/** maj@k, weighted@k and pass@k curves, each sample set subsampled with its own seed stream. */
+export function curves(
+  sampleSets: ReadonlyArray<readonly SampleRecord[]>,
+  options: SubsetOptions = {},
+): CurvePoint[] {
+  const largest = Math.max(0, ...sampleSets.map((s) => s.length));
+  const perSampleTokens = accuracy(sampleSets.flatMap((s) => s.map((x) => x.tokens)));
+  return curveKs(largest).map((k) => {
+    const eligible = sampleSets.filter((s) => s.length >= k);
+    let maj = 0;
+    let weighted = 0;
+    let pass = 0;
+    eligible.forEach((samples, index) => {
+      const subset = { ...options, seed: mixSeed(options.seed ?? 0, index) };
+      maj += majAtK(samples, k, subset);
+      weighted += weightedAtK(samples, k, subset);
+      pass += passAtK(samples.length, samples.filter((s) => s.correct).length, k);
+    });
+    const sets = eligible.length;
+    return {
+      k,
+      maj: sets ? maj / sets : 0,
+      weighted: sets ? weighted / sets : 0,
+      pass: sets ? pass / sets : 0,
+      sets,
+      tokens: k * perSampleTokens,
+    };
+  });
+}
+
+export interface BootstrapOptions {
+  /** Resamples. Default 1000. */
+  resamples?: number;
+  /** Confidence level in (0, 1). Default 0.95. */
+  level?: number;
+  /** Seed of the resampling. Default 0. */
+  seed?: number;
+}
+
+/** Percentile bootstrap interval of the mean; [0, 0] for no data. */
+export function bootstrapCI(
+  values: readonly number[],
+  { resamples = 1000, level = 0.95, seed = 0 }: BootstrapOptions = {},
+): [number, number] {
+  const n = values.length;
+  if (n === 0) return [0, 0];
+  const rng = createRng(mixSeed("bootstrap", seed, n));
+  const means = new Float64Array(resamples);
+  for (let r = 0; r < resamples; r++) {
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += values[Math.floor(rng.next() * n)];
+    means[r] = sum / n;
+  }
+  means.sort();
+  const tail = (1 - level) / 2;
+  const at = (q: number) => means[Math.min(resamples - 1, Math.max(0, Math.floor(q * resamples)))];
+  return [at(tail), at(1 - tail)];
+}
+
+/** Per-token prices in the configured currency. */
+export interface Prices {
+  prompt: number;
+  completion: number;
+}
+
+export function costOf(promptTokens: number, completionTokens: number, prices?: Prices): number {
+  return prices ? promptTokens * prices.prompt + completionTokens * prices.completion : 0;
+}
+
+export interface SliceSummary {
+  /** Graded attempts (items × seeds), errors excluded. */
+  n: number;
+  /** Distinct items. */
+  items: number;
+  accuracy: number;
+  /** 95% bootstrap interval over items (each item's mean over seeds). */
+  ci95: [number, number];
+  errors: number;
+}
+
+export interface Summary extends SliceSummary {
+  promptTokens: number;
+  completionTokens: number;
+  /** Mean tokens (prompt + completion) per attempt. */
+  tokensPerItem: number;
+  calls: number;
+  wallMs: number;
+  cost: number;
+  curves: CurvePoint[];
+  byDifficulty: Record<string, SliceSummary>;
+  byCategory: Record<string, SliceSummary>;
+}
+
+export interface SummarizeOptions extends SubsetOptions {
+  bootstrap?: BootstrapOptions;
+}
+
+function slice(records: readonly EvalRecord[], bootstrap?: BootstrapOptions): SliceSummary {
+  const graded = records.filter((r) => r.status === "ok");
+  const perItem = new Map<string, number[]>();
+  for (const r of graded) {
+    const list = perItem.get(r.itemId) ?? [];
+    list.push(Number(r.correct));
+    perItem.set(r.itemId, list);
+  }
+  const itemMeans = [...perItem.values()].map((list) => accuracy(list));
+  return {
+    n: graded.length,
+    items: perItem.size,
+    accuracy: accuracy(graded.map((r) => r.correct)),
+    ci95: bootstrapCI(itemMeans, bootstrap),
+    errors: records.length - graded.length,
+  };
+}
+
+function groupBy(
+  records: readonly EvalRecord[],
+  key: (r: EvalRecord) => string | undefined,
+): Map<string, EvalRecord[]> {
+  const groups = new Map<string, EvalRecord[]>();
+  for (const r of records) {
+    const k = key(r);
+    if (k === undefined) continue;
+    const list = groups.get(k) ?? [];
+    list.push(r);
+    groups.set(k, list);
+  }
+  return groups;
+}
+
+/** Everything a results table shows for one set of records (one grid cell, or all of them). */
+export function summarize(records: readonly EvalRecord[], options: SummarizeOptions = {}): Summary {
+  const graded = records.filter((r) => r.status === "ok");
+  const sum = (f: (r: EvalRecord) => number) => records.reduce((acc, r) => acc + f(r), 0);
+  const promptTokens = sum((r) => r.promptTokens);
+  const completionTokens = sum((r) => r.completionTokens);
+  const sorted = (groups: Map<string, EvalRecord[]>) =>
+    Object.fromEntries(
+      [...groups.entries()]
+        .sort(([a], [b]) => a.localeCompare(b, "en", { numeric: true }))
+        .map(([k, list]) => [k, slice(list, options.bootstrap)]),
+    );
+  return {
+    ...slice(records, options.bootstrap),
+    promptTokens,
+    completionTokens,
+    tokensPerItem: records.length ? (promptTokens + completionTokens) / records.length : 0,
+    calls: sum((r) => r.calls),
+    wallMs: sum((r) => r.wallMs),
+    cost: sum((r) => r.cost),
+    curves: curves(
+      graded.filter((r) => r.samples.length > 0).map((r) => r.samples),
+      options,
+    ),
+    byDifficulty: sorted(
+      groupBy(records, (r) => (r.difficulty === undefined ? undefined : String(r.difficulty))),
+    ),
+    byCategory: sorted(groupBy(records, (r) => r.category)),
+  };
+}
