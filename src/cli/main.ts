@@ -3,6 +3,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { DeliberateError, toDeliberateError } from "../errors.ts";
+import { generateCommand } from "./commands/generate.ts";
 import { exitCodes } from "./exit-codes.ts";
 
 const program = new Command("deliberate")
@@ -12,13 +13,20 @@ const program = new Command("deliberate")
   .exitOverride();
 
 // Commands: one line each, one file each.
-const commands: Array<() => Command> = [];
+const commands: Array<() => Command> = [generateCommand];
 for (const command of commands) program.addCommand(command());
+// Subcommands get the program's error handling (exit codes come from our mapping below).
+const inherit = (command: Command) => {
+  command.copyInheritedSettings(program);
+  command.commands.forEach(inherit);
+};
+program.commands.forEach(inherit);
 
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  if (error instanceof CommanderError) process.exit(error.exitCode);
+  // Usage mistakes (bad flags, missing arguments) exit 2 like BAD_REQUEST; --help and --version exit 0.
+  if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : exitCodes.BAD_REQUEST);
   const failure = toDeliberateError(error);
   process.stderr.write(`deliberate: ${failure.message}\n`);
   if (process.env.DELIBERATE_LOG === "debug" && failure.cause) console.error(failure.cause);

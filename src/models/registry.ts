@@ -1,0 +1,122 @@
+/**
+ * Model specs and the config → backends. A `ModelRegistry` creates each backend once per spec, hands
+ * the same instance to every caller (models and contexts are pooled), and closes them all on shutdown.
+ */
+import { DeliberateError } from "../errors.ts";
+import { type DeliberateConfig, loadConfig, type Price } from "./config.ts";
+import { createLlamaBackend } from "./llama/llama-backend.ts";
+import { type ModelSpec, parseModelSpec } from "./model-spec.ts";
+import { createOpenAIBackend } from "./openai/openai-backend.ts";
+import type { ModelBackend } from "./types.ts";
+
+export interface ResolveModelOptions {
+  /** The parsed config; default: `./deliberate.config.yaml` when present. */
+  config?: DeliberateConfig;
+  /** llama.cpp threads when neither the spec's config nor `defaults.threads` says. */
+  threads?: number;
+  /** Per-sequence context size for llama.cpp models. */
+  contextSize?: number;
+  /** Cache folder for `hf:` downloads. */
+  modelsDir?: string;
+  /** API key for `openai:` specs (configured models name an env variable instead). */
+  apiKey?: string;
+}
+
+/** Creates the backend a spec names. Each call creates a new backend; use `ModelRegistry` to share them. */
+export async function resolveModel(spec: string, options: ResolveModelOptions = {}): Promise<ModelBackend> {
+  const config = options.config ?? loadConfig();
+  return createBackend(parseModelSpec(spec, config), config, options);
+}
+
+async function createBackend(
+  spec: ModelSpec,
+  config: DeliberateConfig,
+  options: ResolveModelOptions,
+): Promise<ModelBackend> {
+  const threads = options.threads ?? config.defaults.threads;
+  switch (spec.kind) {
+    case "gguf":
+      return createLlamaBackend({ model: spec.path, threads, contextSize: options.contextSize });
+    case "hf":
+      return createLlamaBackend({
+        model: spec.uri,
+        threads,
+        contextSize: options.contextSize,
+        modelsDir: options.modelsDir,
+      });
+    case "openai":
+      return createOpenAIBackend({ model: spec.model, baseURL: spec.baseURL, apiKey: options.apiKey });
+    case "configured": {
+      const model = spec.config;
+      if ("gguf" in model) {
+        return createLlamaBackend({
+          model: model.gguf,
+          threads: model.threads ?? threads,
+          contextSize: model.contextSize ?? options.contextSize,
+          gpu: model.gpu ? "auto" : false,
+          modelsDir: options.modelsDir,
+        });
+      }
+      const { apiKeyEnv, ...endpoint } = model.openai;
+      const apiKey = apiKeyEnv === undefined ? undefined : process.env[apiKeyEnv];
+      if (apiKeyEnv !== undefined && !apiKey) {
+        throw new DeliberateError(
+          "CONFIG",
+          `model \`${spec.name}\` reads its API key from $${apiKeyEnv}, which is not set`,
+          { param: `models.${spec.name}.openai.apiKeyEnv` },
+        );
+      }
+      return createOpenAIBackend({ ...endpoint, apiKey, id: `openai:${spec.name}` });
+    }
+    default:
+      return spec satisfies never;
+  }
+}
+
+/** Shares one backend per spec and closes them all at the end. */
+export class ModelRegistry {
+  private readonly backends = new Map<string, Promise<ModelBackend>>();
+  readonly config: DeliberateConfig;
+
+  constructor(private readonly options: ResolveModelOptions = {}) {
+    this.config = options.config ?? loadConfig();
+  }
+
+  /** The backend for `spec`, created on first use. A failed creation is not cached. */
+  get(spec: string): Promise<ModelBackend> {
+    const key = spec.trim();
+    let backend = this.backends.get(key);
+    if (!backend) {
+      backend = createBackend(parseModelSpec(key, this.config), this.config, this.options);
+      this.backends.set(key, backend);
+      backend.catch(() => this.backends.delete(key));
+    }
+    return backend;
+  }
+
+  /** Per-million-token prices of a configured model, when set. */
+  price(spec: string): Price | undefined {
+    const model = this.config.models[spec.trim()];
+    return model?.price;
+  }
+
+  /** Names of the configured models. */
+  configured(): string[] {
+    return Object.keys(this.config.models);
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.backends.values()];
+    this.backends.clear();
+    await Promise.all(
+      all.map(async (backend) =>
+        (
+          await backend.then(
+            (b) => b,
+            () => undefined,
+          )
+        )?.close(),
+      ),
+    );
+  }
+}
