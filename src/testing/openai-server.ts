@@ -233,6 +233,8 @@ export async function startOpenAIServer(options: OpenAIServerOptions): Promise<O
       }
       for (const [position, piece] of pieces.entries()) {
         if (reply.dieAfterChunks !== undefined && sent >= reply.dieAfterChunks) {
+          // Let what was written reach the client first, then cut the connection mid-body.
+          await new Promise<void>((resolve) => res.write("", () => resolve()));
           res.socket?.destroy();
           return;
         }
