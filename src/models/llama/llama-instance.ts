@@ -1,0 +1,55 @@
+/**
+ * One `Llama` (the loaded llama.cpp binding) per process and GPU choice. Loading the binding is slow
+ * and it owns the thread pool, so every backend shares it; it lives until the process exits.
+ */
+import { availableParallelism } from "node:os";
+import { getLlama, type Llama, LlamaLogLevel } from "node-llama-cpp";
+import { DeliberateError } from "../../errors.ts";
+
+/** Which compute layer llama.cpp uses: `false` = CPU only. */
+export type LlamaGpu = false | "auto" | "cuda" | "vulkan" | "metal";
+
+/**
+ * Threads per context when the caller does not say. node-llama-cpp's own default (at least 4) makes a
+ * 2-core machine oversubscribe and run 25–100x slower; more than 4 rarely helps small models.
+ */
+export function defaultThreads(): number {
+  return Math.min(4, Math.max(1, availableParallelism()));
+}
+
+const instances = new Map<string, Promise<Llama>>();
+
+/** The shared `Llama` for this GPU choice, loading it on first use. */
+export function getLlamaInstance(gpu: LlamaGpu = false): Promise<Llama> {
+  const key = String(gpu);
+  let instance = instances.get(key);
+  if (instance === undefined) {
+    instance = load(gpu);
+    instances.set(key, instance);
+    // A failed load must not poison later attempts.
+    instance.catch(() => instances.delete(key));
+  }
+  return instance;
+}
+
+async function load(gpu: LlamaGpu): Promise<Llama> {
+  const debug = process.env.DELIBERATE_LOG === "debug";
+  try {
+    return await getLlama({
+      gpu,
+      // Never compile llama.cpp behind the user's back; the prebuilt binaries cover common platforms.
+      build: "never",
+      logLevel: debug ? LlamaLogLevel.debug : LlamaLogLevel.error,
+      // The pool's limit is the machine; each context asks for its own share through `threads`.
+      maxThreads: Math.max(1, availableParallelism()),
+    });
+  } catch (error) {
+    throw new DeliberateError(
+      "INTERNAL",
+      `could not load llama.cpp (gpu: ${String(gpu)}): ${String(error)}`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
