@@ -105,6 +105,7 @@ export class LlamaModel {
   private readonly w: ModelTensors;
   private readonly g: ModelTensors;
   private acts: Activations | null = null;
+  private storage: { rows: number; probsSize: number; buffer: Float32Array } | null = null;
   private lastTokens: Int32Array | null = null;
 
   constructor(
@@ -282,44 +283,64 @@ export class LlamaModel {
     }
   }
 
+  /**
+   * Activation buffers for a B×T batch: views into storage sized for the largest batch seen, so
+   * batches padded to different lengths reuse one allocation. Every buffer is [rows, width] or
+   * [B, H, T, T], contiguous, so the first B·T rows of a larger buffer are exactly the right shape.
+   */
   private activations(B: number, T: number): Activations {
-    if (this.acts && this.acts.B === B && this.acts.T === T) return this.acts;
-    const { dim: D, vocabSize: V, ffnDim: F, heads } = this.config;
+    const { dim: D, vocabSize: V, ffnDim: F, heads, layers } = this.config;
     const N = B * T;
-    const blocks = Array.from({ length: this.config.layers }, () => ({
-      xIn: alloc(N * D),
-      h1: alloc(N * D),
-      inv1: alloc(N),
-      q: alloc(N * D),
-      k: alloc(N * D),
-      v: alloc(N * D),
-      probs: alloc(B * heads * T * T),
-      att: alloc(N * D),
-      x2: alloc(N * D),
-      h2: alloc(N * D),
-      inv2: alloc(N),
-      g: alloc(N * F),
-      u: alloc(N * F),
-      a: alloc(N * F),
+    const probsSize = B * heads * T * T;
+    if (!this.storage || this.storage.rows < N || this.storage.probsSize < probsSize) {
+      const rows = Math.max(N, this.storage?.rows ?? 0);
+      const maxProbs = Math.max(probsSize, this.storage?.probsSize ?? 0);
+      const perBlock = rows * (9 * D + 3 * F + 2) + maxProbs;
+      const total = layers * perBlock + rows * (9 * D + 2 * V + 3 * F + 1);
+      this.storage = { rows, probsSize: maxProbs, buffer: alloc(total) };
+    }
+    const { buffer, rows, probsSize: maxProbs } = this.storage;
+    let offset = 0;
+    // take(width) = the first N rows of the next [rows, width] region.
+    const take = (width: number, length = N * width, capacity = rows * width) => {
+      const view = buffer.subarray(offset, offset + length);
+      offset += capacity;
+      return view;
+    };
+    const blocks = Array.from({ length: layers }, () => ({
+      xIn: take(D),
+      h1: take(D),
+      inv1: take(1),
+      q: take(D),
+      k: take(D),
+      v: take(D),
+      probs: take(0, probsSize, maxProbs),
+      att: take(D),
+      x2: take(D),
+      h2: take(D),
+      inv2: take(1),
+      g: take(F),
+      u: take(F),
+      a: take(F),
     }));
     this.acts = {
       B,
       T,
       blocks,
-      xOut: alloc(N * D),
-      hf: alloc(N * D),
-      invf: alloc(N),
-      logits: alloc(N * V),
-      dLogits: alloc(N * V),
-      dx: alloc(N * D),
-      dh: alloc(N * D),
-      dq: alloc(N * D),
-      dk: alloc(N * D),
-      dv: alloc(N * D),
-      dAtt: alloc(N * D),
-      dA: alloc(N * F),
-      dG: alloc(N * F),
-      dU: alloc(N * F),
+      xOut: take(D),
+      hf: take(D),
+      invf: take(1),
+      logits: take(V),
+      dLogits: take(V),
+      dx: take(D),
+      dh: take(D),
+      dq: take(D),
+      dk: take(D),
+      dv: take(D),
+      dAtt: take(D),
+      dA: take(F),
+      dG: take(F),
+      dU: take(F),
     };
     return this.acts;
   }

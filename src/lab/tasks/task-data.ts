@@ -1,0 +1,157 @@
+/**
+ * Training and validation data for a synthetic task (src/eval/synthetic): problems with several
+ * valid step-by-step solutions. One training sequence is
+ *
+ *   <s> question "\n" solution </s>
+ *
+ * with loss only on the solution and </s> (the model learns to answer, not to ask). Raw prompts,
+ * no chat template: at inference the prompt is `question + "\n"` after the <s> llama.cpp adds.
+ * Each time a problem is drawn, one of its solutions is picked at random, so the model learns every
+ * valid order of steps; that diversity is what lets majority voting beat greedy decoding.
+ */
+import {
+  checkCountdown,
+  generateSynthetic,
+  type SyntheticItem,
+  type SyntheticName,
+} from "../../eval/synthetic/index.ts";
+import type { Random } from "../random.ts";
+import { CharTokenizer } from "../tokenizer/char-tokenizer.ts";
+
+export interface TaskDataOptions {
+  /** Synthetic generator name. */
+  task: SyntheticName;
+  /** Generator difficulty, >= 1. Default 1. */
+  difficulty?: number;
+  /** Training problems. Default 20 000. */
+  trainSize?: number;
+  /** Held-out problems for validation accuracy. Default 200. */
+  validSize?: number;
+  /** Seed of the training set; validation uses `seed + 1`, minus any question seen in training. Default 1. */
+  seed?: number;
+  /** Longest sequence kept, in tokens (<s> and </s> included): the model's context. */
+  contextLength: number;
+}
+
+export interface TaskExample {
+  item: SyntheticItem;
+  /** <s> question "\n" as ids. */
+  prompt: number[];
+  /** Each solution followed by </s>, as ids. */
+  solutions: number[][];
+}
+
+export interface TaskData {
+  tokenizer: CharTokenizer;
+  train: TaskExample[];
+  valid: TaskExample[];
+  /** Problems dropped because even their shortest solution did not fit the context. */
+  dropped: number;
+}
+
+/** The prompt text the model continues. */
+export function promptText(question: string): string {
+  return `${question}\n`;
+}
+
+export function buildTaskData(options: TaskDataOptions): TaskData {
+  const { task, difficulty = 1, trainSize = 20_000, validSize = 200, seed = 1, contextLength } = options;
+  const trainItems = generateSynthetic(task, { difficulty, n: trainSize, seed });
+  const seen = new Set(trainItems.map((item) => item.question));
+  // Over-generate validation so it keeps `validSize` unseen questions on easy tasks with few distinct ones.
+  const validItems = generateSynthetic(task, { difficulty, n: validSize * 4, seed: seed + 1 })
+    .filter((item) => !seen.has(item.question))
+    .slice(0, validSize);
+  const tokenizer = CharTokenizer.fromTexts(
+    [...trainItems, ...validItems].flatMap((item) => [item.question, ...item.solutions]),
+  );
+  let dropped = 0;
+  const toExamples = (items: SyntheticItem[]) =>
+    items.flatMap((item) => {
+      const prompt = [CharTokenizer.bosId, ...tokenizer.encode(promptText(item.question))];
+      const solutions = item.solutions
+        .map((solution) => [...tokenizer.encode(solution), CharTokenizer.eosId])
+        .filter((solution) => prompt.length + solution.length <= contextLength);
+      if (solutions.length === 0) {
+        dropped++;
+        return [];
+      }
+      return [{ item, prompt, solutions }];
+    });
+  return { tokenizer, train: toExamples(trainItems), valid: toExamples(validItems), dropped };
+}
+
+export interface Batch {
+  tokens: Int32Array;
+  targets: Int32Array;
+  B: number;
+  T: number;
+  /** Tokens with a target (what the loss averages over). */
+  targetCount: number;
+}
+
+// Batches are padded to a multiple of this many positions so only a few activation shapes exist.
+const LENGTH_BUCKET = 16;
+
+/** B examples drawn at random, each with one of its solutions at random. */
+export function sampleBatch(
+  examples: TaskExample[],
+  B: number,
+  contextLength: number,
+  random: Random,
+): Batch {
+  const rows: BatchRow[] = [];
+  for (let b = 0; b < B; b++) {
+    const example = examples[random.int(examples.length)];
+    rows.push({ prompt: example.prompt, solution: example.solutions[random.int(example.solutions.length)] });
+  }
+  return makeBatch(rows, contextLength);
+}
+
+export interface BatchRow {
+  prompt: number[];
+  solution: number[];
+}
+
+/** Packs rows into a batch padded with </s>; targets are −1 on the prompt and the padding. */
+export function makeBatch(rows: BatchRow[], contextLength: number): Batch {
+  const B = rows.length;
+  const longest = Math.max(...rows.map((row) => row.prompt.length + row.solution.length));
+  // Input is the sequence without its last token; the target at t is token t+1.
+  const T = Math.min(contextLength, Math.ceil((longest - 1) / LENGTH_BUCKET) * LENGTH_BUCKET);
+  const tokens = new Int32Array(B * T).fill(CharTokenizer.eosId);
+  const targets = new Int32Array(B * T).fill(-1);
+  let targetCount = 0;
+  rows.forEach(({ prompt, solution }, b) => {
+    const sequence = [...prompt, ...solution];
+    for (let t = 0; t + 1 < sequence.length && t < T; t++) {
+      tokens[b * T + t] = sequence[t];
+      if (t + 1 >= prompt.length) {
+        targets[b * T + t] = sequence[t + 1];
+        targetCount++;
+      }
+    }
+  });
+  return { tokens, targets, B, T, targetCount };
+}
+
+/** The text after the last `#### `, trimmed; null when there is none. */
+export function finalAnswer(output: string): string | null {
+  const at = output.lastIndexOf("####");
+  if (at < 0) return null;
+  return output
+    .slice(at + 4)
+    .split("\n")[0]
+    .trim();
+}
+
+/** Whether a generated solution ends in a correct answer for `item`. */
+export function isCorrect(item: SyntheticItem, output: string): boolean {
+  const answer = finalAnswer(output);
+  if (answer === null) return false;
+  if (item.meta && Array.isArray(item.meta.numbers) && typeof item.meta.target === "number") {
+    // Countdown has many right expressions; check the arithmetic, not the string.
+    return checkCountdown(item.meta.numbers as number[], item.meta.target, answer);
+  }
+  return answer === item.answer;
+}

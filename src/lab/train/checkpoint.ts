@@ -1,0 +1,75 @@
+/**
+ * Training checkpoints in one compact file: a JSON header (config, alphabet, options, counters)
+ * followed by the raw float32 parameters and AdamW moments.
+ *
+ *   "DLAB" | u32 version | u32 headerBytes | header JSON (padded to 4) | params | m | v
+ *
+ * Saving writes a temp file and renames it over the old one: rename is atomic, so a kill -9 at any
+ * moment leaves either the previous checkpoint or the new one, never a torn file.
+ */
+import { readFile, rename, writeFile } from "node:fs/promises";
+import { DeliberateError } from "../../errors.ts";
+import type { LlamaConfig } from "../model/config.ts";
+
+const MAGIC = "DLAB";
+const VERSION = 1;
+
+export interface CheckpointHeader {
+  config: LlamaConfig;
+  /** The tokenizer's alphabet (CharTokenizer.chars). */
+  chars: string[];
+  /** Optimiser steps taken. */
+  step: number;
+  /** Random generator state for batch sampling, so a resumed run draws the same batches. */
+  randomState: number;
+  /** Training wall time so far, in ms (excluding time before a resume). */
+  elapsedMs: number;
+  /** Best validation greedy accuracy seen so far. */
+  bestAccuracy: number;
+  /** The resolved training options, for reproducibility. */
+  options: Record<string, unknown>;
+}
+
+export interface Checkpoint {
+  header: CheckpointHeader;
+  params: Float32Array;
+  m: Float32Array;
+  v: Float32Array;
+}
+
+export async function saveCheckpoint(path: string, { header, params, m, v }: Checkpoint): Promise<void> {
+  const json = Buffer.from(JSON.stringify(header), "utf8");
+  const headerBytes = Math.ceil(json.length / 4) * 4;
+  const prefix = Buffer.alloc(12 + headerBytes, 0x20);
+  prefix.write(MAGIC, 0, "latin1");
+  prefix.writeUInt32LE(VERSION, 4);
+  prefix.writeUInt32LE(headerBytes, 8);
+  json.copy(prefix, 12);
+  const body = (array: Float32Array) => Buffer.from(array.buffer, array.byteOffset, array.byteLength);
+  const temp = `${path}.${process.pid}.tmp`;
+  await writeFile(temp, Buffer.concat([prefix, body(params), body(m), body(v)]));
+  await rename(temp, path);
+}
+
+export async function loadCheckpoint(path: string): Promise<Checkpoint> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    throw new DeliberateError("MODEL_NOT_FOUND", `no checkpoint at ${path}`, { cause: error });
+  }
+  if (bytes.length < 12 || bytes.toString("latin1", 0, 4) !== MAGIC || bytes.readUInt32LE(4) !== VERSION) {
+    throw new DeliberateError("MODEL_INVALID", `${path} is not a version-${VERSION} lab checkpoint`);
+  }
+  const headerBytes = bytes.readUInt32LE(8);
+  const header = JSON.parse(bytes.toString("utf8", 12, 12 + headerBytes)) as CheckpointHeader;
+  const start = 12 + headerBytes;
+  const floats = (bytes.length - start) / 4;
+  if (!Number.isInteger(floats) || floats % 3 !== 0) {
+    throw new DeliberateError("MODEL_INVALID", `${path} is truncated`);
+  }
+  const size = floats / 3;
+  // Copy out of the file buffer: its offset need not be 4-byte aligned.
+  const all = new Float32Array(bytes.buffer.slice(bytes.byteOffset + start, bytes.byteOffset + bytes.length));
+  return { header, params: all.slice(0, size), m: all.slice(size, 2 * size), v: all.slice(2 * size) };
+}

@@ -1,0 +1,93 @@
+/**
+ * Validation accuracy by generating with our own forward pass (KV cache): greedy, and optionally
+ * majority voting over k sampled solutions (maj@k), voting on the final `#### ANSWER`.
+ */
+import { KvCacheDecoder } from "../model/kv-cache-decoder.ts";
+import type { LlamaModel } from "../model/llama-model.ts";
+import { Random } from "../random.ts";
+import { finalAnswer, isCorrect, type TaskExample } from "../tasks/task-data.ts";
+import { CharTokenizer } from "../tokenizer/char-tokenizer.ts";
+
+export interface EvaluateOptions {
+  /** Problems to evaluate (the first n). Default: all. */
+  limit?: number;
+  /** Samples per problem for maj@k; 0 = greedy only. Default 0. */
+  samples?: number;
+  /** Sampling temperature for maj@k. Default 1. */
+  temperature?: number;
+  /** Seed for sampling. Default 1. */
+  seed?: number;
+}
+
+export interface EvaluateResult {
+  problems: number;
+  /** Fraction correct with greedy decoding. */
+  greedy: number;
+  /** Fraction correct by majority vote over `samples` samples (absent when samples = 0). */
+  majority?: number;
+  /** Fraction where at least one sample was correct (pass@k). */
+  anyCorrect?: number;
+  /** Mean fraction of samples that were correct. */
+  sampleAccuracy?: number;
+  /** The first few greedy outputs, for logs. */
+  examples: { question: string; output: string; correct: boolean }[];
+}
+
+export function evaluateAccuracy(
+  model: LlamaModel,
+  tokenizer: CharTokenizer,
+  examples: TaskExample[],
+  { limit = examples.length, samples = 0, temperature = 1, seed = 1 }: EvaluateOptions = {},
+): EvaluateResult {
+  const decoder = new KvCacheDecoder(model);
+  const random = new Random(seed);
+  const chosen = examples.slice(0, limit);
+  let greedy = 0;
+  let majority = 0;
+  let anyCorrect = 0;
+  let sampleCorrect = 0;
+  const shown: EvaluateResult["examples"] = [];
+  const generate = (prompt: number[], t: number) =>
+    tokenizer.decode(
+      decoder.generate(prompt, {
+        maxTokens: model.config.contextLength - prompt.length,
+        temperature: t,
+        random,
+        stopId: CharTokenizer.eosId,
+      }),
+    );
+  for (const { item, prompt } of chosen) {
+    const output = generate(prompt, 0);
+    const correct = isCorrect(item, output);
+    if (correct) greedy++;
+    if (shown.length < 3) shown.push({ question: item.question, output, correct });
+    if (samples <= 0) continue;
+    const votes = new Map<string, { count: number; output: string }>();
+    let any = false;
+    for (let s = 0; s < samples; s++) {
+      const sampled = generate(prompt, temperature);
+      const ok = isCorrect(item, sampled);
+      if (ok) sampleCorrect++;
+      any ||= ok;
+      const key = finalAnswer(sampled);
+      if (key === null) continue;
+      const entry = votes.get(key) ?? { count: 0, output: sampled };
+      entry.count++;
+      votes.set(key, entry);
+    }
+    if (any) anyCorrect++;
+    // Ties go to the answer seen first, so the result is deterministic for a seed.
+    let winner: { count: number; output: string } | undefined;
+    for (const entry of votes.values()) if (!winner || entry.count > winner.count) winner = entry;
+    if (winner && isCorrect(item, winner.output)) majority++;
+  }
+  const n = Math.max(1, chosen.length);
+  return {
+    problems: chosen.length,
+    greedy: greedy / n,
+    ...(samples > 0
+      ? { majority: majority / n, anyCorrect: anyCorrect / n, sampleAccuracy: sampleCorrect / (n * samples) }
+      : {}),
+    examples: shown,
+  };
+}
