@@ -51,6 +51,27 @@ export interface StrategyContext {
   /** Base seed; sample seeds derive from (seed, problem id, sample index). */
   seed: number;
   signal?: AbortSignal;
+  /**
+   * Usage spent so far in this solve, shared by nested strategies so one budget covers them all.
+   * Created by `solve()` (or the first model call) when absent.
+   */
+  ledger?: UsageLedger;
+  /** Trace node the strategy's own span hangs under (a nesting strategy's span). */
+  parentId?: string;
+}
+
+/** Running totals of one solve: what the budget is checked against and what `Solution.usage` reports. */
+export interface UsageLedger {
+  /** Epoch ms when the solve started; `maxSeconds` counts from here. */
+  readonly startedAt: number;
+  /** Usage per backend id. */
+  readonly usage: Record<string, BackendUsage>;
+  /** Model calls so far, over every backend. */
+  calls(): number;
+  /** Tokens (prompt plus completion) so far, over every backend. */
+  tokens(): number;
+  /** Adds one call's usage. */
+  charge(backendId: string, usage: { promptTokens: number; completionTokens: number }): void;
 }
 
 export interface BackendUsage extends TokenUsage {

@@ -1,0 +1,75 @@
+/**
+ * Budget arithmetic, checked before every model call: a call that could overrun the budget is shrunk
+ * (fewer samples, fewer tokens each) or refused, so `maxCalls`, `maxTokens` and `maxSeconds` are never
+ * exceeded. Prompt tokens are not known before a call, so they are estimated on the safe side (see
+ * `estimatePromptTokens`).
+ */
+import { DeliberateError } from "../errors.ts";
+import type { GenerateRequest } from "../models/types.ts";
+import type { Budget, UsageLedger } from "./types.ts";
+
+/** Chat templates wrap each message in role markers; a generous allowance per message, in tokens. */
+const TEMPLATE_TOKENS_PER_MESSAGE = 16;
+/** Begin/end-of-sequence markers and the assistant header. */
+const TEMPLATE_TOKENS_FIXED = 32;
+
+export interface CallAllowance {
+  /** Samples this call may take, <= the request's n. */
+  n: number;
+  /** Completion tokens per sample, or undefined when the budget does not limit tokens. */
+  maxTokens?: number;
+  /** Epoch ms when the time budget runs out, or undefined. */
+  deadline?: number;
+}
+
+/**
+ * Upper estimate of a request's prompt tokens from its UTF-8 bytes: byte-level BPE never yields more
+ * tokens than bytes. `tokensPerByte` (learned from earlier calls to the same backend) tightens it.
+ */
+export function estimatePromptTokens(request: GenerateRequest, tokensPerByte = 1): number {
+  const parts = request.messages?.map((m) => m.content) ?? [request.prompt ?? ""];
+  if (request.assistantPrefix) parts.push(request.assistantPrefix);
+  const bytes = parts.reduce((sum, part) => sum + Buffer.byteLength(part, "utf8"), 0);
+  const overhead = TEMPLATE_TOKENS_FIXED + TEMPLATE_TOKENS_PER_MESSAGE * (request.messages?.length ?? 0);
+  return Math.ceil(bytes * Math.min(1, tokensPerByte)) + overhead;
+}
+
+/** What the next call may spend, or a `BUDGET` error when the budget allows no further call. */
+export function allowCall(
+  budget: Budget,
+  ledger: UsageLedger,
+  request: GenerateRequest,
+  promptEstimate: number,
+  now: number = Date.now(),
+): CallAllowance {
+  const n = request.n ?? 1;
+  const deadline = budget.maxSeconds === undefined ? undefined : ledger.startedAt + budget.maxSeconds * 1000;
+  if (deadline !== undefined && now >= deadline) {
+    throw new DeliberateError("BUDGET", `time budget of ${budget.maxSeconds}s is spent`, {
+      param: "maxSeconds",
+    });
+  }
+  if (budget.maxCalls !== undefined && ledger.calls() >= budget.maxCalls) {
+    throw new DeliberateError("BUDGET", `call budget of ${budget.maxCalls} is spent`, { param: "maxCalls" });
+  }
+  if (budget.maxTokens === undefined) return { n, maxTokens: request.maxTokens, deadline };
+
+  // Every sample is charged its prompt (backends report prompt tokens per completion) plus >= 1 token.
+  const remaining = budget.maxTokens - ledger.tokens();
+  const fits = Math.min(n, Math.floor(remaining / (promptEstimate + 1)));
+  if (fits < 1) {
+    throw new DeliberateError(
+      "BUDGET",
+      `token budget of ${budget.maxTokens} is spent (${remaining} left, next prompt ~${promptEstimate})`,
+      { param: "maxTokens" },
+    );
+  }
+  const perSample = Math.floor(remaining / fits) - promptEstimate;
+  const maxTokens = Math.min(request.maxTokens ?? Number.POSITIVE_INFINITY, perSample);
+  return { n: fits, maxTokens, deadline };
+}
+
+/** True for the error `allowCall` throws, so strategies can stop and answer with what they have. */
+export function isBudgetError(error: unknown): boolean {
+  return DeliberateError.isInstance(error) && error.code === "BUDGET";
+}
