@@ -95,3 +95,32 @@ function encodeQ8_0(data: Float32Array): Uint8Array {
   }
   return out;
 }
+
+/** Decodes tensor bytes of a type we write back into floats (the inverse of `encodeTensor`, up to rounding). */
+export function decodeTensor(bytes: Uint8Array, type: GgufWritableTensorType): Float32Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  switch (type) {
+    case "F32": {
+      const out = new Float32Array(bytes.length / 4);
+      for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(i * 4, true);
+      return out;
+    }
+    case "F16": {
+      const out = new Float32Array(bytes.length / 2);
+      for (let i = 0; i < out.length; i++) out[i] = halfBitsToFloat(view.getUint16(i * 2, true));
+      return out;
+    }
+    case "Q8_0": {
+      const blockBytes = 2 + Q8_0_BLOCK;
+      const out = new Float32Array((bytes.length / blockBytes) * Q8_0_BLOCK);
+      for (let block = 0; block < bytes.length / blockBytes; block++) {
+        const at = block * blockBytes;
+        const scale = halfBitsToFloat(view.getUint16(at, true));
+        for (let i = 0; i < Q8_0_BLOCK; i++) out[block * Q8_0_BLOCK + i] = scale * view.getInt8(at + 2 + i);
+      }
+      return out;
+    }
+    default:
+      throw new DeliberateError("BAD_REQUEST", `unsupported tensor type \`${type satisfies never}\``);
+  }
+}

@@ -71,3 +71,10 @@ export function ggmlTensorBytes(info: GgmlTypeInfo, shape: readonly number[]): n
   if ((shape[0] ?? 1) % info.blockSize !== 0) return undefined;
   return (elements / info.blockSize) * info.bytesPerBlock;
 }
+
+const byName = new Map<string, GgmlTypeInfo>([...byId.values()].map((info) => [info.name, info]));
+
+/** The layout of a ggml type by name (`F16`, `Q4_K`), or undefined. */
+export function ggmlTypeByName(name: string): GgmlTypeInfo | undefined {
+  return byName.get(name);
+}

@@ -14,7 +14,12 @@ import { open } from "node:fs/promises";
 import { DeliberateError } from "../../errors.ts";
 import { ByteWriter } from "./byte-writer.ts";
 import { encodeTensor } from "./encode-tensor.ts";
-import { type GgufWritableTensorType, ggmlTensorBytes, ggmlTypeInfo, writableTypeIds } from "./ggml-types.ts";
+import {
+  type GgufWritableTensorType,
+  ggmlTensorBytes,
+  ggmlTypeByName,
+  writableTypeIds,
+} from "./ggml-types.ts";
 import {
   type GgufArrayItem,
   type GgufMetadata,
@@ -37,10 +42,16 @@ export interface GgufTensorInput {
    * weight `W[out][in]` stored row-major is `shape: [in, out]` with the same bytes.
    */
   shape: number[];
-  /** How to store the values. Default `F32`. Q8_0 needs `shape[0]` to be a multiple of 32. */
-  type?: GgufWritableTensorType;
-  /** The values in ggml order (ne[0] innermost); length must be the product of `shape`. */
-  data: Float32Array;
+  /**
+   * The ggml type to store. Default `F32`. Float data can be encoded as F32, F16 or Q8_0 (Q8_0 needs
+   * `shape[0]` to be a multiple of 32); already-encoded bytes may be of any ggml type.
+   */
+  type?: GgufWritableTensorType | (string & {});
+  /**
+   * Float values in ggml order (ne[0] innermost), length the product of `shape`; or the tensor's
+   * bytes already encoded in `type` (for copying tensors between files).
+   */
+  data: Float32Array | Uint8Array;
 }
 
 export interface WriteGgufOptions {
@@ -77,13 +88,11 @@ export async function writeGguf(path: string, options: WriteGgufOptions): Promis
   let offset = 0;
   const names = new Set<string>();
   for (const tensor of tensors) {
-    const type = tensor.type ?? "F32";
-    checkTensor(tensor, type, names);
-    const byteSize = ggmlTensorBytes(ggmlTypeInfo(writableTypeIds[type])!, tensor.shape)!;
+    const { typeId, byteSize } = checkTensor(tensor, names);
     header.string(tensor.name);
     header.uint32(tensor.shape.length);
     for (const dim of tensor.shape) header.uint64(dim);
-    header.uint32(writableTypeIds[type]);
+    header.uint32(typeId);
     header.uint64(offset);
     layout.push({ name: tensor.name, offset, byteSize });
     offset = alignUp(offset + byteSize, alignment);
@@ -96,7 +105,10 @@ export async function writeGguf(path: string, options: WriteGgufOptions): Promis
     await file.write(header.bytes());
     let written = 0;
     for (const [index, tensor] of tensors.entries()) {
-      const bytes = encodeTensor(tensor.data, tensor.type ?? "F32");
+      const bytes =
+        tensor.data instanceof Uint8Array
+          ? tensor.data
+          : encodeTensor(tensor.data, (tensor.type ?? "F32") as GgufWritableTensorType);
       const padding = alignUp(bytes.length, alignment) - bytes.length;
       await file.write(bytes);
       // The last tensor is padded too: llama.cpp's own writer does it and readers accept both.
@@ -124,22 +136,35 @@ function alignmentOf(metadata: GgufMetadata): number {
   return value;
 }
 
-function checkTensor(tensor: GgufTensorInput, type: GgufWritableTensorType, names: Set<string>): void {
+function checkTensor(tensor: GgufTensorInput, names: Set<string>): { typeId: number; byteSize: number } {
   const fail = (problem: string) =>
     new DeliberateError("BAD_REQUEST", `tensor \`${tensor.name}\`: ${problem}`, { param: "tensors" });
   if (names.has(tensor.name)) throw fail("duplicate name");
   names.add(tensor.name);
   if (tensor.shape.length < 1 || tensor.shape.length > 4) throw fail("needs 1 to 4 dimensions");
   if (!tensor.shape.every((dim) => Number.isInteger(dim) && dim > 0)) throw fail("dimensions must be >= 1");
+  const type = tensor.type ?? "F32";
+  const info = ggmlTypeByName(type);
+  if (info === undefined) throw fail(`unknown ggml type \`${type}\``);
+  const byteSize = ggmlTensorBytes(info, tensor.shape);
+  if (byteSize === undefined)
+    throw fail(`${type} needs ne[0] (${tensor.shape[0]}) to be a multiple of ${info.blockSize}`);
   const elements = tensor.shape.reduce((product, dim) => product * dim, 1);
-  if (tensor.data.length !== elements) {
-    throw fail(
-      `shape [${tensor.shape.join(", ")}] holds ${elements} values but data has ${tensor.data.length}`,
-    );
+  if (tensor.data instanceof Uint8Array) {
+    if (tensor.data.length !== byteSize) {
+      throw fail(
+        `${type} [${tensor.shape.join(", ")}] takes ${byteSize} bytes but data has ${tensor.data.length}`,
+      );
+    }
+  } else {
+    if (!(type in writableTypeIds)) throw fail(`float data cannot be encoded as ${type}; pass encoded bytes`);
+    if (tensor.data.length !== elements) {
+      throw fail(
+        `shape [${tensor.shape.join(", ")}] holds ${elements} values but data has ${tensor.data.length}`,
+      );
+    }
   }
-  if (ggmlTensorBytes(ggmlTypeInfo(writableTypeIds[type])!, tensor.shape) === undefined) {
-    throw fail(`${type} needs ne[0] (${tensor.shape[0]}) to be a multiple of its block size`);
-  }
+  return { typeId: info.id, byteSize };
 }
 
 function alignUp(value: number, alignment: number): number {

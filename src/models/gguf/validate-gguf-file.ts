@@ -1,0 +1,151 @@
+/**
+ * Checks that a GGUF file is safe to hand to llama.cpp. This matters beyond nice messages:
+ * llama.cpp aborts the whole process (not a catchable error) on some malformed files — a SentencePiece
+ * vocabulary without the `<0x0A>` byte token, for one — so the llama backend calls this first.
+ *
+ * Checks, cheapest first: the file exists and parses (see `readGgufMetadata`); every tensor has a
+ * known type, whole blocks, an aligned offset and data inside the file; names are unique; the
+ * vocabulary's arrays agree in length, special token ids are in range, tokens are unique, a
+ * SentencePiece (`llama`) vocabulary has all 256 `<0xXX>` byte tokens, and the embedding matrix has
+ * one row per token.
+ */
+import { DeliberateError } from "../../errors.ts";
+import { byteTokenText } from "./llama-token-type.ts";
+import { type GgufFileInfo, readGgufMetadata } from "./read-gguf-metadata.ts";
+
+/** Special-token keys whose ids must index the vocabulary. */
+const SPECIAL_TOKEN_KEYS = [
+  "bos_token_id",
+  "eos_token_id",
+  "unknown_token_id",
+  "padding_token_id",
+  "separator_token_id",
+  "eot_token_id",
+  "eom_token_id",
+  "mask_token_id",
+];
+
+/** Validates the GGUF at `path` and returns its metadata; throws `MODEL_NOT_FOUND` or `MODEL_INVALID`. */
+export async function validateGgufFile(path: string): Promise<GgufFileInfo> {
+  const info = await readGgufMetadata(path);
+  checkTensors(info);
+  checkVocabulary(info);
+  return info;
+}
+
+function fail(info: GgufFileInfo, problem: string): DeliberateError {
+  return new DeliberateError("MODEL_INVALID", `${info.path}: ${problem}`);
+}
+
+function checkTensors(info: GgufFileInfo): void {
+  const names = new Set<string>();
+  for (const tensor of info.tensors) {
+    if (names.has(tensor.name)) throw fail(info, `duplicate tensor name "${tensor.name}"`);
+    names.add(tensor.name);
+    if (tensor.type.startsWith("unknown")) {
+      throw fail(info, `tensor "${tensor.name}" has unknown ggml type id ${tensor.typeId}`);
+    }
+    if (tensor.byteSize === undefined) {
+      throw fail(
+        info,
+        `tensor "${tensor.name}" (${tensor.type}) has ne[0] = ${tensor.shape[0]}, not a whole number of blocks`,
+      );
+    }
+    if (tensor.offset % info.alignment !== 0) {
+      throw fail(
+        info,
+        `tensor "${tensor.name}" data offset ${tensor.offset} is not aligned to ${info.alignment} bytes`,
+      );
+    }
+    const end = info.dataOffset + tensor.offset + tensor.byteSize;
+    if (end > info.fileSize) {
+      throw fail(
+        info,
+        `truncated: tensor "${tensor.name}" data ends at byte ${end} but the file has only ${info.fileSize} bytes`,
+      );
+    }
+  }
+}
+
+function checkVocabulary(info: GgufFileInfo): void {
+  const { metadata } = info;
+  const tokensEntry = metadata["tokenizer.ggml.tokens"];
+  if (tokensEntry === undefined) {
+    if (metadata["tokenizer.ggml.model"] !== undefined)
+      throw fail(info, "broken vocabulary: `tokenizer.ggml.tokens` is missing");
+    return;
+  }
+  if (tokensEntry.type !== "array" || tokensEntry.itemType !== "string") {
+    throw fail(info, "broken vocabulary: `tokenizer.ggml.tokens` is not an array of strings");
+  }
+  const tokens = tokensEntry.value as string[];
+  const vocabSize = tokens.length;
+  if (vocabSize === 0) throw fail(info, "broken vocabulary: `tokenizer.ggml.tokens` is empty");
+
+  for (const key of ["tokenizer.ggml.scores", "tokenizer.ggml.token_type"]) {
+    const entry = metadata[key];
+    if (entry === undefined) continue;
+    if (entry.type !== "array") throw fail(info, `broken vocabulary: \`${key}\` is not an array`);
+    if (entry.value.length !== vocabSize) {
+      throw fail(
+        info,
+        `broken vocabulary: \`${key}\` has ${entry.value.length} entries but \`tokenizer.ggml.tokens\` has ${vocabSize}`,
+      );
+    }
+  }
+
+  for (const name of SPECIAL_TOKEN_KEYS) {
+    const key = `tokenizer.ggml.${name}`;
+    const entry = metadata[key];
+    if (entry === undefined || entry.type === "array") continue;
+    const id = Number(entry.value);
+    // llama.cpp reads these as uint32; -1 written as int32 (or 0xFFFFFFFF) means "none".
+    if (id === -1 || id === 0xffffffff) continue;
+    if (!Number.isInteger(id) || id < 0 || id >= vocabSize) {
+      throw fail(
+        info,
+        `broken vocabulary: \`${key}\` = ${entry.value} is out of range (vocabulary has ${vocabSize} tokens)`,
+      );
+    }
+  }
+
+  const model = metadata["tokenizer.ggml.model"]?.value;
+  if (model === "llama") checkSentencePiece(info, tokens);
+
+  const embedding = info.tensors.find((tensor) => tensor.name === "token_embd.weight");
+  if (embedding && embedding.shape.length === 2 && embedding.shape[1] !== vocabSize) {
+    throw fail(
+      info,
+      `token_embd.weight has ${embedding.shape[1]} rows but the vocabulary has ${vocabSize} tokens`,
+    );
+  }
+}
+
+/** SentencePiece specifics: unique tokens and byte fallback for all 256 bytes. */
+function checkSentencePiece(info: GgufFileInfo, tokens: string[]): void {
+  const seen = new Map<string, number>();
+  for (const [id, token] of tokens.entries()) {
+    const first = seen.get(token);
+    if (first !== undefined) {
+      throw fail(
+        info,
+        `broken vocabulary: duplicate token ${JSON.stringify(token)} (ids ${first} and ${id})`,
+      );
+    }
+    seen.set(token, id);
+  }
+  const missing: string[] = [];
+  for (let byte = 0; byte < 256; byte++) {
+    if (!seen.has(byteTokenText(byte))) missing.push(byteTokenText(byte));
+  }
+  if (missing.length > 0) {
+    const shown =
+      missing.length > 4
+        ? `${missing.slice(0, 4).join(", ")}… (${missing.length} in all)`
+        : missing.join(", ");
+    throw fail(
+      info,
+      `broken vocabulary: missing byte token ${shown}; a SentencePiece ("llama") vocabulary needs all 256 <0xXX> tokens`,
+    );
+  }
+}
