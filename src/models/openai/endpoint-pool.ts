@@ -127,7 +127,12 @@ export class EndpointPool {
   acquire(key: string, options: AcquireOptions = {}): Promise<EndpointLease> {
     const { avoid = new Set<string>(), signal } = options;
     if (signal?.aborted) return Promise.reject(aborted());
-    const lease = this.#tryLease(key, avoid);
+    let lease: EndpointLease | null;
+    try {
+      lease = this.#tryLease(key, avoid);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     if (lease) return Promise.resolve(lease);
     return new Promise((resolve, reject) => {
       const onAbort = () => {

@@ -64,6 +64,8 @@ export interface OpenAIBackendOptions {
   contextSize?: number;
   /** Random numbers in [0, 1) for backoff jitter and load balancing. Default `Math.random`. */
   random?: () => number;
+  /** Clock in ms for the pool's cool-downs (tests move a fake one by hand). Default `Date.now`. */
+  now?: () => number;
 }
 
 /** A ModelBackend with a view of its pool and an explicit capability probe. */
@@ -118,6 +120,7 @@ export function createOpenAIBackend(options: OpenAIBackendOptions): OpenAIBacken
       ejectAfterFailures: options.ejectAfterFailures ?? 3,
       cooldownMs: options.ejectionCooldownMs ?? 10_000,
       random,
+      now: options.now,
     }),
     // The SDK's own limit is a backstop just past ours, so our Deadline names the cause.
     client: new UpstreamClient({
@@ -148,24 +151,28 @@ export function createOpenAIBackend(options: OpenAIBackendOptions): OpenAIBacken
     if (closed) throw new DeliberateError("BAD_REQUEST", `backend ${context.id} is closed`);
   };
 
+  const capabilities = (): Capabilities => {
+    const { learned } = context;
+    return {
+      // Optimistic until the first n > 1 call says otherwise: the fallback is transparent.
+      nativeN: learned.nativeN !== false,
+      logprobs: learned.logprobs,
+      maxTopLogprobs: learned.logprobs ? learned.maxTopLogprobs : 0,
+      score: false,
+      chatTemplate: true,
+      rawPrompt: true,
+      prefill: true,
+      seed: true,
+      topK: learned.samplingExtensions,
+      minP: learned.samplingExtensions,
+      ...(options.contextSize !== undefined ? { contextSize: options.contextSize } : {}),
+    };
+  };
+
   return {
     id: context.id,
     get capabilities(): Capabilities {
-      const { learned } = context;
-      return {
-        // Optimistic until the first n > 1 call says otherwise: the fallback is transparent.
-        nativeN: learned.nativeN !== false,
-        logprobs: learned.logprobs,
-        maxTopLogprobs: learned.logprobs ? learned.maxTopLogprobs : 0,
-        score: false,
-        chatTemplate: true,
-        rawPrompt: true,
-        prefill: true,
-        seed: true,
-        topK: learned.samplingExtensions,
-        minP: learned.samplingExtensions,
-        ...(options.contextSize !== undefined ? { contextSize: options.contextSize } : {}),
-      };
+      return capabilities();
     },
     async generate(request: GenerateRequest): Promise<Completion[]> {
       ensureOpen();
@@ -186,7 +193,7 @@ export function createOpenAIBackend(options: OpenAIBackendOptions): OpenAIBacken
         temperature: 0,
         signal,
       });
-      return this.capabilities;
+      return capabilities();
     },
     async close(): Promise<void> {
       closed = true;
