@@ -1,0 +1,82 @@
+import assert from "node:assert/strict";
+import { after, test } from "node:test";
+import { extractCode, gradeCode } from "../../src/grading/code.ts";
+import { closeSandboxes } from "../../src/sandbox/run-code.ts";
+import type { CodeTests } from "../../src/strategies/types.ts";
+
+after(() => closeSandboxes());
+
+const jsTests: CodeTests = {
+  language: "javascript",
+  code: "assert.strictEqual(add(2, 3), 5);\nassert.deepEqual([add(-1, 1)], [0]);",
+};
+const pyTests: CodeTests = { language: "python", code: "assert add(2, 3) == 5\nassert add(-1, 1) == 0" };
+
+test("extractCode takes the last block in the language, else a bare block, else the text", () => {
+  const cases: Array<[string, CodeTests["language"], string]> = [
+    ["Here:\n```python\ndef f(): pass\n```\nthen\n```python\ndef g(): pass\n```", "python", "def g(): pass"],
+    ["```py\nx = 1\n```\n```js\nlet y = 2\n```", "python", "x = 1"],
+    ["```js\nlet y = 2\n```\n```py\nx = 1\n```", "javascript", "let y = 2"],
+    ["```\nplain()\n```", "javascript", "plain()"],
+    ["```python\ndef cut_off():\n    return 1", "python", "def cut_off():\n    return 1"],
+    ["function raw() { return 1; }", "javascript", "function raw() { return 1; }"],
+    ["```ts\nconst x: number = 1\n```", "javascript", ""],
+  ];
+  for (const [output, language, code] of cases) assert.equal(extractCode(output, language), code, output);
+});
+
+test("JavaScript: a correct program is correct, a wrong one incorrect", async () => {
+  const right = await gradeCode("```js\nfunction add(a, b) { return a + b; }\n```", jsTests);
+  assert.equal(right.verdict, "correct");
+  assert.equal(right.correct, true);
+  assert.equal(right.predicted, "function add(a, b) { return a + b; }");
+  assert.equal(right.method, "tests");
+  const wrong = await gradeCode("```javascript\nconst add = (a, b) => a - b;\n```", jsTests);
+  assert.equal(wrong.verdict, "incorrect");
+  assert.equal(wrong.correct, false);
+  assert.match(wrong.reason, /^test failed: AssertionError: -1 === 5/);
+});
+
+test("JavaScript: crashes, syntax errors, loops and missing code get their own verdicts", async () => {
+  const crash = await gradeCode("```js\nfunction add(a, b) { return a.b.c; }\n```", jsTests);
+  assert.equal(crash.verdict, "error");
+  assert.match(crash.reason, /^the code crashed: TypeError/);
+  const syntax = await gradeCode("```js\nfunction add(a, b) { return a + ; }\n```", jsTests);
+  assert.equal(syntax.verdict, "error");
+  assert.match(syntax.reason, /^syntax error: SyntaxError/);
+  const loop = await gradeCode("```js\nfunction add(a, b) { for (;;) {} }\n```", jsTests, { timeoutMs: 300 });
+  assert.equal(loop.verdict, "timeout");
+  assert.equal(loop.correct, false);
+  const none = await gradeCode("I would write it in Rust:\n```rust\nfn add() {}\n```", jsTests);
+  assert.equal(none.verdict, "unparseable");
+  assert.equal(none.predicted, null);
+  assert.equal(none.run, undefined);
+});
+
+test("JavaScript: a candidate may declare its own `assert`", async () => {
+  const own = await gradeCode(
+    "const assert = (c) => { if (!c) throw new Error('mine'); };\nconst add = (a, b) => a + b;",
+    {
+      language: "javascript",
+      code: "assert(add(1, 1) === 2);",
+    },
+  );
+  assert.equal(own.verdict, "correct", own.reason);
+});
+
+test("Python: a correct program is correct, a wrong one incorrect, a crash an error", async () => {
+  const right = await gradeCode("Sure!\n```python\ndef add(a, b):\n    return a + b\n```", pyTests);
+  assert.equal(right.verdict, "correct", right.reason);
+  assert.equal(right.run?.ok, true);
+  const wrong = await gradeCode("```python\ndef add(a, b):\n    return a * b\n```", pyTests);
+  assert.equal(wrong.verdict, "incorrect");
+  assert.match(wrong.reason, /^test failed: AssertionError/);
+  const crash = await gradeCode("```python\ndef add(a, b):\n    return a / 0\n```", pyTests);
+  assert.equal(crash.verdict, "error");
+  assert.match(crash.reason, /ZeroDivisionError/);
+  const exit = await gradeCode("```python\ndef add(a, b):\n    return 0\n```", {
+    language: "python",
+    code: "import sys\nif add(1, 2) != 3:\n    sys.exit(1)",
+  });
+  assert.equal(exit.verdict, "incorrect");
+});
