@@ -20,9 +20,9 @@ export type BrokenGgufKind =
   | "truncated-header"
   /** Complete header, but the last tensor's data is cut short (an interrupted download). */
   | "truncated-data"
-  /** The SentencePiece byte token `<0x41>` is renamed, so byte fallback for "A" has no token. */
+  /** The SentencePiece byte token `<0x0A>` is renamed: llama.cpp 0.4.0 aborts on load (std::out_of_range). */
   | "missing-byte-token"
-  /** Two tokens with the same text. */
+  /** Two tokens with the same text: llama.cpp aborts on load (GGML_ASSERT in llama-vocab.cpp). */
   | "duplicate-token"
   /** `tokenizer.ggml.scores` one shorter than `tokenizer.ggml.tokens`. */
   | "vocab-length-mismatch"
@@ -46,7 +46,7 @@ export const brokenGgufProblems: Record<BrokenGgufKind, RegExp> = {
   "bad-version": /unsupported GGUF version 99/,
   "truncated-header": /truncated: its header needs/,
   "truncated-data": /truncated: tensor "output\.weight" data ends at byte \d+/,
-  "missing-byte-token": /missing byte token <0x41>/,
+  "missing-byte-token": /missing byte token <0x0A>/,
   "duplicate-token": /duplicate token "b"/,
   "vocab-length-mismatch": /`tokenizer\.ggml\.scores` has \d+ entries but `tokenizer\.ggml\.tokens` has \d+/,
   "bos-out-of-range": /`tokenizer\.ggml\.bos_token_id` = 100000 is out of range/,
@@ -75,7 +75,7 @@ export async function writeBrokenGguf(path: string, kind: BrokenGgufKind): Promi
     }
     case "missing-byte-token":
       return rewriteVocab(source, path, (tokens) => {
-        tokens[tokens.indexOf("<0x41>")] = "<0x41-renamed>";
+        tokens[tokens.indexOf("<0x0A>")] = "<0x0A-renamed>";
       });
     case "duplicate-token":
       return rewriteVocab(source, path, (tokens) => {
@@ -94,7 +94,7 @@ export async function writeBrokenGguf(path: string, kind: BrokenGgufKind): Promi
   }
 }
 
-/** Path of a cached broken fixture of this kind (written once, like `tinyModelPath`). */
+/** Writes a broken fixture of this kind under the fixtures folder (atomically) and returns its path. */
 export async function brokenGgufPath(kind: BrokenGgufKind): Promise<string> {
   const dir = join(fixturesDir(), "broken-v1");
   await mkdir(dir, { recursive: true });

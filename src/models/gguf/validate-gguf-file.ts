@@ -7,7 +7,8 @@
  * known type, whole blocks, an aligned offset and data inside the file; names are unique; the
  * vocabulary's arrays agree in length, special token ids are in range, tokens are unique, a
  * SentencePiece (`llama`) vocabulary has all 256 `<0xXX>` byte tokens, and the embedding matrix has
- * one row per token.
+ * one row per token. Measured on node-llama-cpp 3.21.1 (llama.cpp 0.4.0 build): a duplicate token
+ * text or a missing `<0x0A>` kills the process; scores of the wrong length only fail the load.
  */
 import { DeliberateError } from "../../errors.ts";
 import { byteTokenText } from "./llama-token-type.ts";
@@ -109,20 +110,7 @@ function checkVocabulary(info: GgufFileInfo): void {
     }
   }
 
-  const model = metadata["tokenizer.ggml.model"]?.value;
-  if (model === "llama") checkSentencePiece(info, tokens);
-
-  const embedding = info.tensors.find((tensor) => tensor.name === "token_embd.weight");
-  if (embedding && embedding.shape.length === 2 && embedding.shape[1] !== vocabSize) {
-    throw fail(
-      info,
-      `token_embd.weight has ${embedding.shape[1]} rows but the vocabulary has ${vocabSize} tokens`,
-    );
-  }
-}
-
-/** SentencePiece specifics: unique tokens and byte fallback for all 256 bytes. */
-function checkSentencePiece(info: GgufFileInfo, tokens: string[]): void {
+  // llama.cpp asserts (aborting the process) when two tokens share a text, whatever the tokenizer.
   const seen = new Map<string, number>();
   for (const [id, token] of tokens.entries()) {
     const first = seen.get(token);
@@ -134,9 +122,25 @@ function checkSentencePiece(info: GgufFileInfo, tokens: string[]): void {
     }
     seen.set(token, id);
   }
+  if (metadata["tokenizer.ggml.model"]?.value === "llama") checkByteTokens(info, seen);
+
+  const embedding = info.tensors.find((tensor) => tensor.name === "token_embd.weight");
+  if (embedding && embedding.shape.length === 2 && embedding.shape[1] !== vocabSize) {
+    throw fail(
+      info,
+      `token_embd.weight has ${embedding.shape[1]} rows but the vocabulary has ${vocabSize} tokens`,
+    );
+  }
+}
+
+/**
+ * SentencePiece byte fallback: text the vocabulary cannot spell is encoded as `<0xXX>` tokens, and
+ * llama.cpp looks them up unchecked (a missing `<0x0A>` aborts it while loading, others while tokenizing).
+ */
+function checkByteTokens(info: GgufFileInfo, ids: Map<string, number>): void {
   const missing: string[] = [];
   for (let byte = 0; byte < 256; byte++) {
-    if (!seen.has(byteTokenText(byte))) missing.push(byteTokenText(byte));
+    if (!ids.has(byteTokenText(byte))) missing.push(byteTokenText(byte));
   }
   if (missing.length > 0) {
     const shown =
