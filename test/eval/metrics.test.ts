@@ -123,7 +123,7 @@ test("curves over k = 1, 2, 4, ..., N average the sample sets and price tokens b
 });
 
 test("bootstrap CI: seeded, contains the mean, narrows with more data", () => {
-  const values = Array.from({ length: 50 }, (_, i) => (i % 3 === 0 ? 1 : 0));
+  const values = Array.from({ length: 50 }, (_, i): number => (i % 3 === 0 ? 1 : 0));
   const ci = bootstrapCI(values, { seed: 1 });
   assert.deepEqual(bootstrapCI(values, { seed: 1 }), ci);
   const mean = values.reduce((a, b) => a + b) / values.length;

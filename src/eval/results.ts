@@ -1,0 +1,98 @@
+/**
+ * `results.json`, the run folder's summary. Schema (`deliberate/eval-results@1`):
+ *
+ * ```
+ * {
+ *   schema: "deliberate/eval-results@1",
+ *   runId: string,                 // the run folder's name
+ *   createdAt: string, finishedAt: string,   // ISO 8601
+ *   versions: { deliberate, node, platform },
+ *   settings: { ...resolved options: models, strategies (name + options), datasets (spec),
+ *               seeds, baseSeed, budget, concurrency, ... },
+ *   accuracy: number,              // overall accuracy in [0, 1], errors excluded
+ *   overall: Summary,              // see metrics.ts: n, items, accuracy, ci95, errors, tokens,
+ *                                  // calls, wallMs, cost, curves [{k, maj, weighted, pass, sets, tokens}],
+ *                                  // byDifficulty / byCategory: {slice: {n, items, accuracy, ci95, errors}}
+ *   cells: [{ cell, model, strategy, strategyOptions, dataset, datasetSpec, items, seeds,
+ *             accuracy, summary: Summary }]
+ * }
+ * ```
+ * Per-item records and traces stay in the run's `store.sqlite` (tables `results`, `traces`).
+ */
+import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { DeliberateError } from "../errors.ts";
+import type { Summary } from "./metrics.ts";
+
+export const resultsSchema = "deliberate/eval-results@1";
+
+export interface CellResult {
+  /** `model|strategy|dataset`, the key of the cell's records in the store. */
+  cell: string;
+  model: string;
+  strategy: string;
+  strategyOptions: Record<string, unknown>;
+  dataset: string;
+  datasetSpec: string;
+  /** Items in the dataset (as loaded, after `limit`). */
+  items: number;
+  seeds: number[];
+  accuracy: number;
+  summary: Summary;
+}
+
+export interface EvalResults {
+  schema: typeof resultsSchema;
+  runId: string;
+  createdAt: string;
+  finishedAt: string;
+  versions: { deliberate: string; node: string; platform: string };
+  settings: Record<string, unknown>;
+  accuracy: number;
+  overall: Summary;
+  cells: CellResult[];
+}
+
+export function deliberateVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+      version: string;
+    };
+    return pkg.version;
+  } catch {
+    return "unknown";
+  }
+}
+
+export function versions(): EvalResults["versions"] {
+  return {
+    deliberate: deliberateVersion(),
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+  };
+}
+
+/** Writes atomically (a temp file renamed over the old one): a killed run never leaves half a file. */
+export function writeResults(path: string, results: EvalResults): void {
+  const temp = `${path}.${process.pid}.tmp`;
+  writeFileSync(temp, `${JSON.stringify(results, null, 2)}\n`);
+  renameSync(temp, path);
+}
+
+export function readResults(path: string): EvalResults {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new DeliberateError(
+      "BAD_REQUEST",
+      `cannot read eval results ${path}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  if ((parsed as EvalResults)?.schema !== resultsSchema) {
+    throw new DeliberateError("BAD_REQUEST", `${path} is not a ${resultsSchema} file`);
+  }
+  return parsed as EvalResults;
+}

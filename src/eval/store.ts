@@ -1,0 +1,164 @@
+/**
+ * The eval store: one SQLite file (WAL) holding every completion, keyed by what produced it, and
+ * every graded record, keyed by (cell, item, seed). Both writes are idempotent upserts, so a run
+ * killed at any point (even with SIGKILL) resumes where it stopped: finished records are skipped,
+ * errors are retried, and nothing is counted twice. Re-running or widening a sweep (more samples,
+ * more seeds) finds its completions here instead of calling the model again.
+ */
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import { DeliberateError } from "../errors.ts";
+import type { Completion } from "../models/types.ts";
+import type { Trace } from "../trace/types.ts";
+import type { EvalRecord } from "./types.ts";
+
+const schema = `
+  CREATE TABLE IF NOT EXISTS completions (
+    key TEXT PRIMARY KEY,
+    backend TEXT NOT NULL,
+    completion TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS results (
+    cell TEXT NOT NULL,
+    item_id TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    record TEXT NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (cell, item_id, seed)
+  );
+  CREATE TABLE IF NOT EXISTS traces (
+    id TEXT PRIMARY KEY,
+    trace TEXT NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+`;
+
+export class EvalStore {
+  readonly path: string;
+  private readonly db: Database.Database;
+  private readonly statements;
+
+  private constructor(path: string) {
+    this.path = path;
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    try {
+      this.db = new Database(path);
+      this.db.pragma("journal_mode = WAL");
+      // NORMAL in WAL mode: a commit survives a killed process (only an OS crash may lose the last ones).
+      this.db.pragma("synchronous = NORMAL");
+      this.db.pragma("busy_timeout = 5000");
+      this.db.exec(schema);
+    } catch (error) {
+      throw new DeliberateError(
+        "BAD_REQUEST",
+        `cannot open eval store ${path}: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
+    }
+    this.statements = {
+      getCompletion: this.db.prepare<[string], { completion: string }>(
+        "SELECT completion FROM completions WHERE key = ?",
+      ),
+      putCompletion: this.db.prepare(
+        "INSERT OR IGNORE INTO completions (key, backend, completion, created_at) VALUES (?, ?, ?, ?)",
+      ),
+      getResult: this.db.prepare<[string, string, number], { record: string }>(
+        "SELECT record FROM results WHERE cell = ? AND item_id = ? AND seed = ?",
+      ),
+      putResult: this.db.prepare(
+        "INSERT OR REPLACE INTO results (cell, item_id, seed, status, record, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+      ),
+      done: this.db.prepare<[string], { item_id: string; seed: number }>(
+        "SELECT item_id, seed FROM results WHERE cell = ? AND status = 'ok'",
+      ),
+      cellRecords: this.db.prepare<[string], { record: string }>(
+        "SELECT record FROM results WHERE cell = ? ORDER BY rowid",
+      ),
+      allRecords: this.db.prepare<[], { record: string }>("SELECT record FROM results ORDER BY rowid"),
+      putTrace: this.db.prepare("INSERT OR REPLACE INTO traces (id, trace) VALUES (?, ?)"),
+      getTrace: this.db.prepare<[string], { trace: string }>("SELECT trace FROM traces WHERE id = ?"),
+      countCompletions: this.db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM completions"),
+      putMeta: this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)"),
+      getMeta: this.db.prepare<[string], { value: string }>("SELECT value FROM meta WHERE key = ?"),
+    };
+  }
+
+  static open(path: string): EvalStore {
+    return new EvalStore(path);
+  }
+
+  getCompletion(key: string): Completion | undefined {
+    const row = this.statements.getCompletion.get(key);
+    return row ? (JSON.parse(row.completion) as Completion) : undefined;
+  }
+
+  /** First write wins: a completion for a key never changes once stored. */
+  putCompletion(key: string, completion: Completion): void {
+    this.statements.putCompletion.run(key, completion.backend, JSON.stringify(completion), Date.now());
+  }
+
+  completionCount(): number {
+    return this.statements.countCompletions.get()!.n;
+  }
+
+  getRecord(cell: string, itemId: string, seed: number): EvalRecord | undefined {
+    const row = this.statements.getResult.get(cell, itemId, seed);
+    return row ? (JSON.parse(row.record) as EvalRecord) : undefined;
+  }
+
+  /** Writes a record and its trace in one transaction; a later write for the same key replaces it. */
+  putRecord(record: EvalRecord, trace?: Trace): void {
+    this.db.transaction(() => {
+      if (trace) this.statements.putTrace.run(trace.id, JSON.stringify(trace));
+      this.statements.putResult.run(
+        record.cell,
+        record.itemId,
+        record.seed,
+        record.status,
+        JSON.stringify(record),
+        Date.now(),
+      );
+    })();
+  }
+
+  /** `itemId\u0000seed` of every finished (not failed) record of a cell. */
+  finished(cell: string): Set<string> {
+    return new Set(this.statements.done.all(cell).map((row) => finishedKey(row.item_id, row.seed)));
+  }
+
+  records(cell?: string): EvalRecord[] {
+    const rows =
+      cell === undefined ? this.statements.allRecords.all() : this.statements.cellRecords.all(cell);
+    return rows.map((row) => JSON.parse(row.record) as EvalRecord);
+  }
+
+  trace(id: string): Trace | undefined {
+    const row = this.statements.getTrace.get(id);
+    return row ? (JSON.parse(row.trace) as Trace) : undefined;
+  }
+
+  setMeta(key: string, value: unknown): void {
+    this.statements.putMeta.run(key, JSON.stringify(value));
+  }
+
+  getMeta<T>(key: string): T | undefined {
+    const row = this.statements.getMeta.get(key);
+    return row ? (JSON.parse(row.value) as T) : undefined;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+export function finishedKey(itemId: string, seed: number): string {
+  return `${itemId}\u0000${seed}`;
+}

@@ -1,0 +1,163 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { DeliberateError } from "../../src/errors.ts";
+import { createItemGrader } from "../../src/eval/grade-item.ts";
+import { runEval } from "../../src/eval/runner.ts";
+import { EvalStore } from "../../src/eval/store.ts";
+import type { ModelBackend } from "../../src/models/types.ts";
+import { answeringBackend, arithmeticSet } from "./helpers/scripted-eval.ts";
+
+const tempDir = () => mkdtempSync(join(tmpdir(), "deliberate-eval-"));
+const grader = createItemGrader({ mode: "sync" });
+
+test("a grid run: every item × seed graded once, results.json with per-slice accuracy and curves", async () => {
+  const dataset = await arithmeticSet(6);
+  const backend = answeringBackend(dataset);
+  const outDir = tempDir();
+  const run = await runEval({
+    models: [{ name: "scripted", backend, concurrency: 3 }],
+    strategies: [{ name: "self-consistency", options: { samples: 4 } }, { name: "cot" }],
+    datasets: [dataset],
+    seeds: 2,
+    outDir,
+    grader,
+    progress: "none",
+  });
+  assert.equal(run.solved, 2 * 2 * 6);
+  assert.equal(run.skipped, 0);
+  const results = JSON.parse(readFileSync(join(outDir, "results.json"), "utf8"));
+  assert.equal(results.schema, "deliberate/eval-results@1");
+  assert.equal(results.cells.length, 2);
+  const [sc, cot] = results.cells;
+  assert.equal(sc.cell, 'scripted|self-consistency{"samples":4}|synthetic:arithmetic');
+  assert.equal(sc.summary.n, 12);
+  assert.equal(sc.summary.items, 6);
+  assert.deepEqual(
+    sc.summary.curves.map((p: { k: number }) => p.k),
+    [1, 2, 4],
+  );
+  // pass@k never falls as k grows, and pass@1 equals maj@1 (one sample votes alone).
+  const pass = sc.summary.curves.map((p: { pass: number }) => p.pass);
+  assert.ok(pass[0] <= pass[1] && pass[1] <= pass[2]);
+  assert.ok(Math.abs(sc.summary.curves[0].maj - pass[0]) < 1e-9);
+  assert.ok(sc.summary.curves[0].pass > 0.3 && sc.summary.curves[0].pass < 0.9, "about 0.6 of samples right");
+  assert.ok(cot.summary.promptTokens > 0 && cot.summary.calls === 12);
+  assert.equal(typeof results.accuracy, "number");
+  assert.ok(results.overall.byDifficulty["2"].accuracy >= 0);
+  assert.equal(results.overall.n, 24);
+  // Records agree with the grades: the store's correct flags give the reported accuracy.
+  const store = EvalStore.open(run.storePath);
+  const records = store.records(sc.cell);
+  store.close();
+  assert.equal(records.length, 12);
+  const accuracy = records.filter((r) => r.correct).length / records.length;
+  assert.ok(Math.abs(accuracy - sc.accuracy) < 1e-12);
+  for (const r of records) {
+    assert.equal(r.samples.length, 4);
+    assert.equal(r.correct, r.predicted === r.gold, `${r.itemId}: ${r.predicted} vs ${r.gold}`);
+  }
+});
+
+test("re-running reuses everything; widening samples generates only the new ones", async () => {
+  const dataset = await arithmeticSet(5);
+  const outDir = tempDir();
+  const first = answeringBackend(dataset);
+  const base = { datasets: [dataset], outDir, grader, progress: "none" as const };
+  const one = await runEval({
+    ...base,
+    models: [{ name: "m", backend: first }],
+    strategies: [{ name: "self-consistency", options: { samples: 4 } }],
+  });
+  const again = answeringBackend(dataset);
+  const two = await runEval({
+    ...base,
+    models: [{ name: "m", backend: again }],
+    strategies: [{ name: "self-consistency", options: { samples: 4 } }],
+  });
+  assert.equal(two.skipped, 5);
+  assert.equal(two.solved, 0);
+  assert.equal(again.calls.length, 0, "no model call on a finished grid");
+  assert.equal(two.results.accuracy, one.results.accuracy);
+
+  const wider = answeringBackend(dataset);
+  const three = await runEval({
+    ...base,
+    models: [{ name: "m", backend: wider }],
+    strategies: [{ name: "self-consistency", options: { samples: 8 } }],
+  });
+  assert.equal(three.solved, 5);
+  const generated = wider.calls.reduce((sum, call) => sum + (call.n ?? 1), 0);
+  assert.equal(generated, 5 * 4, "the first 4 samples of each item came from the store");
+  // The reused samples are the same ones: each record's first four sampled answers match.
+  const store = EvalStore.open(three.storePath);
+  const narrow = store.records(one.results.cells[0].cell);
+  const wide = store.records(three.results.cells[0].cell);
+  store.close();
+  for (const record of narrow) {
+    const widened = wide.find((r) => r.itemId === record.itemId)!;
+    assert.equal(widened.samples.length, 8);
+    assert.deepEqual(
+      widened.samples.slice(0, 4).map((s) => s.key),
+      record.samples.map((s) => s.key),
+    );
+  }
+});
+
+test("failures are errors, not wrong answers, and are retried on resume", async () => {
+  const dataset = await arithmeticSet(4);
+  const outDir = tempDir();
+  const good = answeringBackend(dataset);
+  const failing: ModelBackend = {
+    id: "scripted",
+    capabilities: good.capabilities,
+    stream: (request) => good.stream(request),
+    close: async () => {},
+    generate: async (request) => {
+      const question = request.messages?.at(-1)?.content ?? "";
+      if (question === dataset.items[1].question) throw new DeliberateError("UPSTREAM", "server said 502");
+      return good.generate(request);
+    },
+  };
+  const base = {
+    datasets: [dataset],
+    outDir,
+    grader,
+    progress: "none" as const,
+    strategies: [{ name: "cot" }],
+  };
+  const first = await runEval({ ...base, models: [{ name: "m", backend: failing }] });
+  assert.equal(first.results.overall.errors, 1);
+  assert.equal(first.results.overall.n, 3, "the failed item is not graded as wrong");
+  const store = EvalStore.open(first.storePath);
+  const failed = store.records().find((r) => r.status === "error")!;
+  store.close();
+  assert.equal(failed.itemId, dataset.items[1].id);
+  assert.match(failed.error!, /UPSTREAM: server said 502/);
+
+  const second = await runEval({ ...base, models: [{ name: "m", backend: answeringBackend(dataset) }] });
+  assert.equal(second.solved, 1, "only the failed item runs again");
+  assert.equal(second.results.overall.errors, 0);
+  assert.equal(second.results.overall.n, 4);
+});
+
+test("countdown items are graded by checking the expression", async () => {
+  const { loadDataset } = await import("../../src/eval/datasets/load-dataset.ts");
+  const dataset = await loadDataset("synthetic:countdown?difficulty=2&n=3&seed=1");
+  const solutions = new Map(dataset.items.map((i) => [i.question, (i.meta!.solutions as string[]).at(-1)!]));
+  const { ScriptedBackend } = await import("../../src/testing/scripted-backend.ts");
+  const backend = new ScriptedBackend({
+    script: ({ request }) => solutions.get(request.messages!.at(-1)!.content) ?? "#### 1+1",
+  });
+  const run = await runEval({
+    models: [{ name: "m", backend }],
+    strategies: [{ name: "cot" }],
+    datasets: [dataset],
+    outDir: tempDir(),
+    grader,
+    progress: "none",
+  });
+  assert.equal(run.results.accuracy, 1, "any valid expression is right, not only the gold one");
+});
