@@ -12,6 +12,12 @@ import type { Budget, UsageLedger } from "./types.ts";
 const TEMPLATE_TOKENS_PER_MESSAGE = 16;
 /** Begin/end-of-sequence markers and the assistant header. */
 const TEMPLATE_TOKENS_FIXED = 32;
+/**
+ * Fewest completion tokens worth sampling when the budget forces a choice between more samples and
+ * longer ones: a reasoning sample cut shorter than this rarely reaches an answer, so the budget buys
+ * fewer, complete samples instead of many truncated ones.
+ */
+export const MIN_USEFUL_TOKENS = 128;
 
 export interface CallAllowance {
   /** Samples this call may take, <= the request's n. */
@@ -54,9 +60,14 @@ export function allowCall(
   }
   if (budget.maxTokens === undefined) return { n, maxTokens: request.maxTokens, deadline };
 
-  // Every sample is charged its prompt (backends report prompt tokens per completion) plus >= 1 token.
+  // Every sample is charged its prompt (backends report prompt tokens per completion) plus its
+  // completion; prefer fewer samples of a useful length over many truncated ones.
   const remaining = budget.maxTokens - ledger.tokens();
-  const fits = Math.min(n, Math.floor(remaining / (promptEstimate + 1)));
+  const useful = Math.min(request.maxTokens ?? MIN_USEFUL_TOKENS, MIN_USEFUL_TOKENS);
+  const fits = Math.min(
+    n,
+    Math.max(Math.floor(remaining / (promptEstimate + useful)), remaining > promptEstimate ? 1 : 0),
+  );
   if (fits < 1) {
     throw new DeliberateError(
       "BUDGET",

@@ -250,3 +250,30 @@ export async function scoreModel(ctx: StrategyContext, options: ScoreModelOption
     release();
   }
 }
+
+/**
+ * How to split the remaining budget over `count` separate single-sample calls of `request`: how many
+ * of them to make and the completion tokens each may use, so the first call does not reserve the
+ * whole remainder. Throws `BUDGET` when not even one call fits.
+ */
+export function planSamples(
+  ctx: StrategyContext,
+  request: Omit<GenerateRequest, "signal">,
+  count: number,
+  role: BackendRole = "policy",
+): { n: number; maxTokens?: number } {
+  const ledger = ledgerOf(ctx);
+  const pending = reserved.get(ledger) ?? { calls: 0, tokens: 0 };
+  const estimate = estimatePromptTokens(request, density.get(ledger)?.get(backendFor(ctx, role).id));
+  const view: UsageLedger = {
+    startedAt: ledger.startedAt,
+    usage: ledger.usage,
+    charge: (id, spent) => ledger.charge(id, spent),
+    calls: () => ledger.calls() + pending.calls,
+    tokens: () => ledger.tokens() + pending.tokens,
+  };
+  const allowance = allowCall(ctx.budget, view, { ...request, n: count }, estimate);
+  const callsLeft =
+    ctx.budget.maxCalls === undefined ? allowance.n : Math.max(1, ctx.budget.maxCalls - view.calls());
+  return { n: Math.min(allowance.n, callsLeft), maxTokens: allowance.maxTokens };
+}

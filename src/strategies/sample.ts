@@ -5,7 +5,7 @@
 import { DeliberateError, toDeliberateError } from "../errors.ts";
 import type { Completion, GenerateRequest } from "../models/types.ts";
 import { readAnswer } from "./answers.ts";
-import { backendFor, callModel } from "./call-model.ts";
+import { backendFor, callModel, planSamples } from "./call-model.ts";
 import { runInner } from "./inner.ts";
 import type { SamplingSettings } from "./options.ts";
 import { buildMessages } from "./prompts.ts";
@@ -68,17 +68,21 @@ export async function sampleCandidates(
 
   const request = {
     messages: buildMessages(problem),
-    ...sampling,
+    temperature: sampling.temperature,
+    topP: sampling.topP,
+    maxTokens: sampling.maxTokens,
     logprobs,
     ...options.request,
   };
   const seed = (index: number) => deriveSeed({ runSeed: ctx.seed, problemId: id, index });
   const native = backendFor(ctx, "policy").capabilities.nativeN;
+  // Separate calls each reserve their worst case: plan how many fit the budget, and how long.
+  const plan = native ? { n: count, maxTokens: request.maxTokens } : planSamples(ctx, request, count);
   const calls = native
     ? [callModel(ctx, { request: { ...request, n: count, seed: seed(start) }, label: { sample: start } })]
-    : Array.from({ length: count }, (_, i) =>
+    : Array.from({ length: plan.n }, (_, i) =>
         callModel(ctx, {
-          request: { ...request, n: 1, seed: seed(start + i) },
+          request: { ...request, n: 1, maxTokens: plan.maxTokens, seed: seed(start + i) },
           label: { sample: start + i },
         }),
       );
