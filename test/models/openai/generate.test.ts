@@ -166,3 +166,18 @@ test("usage of one call is split over its choices so the sums match the upstream
     7,
   );
 });
+
+test("apiKey and custom headers reach the upstream", async () => {
+  reply = () => ({ choices: [{ text: "ok" }] });
+  const b = createOpenAIBackend({
+    model: "m",
+    baseURL: `${server.url}/`,
+    apiKey: "sk-test",
+    headers: { "x-tenant": "lab" },
+  });
+  const [completion] = await b.generate({ messages: [{ role: "user", content: "q" }] });
+  const sent = server.requests.at(-1)!;
+  assert.equal(sent.headers.authorization, "Bearer sk-test");
+  assert.equal(sent.headers["x-tenant"], "lab");
+  assert.equal(completion.endpoint, server.url, "a trailing slash is trimmed");
+});

@@ -149,3 +149,18 @@ test("a consumer that stops reading frees the endpoint slot", async () => {
   const [completion] = await b.generate(ask);
   assert.equal(completion.text, "next");
 });
+
+test("a stream that cannot start rejects with the upstream error; n rejected by name falls back to fan-out", async () => {
+  reply = () => ({ fault: "status", status: 503, message: "overloaded" });
+  await assert.rejects(collect(backend().stream(ask)), { code: "UPSTREAM", status: 503 });
+
+  reply = ({ n, body }) =>
+    n > 1
+      ? { fault: "status", status: 400, message: "Only one completion choice is allowed" }
+      : { choices: [{ text: `seed ${body.seed}` }] };
+  const b = backend();
+  const events = await collect(b.stream({ ...ask, n: 2, seed: 40 }));
+  const done = events.filter((event) => event.type === "done").map((event) => event.completion);
+  assert.deepEqual(done.map((c) => c.text).sort(), ["seed 40", "seed 41"]);
+  assert.equal(b.capabilities.nativeN, false);
+});
