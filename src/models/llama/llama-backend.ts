@@ -86,9 +86,8 @@ export class LlamaBackend implements ModelBackend {
   private readonly gpu: LlamaGpu;
   private readonly pool: SequencePool;
   private readonly contextSize: number;
-  private readonly chatWrapper: ChatWrapper;
-  /** Said on every chat completion when the GGUF carries no chat template. */
-  private readonly templateWarning?: string;
+  /** Resolved on first use: matching the template against known formats takes a while (~0.5 s). */
+  private resolvedChatWrapper?: ChatWrapper;
   private closed = false;
 
   /** Use `createLlamaBackend`; this takes a model already acquired from the model pool. */
@@ -104,10 +103,6 @@ export class LlamaBackend implements ModelBackend {
       threads: options.threads ?? defaultThreads(),
       batchSize: options.batchSize,
     });
-    this.chatWrapper = resolveChatWrapper(model, { warningLogs: false });
-    if (model.fileInfo.metadata?.tokenizer?.chat_template === undefined) {
-      this.templateWarning = `the model has no chat template; messages were rendered with node-llama-cpp's "${this.chatWrapper.wrapperName}" format`;
-    }
     this.capabilities = {
       nativeN: true,
       logprobs: true,
@@ -121,6 +116,18 @@ export class LlamaBackend implements ModelBackend {
       minP: true,
       contextSize: this.contextSize,
     };
+  }
+
+  /** The chat format from the GGUF's `tokenizer.chat_template` (node-llama-cpp's resolution). */
+  private get chatWrapper(): ChatWrapper {
+    this.resolvedChatWrapper ??= resolveChatWrapper(this.model, { warningLogs: false });
+    return this.resolvedChatWrapper;
+  }
+
+  /** Said on every chat completion when the GGUF carries no chat template. */
+  private templateWarning(): string | undefined {
+    if (this.model.fileInfo.metadata?.tokenizer?.chat_template !== undefined) return undefined;
+    return `the model has no chat template; messages were rendered in node-llama-cpp's "${this.chatWrapper.wrapperName}" format`;
   }
 
   async generate(request: GenerateRequest): Promise<Completion[]> {
@@ -199,8 +206,10 @@ export class LlamaBackend implements ModelBackend {
     const startedAt = performance.now();
     const n = request.n ?? 1;
     const warnings: string[] = [];
-    const rendered = renderPrompt({ model: this.model, chatWrapper: this.chatWrapper, ...request });
-    if (request.messages !== undefined && this.templateWarning) warnings.push(this.templateWarning);
+    const chatWrapper = request.messages !== undefined ? this.chatWrapper : undefined;
+    const rendered = renderPrompt({ model: this.model, chatWrapper, ...request });
+    const templateWarning = chatWrapper && this.templateWarning();
+    if (templateWarning) warnings.push(templateWarning);
     this.checkFits(rendered.tokens.length + 1, request.messages !== undefined ? "messages" : "prompt");
     let top = request.logprobs;
     if (top !== undefined && top > MAX_TOP_LOGPROBS) {
