@@ -121,6 +121,10 @@ export async function gradeCode(
     tests.language === "javascript"
       ? `${JS_ASSERT}${code}\n;\n${tests.code}\n`
       : `${code}\n\n${tests.code}\n`;
-  const run = await runCode({ language: tests.language, code: program, timeoutMs, memoryMb });
+  // As an imported module, so a Python candidate's `if __name__ == "__main__":` demo stays quiet.
+  const run =
+    tests.language === "python"
+      ? await runCode({ language: "python", code: program, timeoutMs, memoryMb, moduleName: "solution" })
+      : await runCode({ language: "javascript", code: program, timeoutMs, memoryMb });
   return { ...verdictOf(run), predicted: code, gold: null, method: "tests", run };
 }

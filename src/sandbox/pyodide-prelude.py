@@ -58,7 +58,7 @@ def _print_traceback(error):
     traceback.print_exception(type(error), error, tb, file=sys.stderr)
 
 
-def _execute(code):
+def _execute(code, module_name):
     try:
         tree = ast.parse(code, "<code>", "exec")
         last = None
@@ -75,7 +75,7 @@ def _execute(code):
         """Sets the program's answer explicitly (it wins over a final bare expression)."""
         explicit[:] = [value]
 
-    namespace = {"__name__": "__main__", "__builtins__": _safe_builtins, "set_result": set_result}
+    namespace = {"__name__": module_name, "__builtins__": _safe_builtins, "set_result": set_result}
     try:
         exec(body, namespace)
         value = eval(last, namespace) if last is not None else None
@@ -99,9 +99,9 @@ def _execute(code):
         return {"reason": "error", "error": f"the result could not be printed: {_line(error)}"}
 
 
-def _deliberate_run(code):
+def _deliberate_run(code, module_name="__main__"):
     try:
-        return _execute(code)
+        return _execute(code, module_name)
     finally:
         # Undo what one program could leave behind for the next in this warm interpreter.
         sys.stdout.flush()

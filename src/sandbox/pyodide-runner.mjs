@@ -98,7 +98,7 @@ const onMessage = (job) => {
   let answer;
   let fatal = false;
   try {
-    const proxy = run(job.code);
+    const proxy = run(job.code, job.moduleName);
     answer = proxy.toJs({ dict_converter: Object.fromEntries });
     proxy.destroy();
   } catch (error) {

@@ -26,6 +26,11 @@ const RECYCLE_AT_MEMORY_SHARE = 0.5;
 /** A warm interpreter is reset between programs, but not perfectly; start afresh now and then. */
 const RECYCLE_AFTER_RUNS = 200;
 
+/** Node 20 spells it `--experimental-permission`; newer releases `--permission`. */
+const PERMISSION_FLAG = process.allowedNodeEnvironmentFlags.has("--permission")
+  ? "--permission"
+  : "--experimental-permission";
+
 const sandboxDir = dirname(fileURLToPath(import.meta.url));
 const pyodideDir = dirname(createRequire(import.meta.url).resolve("pyodide"));
 
@@ -57,7 +62,7 @@ let nextId = 1;
 function start(memoryMb: number): Warm {
   const child = fork(join(sandboxDir, "pyodide-runner.mjs"), [`${pyodideDir}/`], {
     execArgv: [
-      "--experimental-permission",
+      PERMISSION_FLAG,
       `--allow-fs-read=${sandboxDir}/`,
       `--allow-fs-read=${pyodideDir}/`,
       // The import lock's module hooks run on an internal worker thread.
@@ -107,7 +112,8 @@ function failure(reason: SandboxResult["reason"], error: string, durationMs: num
   return { ok: false, stdout: "", stderr: "", error, reason, durationMs };
 }
 
-async function runOnce(code: string, timeoutMs: number, memoryMb: number, maxOutputBytes: number) {
+async function runOnce(job: Required<RunPythonOptions>) {
+  const { code, timeoutMs, memoryMb, maxOutputBytes, moduleName } = job;
   if (warm && warm.memoryMb !== memoryMb) stop(warm);
   warm ??= start(memoryMb);
   const entry = warm;
@@ -160,7 +166,7 @@ async function runOnce(code: string, timeoutMs: number, memoryMb: number, maxOut
     };
     entry.child.on("message", onMessage);
     entry.child.on("exit", onExit);
-    entry.child.send({ type: "run", id, code, maxOutputBytes });
+    entry.child.send({ type: "run", id, code, maxOutputBytes, moduleName });
   });
 }
 
@@ -178,8 +184,9 @@ export function runPython(options: RunPythonOptions): Promise<SandboxResult> {
     timeoutMs = DEFAULT_TIMEOUT_MS,
     memoryMb = DEFAULT_MEMORY_MB,
     maxOutputBytes = DEFAULT_MAX_OUTPUT_BYTES,
+    moduleName = "__main__",
   } = options;
-  const run = queue.then(() => runOnce(code, timeoutMs, memoryMb, maxOutputBytes));
+  const run = queue.then(() => runOnce({ code, timeoutMs, memoryMb, maxOutputBytes, moduleName }));
   queue = run.catch(() => undefined);
   return run;
 }

@@ -56,6 +56,11 @@ export interface RunJavaScriptOptions extends SandboxLimits {
 export interface RunPythonOptions extends SandboxLimits {
   /** Python 3.12 source; the value of a final bare expression is the result. */
   code: string;
+  /**
+   * `__name__` while the code runs. Default `"__main__"`; a grader passes another name so a
+   * candidate's `if __name__ == "__main__":` demo (often reading stdin) does not run.
+   */
+  moduleName?: string;
 }
 
 export type RunCodeOptions =

@@ -65,7 +65,11 @@ test("JavaScript: a candidate may declare its own `assert`", async () => {
 });
 
 test("Python: a correct program is correct, a wrong one incorrect, a crash an error", async () => {
-  const right = await gradeCode("Sure!\n```python\ndef add(a, b):\n    return a + b\n```", pyTests);
+  // The candidate's `__main__` demo reads stdin; graded as a module, it does not run.
+  const right = await gradeCode(
+    "Sure!\n```python\ndef add(a, b):\n    return a + b\n\nif __name__ == '__main__':\n    print(add(*map(int, input().split())))\n```",
+    pyTests,
+  );
   assert.equal(right.verdict, "correct", right.reason);
   assert.equal(right.run?.ok, true);
   const wrong = await gradeCode("```python\ndef add(a, b):\n    return a * b\n```", pyTests);

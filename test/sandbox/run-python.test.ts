@@ -24,6 +24,13 @@ test("set_result wins; values come back as str(); None as no result", async () =
   assert.equal(none.result, undefined);
 });
 
+test("`__name__` is __main__ unless moduleName says otherwise; stdin is closed", async () => {
+  assert.equal((await runPython({ code: "__name__" })).result, "__main__");
+  assert.equal((await runPython({ code: "__name__", moduleName: "solution" })).result, "solution");
+  const read = await runPython({ code: "input()" });
+  assert.equal(read.reason, "error");
+});
+
 test("an exception is an error with a one-line summary and the traceback on stderr", async () => {
   const run = await runPython({ code: "def f(n):\n    return 1 / n\nf(0)" });
   assert.equal(run.reason, "error");
