@@ -4,6 +4,8 @@
 import { Command, CommanderError } from "commander";
 import { DeliberateError, toDeliberateError } from "../errors.ts";
 import { generateCommand } from "./commands/generate.ts";
+import { serveCommand } from "./commands/serve.ts";
+import { trainCommand } from "./commands/train.ts";
 import { exitCodes } from "./exit-codes.ts";
 
 const program = new Command("deliberate")
@@ -13,7 +15,7 @@ const program = new Command("deliberate")
   .exitOverride();
 
 // Commands: one line each, one file each.
-const commands: Array<() => Command> = [generateCommand];
+const commands: Array<() => Command> = [generateCommand, serveCommand, trainCommand];
 for (const command of commands) program.addCommand(command());
 // Subcommands get the program's error handling (exit codes come from our mapping below).
 const inherit = (command: Command) => {

@@ -27,7 +27,7 @@ export interface TaskDataOptions {
   trainSize?: number;
   /** Held-out problems for validation accuracy. Default 200. */
   validSize?: number;
-  /** Seed of the training set; validation uses `seed + 1`, minus any question seen in training. Default 1. */
+  /** Seed of the training set; validation uses `seed + 1`, and its questions are removed from training. Default 1. */
   seed?: number;
   /** Longest sequence kept, in tokens (<s> and </s> included): the model's context. */
   contextLength: number;
@@ -56,12 +56,13 @@ export function promptText(question: string): string {
 
 export function buildTaskData(options: TaskDataOptions): TaskData {
   const { task, difficulty = 1, trainSize = 20_000, validSize = 200, seed = 1, contextLength } = options;
-  const trainItems = generateSynthetic(task, { difficulty, n: trainSize, seed });
-  const seen = new Set(trainItems.map((item) => item.question));
-  // Over-generate validation so it keeps `validSize` unseen questions on easy tasks with few distinct ones.
-  const validItems = generateSynthetic(task, { difficulty, n: validSize * 4, seed: seed + 1 })
-    .filter((item) => !seen.has(item.question))
-    .slice(0, validSize);
+  // Held-out questions come first and are removed from training, so validation always has
+  // `validSize` unseen problems, even on easy tasks whose question space training nearly covers.
+  const validItems = generateSynthetic(task, { difficulty, n: validSize, seed: seed + 1 });
+  const held = new Set(validItems.map((item) => item.question));
+  const trainItems = generateSynthetic(task, { difficulty, n: trainSize, seed }).filter(
+    (item) => !held.has(item.question),
+  );
   const tokenizer = CharTokenizer.fromTexts(
     [...trainItems, ...validItems].flatMap((item) => [item.question, ...item.solutions]),
   );

@@ -61,6 +61,10 @@ export interface SftOptions {
   evalProblems?: number;
   /** Stop once greedy validation accuracy reaches this, in [0, 1]. Default 0.95; > 1 disables. */
   targetAccuracy?: number;
+  /** Samples per problem for a final maj@k evaluation after training; 0 skips it. Default 0. */
+  finalSamples?: number;
+  /** Sampling temperature of the final maj@k evaluation. Default 1. */
+  finalTemperature?: number;
   /** Seconds between checkpoints. Default 30. */
   checkpointEverySeconds?: number;
   /** Training problems generated. Default 20 000. */
@@ -104,6 +108,8 @@ export interface SftResult {
   finalLoss: number;
   /** Last validation (greedy accuracy on `evalProblems` held-out problems). */
   lastEval?: EvaluateResult;
+  /** Greedy and maj@k over `finalSamples` samples on `evalProblems` held-out problems, when asked for. */
+  finalEval?: EvaluateResult;
   bestAccuracy: number;
   tokensPerSecond: number;
   elapsedMs: number;
@@ -134,6 +140,8 @@ export async function runSft(options: SftOptions): Promise<SftResult> {
     evalProblems = 100,
     targetAccuracy = 0.95,
     checkpointEverySeconds = 30,
+    finalSamples = 0,
+    finalTemperature = 1,
     trainSize = 20_000,
     validSize = 200,
     seed = 1,
@@ -323,6 +331,16 @@ export async function runSft(options: SftOptions): Promise<SftResult> {
     }
     if (window.length > 0) finalLoss = mean(window);
     await save();
+    let finalEval: EvaluateResult | undefined;
+    if (finalSamples > 0) {
+      finalEval = evaluateAccuracy(model, data.tokenizer, data.valid, {
+        limit: evalProblems,
+        samples: finalSamples,
+        temperature: finalTemperature,
+        seed,
+      });
+      await log({ type: "final-eval", step, ...finalEval, examples: undefined });
+    }
     let ggufPath: string | undefined;
     if (options.exportGguf ?? true) {
       ggufPath = join(outDir, "model.gguf");
@@ -339,6 +357,7 @@ export async function runSft(options: SftOptions): Promise<SftResult> {
       resumedFrom,
       finalLoss,
       lastEval,
+      finalEval,
       bestAccuracy,
       tokensPerSecond: tokens / ((performance.now() - started) / 1000),
       elapsedMs,

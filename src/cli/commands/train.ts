@@ -1,0 +1,131 @@
+/**
+ * `deliberate train`: trains a tiny llama model from scratch on a synthetic task (the lab) and
+ * exports it as GGUF. A thin shell over `runSft`; a progress bar on a TTY, a summary at the end.
+ */
+import { resolve } from "node:path";
+import cliProgress from "cli-progress";
+import { Command, Option } from "commander";
+import { syntheticNames } from "../../eval/synthetic/index.ts";
+import type { SyntheticName } from "../../eval/synthetic/types.ts";
+import type { PresetName } from "../../lab/model/config.ts";
+import { runSft, type SftProgress } from "../../lab/train/sft.ts";
+import { integer, number } from "../parse-number.ts";
+
+interface TrainFlags {
+  task: SyntheticName;
+  preset: PresetName;
+  stage: "sft";
+  minutes: number;
+  out?: string;
+  difficulty: number;
+  threads: number;
+  batchSize: number;
+  lr: number;
+  targetAccuracy: number;
+  evalEvery: number;
+  samples: number;
+  seed: number;
+  resume: boolean;
+  json?: boolean;
+}
+
+export function trainCommand(): Command {
+  return new Command("train")
+    .description("Train a tiny llama model from scratch on a synthetic task and export it as GGUF.")
+    .addOption(new Option("--task <name>", "synthetic task").choices(syntheticNames).makeOptionMandatory())
+    .addOption(new Option("--preset <size>", "model size").choices(["tiny", "reference"]).default("tiny"))
+    .addOption(new Option("--stage <stage>", "training stage").choices(["sft"]).default("sft"))
+    .option("--minutes <n>", "time budget in minutes, summed over resumed runs", number(0.01), 5)
+    .option("--out <dir>", "output folder (default ./runs/lab-TASK-PRESET)")
+    .option("--difficulty <n>", "task difficulty", integer(1), 1)
+    .option("--threads <n>", "matmul threads", integer(1), 2)
+    .option("--batch-size <n>", "sequences per step", integer(1), 16)
+    .option("--lr <rate>", "peak learning rate", number(1e-6, 1), 3e-3)
+    .option("--target-accuracy <p>", "stop when greedy validation accuracy reaches p", number(0, 1.01), 0.95)
+    .option("--eval-every <steps>", "steps between validations", integer(1), 100)
+    .option("--samples <k>", "after training, also report maj@k with k samples (0 = skip)", integer(0), 0)
+    .option("--seed <n>", "seed for data, weights and batches", integer(0), 1)
+    .option("--no-resume", "start over even if the output folder has a checkpoint")
+    .option("--json", "print the result as JSON")
+    .action(async (flags: TrainFlags) => {
+      const outDir = resolve(flags.out ?? `runs/lab-${flags.task}-${flags.preset}`);
+      const bar = process.stderr.isTTY ? progressBar() : null;
+      const controller = new AbortController();
+      // Ctrl-C stops after the current step and still saves the checkpoint and the GGUF.
+      const onSigint = () => controller.abort();
+      process.once("SIGINT", onSigint);
+      try {
+        const result = await runSft({
+          task: flags.task,
+          preset: flags.preset,
+          difficulty: flags.difficulty,
+          outDir,
+          minutes: flags.minutes,
+          threads: flags.threads,
+          batchSize: flags.batchSize,
+          maxLr: flags.lr,
+          targetAccuracy: flags.targetAccuracy,
+          evalEvery: flags.evalEvery,
+          finalSamples: flags.samples,
+          seed: flags.seed,
+          resume: flags.resume,
+          signal: controller.signal,
+          onProgress: bar ? (p) => bar.update(p) : undefined,
+        });
+        bar?.stop();
+        if (flags.json) {
+          process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+          return;
+        }
+        const lines = [
+          `stopped: ${result.stopReason} after ${result.steps} steps (${(result.elapsedMs / 60_000).toFixed(1)} min, ${Math.round(result.tokensPerSecond)} tokens/s)`,
+          `model: ${result.parameters} parameters, loss ${result.finalLoss.toFixed(3)}, best greedy accuracy ${(100 * result.bestAccuracy).toFixed(1)}%`,
+        ];
+        if (result.finalEval?.majority !== undefined) {
+          const e = result.finalEval;
+          lines.push(
+            `final: greedy ${(100 * e.greedy).toFixed(1)}%, maj@${flags.samples} ${(100 * e.majority!).toFixed(1)}% on ${e.problems} problems`,
+          );
+        }
+        lines.push(`checkpoint: ${result.checkpointPath}`, `log: ${result.logPath}`);
+        if (result.ggufPath) lines.push(`gguf: ${result.ggufPath}`);
+        process.stdout.write(`${lines.join("\n")}\n`);
+      } finally {
+        bar?.stop();
+        process.off("SIGINT", onSigint);
+      }
+    });
+}
+
+/** A one-line bar: steps against the time budget, with loss, tokens/s and accuracy. */
+function progressBar() {
+  const bar = new cliProgress.SingleBar(
+    {
+      format:
+        "train [{bar}] {percentage}% | step {step} | loss {loss} | {tps} tok/s | acc {acc} | ETA {eta_formatted}",
+      hideCursor: true,
+      stream: process.stderr,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  return {
+    update(p: SftProgress) {
+      const payload = {
+        step: p.step,
+        loss: p.loss.toFixed(3),
+        tps: Math.round(p.tokensPerSecond),
+        acc: p.accuracy === undefined ? "-" : `${(100 * p.accuracy).toFixed(0)}%`,
+      };
+      const seconds = Math.round(p.elapsedMs / 1000);
+      if (!started) {
+        bar.start(Math.round(p.budgetMs / 1000), seconds, payload);
+        started = true;
+      } else bar.update(seconds, payload);
+    },
+    stop() {
+      if (started) bar.stop();
+      started = false;
+    },
+  };
+}
