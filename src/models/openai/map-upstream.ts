@@ -37,21 +37,20 @@ export function mapChatLogprobs(logprobs: ChatLogprobs): TokenLogprob[] | undefi
 
 export function mapLegacyLogprobs(logprobs: LegacyLogprobs): TokenLogprob[] | undefined {
   if (!logprobs) return undefined;
-  const out: TokenLogprob[] = [];
-  logprobs.tokens.forEach((token, i) => {
-    const logprob = logprobs.token_logprobs[i];
-    // Only an echoed first prompt token has no logprob; it is not part of the completion.
-    if (logprob === null || logprob === undefined) return;
-    const top = logprobs.top_logprobs?.[i];
-    out.push({
-      token,
-      logprob,
-      top: top
-        ? sortTop(Object.entries(top).map(([text, value]) => ({ token: text, logprob: value })))
-        : undefined,
-    });
-  });
-  return out;
+  // Only an echoed first prompt token has no logprob; it is not part of the completion.
+  return logprobs.tokens.flatMap((_, i) => legacyTokenAt(logprobs, i) ?? []);
+}
+
+/** The token at position `i` of the legacy shape, undefined where it has no logprob. */
+export function legacyTokenAt(logprobs: NonNullable<LegacyLogprobs>, i: number): TokenLogprob | undefined {
+  const logprob = logprobs.token_logprobs[i];
+  if (logprob === null || logprob === undefined) return undefined;
+  const top = logprobs.top_logprobs?.[i];
+  return {
+    token: logprobs.tokens[i],
+    logprob,
+    top: top ? sortTop(Object.entries(top).map(([token, value]) => ({ token, logprob: value }))) : undefined,
+  };
 }
 
 function sortTop(top: { token: string; logprob: number }[]) {

@@ -9,11 +9,20 @@
  */
 import { z } from "zod";
 import { DeliberateError } from "../../errors.ts";
-import type { Capabilities, Completion, GenerateRequest, ModelBackend, StreamEvent } from "../types.ts";
+import type {
+  Capabilities,
+  Completion,
+  GenerateRequest,
+  ModelBackend,
+  ScoreRequest,
+  ScoreResult,
+  StreamEvent,
+} from "../types.ts";
 import type { BackendContext } from "./backend-context.ts";
 import { EndpointPool, type EndpointSnapshot } from "./endpoint-pool.ts";
 import { generateCompletions } from "./generate-completions.ts";
 import type { PrefillMode } from "./request-body.ts";
+import { scoreContinuation } from "./score-continuation.ts";
 import { streamCompletions } from "./stream-completions.ts";
 import { UpstreamClient } from "./upstream-client.ts";
 
@@ -60,6 +69,11 @@ export interface OpenAIBackendOptions {
   streamUsage?: boolean;
   /** How `assistantPrefix` is sent. Default `"trailing-message"`. */
   prefill?: PrefillMode;
+  /**
+   * Offer `score()` through the legacy completions endpoint with `echo: true` (vLLM, SGLang).
+   * Default false: OpenAI's current models and llama-server cannot echo logprobs.
+   */
+  scoring?: boolean;
   /** Context window in tokens, reported in capabilities when known. */
   contextSize?: number;
   /** Random numbers in [0, 1) for backoff jitter and load balancing. Default `Math.random`. */
@@ -158,7 +172,7 @@ export function createOpenAIBackend(options: OpenAIBackendOptions): OpenAIBacken
       nativeN: learned.nativeN !== false,
       logprobs: learned.logprobs,
       maxTopLogprobs: learned.logprobs ? learned.maxTopLogprobs : 0,
-      score: false,
+      score: options.scoring === true,
       chatTemplate: true,
       rawPrompt: true,
       prefill: true,
@@ -182,6 +196,14 @@ export function createOpenAIBackend(options: OpenAIBackendOptions): OpenAIBacken
       ensureOpen();
       yield* streamCompletions(context, request);
     },
+    ...(options.scoring
+      ? {
+          async score(request: ScoreRequest): Promise<ScoreResult> {
+            ensureOpen();
+            return scoreContinuation(context, request);
+          },
+        }
+      : {}),
     endpoints: () => context.pool.snapshot(),
     async probe(signal?: AbortSignal): Promise<Capabilities> {
       ensureOpen();

@@ -22,6 +22,7 @@ const legacyLogprobs = z
     tokens: z.array(z.string()),
     token_logprobs: z.array(z.number().nullable()),
     top_logprobs: z.array(z.record(z.string(), z.number()).nullable()).nullish(),
+    text_offset: z.array(z.number()).nullish(),
   })
   .nullish();
 
