@@ -1,0 +1,74 @@
+import { Command } from "commander";
+import { DeliberateError } from "../../errors.ts";
+import { loadConfig } from "../../models/config.ts";
+import { parseModelSpec } from "../../models/model-spec.ts";
+import { ModelRegistry } from "../../models/registry.ts";
+import type { ModelBackend } from "../../models/types.ts";
+import { startServer } from "../../server/start-server.ts";
+import { runRegisteredStrategy, strategyNames } from "../../server/strategy-runner.ts";
+import { collect, integer } from "../parse-number.ts";
+
+interface ServeFlags {
+  model?: string[];
+  config?: string;
+  host?: string;
+  port?: number;
+  threads?: number;
+  concurrency: number;
+  maxQueue: number;
+  rateLimit?: number;
+}
+
+export function serveCommand(): Command {
+  return new Command("serve")
+    .description("Serve models and strategies behind an OpenAI-compatible API with a live trace viewer.")
+    .option("-m, --model <spec>", "a model to serve (repeatable); default: every configured model", collect)
+    .option("--config <file>", "config file (default ./deliberate.config.yaml when present)")
+    .option("--host <host>", "address to bind (default 127.0.0.1; others need API keys)")
+    .option("--port <port>", "port (default 8080)", integer(0))
+    .option("--threads <n>", "llama.cpp threads", integer(1))
+    .option("--concurrency <n>", "requests served at once", integer(1), 32)
+    .option("--max-queue <n>", "requests waiting before 429", integer(0), 256)
+    .option("--rate-limit <n>", "requests per minute per API key", integer(1))
+    .action(async (flags: ServeFlags) => {
+      const config = loadConfig(flags.config);
+      const registry = new ModelRegistry({ config, threads: flags.threads });
+      const specs = flags.model ?? registry.configured();
+      if (specs.length === 0) {
+        throw new DeliberateError(
+          "BAD_REQUEST",
+          "nothing to serve: pass --model SPEC or configure models in deliberate.config.yaml",
+        );
+      }
+      const models = new Map<string, ModelBackend>();
+      for (const spec of specs) models.set(parseModelSpec(spec, config).name, await registry.get(spec));
+      const apiKeys = [
+        ...(config.server?.apiKeys ?? []),
+        ...(process.env.DELIBERATE_API_KEYS?.split(",")
+          .map((k) => k.trim())
+          .filter(Boolean) ?? []),
+      ];
+      const server = await startServer({
+        models,
+        strategies: strategyNames,
+        runStrategy: runRegisteredStrategy,
+        apiKeys,
+        host: flags.host ?? config.server?.host,
+        port: flags.port ?? config.server?.port,
+        concurrency: flags.concurrency,
+        maxWaiting: flags.maxQueue,
+        rateLimitPerMinute: flags.rateLimit,
+      });
+      process.stderr.write(
+        `deliberate serving ${[...models.keys()].join(", ")} at ${server.url}/v1 (viewer: ${server.url}/)\n`,
+      );
+      const shutdown = async () => {
+        process.stderr.write("draining in-flight requests…\n");
+        await server.close();
+        await registry.close();
+        process.exit(0);
+      };
+      process.once("SIGTERM", shutdown);
+      process.once("SIGINT", shutdown);
+    });
+}

@@ -1,0 +1,43 @@
+import { runNamed, strategies } from "../strategies/index.ts";
+import { createLedger } from "../strategies/ledger.ts";
+import type { StrategyRunner } from "./chat-completions.ts";
+
+/** Names the server accepts as `STRATEGY/MODEL` prefixes. */
+export const strategyNames: readonly string[] = Object.keys(strategies);
+
+/**
+ * Runs a registered strategy for one chat request. Request knobs become strategy options
+ * (`deliberate.samples`, `temperature`, `max_tokens`), with `deliberate.options` on top; each choice
+ * has its own usage ledger and shares the request's trace.
+ */
+export const runRegisteredStrategy: StrategyRunner = ({
+  strategy,
+  messages,
+  route,
+  request,
+  seed,
+  trace,
+  signal,
+}) => {
+  const options: Record<string, unknown> = {
+    ...(request.deliberate?.samples !== undefined ? { samples: request.deliberate.samples } : {}),
+    ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
+    ...((request.max_completion_tokens ?? request.max_tokens)
+      ? { maxTokens: request.max_completion_tokens ?? request.max_tokens }
+      : {}),
+    ...request.deliberate?.options,
+  };
+  return runNamed(
+    strategy,
+    { messages },
+    {
+      backends: route.backends,
+      budget: request.deliberate?.budget ?? {},
+      seed,
+      signal,
+      trace,
+      ledger: createLedger(),
+    },
+    options,
+  );
+};
