@@ -5,6 +5,8 @@ import { Command, CommanderError } from "commander";
 import { DeliberateError, toDeliberateError } from "../errors.ts";
 import { generateCommand } from "./commands/generate.ts";
 import { serveCommand } from "./commands/serve.ts";
+import { solveCommand } from "./commands/solve.ts";
+import { strategiesCommand } from "./commands/strategies.ts";
 import { trainCommand } from "./commands/train.ts";
 import { exitCodes } from "./exit-codes.ts";
 
@@ -15,7 +17,13 @@ const program = new Command("deliberate")
   .exitOverride();
 
 // Commands: one line each, one file each.
-const commands: Array<() => Command> = [generateCommand, serveCommand, trainCommand];
+const commands: Array<() => Command> = [
+  generateCommand,
+  serveCommand,
+  trainCommand,
+  solveCommand,
+  strategiesCommand,
+];
 for (const command of commands) program.addCommand(command());
 // Subcommands get the program's error handling (exit codes come from our mapping below).
 const inherit = (command: Command) => {

@@ -11,11 +11,13 @@ interface JsonSchemaProperty {
   default?: unknown;
   description?: string;
   anyOf?: JsonSchemaProperty[];
+  oneOf?: JsonSchemaProperty[];
 }
 
 function typeOf(property: JsonSchemaProperty): string {
   if (property.enum) return property.enum.map((v) => JSON.stringify(v)).join(" | ");
-  if (property.anyOf) return [...new Set(property.anyOf.map(typeOf))].join(" | ");
+  const union = property.anyOf ?? property.oneOf;
+  if (union) return [...new Set(union.map(typeOf))].join(" | ");
   if (Array.isArray(property.type)) return property.type.join(" | ");
   return property.type ?? "any";
 }
