@@ -30,12 +30,9 @@ export function rewardModel(options: RewardModelOptions = {}): Verifier {
       const result = await scoreModel(ctx, {
         role: useRole,
         request: {
-          prompt: [
-            {
-              role: "user",
-              content: `Question:\n${questionText(problem)}\n\nProposed solution:\n${answerText(candidate)}\n\nIs the proposed solution correct?`,
-            },
-          ],
+          // A raw text prompt, not chat messages: OpenAI-compatible servers can only score rendered
+          // text (the chat template lives on the server), and a likelihood needs no template.
+          prompt: `Question:\n${questionText(problem)}\n\nProposed solution:\n${answerText(candidate)}\n\nIs the proposed solution correct? `,
           continuation,
         },
       });
