@@ -99,7 +99,7 @@ function verdictOf(run: SandboxResult): Pick<GradeResult, "correct" | "verdict" 
   }
 }
 
-/** Runs the program in `candidate` followed by `tests.code` and grades the outcome; never throws. */
+/** Runs the program in `candidate` followed by `tests.code` and grades the outcome. */
 export async function gradeCode(
   candidate: string,
   tests: CodeTests,

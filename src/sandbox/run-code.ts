@@ -7,7 +7,8 @@ import { closePythonSandbox, runPython } from "./run-python.ts";
 import type { RunCodeOptions, SandboxResult } from "./types.ts";
 
 /**
- * Runs `code` in the sandbox for `language` and returns what happened; never throws.
+ * Runs `code` in the sandbox for `language` and returns what happened. The program's failures
+ * (crash, timeout, memory, syntax) are results; only invalid limits reject (`BAD_REQUEST`).
  *
  * For an answer-computing program read `result` (the explicit `setResult`/`set_result` value, else
  * the last expression) and fall back to the last line of `stdout`:

@@ -7,6 +7,7 @@
  * hangs. The worker stays warm between runs (QuickJS loads once); every run gets a fresh runtime.
  */
 import { Worker } from "node:worker_threads";
+import { checkLimits } from "./check-limits.ts";
 import type { RunJavaScriptOptions, SandboxResult } from "./types.ts";
 
 /** QuickJS is small; 64 MiB is plenty for model-written snippets and bounds a memory bomb quickly. */
@@ -106,7 +107,8 @@ async function runOnce(options: Required<Omit<RunJavaScriptOptions, "input">> & 
 }
 
 /**
- * Runs `code` as a script in a fresh QuickJS context and returns what happened; never throws.
+ * Runs `code` as a script in a fresh QuickJS context and returns what happened. The program's
+ * failures are results; only invalid limits reject (`BAD_REQUEST`).
  * Runs are queued one at a time on one warm worker.
  *
  * The code sees only the language built-ins plus `console.log/info/debug` (→ stdout),
@@ -121,6 +123,11 @@ export function runJavaScript(options: RunJavaScriptOptions): Promise<SandboxRes
     memoryMb = DEFAULT_MEMORY_MB,
     maxOutputBytes = DEFAULT_MAX_OUTPUT_BYTES,
   } = options;
+  try {
+    checkLimits(options);
+  } catch (error) {
+    return Promise.reject(error);
+  }
   const run = queue.then(() => runOnce({ code, input, timeoutMs, memoryMb, maxOutputBytes }));
   queue = run.catch(() => undefined);
   return run;

@@ -12,6 +12,7 @@ import { type ChildProcess, fork } from "node:child_process";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { checkLimits } from "./check-limits.ts";
 import type { RunPythonOptions, SandboxResult } from "./types.ts";
 
 const DEFAULT_TIMEOUT_MS = 5_000;
@@ -53,6 +54,8 @@ interface Warm {
   runs: number;
   /** Last bytes the child wrote to stderr, for start-up failures. */
   log: string;
+  /** Set by closePythonSandbox: a run it interrupts must not start a replacement. */
+  closing: boolean;
 }
 
 let warm: Warm | undefined;
@@ -74,7 +77,12 @@ function start(memoryMb: number): Warm {
     ],
     stdio: ["ignore", "ignore", "pipe", "ipc"],
   });
-  const entry: Warm = { child, memoryMb, runs: 0, log: "", ready: Promise.resolve() };
+  const entry: Warm = { child, memoryMb, runs: 0, log: "", closing: false, ready: Promise.resolve() };
+  // Spawn failures and sends to a dead child arrive as "error" events; unheard, they would crash
+  // the caller's process. The "exit" handlers below report them.
+  child.on("error", (error) => {
+    entry.log = `${entry.log}\n${error.message}`.slice(-2000);
+  });
   child.stderr?.on("data", (chunk: Buffer) => {
     entry.log = (entry.log + chunk.toString()).slice(-2000);
   });
@@ -134,7 +142,7 @@ async function runOnce(job: Required<RunPythonOptions>) {
       if (recycle) {
         stop(entry);
         // Warm the next child now, so the next program does not pay start-up.
-        warm = start(memoryMb);
+        if (!entry.closing) warm = start(memoryMb);
       }
       resolve(result);
     };
@@ -171,9 +179,10 @@ async function runOnce(job: Required<RunPythonOptions>) {
 }
 
 /**
- * Runs Python `code` in a fresh namespace of a warm pyodide child and returns what happened;
- * never throws. Runs are queued one at a time. The first run waits for pyodide to start (seconds);
- * `timeoutMs` counts only the program's own time.
+ * Runs Python `code` in a fresh namespace of a warm pyodide child and returns what happened; the
+ * program's failures are results, only invalid limits reject (`BAD_REQUEST`). Runs are queued one
+ * at a time. The first run waits for pyodide to start (seconds); `timeoutMs` counts only the
+ * program's own time.
  *
  * The program sees the standard library (no packages, no network, no subprocesses) and
  * `set_result(value)`; `print` goes to stdout, tracebacks to stderr.
@@ -186,6 +195,11 @@ export function runPython(options: RunPythonOptions): Promise<SandboxResult> {
     maxOutputBytes = DEFAULT_MAX_OUTPUT_BYTES,
     moduleName = "__main__",
   } = options;
+  try {
+    checkLimits(options);
+  } catch (error) {
+    return Promise.reject(error);
+  }
   const run = queue.then(() => runOnce({ code, timeoutMs, memoryMb, maxOutputBytes, moduleName }));
   queue = run.catch(() => undefined);
   return run;
@@ -200,5 +214,7 @@ export function warmPython(memoryMb = DEFAULT_MEMORY_MB): Promise<void> {
 
 /** Kills the warm child (tests, shutdown). The next run starts a new one. */
 export function closePythonSandbox(): void {
-  if (warm) stop(warm);
+  if (!warm) return;
+  warm.closing = true;
+  stop(warm);
 }
