@@ -156,6 +156,8 @@ function bareAnswer(text: string): string | null {
   const wrapped = /^(?:\$\$|\$|\\\[|\\\()([\s\S]*?)(?:\$\$|\$|\\\]|\\\))[.\s]*$/.exec(t);
   if (wrapped) t = wrapped[1].trim();
   if (t.length === 0 || t.length > BARE_MAX_CHARS) return null;
+  // Math delimiters inside mean prose around math ("Answer \\[ 9 \\]"), not a bare answer.
+  if (/\$|\\\[|\\\(/.test(t)) return null;
   const words = t
     .replace(/\\[A-Za-z]+/g, " ")
     .split(/[^A-Za-z]+/)

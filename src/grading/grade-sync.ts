@@ -1,0 +1,106 @@
+/**
+ * `gradeSync`: extract both answers, then compare them, cheapest first: normalised strings, then the
+ * parsed math (numbers exactly, expressions at random points, structures by shape). No time limit:
+ * use `grade` (worker pool) for untrusted inputs.
+ */
+import { compareMath } from "./compare-math.ts";
+import { extractAnswer } from "./extract-answer.ts";
+import type { MathNode } from "./math-ast.ts";
+import { normalizeAnswer } from "./normalize-answer.ts";
+import { ParseError, parseMath } from "./parse-math.ts";
+import type { GradeOptions, GradeResult, Verdict } from "./types.ts";
+
+const result = (
+  verdict: Verdict,
+  predicted: string | null,
+  gold: string | null,
+  method: string,
+  reason: string,
+): GradeResult => ({ correct: verdict === "correct", verdict, predicted, gold, method, reason });
+
+/** Places for the decimal convention, from the relative `tolerance` (1e-6 → 6 places). */
+function decimalsFor(tolerance: number | undefined): number {
+  if (tolerance === undefined || !(tolerance > 0)) return 6;
+  return Math.max(0, Math.min(15, Math.round(-Math.log10(tolerance))));
+}
+
+const compact = (s: string) => s.replace(/\s+/g, "");
+
+/** Grades `candidate` (a model's output) against `gold` (a reference answer or solution). */
+export function gradeSync(candidate: string, gold: string, options: GradeOptions = {}): GradeResult {
+  const kind = options.kind ?? "math";
+  if (kind === "code") {
+    return result("error", null, null, "none", "code answers are graded by running tests, not by gradeSync");
+  }
+  try {
+    const goldAnswer = extractAnswer(gold, { ...options, lastNumberFallback: true });
+    if (goldAnswer === null) return result("error", null, null, "none", "no answer found in the gold text");
+    const predicted = extractAnswer(candidate, options);
+    if (predicted === null)
+      return result("unparseable", null, goldAnswer, "none", "no answer found in the output");
+
+    if (kind === "choice") {
+      const same = predicted.toUpperCase() === goldAnswer.toUpperCase();
+      return result(
+        same ? "correct" : "incorrect",
+        predicted,
+        goldAnswer,
+        "choice",
+        same ? "same option" : "other option",
+      );
+    }
+    const goldNorm = normalizeAnswer(goldAnswer);
+    const predNorm = normalizeAnswer(predicted);
+    if (compact(goldNorm) === compact(predNorm) && compact(goldNorm).length > 0) {
+      return result("correct", predicted, goldAnswer, "string", "identical after normalisation");
+    }
+    if (kind === "text") {
+      const same = compact(goldNorm).toLowerCase() === compact(predNorm).toLowerCase();
+      return result(
+        same ? "correct" : "incorrect",
+        predicted,
+        goldAnswer,
+        "string",
+        same ? "same text" : "different text",
+      );
+    }
+    const percentAsFraction = options.percentAsFraction ?? true;
+    let goldNode: MathNode;
+    try {
+      goldNode = parseMath(goldAnswer, { percentAsFraction });
+    } catch (error) {
+      if (!(error instanceof ParseError)) throw error;
+      const same = compact(goldNorm).toLowerCase() === compact(predNorm).toLowerCase();
+      return result(
+        same ? "correct" : "incorrect",
+        predicted,
+        goldAnswer,
+        "string",
+        "gold is not math; compared as text",
+      );
+    }
+    let predNode: MathNode;
+    try {
+      predNode = parseMath(predicted, { percentAsFraction });
+    } catch (error) {
+      if (!(error instanceof ParseError)) throw error;
+      return result(
+        "incorrect",
+        predicted,
+        goldAnswer,
+        "parse",
+        `could not read the answer: ${error.message}`,
+      );
+    }
+    const { equal, method } = compareMath(goldNode, predNode, { decimals: decimalsFor(options.tolerance) });
+    return result(
+      equal ? "correct" : "incorrect",
+      predicted,
+      goldAnswer,
+      method,
+      equal ? "equivalent" : "not equivalent",
+    );
+  } catch (error) {
+    return result("error", null, null, "none", `grader failed: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * String-level clean-up of an extracted answer before parsing: LaTeX spacing and sizing noise, units,
+ * degrees, currency, thousands separators, Unicode symbols. What is left is plain math for `parseMath`.
+ * Each rule is cheap and safe on its own: "\left( \frac{1}{3} \right) \text{ m}" → "(\frac{1}{3})".
+ */
+import { matchBrace } from "./extract-answer.ts";
+
+const UNICODE: Array<[RegExp, string]> = [
+  [/[\u2212\u2013\u2014\uFE63\uFF0D]/g, "-"],
+  [/×/g, "\\times "],
+  [/÷/g, "\\div "],
+  [/[·⋅]/g, "\\cdot "],
+  [/π/g, "\\pi "],
+  [/∞/g, "\\infty "],
+  [/√/g, "\\sqrt"],
+  [/≤/g, "\\le "],
+  [/≥/g, "\\ge "],
+  [/≠/g, "\\ne "],
+  [/∪/g, "\\cup "],
+  [/±/g, "\\pm "],
+  [/°/g, "^\\circ"],
+  [/²/g, "^2"],
+  [/³/g, "^3"],
+  [/\u00A0/g, " "],
+];
+
+/** Commands whose argument is text: kept when it is the answer, dropped when it is a unit after one. */
+const TEXT_COMMANDS =
+  /\\(?:text|textbf|textit|textrm|texttt|mathrm|mbox|mathit|textnormal|operatorname)\s*\{/g;
+/** Commands that only style their argument. */
+const STYLE_COMMANDS =
+  /\\(?:mathbf|boldsymbol|bm|mathbb|mathcal|vec|overline|overrightarrow|hat|bar|displaystyle)\s*\{/g;
+
+function replaceCommandArgs(text: string, re: RegExp, replace: (inner: string, before: string) => string) {
+  let out = "";
+  let last = 0;
+  re.lastIndex = 0;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    const open = m.index + m[0].length - 1;
+    const close = matchBrace(text, open);
+    if (close < 0) break;
+    out += text.slice(last, m.index);
+    out += replace(text.slice(open + 1, close), out);
+    last = close + 1;
+    re.lastIndex = close + 1;
+  }
+  return out + text.slice(last);
+}
+
+/** Clean-up of one answer string. Idempotent. */
+export function normalizeAnswer(raw: string): string {
+  let s = raw;
+  for (const [re, to] of UNICODE) s = s.replace(re, to);
+  // Nested \boxed inside an extracted answer: keep the content.
+  s = replaceCommandArgs(s, /\\(?:boxed|fbox)\s*\{/g, (inner) => inner);
+  s = s
+    .replace(/\\[dtc]frac/g, "\\frac")
+    .replace(/\\(?:left|right)\s*\\?([()[\]{}|.])/g, (_m, d: string) =>
+      d === "." ? "" : d === "{" || d === "}" ? `\\${d}` : d,
+    )
+    .replace(/\\(?:left|right|[bB]igg?[lr]?|displaystyle|textstyle|limits)(?![A-Za-z])/g, "")
+    .replace(/\\lbrace/g, "\\{")
+    .replace(/\\rbrace/g, "\\}")
+    .replace(/\\langle/g, "(")
+    .replace(/\\rangle/g, ")")
+    .replace(/\\[lr]vert|\\vert/g, "|")
+    .replace(/\\(?:!|,|;|:|>|quad|qquad)/g, " ")
+    .replace(/\\ /g, " ")
+    .replace(/~/g, " ")
+    .replace(/\{,\}/g, "")
+    // Degrees are stripped: "90^\circ" → "90" (answers in degrees are compared as numbers).
+    .replace(/\^\s*\{?\s*\\circ\s*\}?|\\circ|\\degree/g, "")
+    .replace(/\\\$|\$/g, "")
+    .replace(/\\text\s*\{\s*(?:and|or)\s*\}/g, ",")
+    .replace(/\b(?:percent(?:age)?|pct)\b/gi, "\\%");
+  // A text command after some math is a unit ("5\text{ cm}"); on its own it is the answer ("\text{Evelyn}").
+  s = replaceCommandArgs(s, TEXT_COMMANDS, (inner, before) => {
+    const word = inner.trim();
+    if (/[0-9A-Za-z)}]\s*$/.test(before) && /^[A-Za-z][A-Za-z\s.^\d/-]*$/.test(word)) return " ";
+    return word;
+  });
+  s = replaceCommandArgs(s, STYLE_COMMANDS, (inner) => inner);
+  s = s.replace(/\\%|%/g, "\\%");
+  s = s.trim();
+  // Trailing unit words after a number or closing bracket: "5 cm", "1,000.99 dollars", "3 apples".
+  s = s.replace(/([\d)}])\s+[A-Za-z]{2,}(?:[\s^]+[A-Za-z\d]+)*\.?$/, "$1");
+  // Currency and unit symbols glued to numbers.
+  s = s.replace(/[€£¥₹]/g, "").replace(/(\d)\s*(?:m²|cm²|km²)/g, "$1");
+  s = s.replace(/\s*[.;]+$/, "").trim();
+  s = s.replace(/\s+(?:and|or)\s+/g, ", ");
+  // Thousands separators, only where unambiguous: "7,425,000", "1 000", "16,386.20".
+  s = s.replace(/(?<![\d.,])-?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,])/g, (m) =>
+    /[([{]/.test(s) ? m : m.replace(/,/g, ""),
+  );
+  if (/^-?\d{1,3}(?: \d{3})+(?:\.\d+)?$/.test(s)) s = s.replace(/ /g, "");
+  // Mixed numbers: "4 4/9" and "2\frac{1}{2}" are 4 + 4/9 and 2 + 1/2 (an integer glued to a numeric fraction).
+  s = s
+    .replace(/(^|[^\d./)}\w^_])([+-]?)(\d+)\s*\\frac\{(\d+)\}\{(\d+)\}/g, "$1$2($3+\\frac{$4}{$5})")
+    .replace(/(^|[^\d./)}\w^_])([+-]?)(\d+) +(\d+)\/(\d+)(?![\d/.])/g, "$1$2($3+$4/$5)");
+  return s;
+}

@@ -1,0 +1,562 @@
+/**
+ * Our own recursive-descent parser for answers, LaTeX and plain text alike ("\frac{1}{2}", "1/2",
+ * "\sqrt3", "2x+1", "[0, 1)", "\begin{pmatrix}1\\2\end{pmatrix}", "y = 2x + 1"). It covers what answers
+ * contain and fails loudly (ParseError) on the rest, which then falls back to string comparison. It is
+ * predictable and fast (no CAS start-up), the reason we do not lean on compute-engine for this.
+ */
+import type { MathNode, RelOp } from "./math-ast.ts";
+import { normalizeAnswer } from "./normalize-answer.ts";
+import { parseDecimal, rat } from "./rational.ts";
+import { type Token, tokenizeMath } from "./tokenize-math.ts";
+
+export interface ParseOptions {
+  /** `50\%` reads as 1/2 when true (default), as 50 when false. */
+  percentAsFraction?: boolean;
+}
+
+export class ParseError extends Error {}
+
+/** Inputs longer than this are prose, not answers; refusing them keeps parsing bounded. */
+const MAX_ANSWER_CHARS = 20_000;
+
+const FUNCTIONS = new Set([
+  "sin",
+  "cos",
+  "tan",
+  "cot",
+  "sec",
+  "csc",
+  "arcsin",
+  "arccos",
+  "arctan",
+  "sinh",
+  "cosh",
+  "tanh",
+  "ln",
+  "log",
+  "exp",
+]);
+const GREEK = new Set(
+  "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi rho sigma tau upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi Sigma Phi Psi Omega".split(
+    " ",
+  ),
+);
+const REL_CMDS: Record<string, RelOp> = {
+  le: "<=",
+  leq: "<=",
+  leqslant: "<=",
+  ge: ">=",
+  geq: ">=",
+  geqslant: ">=",
+  ne: "!=",
+  neq: "!=",
+  lt: "<",
+  gt: ">",
+  in: "in",
+};
+const NUM = (n: bigint, d = 1n): MathNode => ({ k: "num", v: rat(n, d), decimal: false });
+const neg = (x: MathNode): MathNode => ({ k: "mul", args: [NUM(-1n), x] });
+
+/** Parses one answer. Throws ParseError when it is not math we understand. */
+export function parseMath(raw: string, options: ParseOptions = {}): MathNode {
+  const text = normalizeAnswer(raw);
+  if (text.length === 0) throw new ParseError("empty answer");
+  if (text.length > MAX_ANSWER_CHARS) throw new ParseError("answer too long");
+  // Word answers ("Evelyn", "no solution") are text, not a product of single-letter variables.
+  const words = text.replace(/\\text\{([^}]*)\}/g, "$1").trim();
+  if (/^[A-Za-z][A-Za-z\s'-]*$/.test(words) && /[A-Za-z]{3,}/.test(words) && !isMathWord(words)) {
+    return { k: "text", s: words.toLowerCase().replace(/\s+/g, " ") };
+  }
+  let tokens: Token[];
+  try {
+    tokens = tokenizeMath(text);
+  } catch (error) {
+    throw new ParseError((error as Error).message);
+  }
+  return new Parser(tokens, options.percentAsFraction ?? true).parseTop();
+}
+
+function isMathWord(words: string): boolean {
+  return /^(?:sqrt|sin|cos|tan|log|ln|exp|pi|infty?|oo)\b/.test(words) && !/\s/.test(words.trim());
+}
+
+class Parser {
+  private pos = 0;
+  constructor(
+    private readonly tokens: Token[],
+    private readonly percentAsFraction: boolean,
+  ) {}
+
+  private peek(offset = 0): Token | undefined {
+    return this.tokens[this.pos + offset];
+  }
+  private isOp(s: string, offset = 0): boolean {
+    const t = this.peek(offset);
+    return t !== undefined && t.t === "op" && t.s === s;
+  }
+  private isCmd(s: string): boolean {
+    const t = this.peek();
+    return t !== undefined && t.t === "cmd" && t.s === s;
+  }
+  private expectOp(s: string): void {
+    if (!this.isOp(s)) throw new ParseError(`expected ${s}`);
+    this.pos++;
+  }
+
+  parseTop(): MathNode {
+    const items = this.parseList();
+    if (this.pos < this.tokens.length) throw new ParseError(`unexpected ${JSON.stringify(this.peek())}`);
+    if (items.length === 1) {
+      const only = items[0];
+      if (only.k === "pm") return { k: "seq", open: "", close: "", items: expandPm(only) };
+      return only;
+    }
+    return { k: "seq", open: "", close: "", items: items.flatMap((x) => (x.k === "pm" ? expandPm(x) : [x])) };
+  }
+
+  /** Comma-separated items up to a closing bracket or the end. */
+  private parseList(): MathNode[] {
+    const items: MathNode[] = [];
+    if (this.atListEnd()) return items;
+    items.push(this.parseRel());
+    while (this.isOp(",") || this.isOp(";")) {
+      this.pos++;
+      if (this.atListEnd()) break;
+      items.push(this.parseRel());
+    }
+    return items;
+  }
+
+  private atListEnd(): boolean {
+    const t = this.peek();
+    if (!t) return true;
+    if (t.t === "op") return ")]}".includes(t.s) && t.s.length === 1;
+    return t.t === "cmd" && (t.s === "}" || t.s === "end");
+  }
+
+  private relOp(): RelOp | null {
+    const t = this.peek();
+    if (!t) return null;
+    if (t.t === "op") {
+      if (t.s === "=" || t.s === "<" || t.s === ">") return t.s;
+      if (t.s === "<=" || t.s === ">=" || t.s === "!=") return t.s;
+      return null;
+    }
+    return t.t === "cmd" ? (REL_CMDS[t.s] ?? null) : null;
+  }
+
+  private parseRel(): MathNode {
+    const first = this.parseUnion();
+    const ops: RelOp[] = [];
+    const terms = [first];
+    for (let op = this.relOp(); op !== null; op = this.relOp()) {
+      this.pos++;
+      ops.push(op);
+      terms.push(this.parseUnion());
+    }
+    if (ops.length === 0) return first;
+    // "x \in [1, 2]" means the set itself.
+    if (ops.length === 1 && ops[0] === "in") return terms[1];
+    return { k: "rel", ops, terms };
+  }
+
+  private parseUnion(): MathNode {
+    const first = this.parseExpr();
+    if (!this.isCmd("cup")) return first;
+    const items = [first];
+    while (this.isCmd("cup")) {
+      this.pos++;
+      items.push(this.parseExpr());
+    }
+    return { k: "union", items };
+  }
+
+  private parseExpr(): MathNode {
+    let left: MathNode;
+    if (this.isCmd("pm")) {
+      this.pos++;
+      left = { k: "pm", a: NUM(0n), b: this.parseTerm() };
+    } else {
+      left = this.parseTerm();
+    }
+    const terms = [left];
+    for (;;) {
+      if (this.isOp("+")) {
+        this.pos++;
+        terms.push(this.parseTerm());
+      } else if (this.isOp("-")) {
+        this.pos++;
+        terms.push(neg(this.parseTerm()));
+      } else if (this.isCmd("pm") || this.isCmd("mp")) {
+        this.pos++;
+        const a: MathNode = terms.length === 1 ? terms[0] : { k: "add", args: terms.slice() };
+        return { k: "pm", a, b: this.parseTerm() };
+      } else break;
+    }
+    return terms.length === 1 ? terms[0] : { k: "add", args: terms };
+  }
+
+  private parseTerm(): MathNode {
+    const factors = [this.parseUnary()];
+    for (;;) {
+      const t = this.peek();
+      if (!t) break;
+      if (
+        (t.t === "op" && t.s === "*") ||
+        (t.t === "cmd" && (t.s === "cdot" || t.s === "times" || t.s === "ast"))
+      ) {
+        this.pos++;
+        factors.push(this.parseUnary());
+      } else if ((t.t === "op" && t.s === "/") || (t.t === "cmd" && t.s === "div")) {
+        this.pos++;
+        factors.push({ k: "pow", base: this.parseUnary(), exp: NUM(-1n) });
+      } else if (this.startsImplicitFactor(t)) {
+        factors.push(this.parsePower());
+      } else break;
+    }
+    return factors.length === 1 ? factors[0] : { k: "mul", args: factors };
+  }
+
+  /** Whether the token can begin a factor multiplied by juxtaposition ("2x", "3\sqrt{2}", "(x+1)(x-1)"). */
+  private startsImplicitFactor(t: Token): boolean {
+    if (t.t === "num" || t.t === "id") return true;
+    if (t.t === "op") return t.s === "(" || t.s === "{";
+    if (t.t === "cmd") {
+      if (t.s in REL_CMDS) return false;
+      return ![
+        "cdot",
+        "times",
+        "div",
+        "pm",
+        "mp",
+        "cup",
+        "end",
+        "}",
+        "%",
+        "|",
+        "ast",
+        "to",
+        "rightarrow",
+        "rfloor",
+        "rceil",
+      ].includes(t.s);
+    }
+    return false;
+  }
+
+  private parseUnary(): MathNode {
+    if (this.isOp("-")) {
+      this.pos++;
+      return neg(this.parseUnary());
+    }
+    if (this.isOp("+")) {
+      this.pos++;
+      return this.parseUnary();
+    }
+    return this.parsePower();
+  }
+
+  private parsePower(): MathNode {
+    const base = this.parsePostfix();
+    if (this.isOp("^")) {
+      this.pos++;
+      if (this.isOp("-")) {
+        this.pos++;
+        return { k: "pow", base, exp: neg(this.parsePostfix()) };
+      }
+      return { k: "pow", base, exp: this.parsePowerOperand() };
+    }
+    return base;
+  }
+
+  /** x^2, x^{n+1}, x^-1, 2^2^3 (right-associative). */
+  private parsePowerOperand(): MathNode {
+    const base = this.parsePostfix();
+    if (this.isOp("^")) {
+      this.pos++;
+      return { k: "pow", base, exp: this.parsePowerOperand() };
+    }
+    return base;
+  }
+
+  private parsePostfix(): MathNode {
+    let node = this.parsePrimary();
+    for (;;) {
+      if (this.isOp("!")) {
+        this.pos++;
+        node = { k: "fn", name: "factorial", args: [node] };
+      } else if (this.isOp("%") || this.isCmd("%")) {
+        this.pos++;
+        if (this.percentAsFraction) node = { k: "mul", args: [node, NUM(1n, 100n)] };
+      } else if (this.isOp("'")) {
+        this.pos++;
+        if (node.k !== "sym") throw new ParseError("prime on a non-variable");
+        node = { k: "sym", name: `${node.name}'` };
+      } else break;
+    }
+    return node;
+  }
+
+  /** A `{…}` group or a single token: the argument of \frac, \sqrt, ^, _. */
+  private parseArg(): MathNode {
+    if (this.isOp("{")) {
+      this.pos++;
+      const inner = this.parseRel();
+      this.expectOp("}");
+      return inner;
+    }
+    const t = this.peek();
+    if (t?.t === "num") {
+      // "\frac12": each digit is one argument.
+      this.pos++;
+      if (t.s.length > 1 && /^\d+$/.test(t.s)) {
+        this.tokens.splice(this.pos, 0, { t: "num", s: t.s.slice(1) });
+        return NUM(BigInt(t.s[0]));
+      }
+      return this.numberNode(t.s);
+    }
+    return this.parsePrimary();
+  }
+
+  private numberNode(s: string): MathNode {
+    const v = parseDecimal(s);
+    if (!v) throw new ParseError(`bad number ${s}`);
+    return { k: "num", v, decimal: s.includes(".") || /e/i.test(s) };
+  }
+
+  private subscriptName(): string {
+    if (!this.isOp("_")) return "";
+    this.pos++;
+    if (this.isOp("{")) {
+      const start = this.pos;
+      let depth = 0;
+      for (; this.pos < this.tokens.length; this.pos++) {
+        const t = this.tokens[this.pos];
+        if (t.t === "op" && t.s === "{") depth++;
+        if (t.t === "op" && t.s === "}" && --depth === 0) break;
+      }
+      const parts = this.tokens.slice(start + 1, this.pos).map((t) => t.s);
+      this.pos++;
+      return `_${parts.join("")}`;
+    }
+    const t = this.peek();
+    if (!t) throw new ParseError("dangling subscript");
+    this.pos++;
+    return `_${t.s}`;
+  }
+
+  private parsePrimary(): MathNode {
+    const t = this.peek();
+    if (!t) throw new ParseError("unexpected end");
+    this.pos++;
+    switch (t.t) {
+      case "num":
+        return this.numberNode(t.s);
+      case "id":
+        return this.parseIdentifier(t.s);
+      case "cmd":
+        return this.parseCommand(t.s);
+      case "op":
+        return this.parseBracket(t.s);
+      default:
+        return t satisfies never;
+    }
+  }
+
+  private parseIdentifier(name: string): MathNode {
+    if (name === "pi") return { k: "const", name: "pi" };
+    if (name === "inf" || name === "infty" || name === "oo") return { k: "const", name: "inf" };
+    if (name === "sqrt") return { k: "fn", name: "sqrt", args: [this.parseFunctionArg()] };
+    if (FUNCTIONS.has(name)) return this.parseFunction(name);
+    const sub = this.subscriptName();
+    if (sub === "") {
+      if (name === "i") return { k: "const", name: "i" };
+      if (name === "e") return { k: "const", name: "e" };
+    }
+    return { k: "sym", name: name + sub };
+  }
+
+  /** `f(x)`, `\sin x`, `\sin^2 x`, `\log_2 8`. */
+  private parseFunction(name: string): MathNode {
+    let base: MathNode | null = null;
+    if ((name === "log" || name === "ln") && this.isOp("_")) {
+      this.pos++;
+      base = this.parseArg();
+    }
+    let power: MathNode | null = null;
+    if (this.isOp("^")) {
+      this.pos++;
+      power = this.parseArg();
+    }
+    const arg = this.parseFunctionArg();
+    const call: MathNode = { k: "fn", name, args: base ? [arg, base] : [arg] };
+    return power ? { k: "pow", base: call, exp: power } : call;
+  }
+
+  private parseFunctionArg(): MathNode {
+    if (this.isOp("(")) {
+      this.pos++;
+      const inner = this.parseExpr();
+      this.expectOp(")");
+      return inner;
+    }
+    if (this.isOp("{")) return this.parseArg();
+    // `\sin x`, `\sin 2x`: the argument runs over the following factors.
+    return this.parsePowerChain();
+  }
+
+  private parsePowerChain(): MathNode {
+    const factors = [this.parsePower()];
+    while (this.peek()?.t === "id" || (this.peek()?.t === "num" && factors.length === 0))
+      factors.push(this.parsePower());
+    return factors.length === 1 ? factors[0] : { k: "mul", args: factors };
+  }
+
+  private parseCommand(name: string): MathNode {
+    switch (name) {
+      case "frac": {
+        const num = this.parseArg();
+        const den = this.parseArg();
+        return { k: "mul", args: [num, { k: "pow", base: den, exp: NUM(-1n) }] };
+      }
+      case "sqrt": {
+        if (this.isOp("[")) {
+          this.pos++;
+          const index = this.parseExpr();
+          this.expectOp("]");
+          return { k: "fn", name: "root", args: [this.parseArg(), index] };
+        }
+        return { k: "fn", name: "sqrt", args: [this.parseArg()] };
+      }
+      case "binom":
+      case "dbinom":
+      case "tbinom":
+        return { k: "fn", name: "binom", args: [this.parseArg(), this.parseArg()] };
+      case "pi":
+        return { k: "const", name: "pi" };
+      case "infty":
+      case "infin":
+        return { k: "const", name: "inf" };
+      case "emptyset":
+      case "varnothing":
+        return { k: "seq", open: "{", close: "}", items: [] };
+      case "{": {
+        const items = this.parseList();
+        if (!this.isCmd("}")) throw new ParseError("unclosed \\{");
+        this.pos++;
+        return {
+          k: "seq",
+          open: "{",
+          close: "}",
+          items: items.flatMap((x) => (x.k === "pm" ? expandPm(x) : [x])),
+        };
+      }
+      case "|":
+      case "lfloor":
+      case "lceil": {
+        const inner = this.parseExpr();
+        const close = name === "|" ? "|" : name === "lfloor" ? "rfloor" : "rceil";
+        if (!this.isCmd(close) && !(close === "|" && this.isOp("|")))
+          throw new ParseError(`expected ${close}`);
+        this.pos++;
+        return { k: "fn", name: name === "|" ? "abs" : name === "lfloor" ? "floor" : "ceil", args: [inner] };
+      }
+      case "begin":
+        return this.parseEnvironment();
+      case "exp":
+      case "sin":
+      case "cos":
+      case "tan":
+      case "cot":
+      case "sec":
+      case "csc":
+      case "arcsin":
+      case "arccos":
+      case "arctan":
+      case "sinh":
+      case "cosh":
+      case "tanh":
+      case "ln":
+      case "log":
+        return this.parseFunction(name);
+      case "text": {
+        // Leftover text that normalisation kept (a word inside math): a variable-like name.
+        if (!this.isOp("{")) throw new ParseError("bad \\text");
+        return { k: "sym", name: this.groupText() };
+      }
+      default:
+        if (GREEK.has(name)) return { k: "sym", name: name + this.subscriptName() };
+        throw new ParseError(`unsupported command \\${name}`);
+    }
+  }
+
+  private groupText(): string {
+    this.expectOp("{");
+    const parts: string[] = [];
+    while (!this.isOp("}")) {
+      const t = this.peek();
+      if (!t) throw new ParseError("unclosed group");
+      parts.push(t.s);
+      this.pos++;
+    }
+    this.pos++;
+    return parts.join("");
+  }
+
+  private parseEnvironment(): MathNode {
+    const env = this.groupText();
+    if (!/^(?:[pbvBV]?matrix|array|smallmatrix)$/.test(env))
+      throw new ParseError(`unsupported environment ${env}`);
+    if (env === "array" && this.isOp("{")) this.groupText(); // column spec "{cc}"
+    const rows: MathNode[][] = [[]];
+    for (;;) {
+      if (this.isCmd("end")) {
+        this.pos++;
+        this.groupText();
+        break;
+      }
+      if (!this.peek()) throw new ParseError("unclosed matrix");
+      rows[rows.length - 1].push(this.parseExpr());
+      if (this.isOp("&")) this.pos++;
+      else if (this.isOp("\\\\")) {
+        this.pos++;
+        if (!this.isCmd("end")) rows.push([]);
+      } else if (!this.isCmd("end")) throw new ParseError("bad matrix cell");
+    }
+    if (rows.some((r) => r.length !== rows[0].length)) throw new ParseError("ragged matrix");
+    return { k: "matrix", rows };
+  }
+
+  /** `(…)`, `[…]`, `{…}`, `|…|`: grouping, tuples, intervals, sets, absolute values. */
+  private parseBracket(open: string): MathNode {
+    if (open === "|") {
+      const inner = this.parseExpr();
+      this.expectOp("|");
+      return { k: "fn", name: "abs", args: [inner] };
+    }
+    if (open !== "(" && open !== "[" && open !== "{") throw new ParseError(`unexpected ${open}`);
+    const items = this.parseList();
+    const close = this.peek();
+    if (close?.t !== "op" || !")]}".includes(close.s)) throw new ParseError(`unclosed ${open}`);
+    this.pos++;
+    const closeS = close.s as ")" | "]" | "}";
+    if (open === "{" && closeS !== "}") throw new ParseError("mismatched braces");
+    // A single item in round brackets, or in braces (a LaTeX group), is grouping.
+    if (items.length === 1 && ((open === "(" && closeS === ")") || open === "{") && items[0].k !== "pm") {
+      return items[0];
+    }
+    return {
+      k: "seq",
+      open: open as "(" | "[" | "{",
+      close: closeS,
+      items: items.flatMap((x) => (x.k === "pm" ? expandPm(x) : [x])),
+    };
+  }
+}
+
+function expandPm(node: Extract<MathNode, { k: "pm" }>): MathNode[] {
+  return [
+    { k: "add", args: [node.a, node.b] },
+    { k: "add", args: [node.a, neg(node.b)] },
+  ];
+}

@@ -1,0 +1,171 @@
+/**
+ * GradePool: grading in worker threads with a HARD time limit per grading. A pathological answer
+ * (catastrophic regex, enormous expression) cannot hang the caller: when its time is up the worker is
+ * terminated, the grading resolves as verdict "timeout", and a fresh worker takes its place. No process-
+ * global signals (Math-Verify's `signal.alarm` breaks in threads); close() ends every worker.
+ */
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import { DeliberateError } from "../errors.ts";
+import type { GradeRequestMessage } from "./grade-worker.ts";
+import type { GradeOptions, GradeResult } from "./types.ts";
+
+export interface GradePoolOptions {
+  /** Worker threads. Default: one per CPU core, at most 8. */
+  size?: number;
+  /** Default hard time limit per grading, in ms, when GradeOptions.timeoutMs is not given. Default 5000. */
+  timeoutMs?: number;
+}
+
+interface Task {
+  id: number;
+  message: GradeRequestMessage;
+  timeoutMs: number;
+  resolve: (result: GradeResult) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  ready: boolean;
+  task: Task | null;
+  timer: NodeJS.Timeout | null;
+}
+
+/** Most workers a default pool starts: grading is CPU-bound, more threads than cores only add overhead. */
+const MAX_DEFAULT_WORKERS = 8;
+const DEFAULT_TIMEOUT_MS = 5000;
+
+const WORKER_URL = new URL("./grade-worker.ts", import.meta.url).href;
+/**
+ * Workers start from this bootstrap: Node 20 runs a worker's entry before `--import`ed loader hooks
+ * are active, so we register tsx's loader first and then import the TypeScript worker module.
+ */
+const BOOTSTRAP = `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))})
+  .then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER_URL)}); })
+  .catch((error) => { throw error; });`;
+
+function failure(verdict: "timeout" | "error", reason: string): GradeResult {
+  return { correct: false, verdict, predicted: null, gold: null, method: "none", reason };
+}
+
+export class GradePool {
+  readonly size: number;
+  private readonly timeoutMs: number;
+  private readonly slots: Slot[] = [];
+  private readonly queue: Task[] = [];
+  private nextId = 1;
+  private closed = false;
+
+  constructor(options: GradePoolOptions = {}) {
+    const { size = Math.min(MAX_DEFAULT_WORKERS, availableParallelism()), timeoutMs = DEFAULT_TIMEOUT_MS } =
+      options;
+    if (!Number.isInteger(size) || size < 1) {
+      throw new DeliberateError("BAD_REQUEST", "`size` must be a positive integer", { param: "size" });
+    }
+    if (!(timeoutMs > 0)) {
+      throw new DeliberateError("BAD_REQUEST", "`timeoutMs` must be positive", { param: "timeoutMs" });
+    }
+    this.size = size;
+    this.timeoutMs = timeoutMs;
+    for (let i = 0; i < size; i++) this.slots.push(this.spawn());
+  }
+
+  /** Grades in a worker; resolves (never rejects) with verdict "timeout" when the time limit is hit. */
+  grade(candidate: string, gold: string, options: GradeOptions = {}): Promise<GradeResult> {
+    if (this.closed) return Promise.reject(new DeliberateError("BAD_REQUEST", "the grading pool is closed"));
+    const timeoutMs = options.timeoutMs ?? this.timeoutMs;
+    return new Promise((resolve) => {
+      const id = this.nextId++;
+      this.queue.push({
+        id,
+        message: { id, candidate: String(candidate), gold: String(gold), options },
+        timeoutMs,
+        resolve,
+      });
+      this.pump();
+    });
+  }
+
+  /** Terminates every worker; gradings still waiting resolve with verdict "error". */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const task of this.queue.splice(0)) task.resolve(failure("error", "the grading pool was closed"));
+    await Promise.all(
+      this.slots.map(async (slot) => {
+        if (slot.timer) clearTimeout(slot.timer);
+        slot.task?.resolve(failure("error", "the grading pool was closed"));
+        slot.task = null;
+        await slot.worker.terminate();
+      }),
+    );
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(BOOTSTRAP, { eval: true });
+    const slot: Slot = { worker, ready: false, task: null, timer: null };
+    worker.unref();
+    worker.on("message", (message: { ready?: boolean; id?: number; result?: GradeResult }) => {
+      if (message.ready) {
+        slot.ready = true;
+      } else if (slot.task && message.id === slot.task.id && message.result) {
+        this.finish(slot, message.result);
+      }
+      this.pump();
+    });
+    worker.on("error", (error) =>
+      this.replace(slot, failure("error", `grading worker failed: ${error.message}`)),
+    );
+    worker.on("exit", () => {
+      if (!this.closed && this.slots.includes(slot))
+        this.replace(slot, failure("error", "grading worker exited"));
+    });
+    return slot;
+  }
+
+  private finish(slot: Slot, result: GradeResult): void {
+    if (slot.timer) clearTimeout(slot.timer);
+    slot.timer = null;
+    const task = slot.task;
+    slot.task = null;
+    task?.resolve(result);
+    this.updateRef();
+  }
+
+  /** Ends a worker (timed out or broken) and puts a fresh one in its place. */
+  private replace(slot: Slot, result: GradeResult): void {
+    const index = this.slots.indexOf(slot);
+    if (index < 0) return;
+    this.finish(slot, result);
+    this.slots.splice(index, 1);
+    void slot.worker.terminate();
+    if (!this.closed) {
+      this.slots.splice(index, 0, this.spawn());
+      this.pump();
+    }
+  }
+
+  private pump(): void {
+    for (const slot of this.slots) {
+      if (this.queue.length === 0) break;
+      if (!slot.ready || slot.task) continue;
+      const task = this.queue.shift()!;
+      slot.task = task;
+      slot.timer = setTimeout(
+        () => this.replace(slot, failure("timeout", `grading took longer than ${task.timeoutMs} ms`)),
+        task.timeoutMs,
+      );
+      slot.worker.postMessage(task.message);
+    }
+    this.updateRef();
+  }
+
+  /** Workers keep the process alive only while there is work, so a forgotten pool never hangs it. */
+  private updateRef(): void {
+    const busy = this.queue.length > 0 || this.slots.some((s) => s.task !== null);
+    for (const slot of this.slots) {
+      if (busy) slot.worker.ref();
+      else slot.worker.unref();
+    }
+  }
+}
