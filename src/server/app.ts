@@ -105,6 +105,9 @@ export function createApp(options: AppOptions): DeliberateApp {
     }),
   );
 
+  // Browsers ask for it unprompted, without the key; answering keeps the viewer's console clean.
+  app.get("/favicon.ico", (c) => c.body(null, 204));
+
   // Keys: Bearer header, or `?key=` for the viewer (EventSource cannot send headers).
   app.use(async (c, next) => {
     if (state.apiKeys.length === 0) return next();

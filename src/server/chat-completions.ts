@@ -74,7 +74,7 @@ export async function chatCompletions(
   const model = request.model;
   const messages = toMessages(request);
   const trace = new TraceRecorder(id.slice("chatcmpl-".length));
-  state.hub.add(trace, { model, strategy: route.strategy ?? "plain" });
+  state.hub.add(trace, { model: route.model, strategy: route.strategy ?? "plain" });
   c.header("x-deliberate-trace", trace.id);
 
   const finish = (usage: OpenAIUsage | undefined, answer: string | undefined, error?: unknown) => {

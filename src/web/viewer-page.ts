@@ -13,7 +13,7 @@ export const viewerHtml = `<!doctype html>
 <style>
   :root { --bg:#0f1115; --panel:#171a21; --line:#262b36; --text:#e6e8ee; --dim:#8b93a7; --accent:#6aa7ff;
           --ok:#4cc38a; --err:#ff6b6b; --run:#f5c451; font: 14px/1.45 ui-sans-serif, system-ui, sans-serif; }
-  body { margin:0; background:var(--bg); color:var(--text); display:grid; grid-template-columns: 360px 1fr; height:100vh; }
+  body { margin:0; background:var(--bg); color:var(--text); display:grid; grid-template-columns: 360px 1fr; grid-template-rows: auto 1fr; height:100vh; }
   header { grid-column: 1 / -1; padding:10px 16px; border-bottom:1px solid var(--line); display:flex; gap:12px; align-items:baseline; }
   header h1 { font-size:16px; margin:0; } header span { color:var(--dim); }
   #list { overflow:auto; border-right:1px solid var(--line); }
