@@ -45,10 +45,7 @@ test("the viewer lists the request, shows its trace tree, and expands a node", a
     page.on("pageerror", (error) => errors.push(error.message));
     await page.goto(`${server.url}/?key=${KEY}`);
     await page.waitForSelector(".req");
-    assert.match(
-      (await page.locator(".req").first().textContent()) ?? "",
-      /self-consistency · small/,
-    );
+    assert.match((await page.locator(".req").first().textContent()) ?? "", /self-consistency · small/);
     await page.locator(".req").first().click();
     await page.waitForSelector(".node");
     const kinds = await page.locator(".kind").allInnerTexts();
