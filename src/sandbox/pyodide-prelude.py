@@ -75,7 +75,8 @@ def _execute(code, module_name):
         """Sets the program's answer explicitly (it wins over a final bare expression)."""
         explicit[:] = [value]
 
-    namespace = {"__name__": module_name, "__builtins__": _safe_builtins, "set_result": set_result}
+    # A copy per program, so one cannot plant names in the builtins of the next.
+    namespace = {"__name__": module_name, "__builtins__": dict(_safe_builtins), "set_result": set_result}
     try:
         exec(body, namespace)
         value = eval(last, namespace) if last is not None else None

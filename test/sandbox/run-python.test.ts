@@ -85,10 +85,25 @@ test("the host is out of reach: js, subprocesses, packages, host files, network"
   assert.equal(js.result, "[False, False, False]");
 });
 
-test("programs do not see each other's names or imports", async () => {
-  await runPython({ code: "leak = 1\nimport json\njson.dumps = None" });
-  const run = await runPython({ code: "import json\n[('leak' in globals()), json.dumps([1])]" });
-  assert.equal(run.result, "[False, '[1]']");
+test("import() from JavaScript reached through Python is refused", async () => {
+  // The refusal settles on the child's event loop after the program returns; later programs read it.
+  await runPython({
+    code: "import sys\nF = sys.modules['pyodide_js'].constructor.constructor\nF('return import(\"node:child_process\")')().then(lambda m: setattr(sys, 'probe', 'imported'), lambda e: setattr(sys, 'probe', str(e)))",
+  });
+  let probe: string | undefined = "None";
+  for (let i = 0; i < 50 && probe === "None"; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    probe = (await runPython({ code: "import sys\ngetattr(sys, 'probe', None)" })).result ?? "None";
+  }
+  assert.equal(probe, "Error: import of 'node:child_process' is blocked in the sandbox");
+});
+
+test("programs do not see each other's names, imports or builtins", async () => {
+  await runPython({ code: "leak = 1\nimport json\njson.dumps = None\n__builtins__['planted'] = 1" });
+  const run = await runPython({
+    code: "import json\n[('leak' in globals()), json.dumps([1]), 'planted' in __builtins__]",
+  });
+  assert.equal(run.result, "[False, '[1]', False]");
 });
 
 test("concurrent runs are queued and each gets its own answer", async () => {
