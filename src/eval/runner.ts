@@ -271,6 +271,7 @@ async function solveAndGrade(
     strategy: strategyLabel(task.strategy),
     dataset: task.dataset.name,
     itemId: item.id,
+    question: item.question.slice(0, maxTextChars),
     seed,
     gold: item.gold,
     ...(item.difficulty === undefined ? {} : { difficulty: item.difficulty }),

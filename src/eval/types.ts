@@ -46,6 +46,8 @@ export interface EvalRecord {
   strategy: string;
   dataset: string;
   itemId: string;
+  /** The question (clipped), so a report can show it without the dataset. */
+  question?: string;
   seed: number;
   difficulty?: number;
   category?: string;

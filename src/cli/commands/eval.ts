@@ -1,0 +1,121 @@
+/**
+ * `deliberate eval`: run models × strategies × datasets from flags or a YAML eval file, resumably.
+ * A thin shell: flags → an eval plan → `runEvalPlan` → a short table on stdout.
+ */
+import { Command } from "commander";
+import { type EvalPlanInput, parseEvalPlan, readEvalFile } from "../../eval/eval-plan.ts";
+import { percent } from "../../eval/report-rows.ts";
+import { runEvalPlan } from "../../eval/run-plan.ts";
+import { collect, integer, number } from "../parse-number.ts";
+
+interface EvalFlags {
+  model?: string[];
+  strategy?: string[];
+  dataset?: string[];
+  limit?: number;
+  samples?: number;
+  seeds?: number;
+  baseSeed?: number;
+  difficulty?: number;
+  out?: string;
+  store?: string;
+  concurrency?: number;
+  maxCalls?: number;
+  maxTokens?: number;
+  maxSeconds?: number;
+  system?: string;
+  grader?: "pool" | "sync";
+  config?: string;
+  threads?: number;
+  progress?: "auto" | "bar" | "lines" | "none";
+  json?: boolean;
+}
+
+export function evalCommand(): Command {
+  return new Command("eval")
+    .description("Evaluate models × strategies × datasets; re-running the same command resumes the run.")
+    .argument("[file]", "a YAML eval file (flags given too override it)")
+    .option("-m, --model <spec>", "model spec (repeatable)", collect)
+    .option(
+      "-s, --strategy <spec>",
+      "strategy, with options as a query: self-consistency?samples=8 (repeatable)",
+      collect,
+    )
+    .option(
+      "-d, --dataset <spec>",
+      "JSONL/JSON/CSV/Parquet file or synthetic:NAME?difficulty=2&n=50 (repeatable)",
+      collect,
+    )
+    .option("--limit <n>", "items per dataset (synthetic: how many to generate)", integer(0))
+    .option("--samples <n>", "samples per problem for strategies that sample", integer(1))
+    .option("--seeds <k>", "seeds per problem", integer(1))
+    .option("--base-seed <n>", "first seed", integer(0))
+    .option("--difficulty <d>", "synthetic difficulty; for files, keep only this difficulty", integer(1))
+    .option("-o, --out <dir>", "run folder (default runs/eval-HASH of the grid)")
+    .option("--store <file>", "SQLite store to share between runs (default OUT/store.sqlite)")
+    .option("--concurrency <n>", "problems in flight per model", integer(1))
+    .option("--max-calls <n>", "budget: model calls per problem", integer(1))
+    .option("--max-tokens <n>", "budget: tokens per problem", integer(1))
+    .option("--max-seconds <s>", "budget: seconds per problem", number(0.001))
+    .option("--system <text>", "a system message before each question")
+    .option("--grader <mode>", "pool (worker threads with timeouts) or sync")
+    .option("--config <file>", "config file (default ./deliberate.config.yaml when present)")
+    .option("--threads <n>", "llama.cpp threads", integer(1))
+    .option("--progress <mode>", "auto, bar, lines or none", "auto")
+    .option("--json", "print results.json instead of the table")
+    .action(async (file: string | undefined, flags: EvalFlags) => {
+      const base: Partial<EvalPlanInput> = file ? readEvalFile(file) : {};
+      const budget = {
+        ...base.budget,
+        ...(flags.maxCalls ? { maxCalls: flags.maxCalls } : {}),
+        ...(flags.maxTokens ? { maxTokens: flags.maxTokens } : {}),
+        ...(flags.maxSeconds ? { maxSeconds: flags.maxSeconds } : {}),
+      };
+      const plan = parseEvalPlan({
+        ...base,
+        ...(flags.model ? { models: flags.model } : {}),
+        ...(flags.strategy ? { strategies: flags.strategy } : {}),
+        ...(flags.dataset ? { datasets: flags.dataset } : {}),
+        ...definedOnly({
+          limit: flags.limit,
+          samples: flags.samples,
+          seeds: flags.seeds,
+          baseSeed: flags.baseSeed,
+          difficulty: flags.difficulty,
+          out: flags.out,
+          store: flags.store,
+          concurrency: flags.concurrency,
+          systemPrompt: flags.system,
+          grader: flags.grader,
+          config: flags.config,
+          threads: flags.threads,
+        }),
+        budget,
+      });
+      const controller = new AbortController();
+      const stop = () => controller.abort();
+      process.once("SIGINT", stop);
+      try {
+        const run = await runEvalPlan(plan, { progress: flags.progress, signal: controller.signal });
+        if (flags.json) {
+          process.stdout.write(`${JSON.stringify(run.results, null, 2)}\n`);
+          return;
+        }
+        for (const cell of run.results.cells) {
+          const s = cell.summary;
+          process.stdout.write(
+            `${cell.model} | ${cell.strategy}${Object.keys(cell.strategyOptions).length ? JSON.stringify(cell.strategyOptions) : ""} | ${cell.dataset}: accuracy ${percent(s.accuracy)} [${percent(s.ci95[0])}, ${percent(s.ci95[1])}] n=${s.n} errors=${s.errors} tokens=${s.promptTokens + s.completionTokens}\n`,
+          );
+        }
+        process.stdout.write(
+          `${controller.signal.aborted ? "interrupted; run again to resume. " : ""}${run.solved} solved, ${run.skipped} reused → ${run.resultsPath}\n`,
+        );
+      } finally {
+        process.off("SIGINT", stop);
+      }
+    });
+}
+
+function definedOnly(values: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined));
+}

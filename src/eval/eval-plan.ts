@@ -1,0 +1,202 @@
+/**
+ * An eval plan: the grid and settings of one run, from `deliberate eval` flags or a YAML eval file
+ * (validated with zod; errors name the file, line and key). Example:
+ *
+ * ```yaml
+ * models: [tiny.gguf, { spec: "openai:qwen@http://gpu:8000/v1", concurrency: 16 }]
+ * strategies: [cot, { name: self-consistency, options: { samples: 8 } }]
+ * datasets: ["synthetic:arithmetic?difficulty=2&n=50", { path: gsm8k.jsonl, layout: gsm8k, limit: 100 }]
+ * seeds: 3
+ * out: runs/gsm8k-sweep
+ * ```
+ */
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { dirname, isAbsolute, join } from "node:path";
+import { LineCounter, parseDocument } from "yaml";
+import { z } from "zod";
+import { DeliberateError } from "../errors.ts";
+import { layoutNames } from "./datasets/layouts.ts";
+import type { StrategySpec } from "./runner.ts";
+
+const fieldsSchema = z
+  .object({
+    id: z.string(),
+    question: z.string(),
+    answer: z.string(),
+    solution: z.string(),
+    choices: z.string(),
+    tests: z.string(),
+    difficulty: z.string(),
+    category: z.string(),
+  })
+  .partial()
+  .strict();
+
+const modelSchema = z.union([
+  z.string().min(1),
+  z
+    .object({
+      /** The model spec: configured name, .gguf path, hf: URI or openai:MODEL@URL. */
+      spec: z.string().min(1),
+      /** Label in tables; default the spec. */
+      name: z.string().min(1).optional(),
+      concurrency: z.number().int().min(1).optional(),
+      /** Per-million-token prices (overrides the config's). */
+      price: z.object({ prompt: z.number().nonnegative(), completion: z.number().nonnegative() }).optional(),
+    })
+    .strict(),
+]);
+
+const strategySchema = z.union([
+  z.string().min(1),
+  z.object({ name: z.string().min(1), options: z.record(z.string(), z.unknown()).optional() }).strict(),
+]);
+
+const datasetSchema = z.union([
+  z.string().min(1),
+  z
+    .object({
+      path: z.string().min(1),
+      layout: z.enum([...layoutNames, "auto"]).optional(),
+      fields: fieldsSchema.optional(),
+      kind: z.enum(["math", "choice", "code", "text"]).optional(),
+      limit: z.number().int().min(0).optional(),
+      difficulty: z.number().int().min(1).optional(),
+      n: z.number().int().min(0).optional(),
+      seed: z.number().int().optional(),
+    })
+    .strict(),
+]);
+
+export const evalPlanSchema = z
+  .object({
+    models: z.array(modelSchema).min(1),
+    strategies: z.array(strategySchema).min(1).default(["cot"]),
+    datasets: z.array(datasetSchema).min(1),
+    /** Seeds per item. */
+    seeds: z.number().int().min(1).default(1),
+    baseSeed: z.number().int().min(0).default(0),
+    /** Samples per item for every strategy that takes `samples` (overrides its own default). */
+    samples: z.number().int().min(1).optional(),
+    /** Items per dataset (synthetic: generated count). */
+    limit: z.number().int().min(0).optional(),
+    difficulty: z.number().int().min(1).optional(),
+    out: z.string().min(1).optional(),
+    store: z.string().min(1).optional(),
+    budget: z
+      .object({
+        maxCalls: z.number().int().min(1).optional(),
+        maxTokens: z.number().int().min(1).optional(),
+        maxSeconds: z.number().positive().optional(),
+      })
+      .strict()
+      .default({}),
+    systemPrompt: z.string().optional(),
+    /** Items in flight per model. */
+    concurrency: z.number().int().min(1).default(4),
+    grader: z.enum(["pool", "sync"]).default("pool"),
+    /** Path of deliberate.config.yaml. */
+    config: z.string().optional(),
+    /** llama.cpp threads. */
+    threads: z.number().int().min(1).optional(),
+  })
+  .strict();
+
+export type EvalPlanInput = z.input<typeof evalPlanSchema>;
+export type EvalPlan = z.output<typeof evalPlanSchema>;
+
+/** Validates a plan given as a value (CLI flags put together), naming the offending option. */
+export function parseEvalPlan(value: unknown): EvalPlan {
+  const parsed = evalPlanSchema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const path = issue.path.join(".") || "plan";
+  throw new DeliberateError("BAD_REQUEST", `eval option \`${path}\`: ${issue.message}`, { param: path });
+}
+
+/** Reads a YAML eval file; relative paths in it are relative to the file. */
+export function readEvalFile(path: string): EvalPlan {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new DeliberateError("BAD_REQUEST", `cannot read eval file ${path}: ${(error as Error).message}`);
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  if (doc.errors[0]) {
+    const { line, col } = lineCounter.linePos(doc.errors[0].pos[0]);
+    throw new DeliberateError("CONFIG", `${path}:${line}:${col}: ${doc.errors[0].message.split("\n")[0]}`);
+  }
+  const parsed = evalPlanSchema.safeParse(doc.toJS() ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const keys = issue.path.map(String);
+    const lookup = issue.code === "unrecognized_keys" ? [...keys, issue.keys[0]] : keys;
+    let line: number | undefined;
+    for (let depth = lookup.length; depth > 0 && line === undefined; depth--) {
+      const node = doc.getIn(lookup.slice(0, depth), true) as
+        | { range?: [number, number, number] }
+        | undefined;
+      if (node?.range) line = lineCounter.linePos(node.range[0]).line;
+    }
+    const where = keys.length ? `\`${keys.join(".")}\`` : "the file";
+    throw new DeliberateError("CONFIG", `${path}${line ? `:${line}` : ""}: ${where}: ${issue.message}`, {
+      param: keys.join("."),
+    });
+  }
+  const base = dirname(path);
+  const rebase = (p: string) => (isAbsolute(p) ? p : join(base, p));
+  const plan = parsed.data;
+  return {
+    ...plan,
+    datasets: plan.datasets.map((d) =>
+      typeof d === "string"
+        ? d.startsWith("synthetic:")
+          ? d
+          : rebase(d)
+        : { ...d, path: d.path.startsWith("synthetic:") ? d.path : rebase(d.path) },
+    ),
+    ...(plan.out ? { out: rebase(plan.out) } : {}),
+    ...(plan.store ? { store: rebase(plan.store) } : {}),
+  };
+}
+
+/** Values in `name?key=value&...`: numbers and booleans as such, `[...]`/`{...}` as JSON, else text. */
+function queryValue(text: string): unknown {
+  if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
+  if (text === "true" || text === "false") return text === "true";
+  if (/^[[{]/.test(text)) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return text;
+    }
+  }
+  return text;
+}
+
+/** `self-consistency?samples=8&temperature=0.7` → `{name, options}`. */
+export function parseStrategySpec(spec: string): StrategySpec {
+  const [name, query] = spec.split("?", 2);
+  if (!name) throw new DeliberateError("BAD_REQUEST", `empty strategy in \`${spec}\``, { param: "strategy" });
+  const options = Object.fromEntries(
+    [...new URLSearchParams(query ?? "").entries()].map(([key, value]) => [key, queryValue(value)]),
+  );
+  return Object.keys(options).length ? { name, options } : { name };
+}
+
+/** The default run folder: `runs/eval-HASH` of the grid, so the same command resumes the same run. */
+export function defaultOutDir(plan: EvalPlan): string {
+  const identity = JSON.stringify([
+    plan.models,
+    plan.strategies,
+    plan.datasets,
+    plan.seeds,
+    plan.samples,
+    plan.limit,
+    plan.difficulty,
+  ]);
+  return join("runs", `eval-${createHash("sha256").update(identity).digest("hex").slice(0, 10)}`);
+}

@@ -1,0 +1,80 @@
+/**
+ * Runs an eval plan end to end: resolves models (with their configured prices), loads datasets,
+ * validates strategies and their options up front, runs the grid, and closes what it opened.
+ */
+import { loadConfig } from "../models/config.ts";
+import { ModelRegistry } from "../models/registry.ts";
+import { parseStrategyOptions, strategyDefinition } from "../strategies/index.ts";
+import { loadDataset } from "./datasets/load-dataset.ts";
+import { defaultOutDir, type EvalPlan, parseStrategySpec } from "./eval-plan.ts";
+import { createItemGrader } from "./grade-item.ts";
+import type { ProgressMode } from "./progress.ts";
+import { type ModelEntry, type RunEvalResult, runEval, type StrategySpec } from "./runner.ts";
+import type { EvalRecord } from "./types.ts";
+
+export interface RunEvalPlanOptions {
+  progress?: ProgressMode;
+  signal?: AbortSignal;
+  onRecord?: (record: EvalRecord) => void;
+}
+
+/** A strategy spec with `samples` applied where the strategy takes it, options validated. */
+function strategyOf(entry: EvalPlan["strategies"][number], samples?: number): StrategySpec {
+  const spec = typeof entry === "string" ? parseStrategySpec(entry) : entry;
+  const definition = strategyDefinition(spec.name);
+  const shape = (definition.options as { shape?: Record<string, unknown> }).shape ?? {};
+  const options = { ...spec.options, ...(samples !== undefined && "samples" in shape ? { samples } : {}) };
+  parseStrategyOptions(spec.name, options);
+  return Object.keys(options).length ? { name: spec.name, options } : { name: spec.name };
+}
+
+export async function runEvalPlan(plan: EvalPlan, options: RunEvalPlanOptions = {}): Promise<RunEvalResult> {
+  const strategies = plan.strategies.map((s) => strategyOf(s, plan.samples));
+  const datasets = await Promise.all(
+    plan.datasets.map((entry) => {
+      const d = typeof entry === "string" ? { path: entry } : entry;
+      return loadDataset(d.path, {
+        layout: d.layout,
+        fields: d.fields,
+        kind: d.kind,
+        limit: d.limit ?? plan.limit,
+        difficulty: d.difficulty ?? plan.difficulty,
+        n: d.n,
+        seed: d.seed,
+      });
+    }),
+  );
+  const registry = new ModelRegistry({ config: loadConfig(plan.config), threads: plan.threads });
+  try {
+    const models: ModelEntry[] = [];
+    for (const entry of plan.models) {
+      const m = typeof entry === "string" ? { spec: entry } : entry;
+      const price = m.price ?? registry.price(m.spec);
+      models.push({
+        name: m.name ?? m.spec,
+        backend: await registry.get(m.spec),
+        concurrency: m.concurrency ?? plan.concurrency,
+        // Configured prices are per million tokens; records carry cost per token counted.
+        ...(price ? { prices: { prompt: price.prompt / 1e6, completion: price.completion / 1e6 } } : {}),
+      });
+    }
+    return await runEval({
+      models,
+      strategies,
+      datasets,
+      outDir: plan.out ?? defaultOutDir(plan),
+      storePath: plan.store,
+      seeds: plan.seeds,
+      baseSeed: plan.baseSeed,
+      budget: plan.budget,
+      systemPrompt: plan.systemPrompt,
+      grader: createItemGrader({ mode: plan.grader }),
+      progress: options.progress,
+      signal: options.signal,
+      onRecord: options.onRecord,
+      settings: { plan },
+    });
+  } finally {
+    await registry.close();
+  }
+}
