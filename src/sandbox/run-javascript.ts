@@ -27,7 +27,8 @@ let queue: Promise<unknown> = Promise.resolve();
 let nextId = 1;
 
 function startWorker(): Promise<Worker> {
-  const w = new Worker(new URL("./quickjs-worker.mjs", import.meta.url));
+  // `execArgv: []`: the worker is plain JavaScript and needs none of the caller's loaders (tsx).
+  const w = new Worker(new URL("./quickjs-worker.mjs", import.meta.url), { execArgv: [] });
   w.unref();
   worker = w;
   return new Promise<Worker>((resolve, reject) => {
