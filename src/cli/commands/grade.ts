@@ -1,0 +1,106 @@
+/**
+ * `deliberate grade`: one answer (`--gold G --pred P`) or a JSONL stream (`--jsonl FILE`, `-` for
+ * stdin). A thin shell over gradeSync / gradeJsonl.
+ */
+
+import { once } from "node:events";
+import { createReadStream } from "node:fs";
+import { createInterface } from "node:readline";
+import { Command, Option } from "commander";
+import { DeliberateError } from "../../errors.ts";
+import { gradeJsonl } from "../../grading/grade-jsonl.ts";
+import { gradeSync } from "../../grading/grade-sync.ts";
+import { GradePool } from "../../grading/pool.ts";
+import type { AnswerKind, GradeOptions } from "../../grading/types.ts";
+import { collect, integer } from "../parse-number.ts";
+
+interface GradeFlags {
+  gold?: string;
+  pred?: string;
+  jsonl?: string;
+  json?: boolean;
+  kind: AnswerKind;
+  choice?: string[];
+  percentAsFraction?: boolean;
+  timeoutMs: number;
+  workers?: number;
+}
+
+async function writeLine(line: string): Promise<void> {
+  if (!process.stdout.write(`${line}\n`)) await once(process.stdout, "drain");
+}
+
+export function gradeCommand(): Command {
+  return new Command("grade")
+    .description("Grade an answer against a gold answer, or every line of a JSONL file.")
+    .option("--gold <answer>", "the gold answer (or a solution with \\boxed{}, ####, ...)")
+    .option("--pred <output>", "the model output to grade")
+    .option("--jsonl <file>", 'grade lines {"gold", "pred", ...} from a file, or - for stdin')
+    .option("--json", "print the full result as JSON")
+    .addOption(
+      new Option("--kind <kind>", "how answers are read")
+        .choices(["math", "number", "choice", "text"])
+        .default("math"),
+    )
+    .option("--choice <text>", "an option text, in letter order (repeatable; for --kind choice)", collect)
+    .option("--percent-as-fraction", "read 50% as 0.5 (the default)")
+    .option("--no-percent-as-fraction", "read 50% as 50")
+    .option("--timeout-ms <ms>", "hard time limit per grading (JSONL mode)", integer(1), 5000)
+    .option("--workers <n>", "worker threads for JSONL mode (default: one per core)", integer(1))
+    .action(async (flags: GradeFlags) => {
+      const options: GradeOptions = {
+        kind: flags.kind,
+        ...(flags.choice ? { choices: flags.choice } : {}),
+        ...(flags.percentAsFraction === undefined ? {} : { percentAsFraction: flags.percentAsFraction }),
+        timeoutMs: flags.timeoutMs,
+      };
+      if (flags.jsonl !== undefined) {
+        await gradeFile(flags.jsonl, options, flags.workers);
+        return;
+      }
+      if (flags.gold === undefined || flags.pred === undefined) {
+        throw new DeliberateError("BAD_REQUEST", "give `--gold` and `--pred`, or `--jsonl FILE`", {
+          param: "gold",
+        });
+      }
+      const result = gradeSync(flags.pred, flags.gold, options);
+      if (flags.json) {
+        process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+        return;
+      }
+      const label =
+        result.verdict === "correct"
+          ? "correct"
+          : result.verdict === "incorrect"
+            ? "incorrect"
+            : result.verdict;
+      process.stdout.write(
+        `${label}\nextracted: ${result.predicted ?? "(none)"}\ngold: ${result.gold ?? "(none)"}\nmethod: ${result.method} (${result.reason})\n`,
+      );
+    });
+}
+
+async function gradeFile(path: string, options: GradeOptions, workers: number | undefined): Promise<void> {
+  const input = path === "-" ? process.stdin : createReadStream(path);
+  const opened = new Promise<void>((resolve, reject) => {
+    if (path === "-") resolve();
+    input.once("open", () => resolve());
+    input.once("error", (error: NodeJS.ErrnoException) =>
+      reject(
+        new DeliberateError("BAD_REQUEST", `cannot read \`${path}\`: ${error.code ?? error.message}`, {
+          param: "jsonl",
+          cause: error,
+        }),
+      ),
+    );
+  });
+  await opened;
+  const pool = new GradePool(workers === undefined ? {} : { size: workers });
+  try {
+    const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
+    const summary = await gradeJsonl(lines, writeLine, { pool, grade: options });
+    if (summary.malformed > 0) process.stderr.write(`deliberate: ${summary.malformed} malformed line(s)\n`);
+  } finally {
+    await pool.close();
+  }
+}
