@@ -3,8 +3,10 @@
  */
 import { Command, CommanderError } from "commander";
 import { DeliberateError, toDeliberateError } from "../errors.ts";
+import { evalCommand } from "./commands/eval.ts";
 import { generateCommand } from "./commands/generate.ts";
 import { gradeCommand } from "./commands/grade.ts";
+import { reportCommand } from "./commands/report.ts";
 import { serveCommand } from "./commands/serve.ts";
 import { solveCommand } from "./commands/solve.ts";
 import { strategiesCommand } from "./commands/strategies.ts";
@@ -25,6 +27,8 @@ const commands: Array<() => Command> = [
   trainCommand,
   solveCommand,
   strategiesCommand,
+  evalCommand,
+  reportCommand,
 ];
 for (const command of commands) program.addCommand(command());
 // Subcommands get the program's error handling (exit codes come from our mapping below).
