@@ -39,7 +39,8 @@ test("an infinite loop ends as timeout and the sandbox keeps working", async () 
   const run = await runJavaScript({ code: "while (true) {}", timeoutMs: 300 });
   assert.equal(run.ok, false);
   assert.equal(run.reason, "timeout");
-  assert.ok(run.durationMs >= 300, `durationMs ${run.durationMs}`);
+  // Allow a few ms of clock skew between the worker's Date.now deadline and performance.now.
+  assert.ok(run.durationMs >= 295, `durationMs ${run.durationMs}`);
   const next = await runJavaScript({ code: "1 + 1" });
   assert.equal(next.result, "2");
 });

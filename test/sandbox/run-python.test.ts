@@ -122,7 +122,8 @@ test("an infinite loop is killed at the limit and the next program still runs", 
   const run = await runPython({ code: "print('start')\nwhile True:\n    pass", timeoutMs: 500 });
   assert.equal(run.ok, false);
   assert.equal(run.reason, "timeout");
-  assert.ok(run.durationMs >= 500, `durationMs ${run.durationMs}`);
+  // A timer may fire a millisecond early against performance.now (libuv caches loop time).
+  assert.ok(run.durationMs >= 495, `durationMs ${run.durationMs}`);
   const next = await runPython({ code: "sum(range(10))" });
   assert.equal(next.result, "45");
 });
