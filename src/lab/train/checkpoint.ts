@@ -9,7 +9,7 @@
  */
 import { readFile, rename, writeFile } from "node:fs/promises";
 import { DeliberateError } from "../../errors.ts";
-import type { LlamaConfig } from "../model/config.ts";
+import { type LlamaConfig, parameterCount } from "../model/config.ts";
 
 const MAGIC = "DLAB";
 const VERSION = 1;
@@ -64,11 +64,11 @@ export async function loadCheckpoint(path: string): Promise<Checkpoint> {
   const headerBytes = bytes.readUInt32LE(8);
   const header = JSON.parse(bytes.toString("utf8", 12, 12 + headerBytes)) as CheckpointHeader;
   const start = 12 + headerBytes;
-  const floats = (bytes.length - start) / 4;
-  if (!Number.isInteger(floats) || floats % 3 !== 0) {
+  // params, m and v: three arrays of the size the config implies.
+  const size = parameterCount(header.config);
+  if (bytes.length - start !== 3 * size * 4) {
     throw new DeliberateError("MODEL_INVALID", `${path} is truncated`);
   }
-  const size = floats / 3;
   // Copy out of the file buffer: its offset need not be 4-byte aligned.
   const all = new Float32Array(bytes.buffer.slice(bytes.byteOffset + start, bytes.byteOffset + bytes.length));
   return { header, params: all.slice(0, size), m: all.slice(size, 2 * size), v: all.slice(2 * size) };
