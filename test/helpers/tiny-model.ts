@@ -10,12 +10,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   resolveTinyModelOptions,
+  TINY_MODEL_VERSION,
   type TinyModelOptions,
   writeTinyModel,
 } from "../../src/models/gguf/tiny-model.ts";
-
-/** Bump when the tiny model's bytes change for the same options, so stale cached files are not reused. */
-const FIXTURE_VERSION = 1;
 
 export type { TinyModelOptions };
 
@@ -27,7 +25,7 @@ export function fixturesDir(): string {
 /** Path of a cached tiny model with these options, writing it first if needed. */
 export async function tinyModelPath(options: Partial<TinyModelOptions> = {}): Promise<string> {
   const resolved = resolveTinyModelOptions(options);
-  const key = JSON.stringify({ version: FIXTURE_VERSION, ...sortKeys(resolved) });
+  const key = JSON.stringify({ version: TINY_MODEL_VERSION, ...sortKeys(resolved) });
   const hash = createHash("sha256").update(key).digest("hex").slice(0, 16);
   const dir = fixturesDir();
   const path = join(dir, `${hash}.gguf`);

@@ -49,10 +49,17 @@ export interface WriteTinyModelResult extends WriteGgufResult {
   parameters: number;
 }
 
+/** Bumped whenever the same options start producing different bytes (caches key on it). */
+export const TINY_MODEL_VERSION = 2;
+
 /** Logit offsets carried by the anchor dimension, in nats relative to a printable character. */
 const BIAS = {
-  /** `▁`: words are more readable than one long token soup. */
-  space: 1.5,
+  /** `▁`: about one token in six, so the text falls into word-length pieces. */
+  space: 2.5,
+  /** a–z: text reads more like words than like line noise. */
+  lowercase: 1,
+  /** Punctuation and symbols, less common than letters and digits in real text. */
+  symbol: -1,
   /** Newline, as a byte token: occasional lines. */
   newline: -2,
   /** Other byte tokens: rare, so text stays printable. */
@@ -63,7 +70,7 @@ const BIAS = {
   control: -12,
 };
 /** The anchor's value in every embedding; the other dims are N(0, 1). */
-const ANCHOR = 3;
+const ANCHOR = 5;
 /** Std of output logits' random part, in nats: broad enough that temperature-0.8 samples vary. */
 const LOGIT_SPREAD = 1.5;
 /** Residual branch outputs are scaled down so the embedding (and its anchor) dominates. */
@@ -142,7 +149,10 @@ export async function writeTinyModel(
   const anchorAfterNorm = ANCHOR / Math.sqrt(1 + (ANCHOR * ANCHOR - 1) / embd);
   const output = random.gaussians(vocabSize * embd, LOGIT_SPREAD * scale);
   const biases = new Float32Array(vocabSize).fill(BIAS.byte);
-  for (const id of vocab.printableIds) biases[id] = 0;
+  for (const id of vocab.printableIds) {
+    const text = vocab.tokens[id]!;
+    biases[id] = /[a-z]/.test(text) ? BIAS.lowercase : /[A-Z0-9]/.test(text) ? 0 : BIAS.symbol;
+  }
   biases[vocab.printableIds[0]!] = BIAS.space;
   biases[vocab.tokens.indexOf("<0x0A>")] = BIAS.newline;
   for (const id of [vocab.unknownId, vocab.bosId, vocab.chatStartId]) biases[id] = BIAS.control;
