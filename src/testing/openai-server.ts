@@ -109,8 +109,6 @@ export interface OpenAIServer {
   close(): Promise<void>;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 export async function startOpenAIServer(options: OpenAIServerOptions): Promise<OpenAIServer> {
   const { responder, models = ["test-model"], port = 0 } = options;
   const requests: OpenAIServerRequest[] = [];
@@ -118,6 +116,18 @@ export async function startOpenAIServer(options: OpenAIServerOptions): Promise<O
   let inFlight = 0;
   let maxInFlight = 0;
   let closed = false;
+  // Scripted delays end early on close(), so a closed server leaves no timers keeping the process alive.
+  const sleeping = new Set<() => void>();
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        sleeping.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      sleeping.add(wake);
+    });
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
@@ -126,6 +136,11 @@ export async function startOpenAIServer(options: OpenAIServerOptions): Promise<O
     });
   });
   server.on("connection", (socket) => {
+    // A connection accepted while closing would keep `server.close()` waiting forever.
+    if (closed) {
+      socket.destroy();
+      return;
+    }
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
   });
@@ -286,6 +301,8 @@ export async function startOpenAIServer(options: OpenAIServerOptions): Promise<O
       closed = true;
       const done = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const socket of sockets) socket.destroy();
+      server.closeAllConnections();
+      for (const wake of [...sleeping]) wake();
       await done;
     },
   };

@@ -29,13 +29,13 @@ test("an already aborted signal resolves with abort completions and sends nothin
 });
 
 test("aborting during a slow call resolves promptly with abort", async () => {
-  reply = () => ({ choices: [{ text: "late" }], delayMs: 2000 });
+  reply = () => ({ choices: [{ text: "late" }], delayMs: 5000 });
   const controller = new AbortController();
   setTimeout(() => controller.abort(), 50);
   const started = performance.now();
   const [completion] = await backend().generate({ ...ask, signal: controller.signal });
   assert.equal(completion.finishReason, "abort");
-  assert.ok(performance.now() - started < 1000);
+  assert.ok(performance.now() - started < 3000, "did not wait for the upstream");
 });
 
 test("aborting while waiting to retry resolves with abort", async () => {
@@ -45,7 +45,7 @@ test("aborting while waiting to retry resolves with abort", async () => {
   const started = performance.now();
   const [completion] = await backend().generate({ ...ask, signal: controller.signal });
   assert.equal(completion.finishReason, "abort");
-  assert.ok(performance.now() - started < 1000);
+  assert.ok(performance.now() - started < 3000, "did not wait for the upstream");
 });
 
 test("aborting a stream ends it with an abort completion keeping the text so far", async () => {

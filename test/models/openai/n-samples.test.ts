@@ -79,7 +79,7 @@ test("nativeN: false fans out from the start, in parallel", async () => {
   reply = async ({ body }) => {
     active++;
     peak = Math.max(peak, active);
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await new Promise((resolve) => setTimeout(resolve, 300));
     active--;
     return { choices: [{ text: `seed ${body.seed}` }] };
   };

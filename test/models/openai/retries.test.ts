@@ -50,7 +50,7 @@ test("retry-after-ms is honoured and long Retry-After values are capped", async 
   const [completion] = await backend({ maxRetryAfterMs: 50 }).generate(ask);
   const elapsed = performance.now() - started;
   assert.equal(completion.text, "recovered");
-  assert.ok(elapsed >= 45 && elapsed < 2000, `capped at 50 ms (took ${elapsed.toFixed(0)} ms)`);
+  assert.ok(elapsed >= 45 && elapsed < 5000, `capped at 50 ms (took ${elapsed.toFixed(0)} ms)`);
 });
 
 test("a 429 that never clears ends as RATE_LIMITED with the server's Retry-After", async () => {
@@ -145,5 +145,5 @@ test("a hanging upstream times out as TIMEOUT after timeoutMs", async () => {
     },
   );
   const elapsed = performance.now() - started;
-  assert.ok(elapsed >= 190 && elapsed < 3000, `two attempts of 100 ms (took ${elapsed.toFixed(0)} ms)`);
+  assert.ok(elapsed >= 190 && elapsed < 5000, `two attempts of 100 ms (took ${elapsed.toFixed(0)} ms)`);
 });

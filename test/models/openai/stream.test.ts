@@ -131,7 +131,7 @@ test("a stream that dies midway ends with an error completion keeping the text s
 });
 
 test("a stream that goes silent past timeoutMs ends with an error naming the timeout", async () => {
-  reply = () => ({ choices: [{ text: "slow words here" }], chunkDelayMs: 400 });
+  reply = () => ({ choices: [{ text: "slow words here" }], chunkDelayMs: 1000 });
   const events = await collect(backend({ timeoutMs: 150 }).stream(ask));
   const done = events.at(-1) as Extract<StreamEvent, { type: "done" }>;
   assert.equal(done.completion.finishReason, "error");
