@@ -188,7 +188,16 @@ export class LlamaModel {
     return this.acts.logits;
   }
 
-  /** Adds d(loss)/d(params) of the last forward pass into `grads`. */
+  /**
+   * d(loss)/d(logits) of the last forward pass, [B·T, V]. `forward` fills it with the cross-entropy
+   * gradient; other objectives (GRPO's clipped surrogate) overwrite it before calling `backward`.
+   */
+  get dLogits(): Float32Array {
+    if (!this.acts) throw new RangeError("forward has not run");
+    return this.acts.dLogits;
+  }
+
+  /** Adds d(loss)/d(params) of the last forward pass into `grads`, starting from `dLogits`. */
   backward(): void {
     const acts = this.acts;
     const tokens = this.lastTokens;
