@@ -3,9 +3,11 @@
  */
 import { Command, CommanderError } from "commander";
 import { DeliberateError, toDeliberateError } from "../errors.ts";
+import { devCommand } from "./commands/dev.ts";
 import { evalCommand } from "./commands/eval.ts";
 import { generateCommand } from "./commands/generate.ts";
 import { gradeCommand } from "./commands/grade.ts";
+import { modelsCommand } from "./commands/models.ts";
 import { reportCommand } from "./commands/report.ts";
 import { serveCommand } from "./commands/serve.ts";
 import { solveCommand } from "./commands/solve.ts";
@@ -29,6 +31,8 @@ const commands: Array<() => Command> = [
   strategiesCommand,
   evalCommand,
   reportCommand,
+  modelsCommand,
+  devCommand,
 ];
 for (const command of commands) program.addCommand(command());
 // Subcommands get the program's error handling (exit codes come from our mapping below).
