@@ -59,8 +59,15 @@ function fromStatus(error: APIError, url: string): DeliberateError {
   const options = { status, retryAfter, cause: error };
   if (status === 429) return new DeliberateError("RATE_LIMITED", message, { ...options, retryable: true });
   if (status === 401 || status === 403) return new DeliberateError("UNAUTHORIZED", message, options);
-  if (status === 404 && /model/i.test(error.message))
-    return new DeliberateError("MODEL_NOT_FOUND", message, options);
+  if (status === 404) {
+    if (/model/i.test(error.message)) return new DeliberateError("MODEL_NOT_FOUND", message, options);
+    // The usual cause: a base URL without its API prefix (`http://host:8000` instead of `…/v1`).
+    return new DeliberateError(
+      "UPSTREAM",
+      `${message} (does the base URL need its \`/v1\` prefix?)`,
+      options,
+    );
+  }
   return new DeliberateError("UPSTREAM", message, { ...options, retryable: RETRYABLE_STATUS.has(status) });
 }
 

@@ -147,3 +147,15 @@ test("a hanging upstream times out as TIMEOUT after timeoutMs", async () => {
   const elapsed = performance.now() - started;
   assert.ok(elapsed >= 190 && elapsed < 5000, `two attempts of 100 ms (took ${elapsed.toFixed(0)} ms)`);
 });
+
+test("404s: a missing model is MODEL_NOT_FOUND, a wrong path hints at the /v1 prefix", async () => {
+  reply = () => ({ fault: "status", status: 404, message: "The model `nope` does not exist" });
+  await assert.rejects(backend().generate(ask), { code: "MODEL_NOT_FOUND", status: 404 });
+
+  const withoutPrefix = backend({ baseURL: server.url.replace(/\/v1$/, "") });
+  await assert.rejects(withoutPrefix.generate(ask), (error: Error & { code?: string }) => {
+    assert.equal(error.code, "UPSTREAM");
+    assert.match(error.message, /`\/v1` prefix/);
+    return true;
+  });
+});
