@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -59,6 +60,26 @@ test("an hf: URI with no network is OFFLINE, saying how to get the file", async 
       return true;
     },
   );
+});
+
+test("an hf: URI the hub does not have is MODEL_NOT_FOUND", async () => {
+  const hub = createHttpServer((_request, response) => response.writeHead(404).end("{}"));
+  await new Promise<void>((resolve) => hub.listen(0, "127.0.0.1", resolve));
+  const { port } = hub.address() as { port: number };
+  try {
+    await assert.rejects(
+      createLlamaBackend({
+        model: "hf:acme/missing-GGUF:Q4_K_M",
+        modelsDir: join(dir, "empty-cache"),
+        huggingFaceEndpoint: `http://127.0.0.1:${port}/`,
+        threads: 1,
+      }),
+      { code: "MODEL_NOT_FOUND", param: "model" },
+    );
+  } finally {
+    hub.closeAllConnections();
+    await new Promise((resolve) => hub.close(resolve));
+  }
 });
 
 test("an hf: URI already in the cache loads without touching the network", async () => {
