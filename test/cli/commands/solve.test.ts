@@ -1,0 +1,117 @@
+/**
+ * `deliberate solve` and `deliberate strategies` as a user runs them: a child process talking to the
+ * loopback OpenAI-compatible server.
+ */
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { type OpenAIServer, startOpenAIServer } from "../../../src/testing/openai-server.ts";
+
+let server: OpenAIServer;
+before(async () => {
+  server = await startOpenAIServer({
+    responder: ({ n, body }) => ({
+      choices: Array.from({ length: n }, (_, i) => ({
+        text: `6 times 7 is \\boxed{${((body.seed as number) + i) % 3 === 0 ? 41 : 42}}`,
+      })),
+    }),
+  });
+});
+after(() => server.close());
+
+function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
+      env: { ...process.env, NO_COLOR: "1" },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+test("solve prints the answer, confidence, calls, tokens and time", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "deliberate-solve-"));
+  const traceFile = join(dir, "trace.json");
+  const model = `openai:test-model@${server.url}`;
+  const args = [
+    "solve",
+    "-m",
+    model,
+    "-s",
+    "self-consistency",
+    "-n",
+    "6",
+    "--seed",
+    "2",
+    "--trace",
+    traceFile,
+  ];
+  const { code, stdout, stderr } = await cli([...args, "What is 6 * 7?"]);
+  assert.equal(code, 0, stderr);
+  assert.match(stdout, /^answer: 42$/m);
+  assert.match(stdout, /^confidence: 0\.\d{3}$/m);
+  assert.match(stdout, /^calls: 1 \(openai:test-model@/m);
+  assert.match(stdout, /^tokens: \d+ \(prompt \d+, completion \d+\)$/m);
+  assert.match(stdout, /^time: \d+\.\d\d s$/m);
+  const trace = JSON.parse(readFileSync(traceFile, "utf8"));
+  assert.ok(trace.nodes.some((n: { kind: string }) => n.kind === "vote"));
+});
+
+test("solve --json prints the Solution with its trace; strategy options pass through -o", async () => {
+  const model = `openai:test-model@${server.url}`;
+  const { code, stdout, stderr } = await cli([
+    "solve",
+    "-m",
+    model,
+    "-s",
+    "self-consistency",
+    "-o",
+    'stopping={"rule":"esc","window":2}',
+    "-o",
+    "samples=10",
+    "--budget-calls",
+    "3",
+    "--json",
+    "What is 6 * 7?",
+  ]);
+  assert.equal(code, 0, stderr);
+  const { solution, trace } = JSON.parse(stdout);
+  assert.equal(solution.strategy, "self-consistency");
+  assert.ok(solution.key === "42" || solution.key === "41");
+  assert.equal(solution.traceId, trace.id);
+  const root = trace.nodes.find((n: { parentId?: string }) => n.parentId === undefined);
+  assert.deepEqual(root.data.options.stopping, { rule: "esc", window: 2 });
+  const calls = Object.values(solution.usage as Record<string, { calls: number }>)[0].calls;
+  assert.ok(calls <= 3);
+});
+
+test("mistakes exit 2 with a message naming the option", async () => {
+  const model = `openai:test-model@${server.url}`;
+  const noSamples = await cli(["solve", "-m", model, "-s", "cot", "-n", "4", "q"]);
+  assert.equal(noSamples.code, 2);
+  assert.match(noSamples.stderr, /`cot` takes no `--samples`/);
+  const unknown = await cli(["solve", "-m", model, "-s", "magic", "q"]);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /unknown strategy `magic`/);
+});
+
+test("strategies lists names, descriptions and options", async () => {
+  const { code, stdout } = await cli(["strategies"]);
+  assert.equal(code, 0);
+  for (const name of ["cot", "self-consistency", "confidence-vote", "best-of-n", "weighted-best-of-n"]) {
+    assert.match(stdout, new RegExp(`^${name}$`, "m"));
+  }
+  assert.match(stdout, /^ {4}samples: integer \(default 8\)$/m);
+  const json = JSON.parse((await cli(["strategies", "--json"])).stdout);
+  assert.ok(json.find((s: { name: string }) => s.name === "best-of-n").options.properties.verifier);
+});
