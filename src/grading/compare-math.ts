@@ -40,10 +40,39 @@ export function compareMath(gold: MathNode, pred: MathNode, options: CompareOpti
 }
 
 const isEquation = (n: MathNode) => n.k === "rel" && n.ops.every((op) => op === "=");
-const isSymbolsOnly = (n: MathNode): boolean =>
-  n.k === "sym" || (n.k === "mul" && n.args.every((a) => a.k === "sym" || a.k === "const"));
+/** Made of variables alone: `x`, `f(x)`, `AB`, `|AB|`, `NO/BO`, `(p, q)` — the left side of an assignment. */
+function isSymbolsOnly(n: MathNode): boolean {
+  switch (n.k) {
+    case "sym":
+      return true;
+    case "const":
+      return n.name === "e" || n.name === "i";
+    case "mul":
+    case "add":
+      return n.args.every(isSymbolsOnly);
+    case "pow":
+      return (
+        isSymbolsOnly(n.base) &&
+        n.exp.k === "num" &&
+        n.exp.v.d === 1n &&
+        (n.exp.v.n === 1n || n.exp.v.n === -1n)
+      );
+    case "fn":
+      return n.name === "abs" && n.args.every(isSymbolsOnly);
+    case "seq":
+      return n.items.length > 0 && n.items.every(isSymbolsOnly);
+    default:
+      return false;
+  }
+}
 const isAssignment = (n: MathNode) => isEquation(n) && n.k === "rel" && isSymbolsOnly(n.terms[0]);
 const lastTerm = (n: MathNode) => (n.k === "rel" ? n.terms[n.terms.length - 1] : n);
+
+/** "x = 5 + 5 + 1 = 11" → "x = 11": an assignment chain says what its last side says. */
+function collapseAssignment(n: MathNode): MathNode {
+  if (n.k !== "rel" || n.terms.length <= 2 || !isAssignment(n)) return n;
+  return { k: "rel", ops: ["="], terms: [n.terms[0], n.terms[n.terms.length - 1]] };
+}
 
 /** Whether a node is a decimal literal (or a decimal percentage): the 6-decimal convention applies. */
 function isDecimal(n: MathNode): boolean {
@@ -60,6 +89,8 @@ class Comparer {
   constructor(private readonly decimals: number) {}
 
   compare(gold: MathNode, pred: MathNode): CompareResult {
+    gold = collapseAssignment(gold);
+    pred = collapseAssignment(pred);
     // Gold decides the shape: an equation predicted for a plain gold is read by its right-hand side,
     // and an assignment gold ("x = 3") accepts a plain prediction ("3").
     if (isEquation(pred) && !isEquation(gold)) pred = lastTerm(pred);
@@ -93,14 +124,14 @@ class Comparer {
       const items = gold.open !== "[" && gold.open !== "(" ? gold.items : null;
       return { equal: items?.length === 1 && this.equal(items[0], pred), method: "set" };
     }
-    if (gold.items.length !== pred.items.length) return { equal: false, method: "set" };
     const setLike = (s: typeof gold) => s.open === "{" || s.open === "";
     const paren = (s: typeof gold) => s.open === "(" && s.close === ")";
     if (setLike(gold)) {
-      // Gold set against a set, a bare list or a tuple: order does not matter.
+      // Gold set against a set, a bare list or a tuple: order and repeats do not matter.
       if (!setLike(pred) && !paren(pred)) return { equal: false, method: "set" };
-      return { equal: this.unordered(gold.items, pred.items), method: "set" };
+      return { equal: this.unordered(this.distinct(gold.items), this.distinct(pred.items)), method: "set" };
     }
+    if (gold.items.length !== pred.items.length) return { equal: false, method: "tuple" };
     if (paren(gold) && (paren(pred) || pred.open === "")) {
       return {
         equal: this.ordered(gold.items, pred.items),
@@ -110,6 +141,13 @@ class Comparer {
     // Intervals and lists: brackets must match exactly.
     const same = gold.open === pred.open && gold.close === pred.close;
     return { equal: same && this.ordered(gold.items, pred.items), method: "interval" };
+  }
+
+  /** Set elements without repeats ({1, 1, 2} = {1, 2}). */
+  private distinct(items: MathNode[]): MathNode[] {
+    const kept: MathNode[] = [];
+    for (const item of items) if (!kept.some((k) => this.equal(k, item))) kept.push(item);
+    return kept;
   }
 
   private ordered(gold: MathNode[], pred: MathNode[]): boolean {
@@ -269,7 +307,7 @@ const NEG_INF: MathNode = { k: "mul", args: [{ k: "num", v: Q.rat(-1n), decimal:
 
 /** "x > 3" → (3, ∞); "1 <= x < 2" → [1, 2). Only one variable against constants. */
 function relationToSet(rel: Extract<MathNode, { k: "rel" }>): MathNode | null {
-  const isVar = (n: MathNode) => n.k === "sym";
+  const isVar = (n: MathNode) => isSymbolsOnly(n) && n.k !== "seq";
   const interval = (lo: MathNode, loOpen: boolean, hi: MathNode, hiOpen: boolean): MathNode => ({
     k: "seq",
     open: loOpen ? "(" : "[",

@@ -112,6 +112,7 @@ function binom(nv: Value, kv: Value): Value {
   if (k < 0n || k > n) return { q: Q.ZERO };
   if (n > MAX_FACTORIAL * 10n) throw new EvaluationError("binomial too large");
   let r = 1n;
+  // biome-ignore lint/complexity/useMathMinMax: bigint operands; Math.min takes numbers only.
   const steps = k < n - k ? k : n - k;
   for (let i = 0n; i < steps; i++) r = (r * (n - i)) / (i + 1n);
   return { q: Q.rat(r) };

@@ -3,7 +3,7 @@
  * degrees, currency, thousands separators, Unicode symbols. What is left is plain math for `parseMath`.
  * Each rule is cheap and safe on its own: "\left( \frac{1}{3} \right) \text{ m}" → "(\frac{1}{3})".
  */
-import { matchBrace } from "./extract-answer.ts";
+import { matchBrace } from "./boxed.ts";
 
 const UNICODE: Array<[RegExp, string]> = [
   [/[\u2212\u2013\u2014\uFE63\uFF0D]/g, "-"],
@@ -49,8 +49,11 @@ function replaceCommandArgs(text: string, re: RegExp, replace: (inner: string, b
 
 /** Clean-up of one answer string. Idempotent. */
 export function normalizeAnswer(raw: string): string {
-  let s = raw;
+  // A doubled backslash before a command name is an escaping slip (`\\frac` written for `\frac`).
+  let s = raw.replace(/(?<!\\)\\\\(?=[A-Za-z])/g, "\\");
   for (const [re, to] of UNICODE) s = s.replace(re, to);
+  // LaTeX thousands separators: `14{,}916`, `10,\!000`.
+  s = s.replace(/(\d)\s*\{\s*,\s*\}\s*(?=\d{3})/g, "$1").replace(/(\d),\s*\\!\s*(?=\d{3})/g, "$1");
   // Nested \boxed inside an extracted answer: keep the content.
   s = replaceCommandArgs(s, /\\(?:boxed|fbox)\s*\{/g, (inner) => inner);
   s = s
@@ -59,6 +62,9 @@ export function normalizeAnswer(raw: string): string {
       d === "." ? "" : d === "{" || d === "}" ? `\\${d}` : d,
     )
     .replace(/\\(?:left|right|[bB]igg?[lr]?|displaystyle|textstyle|limits)(?![A-Za-z])/g, "")
+    // "x = 1/3 \approx 0.33": the exact value is the answer; a lone "x \approx 11" reads as "x = 11".
+    .replace(/(=[^=]*?)\s*\\approx.*$/, "$1")
+    .replace(/\\approx|\\simeq|\\equiv/g, "=")
     .replace(/\\lbrace/g, "\\{")
     .replace(/\\rbrace/g, "\\}")
     .replace(/\\langle/g, "(")
@@ -87,12 +93,14 @@ export function normalizeAnswer(raw: string): string {
   // Currency and unit symbols glued to numbers.
   s = s.replace(/[€£¥₹]/g, "").replace(/(\d)\s*(?:m²|cm²|km²)/g, "$1");
   s = s.replace(/\s*[.;]+$/, "").trim();
-  s = s.replace(/\s+(?:and|or)\s+/g, ", ");
+  s = s.replace(/\s*(?<![A-Za-z\\])(?:and|or)(?![A-Za-z])\s*/g, ", ");
   // Thousands separators, only where unambiguous: "7,425,000", "1 000", "16,386.20".
-  s = s.replace(/(?<![\d.,])-?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,])/g, (m) =>
+  s = s.replace(/(?<![\d.,])-?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?(?![\d,])/g, (m) =>
     /[([{]/.test(s) ? m : m.replace(/,/g, ""),
   );
   if (/^-?\d{1,3}(?: \d{3})+(?:\.\d+)?$/.test(s)) s = s.replace(/ /g, "");
+  // A decimal comma, where it cannot be a list: "0,111", "1,22", "1000,99" (not "1,2" or "-2,1").
+  if (/^-?(?:0,\d+|\d+,\d\d)$/.test(s)) s = s.replace(",", ".");
   // Mixed numbers: "4 4/9" and "2\frac{1}{2}" are 4 + 4/9 and 2 + 1/2 (an integer glued to a numeric fraction).
   s = s
     .replace(/(^|[^\d./)}\w^_])([+-]?)(\d+)\s*\\frac\{(\d+)\}\{(\d+)\}/g, "$1$2($3+\\frac{$4}{$5})")

@@ -67,13 +67,20 @@ export function parseMath(raw: string, options: ParseOptions = {}): MathNode {
   if (/^[A-Za-z][A-Za-z\s'-]*$/.test(words) && /[A-Za-z]{3,}/.test(words) && !isMathWord(words)) {
     return { k: "text", s: words.toLowerCase().replace(/\s+/g, " ") };
   }
-  let tokens: Token[];
   try {
-    tokens = tokenizeMath(text);
+    let tokens: Token[];
+    try {
+      tokens = tokenizeMath(text);
+    } catch (error) {
+      throw new ParseError((error as Error).message);
+    }
+    return new Parser(tokens, options.percentAsFraction ?? true).parseTop();
   } catch (error) {
-    throw new ParseError((error as Error).message);
+    // "a = \something odd = 5": the last side of a chain is often all that matters (Math-Verify too).
+    const sides = text.split(/(?<![<>!\\])=/);
+    if (!(error instanceof ParseError) || sides.length < 2 || /[,;]/.test(text)) throw error;
+    return parseMath(sides[sides.length - 1], options);
   }
-  return new Parser(tokens, options.percentAsFraction ?? true).parseTop();
 }
 
 function isMathWord(words: string): boolean {
@@ -541,14 +548,16 @@ class Parser {
     this.pos++;
     const closeS = close.s as ")" | "]" | "}";
     if (open === "{" && closeS !== "}") throw new ParseError("mismatched braces");
-    // A single item in round brackets, or in braces (a LaTeX group), is grouping.
-    if (items.length === 1 && ((open === "(" && closeS === ")") || open === "{") && items[0].k !== "pm") {
-      return items[0];
-    }
+    // A single item in round brackets, or in braces (a LaTeX group), is grouping; so are brackets
+    // around a matrix environment ("\left[\begin{array}…\end{array}\right]").
+    const single = items.length === 1 && items[0].k !== "pm" ? items[0] : null;
+    if (single && ((open === "(" && closeS === ")") || open === "{" || single.k === "matrix")) return single;
+    // Bare braces around a list are a LaTeX group too: "{1,3}" reads as the list 1, 3 (Math-Verify).
+    const bare = open === "{";
     return {
       k: "seq",
-      open: open as "(" | "[" | "{",
-      close: closeS,
+      open: bare ? "" : (open as "(" | "["),
+      close: bare ? "" : closeS,
       items: items.flatMap((x) => (x.k === "pm" ? expandPm(x) : [x])),
     };
   }
