@@ -1,10 +1,12 @@
 /** Verifiers by name, for options and the CLI; a `Verifier` object passes through unchanged. */
 import { z } from "zod";
+import { codeTests } from "./code-tests.ts";
 import { constraints } from "./constraints.ts";
 import { llmJudge } from "./llm-judge.ts";
 import { rewardModel } from "./reward-model.ts";
 import type { Verifier } from "./types.ts";
 
+export { type CodeTestsOptions, codeTests } from "./code-tests.ts";
 export { type Constraint, constraints } from "./constraints.ts";
 export { type LlmJudgeOptions, llmJudge, yesProbability } from "./llm-judge.ts";
 export { type RewardModelOptions, rewardModel } from "./reward-model.ts";
@@ -19,6 +21,8 @@ export const verifiers = {
   "self-judge": () => llmJudge({ role: "policy" }),
   /** Likelihood of "the solution is correct" under the `verifier` backend's `score()`. */
   reward: () => rewardModel(),
+  /** The problem's tests run against the candidate's code in the sandbox: 1 pass, 0 otherwise. */
+  tests: () => codeTests(),
   /** Answers that exist: 1 when an answer could be extracted, else 0 (a floor for tests). */
   "has-answer": () => constraints({ "has-answer": (candidate) => candidate.answer !== null }),
 } satisfies Record<string, () => Verifier>;
