@@ -78,7 +78,7 @@ test("tinyModelPath caches by options and survives concurrent writers", async ()
   assert.deepEqual(leftovers, []);
 });
 
-test("node-llama-cpp loads the tiny model, picks ChatML and generates varied printable text", async () => {
+test("node-llama-cpp loads tiny models (F16; Q8_0 with GQA), picks ChatML and generates varied printable text", async () => {
   const llama = await getLlama({ gpu: false, logLevel: LlamaLogLevel.error });
   const model = await llama.loadModel({ modelPath: await tinyModelPath() });
   try {
@@ -106,6 +106,21 @@ test("node-llama-cpp loads the tiny model, picks ChatML and generates varied pri
     const reply = await session.prompt("What is 2+2?", { maxTokens: 16, temperature: 0.8, seed: 3 });
     assert.ok(reply.length > 0);
     await context.dispose();
+
+    // Quantised matrices and grouped-query attention load and run too.
+    const variant = await llama.loadModel({
+      modelPath: await tinyModelPath({ tensorType: "Q8_0", kvHeads: 2 }),
+    });
+    const variantContext = await variant.createContext({ contextSize: 128, threads: 1 });
+    const variantCompletion = new LlamaCompletion({ contextSequence: variantContext.getSequence() });
+    const text = await variantCompletion.generateCompletion("Hi", {
+      maxTokens: 12,
+      temperature: 0.8,
+      seed: 1,
+    });
+    assert.ok(text.length >= 4, JSON.stringify(text));
+    await variantContext.dispose();
+    await variant.dispose();
   } finally {
     await model.dispose();
     await llama.dispose();
