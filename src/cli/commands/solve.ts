@@ -87,7 +87,10 @@ export function solveCommand(): Command {
       "policy model: configured name, .gguf path, hf:… or openai:MODEL@URL",
     )
     .option("--large <spec>", "a larger model for escalation strategies")
-    .option("--verifier <spec>", "a model used as judge or reward model (default: the policy)")
+    .option(
+      "--verifier <spec>",
+      "a model used as judge or reward model (default: the policy); pick the method with -o verifier=judge|reward|tests",
+    )
     .option("-s, --strategy <name>", "strategy (see `deliberate strategies`)", "cot")
     .option("-n, --samples <n>", "samples for sampling strategies", integer(1))
     .option("-o, --option <key=value>", "a strategy option, value as JSON or text (repeatable)", collect)
