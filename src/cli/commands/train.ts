@@ -8,19 +8,22 @@ import { Command, Option } from "commander";
 import { syntheticNames } from "../../eval/synthetic/index.ts";
 import type { SyntheticName } from "../../eval/synthetic/types.ts";
 import type { PresetName } from "../../lab/model/config.ts";
+import { runGrpo } from "../../lab/train/grpo.ts";
 import { runSft, type SftProgress } from "../../lab/train/sft.ts";
 import { integer, number } from "../parse-number.ts";
 
 interface TrainFlags {
   task: SyntheticName;
   preset: PresetName;
-  stage: "sft";
+  stage: "sft" | "grpo";
+  init?: string;
+  groupSize: number;
   minutes: number;
   out?: string;
   difficulty: number;
   threads: number;
   batchSize: number;
-  lr: number;
+  lr?: number;
   targetAccuracy: number;
   evalEvery: number;
   samples: number;
@@ -34,13 +37,19 @@ export function trainCommand(): Command {
     .description("Train a tiny llama model from scratch on a synthetic task and export it as GGUF.")
     .addOption(new Option("--task <name>", "synthetic task").choices(syntheticNames).makeOptionMandatory())
     .addOption(new Option("--preset <size>", "model size").choices(["tiny", "reference"]).default("tiny"))
-    .addOption(new Option("--stage <stage>", "training stage").choices(["sft"]).default("sft"))
+    .addOption(
+      new Option("--stage <stage>", "sft from scratch, or grpo from an SFT checkpoint")
+        .choices(["sft", "grpo"])
+        .default("sft"),
+    )
+    .option("--init <checkpoint>", "grpo: the SFT checkpoint to start from (default: the sft run's --out)")
+    .option("--group-size <n>", "grpo: completions per problem", integer(2), 8)
     .option("--minutes <n>", "time budget in minutes, summed over resumed runs", number(0.01), 5)
     .option("--out <dir>", "output folder (default ./runs/lab-TASK-PRESET)")
     .option("--difficulty <n>", "task difficulty", integer(1), 1)
     .option("--threads <n>", "matmul threads", integer(1), 2)
     .option("--batch-size <n>", "sequences per step", integer(1), 16)
-    .option("--lr <rate>", "peak learning rate", number(1e-6, 1), 3e-3)
+    .option("--lr <rate>", "peak learning rate (default 3e-3 for sft, 3e-4 for grpo)", number(1e-7, 1))
     .option("--target-accuracy <p>", "stop when greedy validation accuracy reaches p", number(0, 1.01), 0.95)
     .option("--eval-every <steps>", "steps between validations", integer(1), 100)
     .option("--samples <k>", "after training, also report maj@k with k samples (0 = skip)", integer(0), 0)
@@ -48,7 +57,16 @@ export function trainCommand(): Command {
     .option("--no-resume", "start over even if the output folder has a checkpoint")
     .option("--json", "print the result as JSON")
     .action(async (flags: TrainFlags) => {
-      const outDir = resolve(flags.out ?? `runs/lab-${flags.task}-${flags.preset}`);
+      const sftDir = `runs/lab-${flags.task}-${flags.preset}`;
+      if (flags.stage === "grpo") {
+        await trainGrpo(
+          flags,
+          resolve(flags.init ?? `${sftDir}/checkpoint.bin`),
+          resolve(flags.out ?? `${sftDir}-grpo`),
+        );
+        return;
+      }
+      const outDir = resolve(flags.out ?? sftDir);
       const bar = process.stderr.isTTY ? progressBar() : null;
       const controller = new AbortController();
       // Ctrl-C stops after the current step and still saves the checkpoint and the GGUF.
@@ -95,6 +113,66 @@ export function trainCommand(): Command {
         process.off("SIGINT", onSigint);
       }
     });
+}
+
+async function trainGrpo(flags: TrainFlags, init: string, outDir: string): Promise<void> {
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once("SIGINT", onSigint);
+  const bar = process.stderr.isTTY
+    ? new cliProgress.SingleBar(
+        {
+          format:
+            "grpo [{bar}] {percentage}% | step {value}s | reward {reward} | acc {acc} | ETA {eta_formatted}",
+          stream: process.stderr,
+        },
+        cliProgress.Presets.shades_classic,
+      )
+    : null;
+  let started = false;
+  try {
+    const result = await runGrpo({
+      init,
+      outDir,
+      minutes: flags.minutes,
+      groupSize: flags.groupSize,
+      lr: flags.lr,
+      evalEvery: flags.evalEvery,
+      threads: flags.threads,
+      seed: flags.seed,
+      resume: flags.resume,
+      signal: controller.signal,
+      onProgress: (p) => {
+        const payload = {
+          step: p.step,
+          reward: p.meanReward.toFixed(2),
+          acc: p.accuracy === undefined ? "-" : `${(100 * p.accuracy).toFixed(0)}%`,
+        };
+        if (!bar) return;
+        if (!started) bar.start(Math.round(p.budgetMs / 1000), 0, payload);
+        started = true;
+        bar.update(Math.round(p.elapsedMs / 1000), payload);
+      },
+    });
+    if (started) bar?.stop();
+    if (flags.json) {
+      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      return;
+    }
+    const accuracy = result.lastEval ? `${(100 * result.lastEval.greedy).toFixed(1)}%` : "not evaluated";
+    process.stdout.write(
+      [
+        `stopped: ${result.stopReason} after ${result.steps} GRPO steps (${(result.elapsedMs / 60_000).toFixed(1)} min)`,
+        `greedy accuracy: ${(100 * result.initialAccuracy).toFixed(1)}% (SFT) → ${accuracy}; recent reward ${result.recentReward.toFixed(2)}`,
+        `checkpoint: ${result.checkpointPath}`,
+        `log: ${result.logPath}`,
+        ...(result.ggufPath ? [`gguf: ${result.ggufPath}`] : []),
+      ].join("\n") + "\n",
+    );
+  } finally {
+    if (started) bar?.stop();
+    process.off("SIGINT", onSigint);
+  }
 }
 
 /** A one-line bar: steps against the time budget, with loss, tokens/s and accuracy. */
