@@ -131,7 +131,12 @@ export class LlamaBackend implements ModelBackend {
   }
 
   async generate(request: GenerateRequest): Promise<Completion[]> {
-    return this.run(parseGenerateRequest(request));
+    const valid = parseGenerateRequest(request);
+    try {
+      return await this.run(valid);
+    } catch (error) {
+      throw toDeliberateError(error);
+    }
   }
 
   async *stream(request: GenerateRequest): AsyncGenerator<StreamEvent, void, undefined> {
@@ -142,7 +147,7 @@ export class LlamaBackend implements ModelBackend {
     const signal = valid.signal ? AbortSignal.any([valid.signal, consumerGone.signal]) : consumerGone.signal;
     this.run({ ...valid, signal }, (event) => queue.push(event)).then(
       () => queue.end(),
-      (error) => queue.fail(error),
+      (error) => queue.fail(toDeliberateError(error)),
     );
     try {
       yield* queue.drain();
