@@ -83,10 +83,17 @@ function checkVocabulary(info: GgufFileInfo): void {
   const vocabSize = tokens.length;
   if (vocabSize === 0) throw fail(info, "broken vocabulary: `tokenizer.ggml.tokens` is empty");
 
-  for (const key of ["tokenizer.ggml.scores", "tokenizer.ggml.token_type"]) {
+  // llama.cpp reads these arrays' raw data as float32 / int32 without checking the item type.
+  const arrays: Array<[key: string, itemType: string]> = [
+    ["tokenizer.ggml.scores", "float32"],
+    ["tokenizer.ggml.token_type", "int32"],
+  ];
+  for (const [key, itemType] of arrays) {
     const entry = metadata[key];
     if (entry === undefined) continue;
-    if (entry.type !== "array") throw fail(info, `broken vocabulary: \`${key}\` is not an array`);
+    if (entry.type !== "array" || entry.itemType !== itemType) {
+      throw fail(info, `broken vocabulary: \`${key}\` must be an array of ${itemType}`);
+    }
     if (entry.value.length !== vocabSize) {
       throw fail(
         info,

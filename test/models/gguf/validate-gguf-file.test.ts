@@ -141,6 +141,19 @@ test("vocabulary rules: special ids in range, unique tokens, embedding rows matc
   });
   assert.match((await rejection(validateGgufFile(path))).message, /duplicate token "x" \(ids 0 and 2\)/);
 
+  await writeGguf(path, {
+    metadata: {
+      "tokenizer.ggml.model": gguf.string("gpt2"),
+      "tokenizer.ggml.tokens": gguf.array("string", tokens),
+      "tokenizer.ggml.token_type": gguf.array("string", ["1", "1", "1"]),
+    },
+    tensors: [],
+  });
+  assert.match(
+    (await rejection(validateGgufFile(path))).message,
+    /`tokenizer\.ggml\.token_type` must be an array of int32/,
+  );
+
   await writeGguf(path, { metadata: { "tokenizer.ggml.model": gguf.string("llama") }, tensors: [] });
   assert.match((await rejection(validateGgufFile(path))).message, /`tokenizer\.ggml\.tokens` is missing/);
 });
