@@ -47,6 +47,7 @@ for (let i = 0; i < b.length; i++) b[i] = random.normal();
 const gflops = (ms: number) => Math.round(((2 * M * N * K) / ms / 1e6) * 100) / 100;
 const single = new MatmulPool({ threads: 1 });
 const pooled = new MatmulPool({ threads });
+await pooled.ready();
 const matmul = {
   shape: [M, N, K],
   naiveSingleCoreGflops: gflops(time(() => matmulNaive(out, a, b, M, N, K), 1500)),

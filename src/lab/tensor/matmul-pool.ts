@@ -62,7 +62,7 @@ export class MatmulPool {
   private readonly minParallelWork: number;
   private readonly workers: Worker[] = [];
   private readonly ports: MessagePort[] = [];
-  /** [0] = jobs posted, [1] = jobs finished; shared with every worker. */
+  /** [0] = jobs posted, [1] = jobs finished, [2 + w] = 1 once worker w runs; shared with the workers. */
   private readonly counters: Int32Array;
   private posted = 0;
 
@@ -72,14 +72,19 @@ export class MatmulPool {
   }: MatmulPoolOptions = {}) {
     this.threads = Math.max(1, Math.floor(threads));
     this.minParallelWork = minParallelWork;
-    this.counters = new Int32Array(new SharedArrayBuffer(8));
+    this.counters = new Int32Array(new SharedArrayBuffer(4 * (2 + this.threads)));
     for (let w = 1; w < this.threads; w++) {
       const { port1, port2 } = new MessageChannel();
       // The .mjs boot file registers tsx inside the worker, whatever loader the main thread used.
       const worker = new Worker(new URL("./matmul-worker-boot.mjs", import.meta.url), {
-        workerData: { port: port2, counters: this.counters },
+        workerData: { port: port2, counters: this.counters, index: w - 1 },
         transferList: [port2],
       });
+      // A worker that failed to start never sets its ready flag, so it is never given work (no hang);
+      // one that dies later is marked not ready when the event loop next runs.
+      const flag = 2 + (w - 1);
+      worker.on("error", () => Atomics.store(this.counters, flag, 0));
+      worker.on("exit", () => Atomics.store(this.counters, flag, 0));
       // A worker parked in Atomics.wait must not keep the process alive.
       worker.unref();
       this.workers.push(worker);
@@ -98,7 +103,10 @@ export class MatmulPool {
     K: number,
     accumulate = false,
   ): void {
-    const parts = M * N * K < this.minParallelWork ? 1 : Math.min(this.threads, Math.ceil(M / ROW_ALIGN));
+    // Only workers that have started take work; until then (or without any) everything runs here.
+    const ready: number[] = [];
+    for (let w = 0; w < this.ports.length; w++) if (Atomics.load(this.counters, 2 + w) === 1) ready.push(w);
+    const parts = M * N * K < this.minParallelWork ? 1 : Math.min(1 + ready.length, Math.ceil(M / ROW_ALIGN));
     if (parts <= 1 || !isShared(out) || !isShared(a) || !isShared(b)) {
       runMatmulJob({ kind, out, a, b, M, N, K, accumulate, rowStart: 0, rowEnd: M });
       return;
@@ -109,7 +117,7 @@ export class MatmulPool {
       const rowStart = w * slice;
       if (rowStart >= M) break;
       const rowEnd = Math.min(M, rowStart + slice);
-      this.ports[w - 1].postMessage({
+      this.ports[ready[w - 1]].postMessage({
         kind,
         out,
         a,
@@ -133,6 +141,14 @@ export class MatmulPool {
       if (done >= target) break;
       Atomics.wait(this.counters, 1, done);
     }
+  }
+
+  /** Resolves once every worker has started (or `timeoutMs` passed); work runs inline until then. */
+  async ready(timeoutMs = 10_000): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    const count = () => this.ports.filter((_, w) => Atomics.load(this.counters, 2 + w) === 1).length;
+    while (count() < this.ports.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    return count();
   }
 
   /** Stops the worker threads; the pool then runs everything inline. */

@@ -5,7 +5,10 @@
 import { type MessagePort, receiveMessageOnPort, workerData } from "node:worker_threads";
 import { type MatmulJob, runMatmulJob } from "./matmul-pool.ts";
 
-const { port, counters } = workerData as { port: MessagePort; counters: Int32Array };
+const { port, counters, index } = workerData as { port: MessagePort; counters: Int32Array; index: number };
+
+// Tell the main thread this worker can take jobs.
+Atomics.store(counters, 2 + index, 1);
 
 let seen = 0;
 for (;;) {

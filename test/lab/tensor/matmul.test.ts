@@ -60,6 +60,8 @@ test("matmul pool: two threads give the same result as one, for every kind", asy
   const rng = new Random(2);
   const pool = new MatmulPool({ threads: 2, minParallelWork: 0 });
   try {
+    // The worker must really take part, or this test would only check the inline path.
+    assert.equal(await pool.ready(), 1);
     for (const [M, N, K] of [...shapes, [67, 30, 20]]) {
       const a = random(M * K, rng);
       const b = random(K * N, rng);
