@@ -1,0 +1,189 @@
+/**
+ * `cascade`: small first, large when unsure (FrugalGPT, Chen et al., 2023, arXiv:2305.05176; the
+ * consistency-based routing of Yue et al., 2023, arXiv:2310.03094). The small `policy` model answers
+ * with k samples; when their agreement (vote share) or confidence is below τ the question escalates to
+ * the `large` backend. The strategy span records whether it escalated, the tokens each model spent
+ * and the tokens saved against asking the large model alone, so a run's escalation share and savings
+ * are sums over its traces (`cascadeReport`).
+ */
+import { z } from "zod";
+import type { Trace } from "../trace/types.ts";
+import { isBudgetError } from "./budget.ts";
+import { backendFor } from "./call-model.ts";
+import { meanProbability } from "./cot.ts";
+import { innerShape, samplesShape, samplingShape } from "./options.ts";
+import { runStrategy } from "./run-strategy.ts";
+import { type Candidate, sampleCandidates } from "./sample.ts";
+import type { Problem, Solution, StrategyContext } from "./types.ts";
+import { recordVote, vote } from "./voting.ts";
+
+export const cascadeOptions = z.object({
+  ...samplesShape(4),
+  ...samplingShape(0.8),
+  ...innerShape,
+  threshold: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.75)
+    .describe("τ: escalate when the small model's agreement (or confidence) is below this. Default 0.75."),
+  signal: z
+    .enum(["agreement", "confidence"])
+    .default("agreement")
+    .describe(
+      "What is compared with τ: `agreement` (the winner's vote share) or `confidence` (the winner's mean token probability, or its inner strategy's confidence). Default agreement.",
+    ),
+  largeSamples: z
+    .number()
+    .int()
+    .min(1)
+    .default(1)
+    .describe("Samples the large model votes with when escalated. Default 1."),
+  largeTemperature: z
+    .number()
+    .min(0)
+    .default(0)
+    .describe("Sampling temperature of the large model. Default 0 (greedy)."),
+});
+export type CascadeOptions = z.input<typeof cascadeOptions>;
+
+export async function cascade(
+  problem: Problem,
+  ctx: StrategyContext,
+  options: CascadeOptions = {},
+): Promise<Solution> {
+  const opts = cascadeOptions.parse(options);
+  return runStrategy("cascade", problem, ctx, opts, async (ctx) => {
+    const small = backendFor(ctx, "policy");
+    const large = backendFor(ctx, "large");
+    const sampleWith = {
+      inner: opts.inner,
+      innerOptions: opts.innerOptions,
+      // Token probabilities only when they decide; most servers charge nothing for them, some do.
+      logprobs: opts.signal === "confidence" && small.capabilities.logprobs ? 0 : undefined,
+    };
+    const first = await sampleCandidates(problem, ctx, {
+      start: 0,
+      count: opts.samples,
+      sampling: opts,
+      ...sampleWith,
+    });
+    const smallVote = tally(ctx, first, "small");
+    const level = opts.signal === "agreement" ? smallVote.share : smallVote.confidence;
+    // Counted from this span's own trace nodes: the ledger is shared with any parallel siblings.
+    const smallTokens = spent(ctx);
+    const answer = (chosen: ReturnType<typeof tally>, escalated: boolean, reason: string) => {
+      const largeTokens = spent(ctx) - smallTokens;
+      // Asking the large model alone would have cost about what the small one spent per sample, for
+      // each large sample (same prompt, similar length) — or, once escalated, what it did cost.
+      const perSample = smallTokens / Math.max(1, first.length);
+      const largeOnly = escalated ? largeTokens : perSample * opts.largeSamples;
+      return {
+        text: chosen.text,
+        key: chosen.key,
+        confidence: opts.signal === "agreement" ? chosen.share : chosen.confidence,
+        data: {
+          escalated,
+          reason,
+          level,
+          threshold: opts.threshold,
+          backends: { small: small.id, large: large.id },
+          tokens: { small: smallTokens, large: largeTokens },
+          largeOnlyTokens: Math.round(largeOnly),
+          savedTokens: Math.round(largeOnly - smallTokens - largeTokens),
+        },
+      };
+    };
+
+    if (level >= opts.threshold && smallVote.key !== null) {
+      const reason = `${opts.signal} ${level.toFixed(3)} >= τ ${opts.threshold}`;
+      ctx.trace.record("decision", "accept", { reason, level, threshold: opts.threshold }, ctx.parentId);
+      return answer(smallVote, false, reason);
+    }
+    const reason =
+      smallVote.key === null
+        ? "the small model gave no answer"
+        : `${opts.signal} ${level.toFixed(3)} < τ ${opts.threshold}`;
+    ctx.trace.record("decision", "escalate", { reason, level, threshold: opts.threshold }, ctx.parentId);
+    try {
+      // The same sampling, with the large backend in the policy seat.
+      const largeCtx = { ...ctx, backends: { ...ctx.backends, policy: large } };
+      const second = await sampleCandidates(problem, largeCtx, {
+        start: opts.samples,
+        count: opts.largeSamples,
+        sampling: { ...opts, temperature: opts.largeTemperature },
+        ...sampleWith,
+        logprobs: opts.signal === "confidence" && large.capabilities.logprobs ? 0 : undefined,
+      });
+      return answer(tally(ctx, second, "large"), true, reason);
+    } catch (error) {
+      if (!isBudgetError(error)) throw error;
+      const refused = `escalation refused by the budget: ${(error as Error).message}`;
+      ctx.trace.record("decision", "keep-small", { reason: refused }, ctx.parentId);
+      return answer(smallVote, false, refused);
+    }
+  });
+}
+
+/** Majority vote over candidates, recorded; confidence = the winners' mean confidence. */
+function tally(ctx: StrategyContext, candidates: Candidate[], model: "small" | "large") {
+  const confidences = candidates.map(candidateConfidence);
+  const result = vote(candidates.map((c, i) => ({ key: c.key, confidence: confidences[i] })));
+  recordVote(ctx.trace, result, ctx.parentId, { model, samples: candidates.length });
+  const winners = confidences.filter((_, i) => candidates[i].key === result.winner);
+  const chosen = candidates[result.winnerIndex] ?? candidates[0];
+  return {
+    text: chosen?.text ?? "",
+    key: result.winner,
+    share: result.share,
+    confidence: winners.length ? winners.reduce((a, b) => a + b, 0) / winners.length : 0,
+  };
+}
+
+function candidateConfidence(candidate: Candidate): number {
+  if (candidate.solution) return candidate.solution.confidence;
+  return candidate.completion ? meanProbability([candidate.completion]) : 0;
+}
+
+/** Tokens of the model calls recorded so far under this strategy's span (nested ones included). */
+function spent(ctx: StrategyContext): number {
+  const { nodes } = ctx.trace.trace;
+  const parents = new Map(nodes.map((n) => [n.id, n.parentId]));
+  const under = (id: string | undefined): boolean => {
+    for (let at = id; at !== undefined; at = parents.get(at)) if (at === ctx.parentId) return true;
+    return false;
+  };
+  let tokens = 0;
+  for (const node of nodes) {
+    if (node.kind !== "generate" || !under(node.parentId)) continue;
+    const { promptTokens, completionTokens } = node.data;
+    if (typeof promptTokens === "number") tokens += promptTokens;
+    if (typeof completionTokens === "number") tokens += completionTokens;
+  }
+  return tokens;
+}
+
+export interface CascadeReport {
+  /** Traces with a cascade span. */
+  questions: number;
+  escalated: number;
+  /** escalated / questions; 0 without questions. */
+  escalationShare: number;
+  /** Summed `savedTokens` (negative when escalations cost more than they saved). */
+  savedTokens: number;
+}
+
+/** Escalation share and token savings over a run's traces (each trace's top cascade span). */
+export function cascadeReport(traces: Trace[]): CascadeReport {
+  let questions = 0;
+  let escalated = 0;
+  let savedTokens = 0;
+  for (const trace of traces) {
+    const span = trace.nodes.find((n) => n.kind === "strategy" && n.name === "cascade");
+    if (!span || span.data.escalated === undefined) continue;
+    questions++;
+    if (span.data.escalated === true) escalated++;
+    savedTokens += typeof span.data.savedTokens === "number" ? span.data.savedTokens : 0;
+  }
+  return { questions, escalated, escalationShare: questions ? escalated / questions : 0, savedTokens };
+}
