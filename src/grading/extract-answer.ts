@@ -125,6 +125,7 @@ function lastNumber(text: string, offset = 0): Found | null {
 /** Words of two or more letters outside LaTeX commands: the measure of prose. */
 function proseWords(text: string): number {
   return text
+    .replace(/\\(?:begin|end)\{[^}]*\}(?:\{[lcr|]+\})?/g, " ")
     .replace(/\\[A-Za-z]+/g, " ")
     .split(/[^A-Za-z]+/)
     .filter((w) => w.length >= 2).length;
@@ -190,7 +191,7 @@ function bareAnswer(text: string): string | null {
   if (wrapped) t = wrapped[1].trim();
   if (t.length === 0 || t.length > BARE_MAX_CHARS) return null;
   // Math delimiters inside mean prose around math ("Answer \[ 9 \]"), not a bare answer.
-  if (/\$|\\\[|\\\(/.test(t)) return null;
+  if (/(?<!\\)\$|\\\[|\\\(/.test(t)) return null;
   return proseWords(t) <= 2 ? t.replace(/[.\s]+$/, "") : null;
 }
 
@@ -207,6 +208,8 @@ export function extractAnswer(text: string, options: ExtractOptions = {}): strin
   const allowNumber = options.lastNumberFallback ?? kind !== "text";
 
   const boxed = boxedAnswer(body);
+  // A box that never closes is an output cut off mid-answer: there is no answer to grade.
+  if (!boxed && /\\(?:boxed|fbox)\s*\{/.test(body)) return null;
   const final = afterLast(body, FINAL_ANSWER_RE);
   if (boxed || final) return (!final || (boxed && boxed.end >= final.end) ? boxed! : final).answer;
   const marked = afterLast(body, GSM8K_RE) ?? afterLast(body, ANSWER_RE);

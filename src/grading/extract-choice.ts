@@ -36,10 +36,10 @@ export function extractChoice(text: string, choices?: string[]): string | null {
   const answerText = /answer(?:\s+is|\s*:)\s*(.+)/i.exec(text)?.[1];
   const byText = answerText ? matchOption(answerText, choices, letters) : null;
   if (byText) return byText;
-  const paren = new RegExp(`\\((${letters})\\)`, "g");
+  const paren = new RegExp(`\\(([${letters}])\\)`, "g");
   for (let m = paren.exec(text); m !== null; m = paren.exec(text)) last = m[1];
   if (last) return last;
-  const lineStart = new RegExp(`(?:^|\\n)\\s*(?:\\*\\*)?(${letters})(?:\\*\\*)?[.):](?:\\s|$)`, "g");
+  const lineStart = new RegExp(`(?:^|\\n)\\s*(?:\\*\\*)?\\(?([${letters}])(?:\\*\\*)?[.):](?:\\s|$)`, "g");
   for (let m = lineStart.exec(text); m !== null; m = lineStart.exec(text)) last = m[1];
   return last;
 }

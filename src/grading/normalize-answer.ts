@@ -27,6 +27,9 @@ const UNICODE: Array<[RegExp, string]> = [
 /** Commands whose argument is text: kept when it is the answer, dropped when it is a unit after one. */
 const TEXT_COMMANDS =
   /\\(?:text|textbf|textit|textrm|texttt|mathrm|mbox|mathit|textnormal|operatorname)\s*\{/g;
+/** Stands in for a dropped unit until its exponent is dropped too. */
+const UNIT = "\u0000";
+
 /** Commands that only style their argument. */
 const STYLE_COMMANDS =
   /\\(?:mathbf|boldsymbol|bm|mathbb|mathcal|vec|overline|overrightarrow|hat|bar|displaystyle)\s*\{/g;
@@ -70,8 +73,8 @@ export function normalizeAnswer(raw: string): string {
     .replace(/\\langle/g, "(")
     .replace(/\\rangle/g, ")")
     .replace(/\\[lr]vert|\\vert/g, "|")
-    .replace(/\\(?:!|,|;|:|>|quad|qquad)/g, " ")
-    .replace(/\\ /g, " ")
+    .replace(/(?<!\\)\\(?:!|,|;|:|>|quad|qquad)/g, " ")
+    .replace(/(?<!\\)\\ /g, " ")
     .replace(/~/g, " ")
     .replace(/\{,\}/g, "")
     // Degrees are stripped: "90^\circ" → "90" (answers in degrees are compared as numbers).
@@ -82,10 +85,12 @@ export function normalizeAnswer(raw: string): string {
   // A text command after some math is a unit ("5\text{ cm}"); on its own it is the answer ("\text{Evelyn}").
   s = replaceCommandArgs(s, TEXT_COMMANDS, (inner, before) => {
     const word = inner.trim();
-    if (/[0-9A-Za-z)}]\s*$/.test(before) && /^[A-Za-z][A-Za-z\s.^\d/-]*$/.test(word)) return " ";
+    if (/[0-9A-Za-z)}]\s*$/.test(before) && /^[A-Za-z][A-Za-z\s.^\d/-]*$/.test(word)) return UNIT;
     return word;
   });
   s = replaceCommandArgs(s, STYLE_COMMANDS, (inner) => inner);
+  // A dropped unit takes its power with it: "15\mbox{ cm}^2" → "15".
+  s = s.replace(/\u0000\s*(?:\^\s*(?:\{\s*\d\s*\}|\d))?/g, " ");
   s = s.replace(/\\%|%/g, "\\%");
   s = s.trim();
   // Trailing unit words after a number or closing bracket: "5 cm", "1,000.99 dollars", "3 apples".
