@@ -28,7 +28,7 @@ const UNICODE: Array<[RegExp, string]> = [
 const TEXT_COMMANDS =
   /\\(?:text|textbf|textit|textrm|texttt|mathrm|mbox|mathit|textnormal|operatorname)\s*\{/g;
 /** Stands in for a dropped unit until its exponent is dropped too. */
-const UNIT = "\u0000";
+const UNIT = "\uE000"; // a private-use character: never part of a real answer
 
 /** Commands that only style their argument. */
 const STYLE_COMMANDS =
@@ -90,7 +90,7 @@ export function normalizeAnswer(raw: string): string {
   });
   s = replaceCommandArgs(s, STYLE_COMMANDS, (inner) => inner);
   // A dropped unit takes its power with it: "15\mbox{ cm}^2" → "15".
-  s = s.replace(/\u0000\s*(?:\^\s*(?:\{\s*\d\s*\}|\d))?/g, " ");
+  s = s.replace(/\uE000\s*(?:\^\s*(?:\{\s*\d\s*\}|\d))?/g, " ");
   s = s.replace(/\\%|%/g, "\\%");
   s = s.trim();
   // Trailing unit words after a number or closing bracket: "5 cm", "1,000.99 dollars", "3 apples".
