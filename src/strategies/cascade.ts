@@ -10,10 +10,10 @@ import { z } from "zod";
 import type { Trace } from "../trace/types.ts";
 import { isBudgetError } from "./budget.ts";
 import { backendFor } from "./call-model.ts";
-import { meanProbability } from "./cot.ts";
 import { innerShape, samplesShape, samplingShape } from "./options.ts";
 import { runStrategy } from "./run-strategy.ts";
 import { type Candidate, sampleCandidates } from "./sample.ts";
+import { meanProbability } from "./trace-confidence.ts";
 import type { Problem, Solution, StrategyContext } from "./types.ts";
 import { recordVote, vote } from "./voting.ts";
 

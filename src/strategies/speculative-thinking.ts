@@ -1,0 +1,194 @@
+/**
+ * `speculative-thinking` (Yang et al., 2025, "Speculative Thinking: Enhancing Small-Model Reasoning
+ * with Large Model Guidance at Inference Time", arXiv:2504.12329). The small `policy` model reasons;
+ * reflection points (a step break followed by "Wait", "Hmm", "Alternatively", …) are where small
+ * models go astray, so there the `large` model writes the next step, and the small model carries on
+ * from it. The small model's output is streamed and stopped at a reflection cue; both models continue
+ * the same reply through prefill (`assistantPrefix`). Every handover is a `decision` node.
+ */
+import { z } from "zod";
+import type { Completion, GenerateRequest, ModelBackend } from "../models/types.ts";
+import { isBudgetError } from "./budget.ts";
+import { backendFor, callModel } from "./call-model.ts";
+import { samplingShape } from "./options.ts";
+import { buildMessages, taskKind } from "./prompts.ts";
+import { runStrategy } from "./run-strategy.ts";
+import { deriveSeed, problemKey } from "./seeds.ts";
+import { ANSWER_MARKERS } from "./step-search.ts";
+import { meanProbability } from "./trace-confidence.ts";
+import type { Problem, Solution, StrategyContext } from "./types.ts";
+
+export const speculativeThinkingOptions = z.object({
+  ...samplingShape(0.6),
+  cues: z
+    .array(z.string().min(1))
+    .min(1)
+    .default(["Wait", "Hmm", "Alternatively", "But", "However"])
+    .describe(
+      'Words that, opening a step, mark a reflection point where the large model takes over. Default "Wait", "Hmm", "Alternatively", "But", "However".',
+    ),
+  stepBreak: z.string().min(1).default("\n\n").describe('What ends a step. Default "\\n\\n".'),
+  largeTokens: z
+    .number()
+    .int()
+    .positive()
+    .default(128)
+    .describe("Most tokens the large model writes per handover (one step). Default 128."),
+  maxHandovers: z
+    .number()
+    .int()
+    .min(0)
+    .default(8)
+    .describe("Most handovers to the large model; after that the small model finishes alone. Default 8."),
+});
+export type SpeculativeThinkingOptions = z.input<typeof speculativeThinkingOptions>;
+
+export async function speculativeThinking(
+  problem: Problem,
+  ctx: StrategyContext,
+  options: SpeculativeThinkingOptions = {},
+): Promise<Solution> {
+  const opts = speculativeThinkingOptions.parse(options);
+  return runStrategy("speculative-thinking", problem, ctx, opts, async (ctx) => {
+    const small = backendFor(ctx, "policy");
+    const large = backendFor(ctx, "large");
+    const messages = buildMessages(problem);
+    const id = problemKey(problem);
+    const marker = ANSWER_MARKERS[taskKind(problem)];
+    const sampling = { messages, temperature: opts.temperature, topP: opts.topP };
+    const completions: Completion[] = [];
+    let text = "";
+    let smallLeft = opts.maxTokens;
+    let handovers = 0;
+    let largeTokens = 0;
+    let handing = opts.maxHandovers > 0;
+    for (let segment = 0; smallLeft > 0; segment++) {
+      const detect = handing;
+      let streamed = "";
+      const called = await callModel(ctx, {
+        request: {
+          ...sampling,
+          assistantPrefix: text || undefined,
+          maxTokens: smallLeft,
+          logprobs: small.capabilities.logprobs ? 0 : undefined,
+          seed: deriveSeed({ runSeed: ctx.seed, problemId: id, index: segment, stream: "small" }),
+        },
+        label: { model: "small", segment },
+        // Stop the small model as soon as a reflection cue opens a step: the large one writes it.
+        onDelta: (event, stop) => {
+          if (!detect || event.index !== 0) return;
+          streamed += event.text;
+          if (findCue(streamed, opts.cues, opts.stepBreak, false)) stop();
+        },
+      }).catch((error: unknown) => {
+        if (segment === 0 || !isBudgetError(error)) throw error;
+        return null;
+      });
+      if (called === null) break;
+      const completion = called.completions[0];
+      if (!completion) break;
+      completions.push(completion);
+      smallLeft -= completion.usage.completionTokens;
+      const cue = detect ? findCue(completion.text, opts.cues, opts.stepBreak, true) : undefined;
+      if (!cue) {
+        text += completion.text;
+        break;
+      }
+      const handoverAt = text.length + cue.index + opts.stepBreak.length;
+      const rest = completion.text.slice(cue.index + opts.stepBreak.length);
+      text += completion.text.slice(0, cue.index + opts.stepBreak.length);
+      ctx.trace.record(
+        "decision",
+        "handover",
+        { handover: handovers + 1, cue: cue.cue, at: handoverAt, segment, to: large.id },
+        ctx.parentId,
+      );
+      const seed = deriveSeed({ runSeed: ctx.seed, problemId: id, index: handovers, stream: "large" });
+      const step = await largeStep(ctx, opts, { ...sampling, assistantPrefix: text, seed }, large);
+      if (step === null) {
+        // The budget refuses the large model: keep what the small one wrote and let it finish alone.
+        text += rest;
+        handing = false;
+        ctx.trace.record("decision", "no-handover", { reason: "budget" }, ctx.parentId);
+        continue;
+      }
+      completions.push(step);
+      handovers++;
+      largeTokens += step.usage.completionTokens;
+      const answered = marker !== "" && step.text.includes(marker);
+      text += answered ? step.text : `${step.text}${opts.stepBreak}`;
+      handing = handovers < opts.maxHandovers;
+      ctx.trace.record(
+        "decision",
+        "handback",
+        { handover: handovers, tokens: step.usage.completionTokens, answered },
+        ctx.parentId,
+      );
+      if (answered) break;
+    }
+    return {
+      text,
+      confidence: meanProbability(completions),
+      data: {
+        handovers,
+        smallTokens: opts.maxTokens - Math.max(0, smallLeft),
+        largeTokens,
+        segments: completions.length - handovers,
+      },
+    };
+  });
+}
+
+/** One step by the large model after the reasoning so far; null when the budget refuses it. */
+async function largeStep(
+  ctx: StrategyContext,
+  opts: z.output<typeof speculativeThinkingOptions>,
+  request: Omit<GenerateRequest, "signal">,
+  large: ModelBackend,
+): Promise<Completion | null> {
+  try {
+    const { completions } = await callModel(ctx, {
+      role: "large",
+      request: {
+        ...request,
+        maxTokens: opts.largeTokens,
+        stop: [opts.stepBreak],
+        logprobs: large.capabilities.logprobs ? 0 : undefined,
+      },
+      label: { model: "large" },
+    });
+    return completions[0] ?? null;
+  } catch (error) {
+    if (isBudgetError(error)) return null;
+    throw error;
+  }
+}
+
+export interface CueMatch {
+  /** Where the step break before the cue starts. */
+  index: number;
+  cue: string;
+}
+
+/**
+ * The first reflection point in `text`: a step break followed by a cue word ("\n\nWait,").
+ * `"…so x = 3.\n\nWait, check"` → index of "\n\n", cue "Wait". The cue must end a word ("But" is not
+ * "Butter"); a cue at the very end of the text counts only when the text is complete (`atEnd`), since
+ * a stream may still be writing the word.
+ */
+export function findCue(
+  text: string,
+  cues: string[],
+  stepBreak: string,
+  atEnd: boolean,
+): CueMatch | undefined {
+  for (let at = text.indexOf(stepBreak); at >= 0; at = text.indexOf(stepBreak, at + 1)) {
+    const after = text.slice(at + stepBreak.length).replace(/^[ \t]+/, "");
+    for (const cue of cues) {
+      if (!after.startsWith(cue)) continue;
+      const next = after[cue.length];
+      if (next === undefined ? atEnd : !/[\p{L}\p{N}_]/u.test(next)) return { index: at, cue };
+    }
+  }
+  return undefined;
+}
