@@ -1,0 +1,219 @@
+/**
+ * `self-refine` (Madaan et al., 2023, arXiv:2303.17651): answer, get feedback, revise, until the
+ * answer passes or the rounds (or the budget) run out. Feedback comes from the model critiquing
+ * itself (the paper's setup), from a verifier (a score below τ is a failed check), or from running the
+ * problem's tests on the code (a failing test's message is the most useful feedback there is). Each
+ * check is a `decision` node: accept, revise or stop, with the reason and score.
+ */
+import { z } from "zod";
+import { DeliberateError } from "../errors.ts";
+import { gradeCode } from "../grading/code.ts";
+import type { ChatMessage } from "../models/types.ts";
+import { resolveVerifier, verifierSchema } from "../verifiers/index.ts";
+import { verify } from "../verifiers/verify.ts";
+import { readAnswer } from "./answers.ts";
+import { isBudgetError } from "./budget.ts";
+import { callModel } from "./call-model.ts";
+import { samplingShape } from "./options.ts";
+import { buildMessages, taskKind, templates } from "./prompts.ts";
+import { runStrategy } from "./run-strategy.ts";
+import { deriveSeed, problemKey } from "./seeds.ts";
+import { answerText } from "./thinking.ts";
+import type { Problem, Solution, StrategyContext } from "./types.ts";
+
+export const selfRefineOptions = z.object({
+  ...samplingShape(0),
+  rounds: z.number().int().min(0).default(3).describe("Most revisions after the first answer. Default 3."),
+  feedback: z
+    .enum(["auto", "self", "verifier", "tests"])
+    .default("auto")
+    .describe(
+      "Where feedback comes from: `self` (the model critiques itself), `verifier`, `tests` (run the problem's tests), or `auto` (tests when the problem has them, else self). Default auto.",
+    ),
+  verifier: verifierSchema.default("judge"),
+  threshold: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.8)
+    .describe("τ: a verifier score at or above this accepts the answer. Default 0.8."),
+  testTimeoutMs: z
+    .number()
+    .int()
+    .positive()
+    .default(10_000)
+    .describe("Wall-clock limit per test run, in ms. Default 10000."),
+});
+export type SelfRefineOptions = z.input<typeof selfRefineOptions>;
+type Opts = z.output<typeof selfRefineOptions>;
+
+interface Check {
+  passed: boolean;
+  /** In [0, 1]: verifier score, 1/0 for tests and the self verdict. */
+  score: number;
+  /** What the model is told when it did not pass. */
+  feedback: string;
+}
+
+const CRITIQUE =
+  'Review the solution above step by step and point out any mistake. End with the line "Verdict: correct" if its final answer is right, or "Verdict: incorrect" otherwise.';
+const VERDICT = /verdict:\s*\**\s*(correct|incorrect)/gi;
+
+export async function selfRefine(
+  problem: Problem,
+  ctx: StrategyContext,
+  options: SelfRefineOptions = {},
+): Promise<Solution> {
+  const opts = selfRefineOptions.parse(options);
+  const source = opts.feedback === "auto" ? (problem.tests ? "tests" : "self") : opts.feedback;
+  const traced = {
+    ...opts,
+    feedback: source,
+    verifier: typeof opts.verifier === "string" ? opts.verifier : opts.verifier.name,
+  };
+  return runStrategy("self-refine", problem, ctx, traced, async (ctx) => {
+    if (source === "tests" && !problem.tests) {
+      throw new DeliberateError("BAD_REQUEST", "`feedback: tests` needs a problem with `tests`", {
+        param: "feedback",
+      });
+    }
+    const messages = buildMessages(problem);
+    const id = problemKey(problem);
+    const ask = async (conversation: ChatMessage[], index: number, phase: string) => {
+      const { completions } = await callModel(ctx, {
+        request: {
+          messages: conversation,
+          temperature: opts.temperature,
+          topP: opts.topP,
+          maxTokens: opts.maxTokens,
+          seed: deriveSeed({ runSeed: ctx.seed, problemId: id, index, stream: `refine:${phase}` }),
+        },
+        label: { phase, round: index },
+      });
+      return completions[0]?.text ?? "";
+    };
+    const drafts: Array<{ text: string; score: number; round: number }> = [];
+    let text = await ask(messages, 0, "answer");
+    let stopped = `${opts.rounds} revisions done`;
+    for (let round = 0; ; round++) {
+      let check: Check;
+      try {
+        check = await checkDraft(problem, ctx, opts, source, messages, text, round, ask);
+      } catch (error) {
+        if (!isBudgetError(error)) throw error;
+        stopped = `budget: ${(error as Error).message}`;
+        drafts.push({ text, score: 0, round });
+        ctx.trace.record("decision", "stop", { reason: stopped, round }, ctx.parentId);
+        break;
+      }
+      drafts.push({ text, score: check.score, round });
+      if (check.passed || round >= opts.rounds) {
+        if (check.passed) stopped = `round ${round} passed the ${source} check`;
+        ctx.trace.record(
+          "decision",
+          check.passed ? "accept" : "stop",
+          { reason: stopped, round, score: check.score },
+          ctx.parentId,
+        );
+        break;
+      }
+      ctx.trace.record(
+        "decision",
+        "revise",
+        { reason: check.feedback, round, score: check.score },
+        ctx.parentId,
+      );
+      try {
+        text = await ask(reviseConversation(problem, messages, text, check.feedback), round + 1, "revise");
+      } catch (error) {
+        if (!isBudgetError(error)) throw error;
+        stopped = `budget: ${(error as Error).message}`;
+        ctx.trace.record("decision", "stop", { reason: stopped, round }, ctx.parentId);
+        break;
+      }
+    }
+    // The best-checked draft; the later one on ties (revisions are meant to improve).
+    const best = drafts.reduce((a, b) => (b.score >= a.score ? b : a));
+    return {
+      text: best.text,
+      confidence: best.score,
+      data: { rounds: drafts.length - 1, chosen: best.round, stopped, scores: drafts.map((d) => d.score) },
+    };
+  });
+}
+
+async function checkDraft(
+  problem: Problem,
+  ctx: StrategyContext,
+  opts: Opts,
+  source: "self" | "verifier" | "tests",
+  messages: ChatMessage[],
+  text: string,
+  round: number,
+  ask: (conversation: ChatMessage[], index: number, phase: string) => Promise<string>,
+): Promise<Check> {
+  switch (source) {
+    case "self": {
+      const critique = await ask(
+        [...messages, { role: "assistant", content: text }, { role: "user", content: CRITIQUE }],
+        round,
+        "critique",
+      );
+      const verdicts = [...critique.matchAll(VERDICT)];
+      const passed = verdicts.at(-1)?.[1].toLowerCase() === "correct";
+      return { passed, score: passed ? 1 : 0, feedback: critique.trim() || "Check your work again." };
+    }
+    case "verifier": {
+      const verifier = resolveVerifier(opts.verifier);
+      const result = await verify(
+        verifier,
+        problem,
+        { text, ...readAnswer(problem, text), index: round },
+        ctx,
+      );
+      const failed = Array.isArray(result.data?.failed)
+        ? ` Failed checks: ${result.data.failed.join(", ")}.`
+        : "";
+      return {
+        passed: result.score >= opts.threshold,
+        score: result.score,
+        feedback: `A verifier (${verifier.name}) judged this solution likely wrong (score ${result.score.toFixed(2)} < ${opts.threshold}).${failed} Find the mistake.`,
+      };
+    }
+    case "tests": {
+      if (!problem.tests) {
+        throw new DeliberateError("BAD_REQUEST", "`feedback: tests` needs a problem with `tests`", {
+          param: "feedback",
+        });
+      }
+      const span = ctx.trace.start("tool", `tests:${problem.tests.language}`, { round }, ctx.parentId);
+      const graded = await gradeCode(answerText({ text }), problem.tests, { timeoutMs: opts.testTimeoutMs });
+      const stderr = graded.run?.stderr.trim() ?? "";
+      span.end({ verdict: graded.verdict, reason: graded.reason, stderr, code: graded.predicted });
+      return {
+        passed: graded.correct,
+        score: graded.correct ? 1 : 0,
+        feedback: `Running the tests on your code: ${graded.reason}${stderr ? `\n${stderr.slice(0, 1500)}` : ""}`,
+      };
+    }
+    default:
+      return source satisfies never;
+  }
+}
+
+function reviseConversation(
+  problem: Problem,
+  messages: ChatMessage[],
+  text: string,
+  feedback: string,
+): ChatMessage[] {
+  const shape = templates[taskKind(problem)].system;
+  return [
+    ...messages,
+    { role: "assistant", content: text },
+    {
+      role: "user",
+      content: `Feedback on your solution:\n${feedback}\n\nWrite an improved, complete solution. ${shape}`,
+    },
+  ];
+}
