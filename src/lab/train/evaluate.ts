@@ -62,24 +62,13 @@ export function evaluateAccuracy(
     if (correct) greedy++;
     if (shown.length < 3) shown.push({ question: item.question, output, correct });
     if (samples <= 0) continue;
-    const votes = new Map<string, { count: number; output: string }>();
-    let any = false;
-    for (let s = 0; s < samples; s++) {
-      const sampled = generate(prompt, temperature);
-      const ok = isCorrect(item, sampled);
-      if (ok) sampleCorrect++;
-      any ||= ok;
-      const key = finalAnswer(sampled);
-      if (key === null) continue;
-      const entry = votes.get(key) ?? { count: 0, output: sampled };
-      entry.count++;
-      votes.set(key, entry);
-    }
-    if (any) anyCorrect++;
-    // Ties go to the answer seen first, so the result is deterministic for a seed.
-    let winner: { count: number; output: string } | undefined;
-    for (const entry of votes.values()) if (!winner || entry.count > winner.count) winner = entry;
-    if (winner && isCorrect(item, winner.output)) majority++;
+    const outputs: string[] = [];
+    for (let s = 0; s < samples; s++) outputs.push(generate(prompt, temperature));
+    const correctness = outputs.map((sampled) => isCorrect(item, sampled));
+    sampleCorrect += correctness.filter(Boolean).length;
+    if (correctness.some(Boolean)) anyCorrect++;
+    const winner = majorityVote(outputs);
+    if (winner !== null && isCorrect(item, winner)) majority++;
   }
   const n = Math.max(1, chosen.length);
   return {
@@ -90,4 +79,22 @@ export function evaluateAccuracy(
       : {}),
     examples: shown,
   };
+}
+
+/**
+ * The output whose final answer (`#### X`) most outputs share; ties go to the answer seen first, so
+ * the vote is deterministic. Outputs without an answer do not vote. Null when none has an answer.
+ */
+export function majorityVote(outputs: string[]): string | null {
+  const votes = new Map<string, { count: number; output: string }>();
+  for (const output of outputs) {
+    const key = finalAnswer(output);
+    if (key === null) continue;
+    const entry = votes.get(key) ?? { count: 0, output };
+    entry.count++;
+    votes.set(key, entry);
+  }
+  let winner: { count: number; output: string } | null = null;
+  for (const entry of votes.values()) if (!winner || entry.count > winner.count) winner = entry;
+  return winner?.output ?? null;
 }
