@@ -287,7 +287,12 @@ async function solveAndGrade(
     const promptTokens = usage.reduce((s, u) => s + u.promptTokens, 0);
     const completionTokens = usage.reduce((s, u) => s + u.completionTokens, 0);
     const reportedCost = usage.some((u) => u.cost !== undefined);
-    const samples = await gradeSamples(finished, item, grader);
+    const key = solution.key ?? grader.key(solution.text, item);
+    const samples = await gradeSamples(finished, item, grader, {
+      text: solution.text,
+      correct: verdict.correct,
+      key,
+    });
     return {
       trace: finished,
       record: {
@@ -296,7 +301,7 @@ async function solveAndGrade(
         correct: verdict.correct,
         verdict: verdict.verdict,
         predicted: verdict.predicted,
-        key: solution.key ?? grader.key(solution.text, item),
+        key,
         confidence: solution.confidence,
         samples,
         promptTokens,
@@ -340,34 +345,29 @@ async function solveAndGrade(
   }
 }
 
-/** Grades each sampled candidate once per distinct answer key (equal keys share a verdict). */
+/**
+ * Grades each sampled candidate once per distinct answer key (equal keys share a verdict); a
+ * sample whose text is the solution's reuses the solution's verdict.
+ */
 async function gradeSamples(
   trace: ReturnType<TraceRecorder["finish"]>,
   item: EvalItem,
   grader: ItemGrader,
+  solved: { text: string; correct: boolean; key: string | null },
 ): Promise<SampleRecord[]> {
-  const traced = traceSamples(trace);
-  if (traced.length <= 1)
-    return traced.length === 1 ? [await sampleRecord(traced[0], item, grader, new Map())] : [];
   const byKey = new Map<string, boolean>();
   const out: SampleRecord[] = [];
-  for (const sample of traced) out.push(await sampleRecord(sample, item, grader, byKey));
-  return out;
-}
-
-async function sampleRecord(
-  sample: { text: string; tokens: number; weight: number },
-  item: EvalItem,
-  grader: ItemGrader,
-  byKey: Map<string, boolean>,
-): Promise<SampleRecord> {
-  const key = grader.key(sample.text, item);
-  let correct = key === null ? false : byKey.get(key);
-  if (correct === undefined) {
-    correct = (await grader.grade(sample.text, item)).correct;
-    if (key !== null) byKey.set(key, correct);
+  for (const sample of traceSamples(trace)) {
+    const key = sample.text === solved.text ? solved.key : grader.key(sample.text, item);
+    let correct = key === null ? false : byKey.get(key);
+    if (correct === undefined) {
+      correct =
+        sample.text === solved.text ? solved.correct : (await grader.grade(sample.text, item)).correct;
+      if (key !== null) byKey.set(key, correct);
+    }
+    out.push({ key, correct, weight: sample.weight, tokens: sample.tokens });
   }
-  return { key, correct, weight: sample.weight, tokens: sample.tokens };
+  return out;
 }
 
 export interface BuildResultsOptions {
@@ -411,7 +411,8 @@ export function buildResults(store: EvalStore, options: BuildResultsOptions): Ev
       }
     }
   }
-  const overall = summarize(all, options.summary);
+  // One cell: the overall summary is that cell's (and the bootstrap need not run twice).
+  const overall = cells.length === 1 ? cells[0].summary : summarize(all, options.summary);
   return {
     schema: resultsSchema,
     runId: options.runId,

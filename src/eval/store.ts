@@ -39,10 +39,22 @@ const schema = `
   );
 `;
 
+/** Writes wait at most this long, or this many, before one transaction commits them together. */
+const flushAfterMs = 50;
+const flushAfterWrites = 256;
+
 export class EvalStore {
   readonly path: string;
   private readonly db: Database.Database;
   private readonly statements;
+  /**
+   * Writes not yet committed. One transaction per write costs more than the rest of a scripted
+   * item (WAL commit bookkeeping), so writes are grouped: a run killed within the window loses
+   * only those items, which the next run solves again (never half-written, never twice).
+   */
+  private pendingCompletions = new Map<string, Completion>();
+  private pendingRecords: Array<{ record: EvalRecord; trace?: Trace }> = [];
+  private timer: NodeJS.Timeout | undefined;
 
   private constructor(path: string) {
     this.path = path;
@@ -96,56 +108,92 @@ export class EvalStore {
   }
 
   getCompletion(key: string): Completion | undefined {
+    const pending = this.pendingCompletions.get(key);
+    if (pending) return pending;
     const row = this.statements.getCompletion.get(key);
     return row ? (JSON.parse(row.completion) as Completion) : undefined;
   }
 
   /** First write wins: a completion for a key never changes once stored. */
   putCompletion(key: string, completion: Completion): void {
-    this.statements.putCompletion.run(key, completion.backend, JSON.stringify(completion), Date.now());
+    if (!this.pendingCompletions.has(key)) this.pendingCompletions.set(key, completion);
+    this.schedule();
   }
 
   completionCount(): number {
+    this.flush();
     return this.statements.countCompletions.get()!.n;
   }
 
   getRecord(cell: string, itemId: string, seed: number): EvalRecord | undefined {
+    this.flush();
     const row = this.statements.getResult.get(cell, itemId, seed);
     return row ? (JSON.parse(row.record) as EvalRecord) : undefined;
   }
 
-  /** Writes a record and its trace in one transaction; a later write for the same key replaces it. */
+  /**
+   * Stores a record and its trace; a later write for the same key replaces it. The record commits
+   * in the same transaction as every completion stored before it, so a stored record's samples
+   * are always stored too.
+   */
   putRecord(record: EvalRecord, trace?: Trace): void {
+    this.pendingRecords.push({ record, trace });
+    this.schedule();
+  }
+
+  /** Commits pending writes in one transaction. */
+  flush(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    if (this.pendingCompletions.size === 0 && this.pendingRecords.length === 0) return;
+    const completions = this.pendingCompletions;
+    const records = this.pendingRecords;
+    this.pendingCompletions = new Map();
+    this.pendingRecords = [];
+    const now = Date.now();
     this.db.transaction(() => {
-      if (trace) this.statements.putTrace.run(trace.id, JSON.stringify(trace));
-      this.statements.putResult.run(
-        record.cell,
-        record.itemId,
-        record.seed,
-        record.status,
-        JSON.stringify(record),
-        Date.now(),
-      );
+      for (const [key, completion] of completions) {
+        this.statements.putCompletion.run(key, completion.backend, JSON.stringify(completion), now);
+      }
+      for (const { record, trace } of records) {
+        if (trace) this.statements.putTrace.run(trace.id, JSON.stringify(trace));
+        const json = JSON.stringify(record);
+        this.statements.putResult.run(record.cell, record.itemId, record.seed, record.status, json, now);
+      }
     })();
+  }
+
+  private schedule(): void {
+    if (this.pendingCompletions.size + this.pendingRecords.length >= flushAfterWrites) this.flush();
+    else if (!this.timer) {
+      this.timer = setTimeout(() => this.flush(), flushAfterMs);
+      this.timer.unref();
+    }
   }
 
   /** `itemId\u0000seed` of every finished (not failed) record of a cell. */
   finished(cell: string): Set<string> {
+    this.flush();
     return new Set(this.statements.done.all(cell).map((row) => finishedKey(row.item_id, row.seed)));
   }
 
   records(cell?: string): EvalRecord[] {
+    this.flush();
     const rows =
       cell === undefined ? this.statements.allRecords.all() : this.statements.cellRecords.all(cell);
     return rows.map((row) => JSON.parse(row.record) as EvalRecord);
   }
 
   trace(id: string): Trace | undefined {
+    this.flush();
     const row = this.statements.getTrace.get(id);
     return row ? (JSON.parse(row.trace) as Trace) : undefined;
   }
 
   setMeta(key: string, value: unknown): void {
+    this.flush();
     this.statements.putMeta.run(key, JSON.stringify(value));
   }
 
@@ -155,7 +203,9 @@ export class EvalStore {
   }
 
   close(): void {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    this.flush();
+    this.db.close();
   }
 }
 

@@ -132,6 +132,15 @@ test("bootstrap CI: seeded, contains the mean, narrows with more data", () => {
   assert.ok(wide[1] - wide[0] > ci[1] - ci[0]);
   const more = bootstrapCI([...values, ...values, ...values, ...values], { seed: 1 });
   assert.ok(more[1] - more[0] < ci[1] - ci[0]);
+  // Two values: the exact (binomial) bootstrap agrees with many sampled resamples.
+  const sampled = bootstrapCI(values, { seed: 2, resamples: 20_000 });
+  assert.ok(
+    Math.abs(sampled[0] - ci[0]) <= 0.021 && Math.abs(sampled[1] - ci[1]) <= 0.021,
+    `${sampled} vs ${ci}`,
+  );
+  const threeValued = [0, 0.5, 1, 1, 0.5, 0, 1, 1, 1, 0.5];
+  const three = bootstrapCI(threeValued, { seed: 1 });
+  assert.ok(three[0] < 0.65 && 0.65 < three[1], `${three}`);
   assert.deepEqual(bootstrapCI([1, 1, 1]), [1, 1]);
   assert.deepEqual(bootstrapCI([]), [0, 0]);
 });
