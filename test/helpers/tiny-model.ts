@@ -1,6 +1,6 @@
 /**
  * Tiny GGUF fixtures for tests: `await tinyModelPath()` returns a random-weight llama model that
- * node-llama-cpp loads (2 layers, embd 64, char vocab, ChatML template, ~0.2 MB). Files are written
+ * node-llama-cpp loads (2 layers, embd 64, char vocab, ChatML template, ~0.3 MB). Files are written
  * once per distinct options to `os.tmpdir()/deliberate-fixtures/<hash>.gguf` and reused across test
  * files and runs; writers race safely by writing a private temp file and renaming it into place.
  */

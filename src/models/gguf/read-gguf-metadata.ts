@@ -62,6 +62,8 @@ export async function readGgufMetadata(path: string): Promise<GgufFileInfo> {
         return parse(path, prefix.subarray(0, bytesRead), fileSize);
       } catch (error) {
         if (!(error instanceof NeedMoreBytes)) throw error;
+        // A short read means the file shrank under us; growing the prefix would never help.
+        if (bytesRead < length) throw invalid(path, "changed size while being read");
         length = Math.min(fileSize, Math.max(error.needed, length * 2));
       }
     }
