@@ -12,6 +12,7 @@ import { buildMessages, taskKind, templates } from "./prompts.ts";
 import { runStrategy } from "./run-strategy.ts";
 import { deriveSeed, problemKey } from "./seeds.ts";
 import { splitThinking, THINK_CLOSE } from "./thinking.ts";
+import { meanProbability } from "./trace-confidence.ts";
 import type { Problem, Solution, StrategyContext } from "./types.ts";
 
 export const cotOptions = z.object({
@@ -96,14 +97,4 @@ function usable(completions: Completion[]): Completion {
     throw new DeliberateError("UPSTREAM", `generation failed: ${completion.error ?? "unknown error"}`);
   }
   return completion;
-}
-
-/**
- * exp(mean token logprob) over the completions' tokens: the geometric-mean token probability. 0.5
- * (no information) when the backend returned no logprobs.
- */
-export function meanProbability(completions: Completion[]): number {
-  const logprobs = completions.flatMap((c) => c.logprobs ?? []);
-  if (logprobs.length === 0) return 0.5;
-  return Math.exp(logprobs.reduce((sum, t) => sum + t.logprob, 0) / logprobs.length);
 }

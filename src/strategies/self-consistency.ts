@@ -5,10 +5,12 @@
  */
 import { z } from "zod";
 import { isBudgetError } from "./budget.ts";
+import { backendFor } from "./call-model.ts";
 import { innerShape, samplesShape, samplingShape } from "./options.ts";
 import { runStrategy } from "./run-strategy.ts";
 import { type Candidate, sampleCandidates } from "./sample.ts";
 import { type StoppingRule, shouldStop, stoppingSchema } from "./stopping.ts";
+import { meanProbability } from "./trace-confidence.ts";
 import type { Problem, Solution, StrategyContext } from "./types.ts";
 import { recordVote, vote } from "./voting.ts";
 
@@ -38,6 +40,7 @@ export async function selfConsistency(
   const opts = selfConsistencyOptions.parse(options);
   return runStrategy("self-consistency", problem, ctx, opts, async (ctx) => {
     const batchSize = opts.batchSize ?? defaultBatch(opts.stopping, opts.samples);
+    const logprobs = backendFor(ctx, "policy").capabilities.logprobs ? 0 : undefined;
     const candidates: Candidate[] = [];
     let stopped = "all samples drawn";
     while (candidates.length < opts.samples) {
@@ -49,6 +52,8 @@ export async function selfConsistency(
           sampling: opts,
           inner: opts.inner,
           innerOptions: opts.innerOptions,
+          // Chosen-token logprobs only: cheap, and they break ties between equally voted answers.
+          logprobs,
         });
         candidates.push(...batch);
         if (batch.length === 0) {
@@ -77,7 +82,7 @@ export async function selfConsistency(
         break;
       }
     }
-    const result = vote(candidates.map((c) => ({ key: c.key, confidence: c.solution?.confidence })));
+    const result = vote(candidates.map((c) => ({ key: c.key, confidence: candidateConfidence(c) })));
     recordVote(ctx.trace, result, ctx.parentId, { samples: candidates.length });
     const chosen = candidates[result.winnerIndex] ?? candidates[0];
     return {
@@ -87,6 +92,12 @@ export async function selfConsistency(
       data: { samples: candidates.length, stopped },
     };
   });
+}
+
+/** An inner strategy's confidence, else the sample's mean token probability (0.5 without logprobs). */
+function candidateConfidence(candidate: Candidate): number {
+  if (candidate.solution) return candidate.solution.confidence;
+  return candidate.completion ? meanProbability([candidate.completion]) : 0.5;
 }
 
 function defaultBatch(stopping: StoppingRule, samples: number): number {

@@ -7,7 +7,7 @@
  * - a trace's `lowest-group` confidence (its weakest stretch), `mean` confidence, or `tail`
  *   confidence (the last window, where the answer is written).
  */
-import type { TokenLogprob } from "../models/types.ts";
+import type { Completion, TokenLogprob } from "../models/types.ts";
 
 export type ConfidenceMeasure = "mean" | "lowest-group" | "tail";
 
@@ -85,6 +85,16 @@ export class RollingConfidence {
   current(): number | undefined {
     return this.window.length < this.size ? undefined : this.sum / this.window.length;
   }
+}
+
+/**
+ * exp(mean token logprob) over the completions' tokens: the geometric-mean token probability. 0.5
+ * (no information) when the backend returned no logprobs.
+ */
+export function meanProbability(completions: Completion[]): number {
+  const logprobs = completions.flatMap((c) => c.logprobs ?? []);
+  if (logprobs.length === 0) return 0.5;
+  return Math.exp(logprobs.reduce((sum, t) => sum + t.logprob, 0) / logprobs.length);
 }
 
 function mean(values: number[]): number {

@@ -155,3 +155,16 @@ test("confidence is the winner's vote share", async () => {
   assert.equal(solution.answer, "7");
   assert.equal(solution.confidence, 0.75);
 });
+
+test("a tie goes to the answer whose samples the model was surer of", async () => {
+  const backend = new ScriptedBackend({
+    script: [
+      { text: "\\boxed{7}", logprob: -2 },
+      { text: "\\boxed{8}", logprob: -0.1 },
+    ],
+  });
+  const solution = await selfConsistency(problem, context(backend), { samples: 2 });
+  assert.equal(backend.calls[0].logprobs, 0);
+  assert.equal(solution.key, "8");
+  assert.equal(solution.confidence, 0.5);
+});
