@@ -3,6 +3,7 @@
  * all threads) and SFT training tokens/s with the achieved GFLOP/s, on the `reference` model shape.
  * Prints one JSON object. `npm run bench:train [-- --seconds 20 --threads 2 --preset reference]`
  */
+import { availableParallelism, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { type PresetName, presets } from "../src/lab/model/config.ts";
 import { LlamaModel } from "../src/lab/model/llama-model.ts";
@@ -24,16 +25,18 @@ const seconds = Number(values.seconds);
 const threads = Number(values.threads);
 const preset = values.preset as PresetName;
 
-/** Runs `fn` for about `ms` after a warm-up; returns ms per call. */
-function time(fn: () => void, ms: number): number {
+/** Runs `fn` for about `ms` after a warm-up; returns wall and CPU (all threads) ms per call. */
+function time(fn: () => void, ms: number): { wall: number; cpu: number } {
   fn();
   const start = performance.now();
+  const cpuStart = process.cpuUsage();
   let calls = 0;
   while (performance.now() - start < ms) {
     fn();
     calls++;
   }
-  return (performance.now() - start) / calls;
+  const cpu = process.cpuUsage(cpuStart);
+  return { wall: (performance.now() - start) / calls, cpu: (cpu.user + cpu.system) / 1000 / calls };
 }
 
 // One linear layer's shape in the reference model: 1024 tokens × 96 in → 256 out.
@@ -45,14 +48,19 @@ const random = new Random(1);
 for (let i = 0; i < a.length; i++) a[i] = random.normal();
 for (let i = 0; i < b.length; i++) b[i] = random.normal();
 const gflops = (ms: number) => Math.round(((2 * M * N * K) / ms / 1e6) * 100) / 100;
+/** GFLOP/s by the wall clock, and per CPU-second (what one core delivers when it is not shared). */
+const rates = ({ wall, cpu }: { wall: number; cpu: number }) => ({
+  wall: gflops(wall),
+  perCpuSecond: gflops(cpu),
+});
 const single = new MatmulPool({ threads: 1 });
 const pooled = new MatmulPool({ threads });
 await pooled.ready();
 const matmul = {
   shape: [M, N, K],
-  naiveSingleCoreGflops: gflops(time(() => matmulNaive(out, a, b, M, N, K), 1500)),
-  blockedSingleCoreGflops: gflops(time(() => single.matmul("ab", out, a, b, M, N, K), 1500)),
-  blockedPooledGflops: gflops(time(() => pooled.matmul("ab", out, a, b, M, N, K), 1500)),
+  naiveSingleCoreGflops: rates(time(() => matmulNaive(out, a, b, M, N, K), 1500)),
+  blockedSingleCoreGflops: rates(time(() => single.matmul("ab", out, a, b, M, N, K), 1500)),
+  blockedPooledGflops: rates(time(() => pooled.matmul("ab", out, a, b, M, N, K), 1500)),
   threads,
 };
 
@@ -73,6 +81,7 @@ let targets = 0;
 let flops = 0;
 const { dim: D, ffnDim: F, vocabSize: V, layers, heads } = config;
 const start = performance.now();
+const cpuStart = process.cpuUsage();
 while (performance.now() - start < seconds * 1000 || steps < 2) {
   const batch = sampleBatch(data.train, batchSize, config.contextLength, random);
   model.zeroGrad();
@@ -90,6 +99,8 @@ while (performance.now() - start < seconds * 1000 || steps < 2) {
   steps++;
 }
 const elapsed = (performance.now() - start) / 1000;
+const usage = process.cpuUsage(cpuStart);
+const cpuSeconds = (usage.user + usage.system) / 1e6;
 await single.close();
 await pooled.close();
 console.log(
@@ -107,8 +118,12 @@ console.log(
         positionsPerSecond: Math.round(positions / elapsed),
         targetTokensPerSecond: Math.round(targets / elapsed),
         achievedGflops: Math.round((flops / elapsed / 1e9) * 100) / 100,
+        // Per CPU-second of this process (all its threads): robust to other processes sharing the cores.
+        gflopsPerCpuSecond: Math.round((flops / cpuSeconds / 1e9) * 100) / 100,
         threads,
       },
+      // A busy machine slows every number above; the load average says how busy it was.
+      machine: { cores: availableParallelism(), loadAverage1m: Math.round(loadavg()[0] * 10) / 10 },
     },
     null,
     2,
