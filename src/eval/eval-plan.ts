@@ -106,11 +106,25 @@ export const evalPlanSchema = z
 export type EvalPlanInput = z.input<typeof evalPlanSchema>;
 export type EvalPlan = z.output<typeof evalPlanSchema>;
 
+type Issue = z.core.$ZodIssue;
+
+/**
+ * The most specific issue: for a union (a string or an object) the branch that got furthest, so
+ * `{ path: d.jsonl, layout: nope }` reports `datasets.0.layout`, not "invalid input" at `datasets.0`.
+ */
+function deepest(issue: Issue): Issue {
+  if (issue.code !== "invalid_union" || issue.errors.length === 0) return issue;
+  const candidates = issue.errors
+    .flat()
+    .map((inner) => deepest({ ...inner, path: [...issue.path, ...inner.path] }));
+  return candidates.reduce((best, next) => (next.path.length > best.path.length ? next : best));
+}
+
 /** Validates a plan given as a value (CLI flags put together), naming the offending option. */
 export function parseEvalPlan(value: unknown): EvalPlan {
   const parsed = evalPlanSchema.safeParse(value);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
+  const issue = deepest(parsed.error.issues[0]);
   const path = issue.path.join(".") || "plan";
   throw new DeliberateError("BAD_REQUEST", `eval option \`${path}\`: ${issue.message}`, { param: path });
 }
@@ -131,7 +145,7 @@ export function readEvalFile(path: string): EvalPlan {
   }
   const parsed = evalPlanSchema.safeParse(doc.toJS() ?? {});
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
+    const issue = deepest(parsed.error.issues[0]);
     const keys = issue.path.map(String);
     const lookup = issue.code === "unrecognized_keys" ? [...keys, issue.keys[0]] : keys;
     let line: number | undefined;
