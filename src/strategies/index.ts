@@ -9,11 +9,17 @@
 import { z } from "zod";
 import { DeliberateError, toDeliberateError } from "../errors.ts";
 import { TraceRecorder } from "../trace/recorder.ts";
+import { beam, beamOptions } from "./beam.ts";
 import { bestOfN, bestOfNOptions } from "./best-of-n.ts";
+import { cascade, cascadeOptions } from "./cascade.ts";
 import { confidenceVote, confidenceVoteOptions } from "./confidence-vote.ts";
 import { cot, cotOptions } from "./cot.ts";
+import { dvts, dvtsOptions } from "./dvts.ts";
 import { createLedger } from "./ledger.ts";
+import { programAided, programAidedOptions } from "./program-aided.ts";
 import { selfConsistency, selfConsistencyOptions } from "./self-consistency.ts";
+import { selfRefine, selfRefineOptions } from "./self-refine.ts";
+import { speculativeThinking, speculativeThinkingOptions } from "./speculative-thinking.ts";
 import type { Backends, Budget, Problem, Solution, Strategy, StrategyContext } from "./types.ts";
 import { weightedBestOfN, weightedBestOfNOptions } from "./weighted-best-of-n.ts";
 
@@ -56,6 +62,37 @@ export const strategies = {
     description: "Sample N candidates, sum verifier scores per answer, answer with the heaviest.",
     options: weightedBestOfNOptions,
     run: weightedBestOfN,
+  }),
+  "program-aided": defineStrategy({
+    description: "PAL/PoT: the model writes a program, the sandbox runs it; errors go back for a retry.",
+    options: programAidedOptions,
+    run: programAided,
+  }),
+  "self-refine": defineStrategy({
+    description: "Answer, get feedback (self-critique, a verifier or tests), revise until it passes.",
+    options: selfRefineOptions,
+    run: selfRefine,
+  }),
+  beam: defineStrategy({
+    description: "Step-level beam search: K continuations per kept trace, a step verifier keeps the top B.",
+    options: beamOptions,
+    run: beam,
+  }),
+  dvts: defineStrategy({
+    description: "Diverse Verifier Tree Search: N/B independent step-search subtrees, best leaf overall.",
+    options: dvtsOptions,
+    run: dvts,
+  }),
+  cascade: defineStrategy({
+    description: "Small model votes first; escalate to the `large` backend when agreement is below τ.",
+    options: cascadeOptions,
+    run: cascade,
+  }),
+  "speculative-thinking": defineStrategy({
+    description:
+      'The small model reasons; at reflection points ("Wait", "Hmm"…) the large model writes the step.',
+    options: speculativeThinkingOptions,
+    run: speculativeThinking,
   }),
 } satisfies Record<string, StrategyDefinition<z.ZodType>>;
 

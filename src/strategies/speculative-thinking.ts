@@ -20,6 +20,9 @@ import type { Problem, Solution, StrategyContext } from "./types.ts";
 
 export const speculativeThinkingOptions = z.object({
   ...samplingShape(0.6),
+  maxTokens: samplingShape(0.6).maxTokens.describe(
+    "Most tokens the small model writes over all its segments. Default 1024 (the budget may cap it further).",
+  ),
   cues: z
     .array(z.string().min(1))
     .min(1)

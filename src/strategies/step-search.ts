@@ -22,6 +22,9 @@ import type { Problem, StrategyContext } from "./types.ts";
 /** Options `beam` and `dvts` share. */
 export const stepSearchShape = {
   ...samplingShape(0.8),
+  maxTokens: samplingShape(0.8).maxTokens.describe(
+    "Most tokens of the final step, which runs to the end of the solution. Default 1024.",
+  ),
   stepTokens: z
     .number()
     .int()
