@@ -128,8 +128,9 @@ function alignmentOf(metadata: GgufMetadata): number {
   const entry = metadata["general.alignment"];
   if (entry === undefined) return GGUF_DEFAULT_ALIGNMENT;
   const value = entry.value;
-  if (entry.type !== "uint32" || typeof value !== "number" || value <= 0 || value % 8 !== 0) {
-    throw new DeliberateError("BAD_REQUEST", "`general.alignment` must be a uint32 multiple of 8", {
+  // The spec asks for a multiple of 8; llama.cpp also requires a power of two.
+  if (entry.type !== "uint32" || typeof value !== "number" || value < 8 || (value & (value - 1)) !== 0) {
+    throw new DeliberateError("BAD_REQUEST", "`general.alignment` must be a uint32 power of two >= 8", {
       param: "general.alignment",
     });
   }

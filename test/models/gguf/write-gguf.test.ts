@@ -147,7 +147,10 @@ test("the writer rejects bad tensors and mistyped metadata with BAD_REQUEST nami
     [{ metadata: { "k.u8": gguf.uint8(256) }, tensors: [] }, /`k\.u8`: 256 is not a valid uint8/],
     [{ metadata: { "k.u32": gguf.uint32(-1) }, tensors: [] }, /`k\.u32`: -1 is not a valid uint32/],
     [{ metadata: { "k.s": { type: "string", value: 3 } }, tensors: [] }, /`k\.s`: 3 is not a valid string/],
-    [{ metadata: { "general.alignment": gguf.uint32(12) }, tensors: [] }, /general\.alignment/],
+    [
+      { metadata: { "general.alignment": gguf.uint32(24) }, tensors: [] },
+      /`general\.alignment` must be a uint32 power of two/,
+    ],
   ];
   for (const [options, message] of cases) {
     await assert.rejects(writeGguf(path, options), { code: "BAD_REQUEST", message });
