@@ -112,9 +112,12 @@ export async function callModel(ctx: StrategyContext, options: CallModelOptions)
   const estimate = estimatePromptTokens(request, densities.get(backend.id));
   const { allowance, release } = reserve(ctx.budget, ledger, request, estimate);
 
+  // This call's own stop (time budget, DeepConf's cut-off) joined with the caller's signal.
+  // AbortSignal.any adds no listener to the caller's signal, so many parallel calls do not trip
+  // Node's MaxListenersExceededWarning.
   const controller = new AbortController();
   const onAbort = () => controller.abort();
-  ctx.signal?.addEventListener("abort", onAbort, { once: true });
+  const signal = ctx.signal ? AbortSignal.any([controller.signal, ctx.signal]) : controller.signal;
   const timer =
     allowance.deadline === undefined
       ? undefined
@@ -130,8 +133,8 @@ export async function callModel(ctx: StrategyContext, options: CallModelOptions)
   let charged = false;
   try {
     const completions = onDelta
-      ? await streamAll(backend, { ...sent, signal: controller.signal }, onDelta, onAbort)
-      : await backend.generate({ ...sent, signal: controller.signal });
+      ? await streamAll(backend, { ...sent, signal }, onDelta, onAbort)
+      : await backend.generate({ ...sent, signal });
     const promptTokens = completions.reduce((sum, c) => sum + c.usage.promptTokens, 0);
     const completionTokens = completions.reduce((sum, c) => sum + c.usage.completionTokens, 0);
     ledger.charge(backend.id, { promptTokens, completionTokens });
@@ -159,7 +162,6 @@ export async function callModel(ctx: StrategyContext, options: CallModelOptions)
   } finally {
     release();
     clearTimeout(timer);
-    ctx.signal?.removeEventListener("abort", onAbort);
   }
 }
 
