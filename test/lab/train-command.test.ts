@@ -1,0 +1,48 @@
+// The `deliberate train` shell end to end, in a child process: flags in, a run's summary and files out.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+
+const dir = await mkdtemp(join(tmpdir(), "deliberate-lab-cli-"));
+after(() => rm(dir, { recursive: true, force: true }));
+const bin = join(import.meta.dirname, "../../bin/deliberate.js");
+
+function deliberate(...args: string[]) {
+  return spawnSync(process.execPath, [bin, ...args], { encoding: "utf8", timeout: 60_000 });
+}
+
+test("deliberate train: a short sft run prints JSON and writes checkpoint, log and GGUF", () => {
+  const out = join(dir, "run");
+  const run = deliberate(
+    "train",
+    "--task",
+    "modular",
+    "--minutes",
+    "0.02",
+    "--threads",
+    "1",
+    "--out",
+    out,
+    "--json",
+  );
+  assert.equal(run.status, 0, run.stderr);
+  const result = JSON.parse(run.stdout);
+  assert.equal(result.stopReason, "time");
+  assert.ok(result.steps >= 1);
+  assert.equal(result.config.dim, 48);
+  for (const file of ["checkpoint.bin", "log.jsonl", "model.gguf"])
+    assert.ok(existsSync(join(out, file)), file);
+});
+
+test("deliberate train: unknown tasks and bad numbers are refused before any work", () => {
+  const task = deliberate("train", "--task", "poetry");
+  assert.notEqual(task.status, 0);
+  assert.match(task.stderr, /Allowed choices are arithmetic/);
+  const minutes = deliberate("train", "--task", "modular", "--minutes", "soon");
+  assert.notEqual(minutes.status, 0);
+  assert.match(minutes.stderr, /expected a number/);
+});
