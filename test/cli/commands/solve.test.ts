@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { type OpenAIServer, startOpenAIServer } from "../../../src/testing/openai-server.ts";
+import { tinyModelPath } from "../../helpers/tiny-model.ts";
 
 let server: OpenAIServer;
 before(async () => {
@@ -114,4 +115,29 @@ test("strategies lists names, descriptions and options", async () => {
   assert.match(stdout, /^ {4}samples: integer \(default 8\)$/m);
   const json = JSON.parse((await cli(["strategies", "--json"])).stdout);
   assert.ok(json.find((s: { name: string }) => s.name === "best-of-n").options.properties.verifier);
+});
+
+test("solve runs a local GGUF through llama.cpp", async () => {
+  const model = await tinyModelPath();
+  const { code, stdout, stderr } = await cli([
+    "solve",
+    "-m",
+    model,
+    "--threads",
+    "1",
+    "-s",
+    "self-consistency",
+    "-n",
+    "3",
+    "-o",
+    "maxTokens=12",
+    "--json",
+    "What is 6 * 7?",
+  ]);
+  assert.equal(code, 0, stderr);
+  const { solution, trace } = JSON.parse(stdout);
+  const [id] = Object.keys(solution.usage);
+  assert.match(id, /^llama:/);
+  assert.ok(solution.usage[id].completionTokens > 0 && solution.usage[id].completionTokens <= 36);
+  assert.ok(trace.nodes.some((n: { kind: string }) => n.kind === "vote"));
 });
