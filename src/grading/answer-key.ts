@@ -68,6 +68,8 @@ function scalarKey(node: MathNode): string {
       values.push("undefined");
     }
   }
+  // A constant function ("\sin^2 x + \cos^2 x") keys like its value, as the grader compares it.
+  if (values.every((v) => v === values[0]) && values[0] !== "undefined") return values[0];
   return `f(${symbols.join(",")})=${values.join(";")}`;
 }
 

@@ -17,6 +17,7 @@ import {
   type Value,
 } from "./evaluate.ts";
 import type { MathNode, RelOp } from "./math-ast.ts";
+import { foldMatrices } from "./matrix-ops.ts";
 import * as Q from "./rational.ts";
 
 export interface CompareOptions {
@@ -85,6 +86,9 @@ function isDecimal(n: MathNode): boolean {
   return false;
 }
 
+const hasMatrix = (n: MathNode): boolean =>
+  n.k === "matrix" || ((n.k === "add" || n.k === "mul") && n.args.some(hasMatrix));
+
 class Comparer {
   constructor(private readonly decimals: number) {}
 
@@ -103,8 +107,11 @@ class Comparer {
     }
     if (gold.k === "rel" || pred.k === "rel") return { equal: false, method: "relation" };
     if (gold.k === "text" || pred.k === "text") return { equal: textEqual(gold, pred), method: "text" };
-    if (gold.k === "matrix" || pred.k === "matrix")
-      return { equal: this.matrices(gold, pred), method: "matrix" };
+    if (hasMatrix(gold) || hasMatrix(pred)) {
+      const g = foldMatrices(gold);
+      const p = foldMatrices(pred);
+      return { equal: g !== null && p !== null && this.matrices(g, p), method: "matrix" };
+    }
     if (gold.k === "union" || pred.k === "union") return { equal: this.unions(gold, pred), method: "set" };
     if (gold.k === "seq" || pred.k === "seq") return this.sequences(gold, pred);
     return this.scalars(gold, pred);
@@ -177,11 +184,9 @@ class Comparer {
   }
 
   private scalars(gold: MathNode, pred: MathNode): CompareResult {
-    const symbols = freeSymbols(gold);
-    const predSymbols = freeSymbols(pred);
-    if (symbols.size !== predSymbols.size || [...symbols].some((s) => !predSymbols.has(s))) {
-      return { equal: false, method: "symbolic" };
-    }
+    // Variables are compared over the union of both sides' variables: "x + 1" and "y + 1" differ at
+    // random points, while "\sin^2 x + \cos^2 x" and "1" agree everywhere.
+    const symbols = freeSymbols(pred, freeSymbols(gold));
     const decimal = isDecimal(gold) || isDecimal(pred);
     if (symbols.size === 0) {
       try {
@@ -241,9 +246,7 @@ class Comparer {
     const p = canonicalRelation(pOp, pl, pr);
     if (!g || !p || g.op !== p.op) return false;
     // lhs − rhs of one must be a constant multiple of the other's (positive for inequalities).
-    const symbols = freeSymbols(g.diff);
-    const predSymbols = freeSymbols(p.diff);
-    if (symbols.size !== predSymbols.size || [...symbols].some((s) => !predSymbols.has(s))) return false;
+    const symbols = freeSymbols(p.diff, freeSymbols(g.diff));
     if (symbols.size === 0) return this.equal(gr, pr) && this.equal(gl, pl);
     const names = [...symbols].sort();
     let ratio: Value | null = null;

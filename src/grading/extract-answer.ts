@@ -21,7 +21,7 @@ export interface ExtractOptions {
 }
 
 /** Longest text taken as a "bare" answer: anything longer is prose, not an answer. */
-const BARE_MAX_CHARS = 80;
+const BARE_MAX_CHARS = 300;
 /** Longest gap (after removing spacing and \text) between boxes that are still one listed answer. */
 const JOIN_GAP_CHARS = 25;
 

@@ -214,7 +214,8 @@ class Parser {
       ) {
         this.pos++;
         factors.push(this.parseUnary());
-      } else if ((t.t === "op" && t.s === "/") || (t.t === "cmd" && t.s === "div")) {
+      } else if ((t.t === "op" && (t.s === "/" || t.s === ":")) || (t.t === "cmd" && t.s === "div")) {
+        // A ratio "7:32" reads as the quotient, so "A:B = 7:32" and "7/32" agree.
         this.pos++;
         factors.push({ k: "pow", base: this.parseUnary(), exp: NUM(-1n) });
       } else if (this.startsImplicitFactor(t)) {
