@@ -6,26 +6,23 @@
  */
 import { mkdirSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
-import { toDeliberateError } from "../errors.ts";
 import type { ModelBackend } from "../models/types.ts";
 import { runNamed } from "../strategies/index.ts";
 import type { Budget, Problem, Solution, StrategyContext } from "../strategies/types.ts";
-import { TraceRecorder } from "../trace/recorder.ts";
+import { buildResults } from "./build-results.ts";
 import { CachingBackend } from "./caching-backend.ts";
+import { cellKey, type StrategySpec } from "./cell-key.ts";
 import { createItemGrader, type ItemGrader } from "./grade-item.ts";
-import { costOf, type Prices, type SummarizeOptions, summarize } from "./metrics.ts";
+import type { Prices, SummarizeOptions } from "./metrics.ts";
 import { createProgress, type ProgressMode } from "./progress.ts";
-import { type CellResult, type EvalResults, resultsSchema, versions, writeResults } from "./results.ts";
+import type { EvalResults } from "./results.ts";
+import { writeResults } from "./results.ts";
+import { type SolveTask, solveItem } from "./solve-item.ts";
 import { EvalStore, finishedKey } from "./store.ts";
-import { traceSamples } from "./trace-samples.ts";
-import type { Dataset, EvalItem, EvalRecord, SampleRecord } from "./types.ts";
+import type { Dataset, EvalRecord } from "./types.ts";
 
-export interface StrategySpec {
-  /** A strategy name the `solve` function knows (`cot`, `self-consistency`, ...). */
-  name: string;
-  /** Its options (samples, temperature, ...); part of the cell's identity. */
-  options?: Record<string, unknown>;
-}
+export { buildResults } from "./build-results.ts";
+export { cellKey, type StrategySpec, strategyLabel } from "./cell-key.ts";
 
 export interface ModelEntry {
   /** The model as named in tables and store keys: the spec the user gave. */
@@ -90,39 +87,7 @@ export interface RunEvalResult {
   skipped: number;
 }
 
-/** Stable text of options: keys sorted, so the same options always name the same cell. */
-function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(",")}]`;
-  if (value && typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => a.localeCompare(b));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(",")}}`;
-  }
-  return JSON.stringify(value);
-}
-
-/** `self-consistency` or `self-consistency{"samples":8}`. */
-export function strategyLabel(spec: StrategySpec): string {
-  const options = spec.options && Object.keys(spec.options).length > 0 ? stableJson(spec.options) : "";
-  return `${spec.name}${options}`;
-}
-
-export function cellKey(model: string, strategy: StrategySpec, dataset: Dataset): string {
-  return `${model}|${strategyLabel(strategy)}|${dataset.name}`;
-}
-
-interface Task {
-  cell: string;
-  model: ModelEntry;
-  backend: ModelBackend;
-  strategy: StrategySpec;
-  dataset: Dataset;
-  item: EvalItem;
-  seed: number;
-}
-
-const maxTextChars = 4000;
+type Task = SolveTask;
 
 export async function runEval(options: RunEvalOptions): Promise<RunEvalResult> {
   const {
@@ -179,7 +144,7 @@ export async function runEval(options: RunEvalOptions): Promise<RunEvalResult> {
     let solved = 0;
 
     const runTask = async (task: Task): Promise<void> => {
-      const record = await solveAndGrade(task, { solve, grader, budget, systemPrompt, signal });
+      const record = await solveItem(task, { solve, grader, budget, systemPrompt, signal });
       if (signal?.aborted) return; // not stored: the next run does it again
       store.putRecord(record.record, record.trace);
       solved++;
@@ -223,210 +188,4 @@ export async function runEval(options: RunEvalOptions): Promise<RunEvalResult> {
   } finally {
     store.close();
   }
-}
-
-interface SolveContext {
-  solve: SolveFunction;
-  grader: ItemGrader;
-  budget: Budget;
-  systemPrompt?: string;
-  signal?: AbortSignal;
-}
-
-/** Solves and grades one task; failures become `error` records, never wrong answers. */
-async function solveAndGrade(
-  task: Task,
-  { solve, grader, budget, systemPrompt, signal }: SolveContext,
-): Promise<{ record: EvalRecord; trace: ReturnType<TraceRecorder["finish"]> }> {
-  const { item, seed } = task;
-  const trace = new TraceRecorder();
-  const problem: Problem = {
-    id: item.id,
-    messages: [
-      ...(systemPrompt ? [{ role: "system" as const, content: systemPrompt }] : []),
-      { role: "user", content: item.question },
-    ],
-    kind: item.kind,
-    ...(item.choices ? { choices: item.choices } : {}),
-    ...(item.tests ? { tests: item.tests } : {}),
-  };
-  const base: Omit<
-    EvalRecord,
-    | "status"
-    | "correct"
-    | "verdict"
-    | "predicted"
-    | "key"
-    | "confidence"
-    | "samples"
-    | "promptTokens"
-    | "completionTokens"
-    | "calls"
-    | "cost"
-    | "wallMs"
-    | "text"
-  > = {
-    cell: task.cell,
-    model: task.model.name,
-    strategy: strategyLabel(task.strategy),
-    dataset: task.dataset.name,
-    itemId: item.id,
-    question: item.question.slice(0, maxTextChars),
-    seed,
-    gold: item.gold,
-    ...(item.difficulty === undefined ? {} : { difficulty: item.difficulty }),
-    ...(item.category === undefined ? {} : { category: item.category }),
-  };
-  const started = Date.now();
-  try {
-    const ctx: StrategyContext = { backends: { policy: task.backend }, budget, trace, seed, signal };
-    const solution = await solve(task.strategy, problem, ctx);
-    const finished = trace.finish();
-    const verdict = await grader.grade(solution.text, item);
-    const usage = Object.values(solution.usage);
-    const promptTokens = usage.reduce((s, u) => s + u.promptTokens, 0);
-    const completionTokens = usage.reduce((s, u) => s + u.completionTokens, 0);
-    const reportedCost = usage.some((u) => u.cost !== undefined);
-    const key = solution.key ?? grader.key(solution.text, item);
-    const samples = await gradeSamples(finished, item, grader, {
-      text: solution.text,
-      correct: verdict.correct,
-      key,
-    });
-    return {
-      trace: finished,
-      record: {
-        ...base,
-        status: verdict.verdict === "error" || verdict.verdict === "timeout" ? "error" : "ok",
-        correct: verdict.correct,
-        verdict: verdict.verdict,
-        predicted: verdict.predicted,
-        key,
-        confidence: solution.confidence,
-        samples,
-        promptTokens,
-        completionTokens,
-        calls: usage.reduce((s, u) => s + u.calls, 0),
-        cost: reportedCost
-          ? usage.reduce((s, u) => s + (u.cost ?? 0), 0)
-          : costOf(promptTokens, completionTokens, task.model.prices),
-        wallMs: solution.wallMs || Date.now() - started,
-        traceId: finished.id,
-        text: solution.text.slice(0, maxTextChars),
-        ...(verdict.verdict === "error" || verdict.verdict === "timeout"
-          ? { error: `grading: ${verdict.reason}` }
-          : {}),
-      },
-    };
-  } catch (error) {
-    const failure = toDeliberateError(error);
-    const finished = trace.finish(failure.message);
-    return {
-      trace: finished,
-      record: {
-        ...base,
-        status: "error",
-        correct: false,
-        verdict: "failed",
-        predicted: null,
-        key: null,
-        confidence: 0,
-        samples: [],
-        promptTokens: 0,
-        completionTokens: 0,
-        calls: 0,
-        cost: 0,
-        wallMs: Date.now() - started,
-        traceId: finished.id,
-        text: "",
-        error: `${failure.code}: ${failure.message}`,
-      },
-    };
-  }
-}
-
-/**
- * Grades each sampled candidate once per distinct answer key (equal keys share a verdict); a
- * sample whose text is the solution's reuses the solution's verdict.
- */
-async function gradeSamples(
-  trace: ReturnType<TraceRecorder["finish"]>,
-  item: EvalItem,
-  grader: ItemGrader,
-  solved: { text: string; correct: boolean; key: string | null },
-): Promise<SampleRecord[]> {
-  const byKey = new Map<string, boolean>();
-  const out: SampleRecord[] = [];
-  for (const sample of traceSamples(trace)) {
-    const key = sample.text === solved.text ? solved.key : grader.key(sample.text, item);
-    let correct = key === null ? false : byKey.get(key);
-    if (correct === undefined) {
-      correct =
-        sample.text === solved.text ? solved.correct : (await grader.grade(sample.text, item)).correct;
-      if (key !== null) byKey.set(key, correct);
-    }
-    out.push({ key, correct, weight: sample.weight, tokens: sample.tokens });
-  }
-  return out;
-}
-
-export interface BuildResultsOptions {
-  runId: string;
-  createdAt: string;
-  models: Array<Pick<ModelEntry, "name">>;
-  strategies: StrategySpec[];
-  datasets: Dataset[];
-  seeds: number[];
-  settings: Record<string, unknown>;
-  summary?: SummarizeOptions;
-  prices?: Map<string, Prices | undefined>;
-}
-
-/** Summarises the store's records of this grid (including ones finished by earlier, killed runs). */
-export function buildResults(store: EvalStore, options: BuildResultsOptions): EvalResults {
-  const cells: CellResult[] = [];
-  const all: EvalRecord[] = [];
-  const seedSet = new Set(options.seeds);
-  for (const model of options.models) {
-    for (const strategy of options.strategies) {
-      for (const dataset of options.datasets) {
-        const cell = cellKey(model.name, strategy, dataset);
-        const ids = new Set(dataset.items.map((i) => i.id));
-        // Only this grid's items and seeds: a store shared with a wider sweep holds more.
-        const records = store.records(cell).filter((r) => ids.has(r.itemId) && seedSet.has(r.seed));
-        all.push(...records);
-        const summary = summarize(records, options.summary);
-        cells.push({
-          cell,
-          model: model.name,
-          strategy: strategy.name,
-          strategyOptions: strategy.options ?? {},
-          dataset: dataset.name,
-          datasetSpec: dataset.spec,
-          items: dataset.items.length,
-          seeds: options.seeds,
-          accuracy: summary.accuracy,
-          summary,
-        });
-      }
-    }
-  }
-  // One cell: the overall summary is that cell's (and the bootstrap need not run twice).
-  const overall = cells.length === 1 ? cells[0].summary : summarize(all, options.summary);
-  return {
-    schema: resultsSchema,
-    runId: options.runId,
-    createdAt: options.createdAt,
-    finishedAt: new Date().toISOString(),
-    versions: versions(),
-    settings: {
-      ...options.settings,
-      models: options.models.map((m) => ({ name: m.name, prices: options.prices?.get(m.name) })),
-      strategies: options.strategies,
-      datasets: options.datasets.map((d) => ({ name: d.name, spec: d.spec, items: d.items.length })),
-    },
-    accuracy: overall.accuracy,
-    overall,
-    cells,
-  };
 }

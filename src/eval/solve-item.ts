@@ -1,0 +1,174 @@
+/**
+ * Solves one item with one strategy and seed, grades the solution and every sampled candidate,
+ * and returns the record to store with its trace. Failures become `error` records, never wrong answers.
+ */
+import { toDeliberateError } from "../errors.ts";
+import type { ModelBackend } from "../models/types.ts";
+import type { Budget, Problem, StrategyContext } from "../strategies/types.ts";
+import { TraceRecorder } from "../trace/recorder.ts";
+import type { Trace } from "../trace/types.ts";
+import { type StrategySpec, strategyLabel } from "./cell-key.ts";
+import type { ItemGrader } from "./grade-item.ts";
+import { costOf } from "./metrics.ts";
+import type { ModelEntry, SolveFunction } from "./runner.ts";
+import { traceSamples } from "./trace-samples.ts";
+import type { Dataset, EvalItem, EvalRecord, SampleRecord } from "./types.ts";
+
+export interface SolveTask {
+  cell: string;
+  model: ModelEntry;
+  /** The model's backend as the strategy sees it (the caching wrapper). */
+  backend: ModelBackend;
+  strategy: StrategySpec;
+  dataset: Dataset;
+  item: EvalItem;
+  seed: number;
+}
+
+/** Texts kept in records (and shown in reports) are clipped to this many characters. */
+const maxTextChars = 4000;
+
+export interface SolveContext {
+  solve: SolveFunction;
+  grader: ItemGrader;
+  budget: Budget;
+  systemPrompt?: string;
+  signal?: AbortSignal;
+}
+
+/** Solves and grades one task; failures become `error` records, never wrong answers. */
+export async function solveItem(
+  task: SolveTask,
+  { solve, grader, budget, systemPrompt, signal }: SolveContext,
+): Promise<{ record: EvalRecord; trace: Trace }> {
+  const { item, seed } = task;
+  const trace = new TraceRecorder();
+  const problem: Problem = {
+    id: item.id,
+    messages: [
+      ...(systemPrompt ? [{ role: "system" as const, content: systemPrompt }] : []),
+      { role: "user", content: item.question },
+    ],
+    kind: item.kind,
+    ...(item.choices ? { choices: item.choices } : {}),
+    ...(item.tests ? { tests: item.tests } : {}),
+  };
+  const base: Omit<
+    EvalRecord,
+    | "status"
+    | "correct"
+    | "verdict"
+    | "predicted"
+    | "key"
+    | "confidence"
+    | "samples"
+    | "promptTokens"
+    | "completionTokens"
+    | "calls"
+    | "cost"
+    | "wallMs"
+    | "text"
+  > = {
+    cell: task.cell,
+    model: task.model.name,
+    strategy: strategyLabel(task.strategy),
+    dataset: task.dataset.name,
+    itemId: item.id,
+    question: item.question.slice(0, maxTextChars),
+    seed,
+    gold: item.gold,
+    ...(item.difficulty === undefined ? {} : { difficulty: item.difficulty }),
+    ...(item.category === undefined ? {} : { category: item.category }),
+  };
+  const started = Date.now();
+  try {
+    const ctx: StrategyContext = { backends: { policy: task.backend }, budget, trace, seed, signal };
+    const solution = await solve(task.strategy, problem, ctx);
+    const finished = trace.finish();
+    const verdict = await grader.grade(solution.text, item);
+    const usage = Object.values(solution.usage);
+    const promptTokens = usage.reduce((s, u) => s + u.promptTokens, 0);
+    const completionTokens = usage.reduce((s, u) => s + u.completionTokens, 0);
+    const reportedCost = usage.some((u) => u.cost !== undefined);
+    const key = solution.key ?? grader.key(solution.text, item);
+    const samples = await gradeSamples(finished, item, grader, {
+      text: solution.text,
+      correct: verdict.correct,
+      key,
+    });
+    return {
+      trace: finished,
+      record: {
+        ...base,
+        status: verdict.verdict === "error" || verdict.verdict === "timeout" ? "error" : "ok",
+        correct: verdict.correct,
+        verdict: verdict.verdict,
+        predicted: verdict.predicted,
+        key,
+        confidence: solution.confidence,
+        samples,
+        promptTokens,
+        completionTokens,
+        calls: usage.reduce((s, u) => s + u.calls, 0),
+        cost: reportedCost
+          ? usage.reduce((s, u) => s + (u.cost ?? 0), 0)
+          : costOf(promptTokens, completionTokens, task.model.prices),
+        wallMs: solution.wallMs || Date.now() - started,
+        traceId: finished.id,
+        text: solution.text.slice(0, maxTextChars),
+        ...(verdict.verdict === "error" || verdict.verdict === "timeout"
+          ? { error: `grading: ${verdict.reason}` }
+          : {}),
+      },
+    };
+  } catch (error) {
+    const failure = toDeliberateError(error);
+    const finished = trace.finish(failure.message);
+    return {
+      trace: finished,
+      record: {
+        ...base,
+        status: "error",
+        correct: false,
+        verdict: "failed",
+        predicted: null,
+        key: null,
+        confidence: 0,
+        samples: [],
+        promptTokens: 0,
+        completionTokens: 0,
+        calls: 0,
+        cost: 0,
+        wallMs: Date.now() - started,
+        traceId: finished.id,
+        text: "",
+        error: `${failure.code}: ${failure.message}`,
+      },
+    };
+  }
+}
+
+/**
+ * Grades each sampled candidate once per distinct answer key (equal keys share a verdict); a
+ * sample whose text is the solution's reuses the solution's verdict.
+ */
+async function gradeSamples(
+  trace: Trace,
+  item: EvalItem,
+  grader: ItemGrader,
+  solved: { text: string; correct: boolean; key: string | null },
+): Promise<SampleRecord[]> {
+  const byKey = new Map<string, boolean>();
+  const out: SampleRecord[] = [];
+  for (const sample of traceSamples(trace)) {
+    const key = sample.text === solved.text ? solved.key : grader.key(sample.text, item);
+    let correct = key === null ? false : byKey.get(key);
+    if (correct === undefined) {
+      correct =
+        sample.text === solved.text ? solved.correct : (await grader.grade(sample.text, item)).correct;
+      if (key !== null) byKey.set(key, correct);
+    }
+    out.push({ key, correct, weight: sample.weight, tokens: sample.tokens });
+  }
+  return out;
+}
