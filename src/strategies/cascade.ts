@@ -31,7 +31,7 @@ export const cascadeOptions = z.object({
     .enum(["agreement", "confidence"])
     .default("agreement")
     .describe(
-      "What is compared with τ: `agreement` (the winner's vote share) or `confidence` (the winner's mean token probability, or its inner strategy's confidence). Default agreement.",
+      "What is compared with τ: `agreement` (the winner's votes over all samples, abstentions included) or `confidence` (the winner's mean token probability, or its inner strategy's confidence). Default agreement.",
     ),
   largeSamples: z
     .number()
@@ -69,7 +69,7 @@ export async function cascade(
       ...sampleWith,
     });
     const smallVote = tally(ctx, first, "small");
-    const level = opts.signal === "agreement" ? smallVote.share : smallVote.confidence;
+    const level = opts.signal === "agreement" ? smallVote.agreement : smallVote.confidence;
     // Counted from this span's own trace nodes: the ledger is shared with any parallel siblings.
     const smallTokens = spent(ctx);
     const answer = (chosen: ReturnType<typeof tally>, escalated: boolean, reason: string) => {
@@ -81,7 +81,7 @@ export async function cascade(
       return {
         text: chosen.text,
         key: chosen.key,
-        confidence: opts.signal === "agreement" ? chosen.share : chosen.confidence,
+        confidence: opts.signal === "agreement" ? chosen.agreement : chosen.confidence,
         data: {
           escalated,
           reason,
@@ -135,7 +135,9 @@ function tally(ctx: StrategyContext, candidates: Candidate[], model: "small" | "
   return {
     text: chosen?.text ?? "",
     key: result.winner,
-    share: result.share,
+    // Unlike the vote's share, samples without an answer count against agreement: one answer out of
+    // four samples is not a consensus.
+    agreement: result.winner === null ? 0 : result.counts[result.winner] / Math.max(1, candidates.length),
     confidence: winners.length ? winners.reduce((a, b) => a + b, 0) / winners.length : 0,
   };
 }

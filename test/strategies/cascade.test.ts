@@ -9,13 +9,17 @@ import { TraceRecorder } from "../../src/trace/recorder.ts";
 import type { Trace } from "../../src/trace/types.ts";
 import { assertTraceComplete, context, nodes, problem } from "./fixtures.ts";
 
-/** The small model's four answers per question: agreement 1, 0.75, 0.5, 0.5, 0.25 (one abstains). */
+/**
+ * The small model's four answers per question: agreement 1, 0.75, 0.5, 0.5, 0.25, 0.25. Samples
+ * without an answer count against agreement: q5's one answer has the whole vote but no consensus.
+ */
 const VOTES: Record<string, string[]> = {
   q0: ["7", "7", "7", "7"],
   q1: ["8", "8", "8", "3"],
   q2: ["9", "9", "1", "2"],
   q3: ["4", "5", "4", "5"],
   q4: ["1", "2", "3", "none"],
+  q5: ["6", "none", "none", "none"],
 };
 const question = (id: string): Problem => ({ id, messages: [{ role: "user", content: `Question ${id}?` }] });
 
@@ -54,14 +58,14 @@ test("cascade escalates exactly the questions whose agreement is below τ", asyn
     }
     assertTraceComplete(trace.trace);
   }
-  // Agreement 1 and 0.75 stay small; 0.5, 0.5 and 0.25 (abstention aside, 1/3) escalate.
-  assert.deepEqual(escalated, ["q2", "q3", "q4"]);
-  assert.equal(large.calls.length, 3);
-  assert.equal(small.calls.length, 5, "one native-n call per question");
+  // Agreement 1 and 0.75 stay small; 0.5, 0.5 and 0.25 (the sample without an answer counts) escalate.
+  assert.deepEqual(escalated, ["q2", "q3", "q4", "q5"]);
+  assert.equal(large.calls.length, 4);
+  assert.equal(small.calls.length, 6, "one native-n call per question");
   const report = cascadeReport(traces);
-  assert.equal(report.questions, 5);
-  assert.equal(report.escalated, 3);
-  assert.equal(report.escalationShare, 0.6);
+  assert.equal(report.questions, 6);
+  assert.equal(report.escalated, 4);
+  assert.equal(report.escalationShare, 4 / 6);
 });
 
 test("the strategy span reports tokens per model and the saving against large-only", async () => {
