@@ -92,6 +92,11 @@ export function normalizeAnswer(raw: string): string {
   // A dropped unit takes its power with it: "15\mbox{ cm}^2" → "15".
   s = s.replace(/\uE000\s*(?:\^\s*(?:\{\s*\d\s*\}|\d))?/g, " ");
   s = s.replace(/\\%|%/g, "\\%");
+  // Ordinals and "x10^" scientific notation: "5^{\text{th}}" → "5", "1.5 x 10^3" → "1.5\times10^3".
+  s = s
+    .replace(/(\d)\s*(?:\^\s*\{?\s*(?:st|nd|rd|th)\s*\}?|(?:st|nd|rd|th)\b)/g, "$1")
+    .replace(/(\d)\s*[x×]\s*10\s*\^/g, "$1\\times10^")
+    .replace(/,?\s*\\(?:l|c)?dots\s*/g, "");
   s = s.trim();
   // Trailing unit words after a number or closing bracket: "5 cm", "1,000.99 dollars", "3 apples".
   s = s.replace(/([\d)}])\s+[A-Za-z]{2,}(?:[\s^]+[A-Za-z\d]+)*\.?$/, "$1");
