@@ -29,7 +29,8 @@ const answer = z
   .transform(String);
 const LineSchema = z.looseObject({
   gold: answer,
-  pred: answer,
+  // A missing model output (null) is graded, as "unparseable", rather than rejected.
+  pred: z.union([answer, z.null().transform(() => "")]),
   kind: z.enum(KINDS).optional(),
   choices: z.array(z.string()).optional(),
 });

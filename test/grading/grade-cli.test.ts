@@ -20,6 +20,7 @@ const lines = [
   JSON.stringify({ id: "c", gold: "50\\%", pred: "The answer is 0.5." }),
   JSON.stringify({ id: "d", gold: "B", pred: "Answer: (B)", kind: "choice" }),
   JSON.stringify({ id: "e", gold: "5" }),
+  JSON.stringify({ id: "f", gold: "5", pred: null }),
 ];
 
 test("grade --jsonl streams verdicts in input order and reports malformed lines by number", () => {
@@ -33,15 +34,16 @@ test("grade --jsonl streams verdicts in input order and reports malformed lines 
       .trim()
       .split("\n")
       .map((l) => JSON.parse(l));
-    assert.equal(out.length, 6);
+    assert.equal(out.length, 7);
     assert.deepEqual(
       out.map((o) => o.id ?? o.line),
-      ["a", 2, "b", "c", "d", 7],
+      ["a", 2, "b", "c", "d", 7, "f"],
     );
     assert.deepEqual(
       out.map((o) => o.verdict),
-      [true, undefined, false, true, true, undefined],
+      [true, undefined, false, true, true, undefined, false],
     );
+    assert.equal(out[6].status, "unparseable");
     assert.equal(out[0].extracted, "0.5");
     assert.equal(out[0].gold, "\\frac{1}{2}");
     assert.match(out[1].error, /^line 2: not valid JSON/);
