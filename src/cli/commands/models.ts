@@ -1,15 +1,71 @@
 /**
  * `deliberate models …`: model files and configured models. `models inspect FILE.gguf` prints a
  * GGUF's architecture, size, tokenizer and validation result, and exits 3 when llama.cpp should not
- * be given the file. (Listing configured and cached models is the bare `models` command, to be added
- * as this command's own `.action()`; subcommands stay as they are.)
+ * be given the file. The bare `models` lists configured models and the GGUF files in the download cache.
  */
+import { readdir, stat } from "node:fs/promises";
+import { join } from "node:path";
 import { Command } from "commander";
 import { DeliberateError } from "../../errors.ts";
+import { type DeliberateConfig, loadConfig } from "../../models/config.ts";
 import { type GgufInspection, inspectGguf } from "../../models/gguf/inspect-gguf.ts";
+import { defaultModelsDir } from "../../models/llama/resolve-gguf-path.ts";
 
 export function modelsCommand(): Command {
-  return new Command("models").description("Inspect model files.").addCommand(inspectCommand());
+  return new Command("models")
+    .description("List configured and cached models; inspect model files.")
+    .option("--config <file>", "config file (default ./deliberate.config.yaml when present)")
+    .option("--json", "print the list as JSON")
+    .action(async (flags: { config?: string; json?: boolean }) => {
+      const listing = await listModels(loadConfig(flags.config));
+      if (flags.json) {
+        process.stdout.write(`${JSON.stringify(listing, null, 2)}\n`);
+        return;
+      }
+      const lines = [
+        "configured:",
+        ...(listing.configured.length > 0
+          ? listing.configured.map((m) => `  ${m.name.padEnd(24)} ${m.kind.padEnd(7)} ${m.source}`)
+          : ["  (none: add models to deliberate.config.yaml)"]),
+        `cached (${listing.cacheDir}):`,
+        ...(listing.cached.length > 0
+          ? listing.cached.map((m) => `  ${m.file.padEnd(48)} ${formatBytes(m.bytes)}`)
+          : ["  (none)"]),
+      ];
+      process.stdout.write(`${lines.join("\n")}\n`);
+    })
+    .addCommand(inspectCommand());
+}
+
+export interface ModelListing {
+  configured: Array<{ name: string; kind: "gguf" | "openai"; source: string }>;
+  cacheDir: string;
+  cached: Array<{ file: string; path: string; bytes: number }>;
+}
+
+/** Configured models (from the config) and GGUF files in the download cache. */
+export async function listModels(config: DeliberateConfig): Promise<ModelListing> {
+  const configured = Object.entries(config.models).map(([name, model]) =>
+    "gguf" in model
+      ? { name, kind: "gguf" as const, source: model.gguf }
+      : {
+          name,
+          kind: "openai" as const,
+          source: `${model.openai.model} @ ${(model.openai.baseURLs ?? [model.openai.baseURL]).join(", ")}`,
+        },
+  );
+  const cacheDir = defaultModelsDir();
+  const files = await readdir(cacheDir, { recursive: true }).catch(() => [] as string[]);
+  const cached = await Promise.all(
+    files
+      .filter((file) => file.toLowerCase().endsWith(".gguf"))
+      .sort()
+      .map(async (file) => {
+        const path = join(cacheDir, file);
+        return { file, path, bytes: (await stat(path)).size };
+      }),
+  );
+  return { configured, cacheDir, cached };
 }
 
 function inspectCommand(): Command {
