@@ -31,7 +31,7 @@ const MODEL = {
 } as const;
 const THREADS = Number(process.env.BENCH_THREADS ?? defaultThreads());
 const MAX_TOKENS = Number(process.env.BENCH_TOKENS ?? 64);
-const REPS = Number(process.env.BENCH_REPS ?? 5);
+const REPS = Number(process.env.BENCH_REPS ?? 7);
 const CONTEXT_SIZE = 256;
 /** The warm-up run's index: its own prompt and seeds, apart from the timed ones. */
 const WARMUP_REP = 99;

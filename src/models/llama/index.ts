@@ -1,4 +1,13 @@
-/** The embedded llama.cpp backend. */
+/**
+ * The embedded llama.cpp backend.
+ *
+ * ```ts
+ * const backend = await createLlamaBackend({ model: "./qwen2.5-0.5b-instruct-q4_k_m.gguf", threads: 2 });
+ * const samples = await backend.generate({ messages: [{ role: "user", content: "2+2?" }], n: 8, seed: 1 });
+ * const { logprob } = await backend.score({ prompt: "2+2=", continuation: "4" });
+ * await backend.close();
+ * ```
+ */
 export {
   createLlamaBackend,
   LLAMA_SAMPLING_DEFAULTS,
