@@ -216,6 +216,10 @@ export class ScriptedBackend implements ModelBackend {
         finishReason = "length";
       }
       const logprobs = tokens.map((token, i) => this.tokenLogprob(token, i, out, request.logprobs));
+      // Like a real backend without logprobs: asked for them, it says so instead of returning them.
+      const withLogprobs = request.logprobs !== undefined && this.capabilities.logprobs;
+      const warnings =
+        request.logprobs !== undefined && !withLogprobs ? ["logprobs are not supported"] : undefined;
       await sleep(this.options.delayMs ?? 0, signal);
       let emitted = 0;
       const tokenDelay = this.options.tokenDelayMs ?? 0;
@@ -226,7 +230,7 @@ export class ScriptedBackend implements ModelBackend {
           type: "delta",
           index: sample,
           text: tokens.slice(emitted, next).join(""),
-          logprobs: request.logprobs === undefined ? undefined : logprobs.slice(emitted, next),
+          logprobs: withLogprobs ? logprobs.slice(emitted, next) : undefined,
         });
         emitted = next;
         if (emitted < tokens.length) await sleep(tokenDelay, signal);
@@ -248,7 +252,8 @@ export class ScriptedBackend implements ModelBackend {
             promptTokens: Math.ceil(Buffer.byteLength(promptText(request), "utf8") / 4),
             completionTokens: emitted,
           },
-          logprobs: request.logprobs === undefined ? undefined : logprobs.slice(0, emitted),
+          logprobs: withLogprobs ? logprobs.slice(0, emitted) : undefined,
+          warnings,
           timings: { totalMs: Date.now() - started },
           backend: this.id,
           seed: request.seed === undefined ? undefined : request.seed + sample,

@@ -18,6 +18,12 @@ export interface LlmJudgeOptions {
   topLogprobs?: number;
   /** Instruction for the judge. */
   system?: string;
+  /**
+   * Text the judge's reply starts with, when the backend can prefill. A thinking model's first token
+   * would be `<think>`; prefilling `"<think>\n\n</think>\n\n"` makes the next token the verdict.
+   * Default: none.
+   */
+  assistantPrefix?: string;
 }
 
 const DEFAULT_SYSTEM =
@@ -42,7 +48,7 @@ export function yesProbability(top: TopLogprob[]): { pYes: number; yesMass: numb
 }
 
 export function llmJudge(options: LlmJudgeOptions = {}): Verifier {
-  const { role = "verifier", topLogprobs = 20, system = DEFAULT_SYSTEM } = options;
+  const { role = "verifier", topLogprobs = 20, system = DEFAULT_SYSTEM, assistantPrefix } = options;
   return {
     name: "judge",
     async score(problem, candidate, ctx): Promise<VerifierScore> {
@@ -61,6 +67,7 @@ export function llmJudge(options: LlmJudgeOptions = {}): Verifier {
               content: `Question:\n${questionText(problem)}\n\nProposed solution:\n${answerText(candidate)}\n\n${QUESTION}`,
             },
           ],
+          assistantPrefix: backend.capabilities.prefill ? assistantPrefix : undefined,
           temperature: 0,
           maxTokens: 1,
           logprobs,

@@ -61,3 +61,10 @@ test("streams token by token and stops on abort", async () => {
   assert.equal(backend.aborted, 1);
   assert.equal(backend.inFlight, 0);
 });
+
+test("without the logprobs capability it returns none and warns", async () => {
+  const backend = new ScriptedBackend({ script: ["a b"], capabilities: { logprobs: false } });
+  const [completion] = await backend.generate({ prompt: "q", logprobs: 3 });
+  assert.equal(completion.logprobs, undefined);
+  assert.deepEqual(completion.warnings, ["logprobs are not supported"]);
+});

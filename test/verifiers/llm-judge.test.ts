@@ -75,3 +75,22 @@ test("yesProbability ignores other tokens and returns null without a verdict", (
   assert.equal(yesProbability([{ token: "Maybe", logprob: -0.1 }]), null);
   assert.equal(yesProbability([{ token: "YES", logprob: Math.log(0.5) }])?.pYes, 1);
 });
+
+test("a prefill skips a thinking judge's reasoning so the next token is the verdict", async () => {
+  const verifier = new ScriptedBackend({
+    id: "judge",
+    script: ({ request }) => (request.assistantPrefix?.endsWith("</think>\n\n") ? "Yes" : "<think>"),
+  });
+  const policy = new ScriptedBackend();
+  const ctx = context(policy, { backends: { policy, verifier } });
+  const plain = await verify(llmJudge(), problem, candidate, ctx);
+  assert.equal(plain.method, "text-fallback");
+  assert.equal(plain.score, 0.5);
+  const prefilled = await verify(
+    llmJudge({ assistantPrefix: "<think>\n\n</think>\n\n" }),
+    problem,
+    candidate,
+    ctx,
+  );
+  assert.equal(prefilled.score, 1);
+});
