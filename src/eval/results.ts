@@ -6,7 +6,7 @@
  *   schema: "deliberate/eval-results@1",
  *   runId: string,                 // the run folder's name
  *   createdAt: string, finishedAt: string,   // ISO 8601
- *   versions: { deliberate, node, platform },
+ *   versions: { deliberate, nodeLlamaCpp, node, platform },
  *   settings: { ...resolved options: models, strategies (name + options), datasets (spec),
  *               seeds, baseSeed, budget, concurrency, ... },
  *   accuracy: number,              // overall accuracy in [0, 1], errors excluded
@@ -45,27 +45,30 @@ export interface EvalResults {
   runId: string;
   createdAt: string;
   finishedAt: string;
-  versions: { deliberate: string; node: string; platform: string };
+  versions: { deliberate: string; nodeLlamaCpp: string; node: string; platform: string };
   settings: Record<string, unknown>;
   accuracy: number;
   overall: Summary;
   cells: CellResult[];
 }
 
-export function deliberateVersion(): string {
+function packageVersion(url: URL): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
-      version: string;
-    };
-    return pkg.version;
+    return (JSON.parse(readFileSync(url, "utf8")) as { version: string }).version;
   } catch {
     return "unknown";
   }
 }
 
+export function deliberateVersion(): string {
+  return packageVersion(new URL("../../package.json", import.meta.url));
+}
+
 export function versions(): EvalResults["versions"] {
   return {
     deliberate: deliberateVersion(),
+    // Where deliberate runs from its own checkout; "unknown" when installed elsewhere.
+    nodeLlamaCpp: packageVersion(new URL("../../node_modules/node-llama-cpp/package.json", import.meta.url)),
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
   };

@@ -12,6 +12,8 @@ interface EvalFlags {
   model?: string[];
   strategy?: string[];
   dataset?: string[];
+  layout?: string;
+  field?: string[];
   limit?: number;
   samples?: number;
   seeds?: number;
@@ -46,6 +48,15 @@ export function evalCommand(): Command {
       "JSONL/JSON/CSV/Parquet file or synthetic:NAME?difficulty=2&n=50 (repeatable)",
       collect,
     )
+    .option(
+      "--layout <name>",
+      "record layout of dataset files: gsm8k, math, aime, choice, code, plain (default: detected)",
+    )
+    .option(
+      "--field <ours=theirs>",
+      "field mapping for dataset files, e.g. question=prompt (repeatable)",
+      collect,
+    )
     .option("--limit <n>", "items per dataset (synthetic: how many to generate)", integer(0))
     .option("--samples <n>", "samples per problem for strategies that sample", integer(1))
     .option("--seeds <k>", "seeds per problem", integer(1))
@@ -75,7 +86,7 @@ export function evalCommand(): Command {
         ...base,
         ...(flags.model ? { models: flags.model } : {}),
         ...(flags.strategy ? { strategies: flags.strategy } : {}),
-        ...(flags.dataset ? { datasets: flags.dataset } : {}),
+        ...(flags.dataset ? { datasets: flags.dataset.map((spec) => datasetEntry(spec, flags)) } : {}),
         ...definedOnly({
           limit: flags.limit,
           samples: flags.samples,
@@ -114,6 +125,22 @@ export function evalCommand(): Command {
         process.off("SIGINT", stop);
       }
     });
+}
+
+/** A dataset flag with `--layout` / `--field` applied to files (synthetic specs take neither). */
+function datasetEntry(spec: string, flags: EvalFlags): unknown {
+  if (spec.startsWith("synthetic:") || (!flags.layout && !flags.field)) return spec;
+  const fields = Object.fromEntries(
+    (flags.field ?? []).map((pair) => {
+      const at = pair.indexOf("=");
+      return at < 0 ? [pair, ""] : [pair.slice(0, at), pair.slice(at + 1)];
+    }),
+  );
+  return {
+    path: spec,
+    ...(flags.layout ? { layout: flags.layout } : {}),
+    ...(flags.field ? { fields } : {}),
+  };
 }
 
 function definedOnly(values: Record<string, unknown>): Record<string, unknown> {
