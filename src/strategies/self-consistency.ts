@@ -19,6 +19,12 @@ export const selfConsistencyOptions = z.object({
   ...samplingShape(0.8),
   ...innerShape,
   stopping: stoppingSchema.default({ rule: "none" }),
+  weighting: z
+    .enum(["none", "confidence"])
+    .default("none")
+    .describe(
+      "Vote weights: `none` (one sample, one vote) or `confidence` (each vote weighs its sample's mean token probability, or the inner strategy's confidence; CISC, Taubenfeld et al., 2025).",
+    ),
   batchSize: z
     .number()
     .int()
@@ -82,7 +88,12 @@ export async function selfConsistency(
         break;
       }
     }
-    const result = vote(candidates.map((c) => ({ key: c.key, confidence: candidateConfidence(c) })));
+    const result = vote(
+      candidates.map((c) => {
+        const confidence = candidateConfidence(c);
+        return { key: c.key, confidence, weight: opts.weighting === "confidence" ? confidence : 1 };
+      }),
+    );
     recordVote(ctx.trace, result, ctx.parentId, { samples: candidates.length });
     const chosen = candidates[result.winnerIndex] ?? candidates[0];
     return {

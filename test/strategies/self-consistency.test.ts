@@ -168,3 +168,22 @@ test("a tie goes to the answer whose samples the model was surer of", async () =
   assert.equal(solution.key, "8");
   assert.equal(solution.confidence, 0.5);
 });
+
+test("confidence weighting lets two sure samples outvote three unsure ones", async () => {
+  const script = [
+    { text: "\\boxed{7}", logprob: -3 },
+    { text: "\\boxed{7}", logprob: -3 },
+    { text: "\\boxed{7}", logprob: -3 },
+    { text: "\\boxed{8}", logprob: -0.01 },
+    { text: "\\boxed{8}", logprob: -0.01 },
+  ];
+  const plain = await selfConsistency(problem, context(new ScriptedBackend({ script })), { samples: 5 });
+  assert.equal(plain.key, "7");
+  const weighted = await selfConsistency(problem, context(new ScriptedBackend({ script })), {
+    samples: 5,
+    weighting: "confidence",
+  });
+  assert.equal(weighted.key, "8");
+  const [p7, p8] = [Math.exp(-3), Math.exp(-0.01)];
+  assert.ok(Math.abs(weighted.confidence - (2 * p8) / (3 * p7 + 2 * p8)) < 1e-9);
+});
