@@ -233,7 +233,9 @@ export class LlamaBackend implements ModelBackend {
     });
     const signal = request.signal ?? new AbortController().signal;
     if (signal.aborted)
-      return Array.from({ length: n }, (_, index) => this.aborted(index, baseSeed, startedAt));
+      return Array.from({ length: n }, (_, index) =>
+        this.aborted(index, baseSeed, rendered.tokens.length, startedAt),
+      );
 
     const sequences = await this.pool.acquire(n, rendered.tokens);
     const samples = sequences.map(async (sequence, index): Promise<Completion> => {
@@ -289,13 +291,13 @@ export class LlamaBackend implements ModelBackend {
     return Promise.all(samples);
   }
 
-  private aborted(index: number, seed: number, startedAt: number): Completion {
+  private aborted(index: number, seed: number, promptTokens: number, startedAt: number): Completion {
     return {
       index,
       text: "",
       finishReason: "abort",
       rawFinishReason: "abort",
-      usage: { promptTokens: 0, completionTokens: 0 },
+      usage: { promptTokens, completionTokens: 0 },
       timings: { totalMs: performance.now() - startedAt },
       backend: this.id,
       seed: (seed + index) % 2 ** 32,
