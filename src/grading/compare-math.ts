@@ -139,7 +139,9 @@ class Comparer {
       return { equal: this.unordered(this.distinct(gold.items), this.distinct(pred.items)), method: "set" };
     }
     if (gold.items.length !== pred.items.length) return { equal: false, method: "tuple" };
-    if (paren(gold) && (paren(pred) || pred.open === "")) {
+    // A gold tuple accepts a set or bare list in the same order (Math-Verify reads the prediction's
+    // elements as written).
+    if (paren(gold) && (paren(pred) || setLike(pred))) {
       return {
         equal: this.ordered(gold.items, pred.items),
         method: gold.items.length === 2 ? "interval" : "tuple",

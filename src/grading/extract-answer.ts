@@ -211,12 +211,17 @@ export function extractAnswer(text: string, options: ExtractOptions = {}): strin
   // A box that never closes is an output cut off mid-answer: there is no answer to grade.
   if (!boxed && /\\(?:boxed|fbox)\s*\{/.test(body)) return null;
   const final = afterLast(body, FINAL_ANSWER_RE);
-  if (boxed || final) return (!final || (boxed && boxed.end >= final.end) ? boxed! : final).answer;
+  if (boxed || final) return nonEmpty((!final || (boxed && boxed.end >= final.end) ? boxed! : final).answer);
   const marked = afterLast(body, GSM8K_RE) ?? afterLast(body, ANSWER_RE);
-  if (marked) return marked.answer;
+  if (marked) return nonEmpty(marked.answer);
   const bare = bareAnswer(body);
   if (bare !== null) return bare;
   const math = rightmostMath(body, allowNumber);
   if (math) return math.answer;
   return kind === "text" ? body.trim() || null : null;
+}
+
+/** An empty box ("\boxed{}") is no answer. */
+function nonEmpty(answer: string): string | null {
+  return answer.trim().length > 0 ? answer : null;
 }

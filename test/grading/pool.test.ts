@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { GradePool, gradeSync } from "../../src/grading/index.ts";
+import { closeSharedGradePool, GradePool, grade, gradeSync } from "../../src/grading/index.ts";
 
 /** A set of n numbers against its reverse: equal, but matching it element by element is quadratic. */
 function hugeSets(n: number): [string, string] {
@@ -68,4 +68,15 @@ test("close() settles waiting gradings and refuses new ones", async () => {
 test("bad pool options are rejected with BAD_REQUEST", () => {
   assert.throws(() => new GradePool({ size: 0 }), { code: "BAD_REQUEST" });
   assert.throws(() => new GradePool({ timeoutMs: -1 }), { code: "BAD_REQUEST" });
+});
+
+test("grade() uses a shared pool with the hard time limit from GradeOptions.timeoutMs", async () => {
+  try {
+    assert.equal((await grade("\\boxed{2}", "2")).verdict, "correct");
+    const [pred, gold] = hugeSets(4000);
+    assert.equal((await grade(pred, gold, { timeoutMs: 200 })).verdict, "timeout");
+    assert.equal((await grade("\\boxed{}", "2")).verdict, "unparseable");
+  } finally {
+    await closeSharedGradePool();
+  }
 });
