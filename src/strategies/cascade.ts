@@ -4,10 +4,9 @@
  * with k samples; when their agreement (vote share) or confidence is below τ the question escalates to
  * the `large` backend. The strategy span records whether it escalated, the tokens each model spent
  * and the tokens saved against asking the large model alone, so a run's escalation share and savings
- * are sums over its traces (`cascadeReport`).
+ * are sums over its traces (`cascadeReport` in `cascade-report.ts`).
  */
 import { z } from "zod";
-import type { Trace } from "../trace/types.ts";
 import { isBudgetError } from "./budget.ts";
 import { backendFor } from "./call-model.ts";
 import { innerShape, samplesShape, samplingShape } from "./options.ts";
@@ -163,29 +162,4 @@ function spent(ctx: StrategyContext): number {
     if (typeof completionTokens === "number") tokens += completionTokens;
   }
   return tokens;
-}
-
-export interface CascadeReport {
-  /** Traces with a cascade span. */
-  questions: number;
-  escalated: number;
-  /** escalated / questions; 0 without questions. */
-  escalationShare: number;
-  /** Summed `savedTokens` (negative when escalations cost more than they saved). */
-  savedTokens: number;
-}
-
-/** Escalation share and token savings over a run's traces (each trace's top cascade span). */
-export function cascadeReport(traces: Trace[]): CascadeReport {
-  let questions = 0;
-  let escalated = 0;
-  let savedTokens = 0;
-  for (const trace of traces) {
-    const span = trace.nodes.find((n) => n.kind === "strategy" && n.name === "cascade");
-    if (!span || span.data.escalated === undefined) continue;
-    questions++;
-    if (span.data.escalated === true) escalated++;
-    savedTokens += typeof span.data.savedTokens === "number" ? span.data.savedTokens : 0;
-  }
-  return { questions, escalated, escalationShare: questions ? escalated / questions : 0, savedTokens };
 }

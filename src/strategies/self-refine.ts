@@ -7,18 +7,15 @@
  */
 import { z } from "zod";
 import { DeliberateError } from "../errors.ts";
-import { gradeCode } from "../grading/code.ts";
 import type { ChatMessage } from "../models/types.ts";
-import { resolveVerifier, verifierSchema } from "../verifiers/index.ts";
-import { verify } from "../verifiers/verify.ts";
-import { readAnswer } from "./answers.ts";
+import { verifierSchema } from "../verifiers/index.ts";
 import { isBudgetError } from "./budget.ts";
 import { callModel } from "./call-model.ts";
 import { samplingShape } from "./options.ts";
 import { buildMessages, taskKind, templates } from "./prompts.ts";
+import { type Feedback, refineFeedback } from "./refine-feedback.ts";
 import { runStrategy } from "./run-strategy.ts";
 import { deriveSeed, problemKey } from "./seeds.ts";
-import { answerText } from "./thinking.ts";
 import type { Problem, Solution, StrategyContext } from "./types.ts";
 
 export const selfRefineOptions = z.object({
@@ -45,19 +42,6 @@ export const selfRefineOptions = z.object({
     .describe("Wall-clock limit per test run, in ms. Default 10000."),
 });
 export type SelfRefineOptions = z.input<typeof selfRefineOptions>;
-type Opts = z.output<typeof selfRefineOptions>;
-
-interface Check {
-  passed: boolean;
-  /** In [0, 1]: verifier score, 1/0 for tests and the self verdict. */
-  score: number;
-  /** What the model is told when it did not pass. */
-  feedback: string;
-}
-
-const CRITIQUE =
-  'Review the solution above step by step and point out any mistake. End with the line "Verdict: correct" if its final answer is right, or "Verdict: incorrect" otherwise.';
-const VERDICT = /verdict:\s*\**\s*(correct|incorrect)/gi;
 
 export async function selfRefine(
   problem: Problem,
@@ -96,9 +80,9 @@ export async function selfRefine(
     let text = await ask(messages, 0, "answer");
     let stopped = `${opts.rounds} revisions done`;
     for (let round = 0; ; round++) {
-      let check: Check;
+      let check: Feedback;
       try {
-        check = await checkDraft(problem, ctx, opts, source, messages, text, round, ask);
+        check = await refineFeedback({ ...opts, problem, ctx, source, messages, draft: text, round, ask });
       } catch (error) {
         if (!isBudgetError(error)) throw error;
         stopped = `budget: ${(error as Error).message}`;
@@ -140,65 +124,6 @@ export async function selfRefine(
       data: { rounds: drafts.length - 1, chosen: best.round, stopped, scores: drafts.map((d) => d.score) },
     };
   });
-}
-
-async function checkDraft(
-  problem: Problem,
-  ctx: StrategyContext,
-  opts: Opts,
-  source: "self" | "verifier" | "tests",
-  messages: ChatMessage[],
-  text: string,
-  round: number,
-  ask: (conversation: ChatMessage[], index: number, phase: string) => Promise<string>,
-): Promise<Check> {
-  switch (source) {
-    case "self": {
-      const critique = await ask(
-        [...messages, { role: "assistant", content: text }, { role: "user", content: CRITIQUE }],
-        round,
-        "critique",
-      );
-      const verdicts = [...critique.matchAll(VERDICT)];
-      const passed = verdicts.at(-1)?.[1].toLowerCase() === "correct";
-      return { passed, score: passed ? 1 : 0, feedback: critique.trim() || "Check your work again." };
-    }
-    case "verifier": {
-      const verifier = resolveVerifier(opts.verifier);
-      const result = await verify(
-        verifier,
-        problem,
-        { text, ...readAnswer(problem, text), index: round },
-        ctx,
-      );
-      const failed = Array.isArray(result.data?.failed)
-        ? ` Failed checks: ${result.data.failed.join(", ")}.`
-        : "";
-      return {
-        passed: result.score >= opts.threshold,
-        score: result.score,
-        feedback: `A verifier (${verifier.name}) judged this solution likely wrong (score ${result.score.toFixed(2)} < ${opts.threshold}).${failed} Find the mistake.`,
-      };
-    }
-    case "tests": {
-      if (!problem.tests) {
-        throw new DeliberateError("BAD_REQUEST", "`feedback: tests` needs a problem with `tests`", {
-          param: "feedback",
-        });
-      }
-      const span = ctx.trace.start("tool", `tests:${problem.tests.language}`, { round }, ctx.parentId);
-      const graded = await gradeCode(answerText({ text }), problem.tests, { timeoutMs: opts.testTimeoutMs });
-      const stderr = graded.run?.stderr.trim() ?? "";
-      span.end({ verdict: graded.verdict, reason: graded.reason, stderr, code: graded.predicted });
-      return {
-        passed: graded.correct,
-        score: graded.correct ? 1 : 0,
-        feedback: `Running the tests on your code: ${graded.reason}${stderr ? `\n${stderr.slice(0, 1500)}` : ""}`,
-      };
-    }
-    default:
-      return source satisfies never;
-  }
 }
 
 function reviseConversation(

@@ -12,6 +12,7 @@ import { isBudgetError } from "./budget.ts";
 import { backendFor, callModel } from "./call-model.ts";
 import { samplingShape } from "./options.ts";
 import { buildMessages, taskKind } from "./prompts.ts";
+import { findCue } from "./reflection-cue.ts";
 import { runStrategy } from "./run-strategy.ts";
 import { deriveSeed, problemKey } from "./seeds.ts";
 import { ANSWER_MARKERS } from "./step-search.ts";
@@ -119,7 +120,9 @@ export async function speculativeThinking(
       handovers++;
       largeTokens += step.usage.completionTokens;
       const answered = marker !== "" && step.text.includes(marker);
-      text += answered ? step.text : `${step.text}${opts.stepBreak}`;
+      // An empty step (the large model stopped at once) adds no second break.
+      const closed = answered || step.text.trim() === "" ? "" : opts.stepBreak;
+      text += `${step.text}${closed}`;
       handing = handovers < opts.maxHandovers;
       ctx.trace.record(
         "decision",
@@ -165,33 +168,4 @@ async function largeStep(
     if (isBudgetError(error)) return null;
     throw error;
   }
-}
-
-export interface CueMatch {
-  /** Where the step break before the cue starts. */
-  index: number;
-  cue: string;
-}
-
-/**
- * The first reflection point in `text`: a step break followed by a cue word ("\n\nWait,").
- * `"…so x = 3.\n\nWait, check"` → index of "\n\n", cue "Wait". The cue must end a word ("But" is not
- * "Butter"); a cue at the very end of the text counts only when the text is complete (`atEnd`), since
- * a stream may still be writing the word.
- */
-export function findCue(
-  text: string,
-  cues: string[],
-  stepBreak: string,
-  atEnd: boolean,
-): CueMatch | undefined {
-  for (let at = text.indexOf(stepBreak); at >= 0; at = text.indexOf(stepBreak, at + 1)) {
-    const after = text.slice(at + stepBreak.length).replace(/^[ \t]+/, "");
-    for (const cue of cues) {
-      if (!after.startsWith(cue)) continue;
-      const next = after[cue.length];
-      if (next === undefined ? atEnd : !/[\p{L}\p{N}_]/u.test(next)) return { index: at, cue };
-    }
-  }
-  return undefined;
 }

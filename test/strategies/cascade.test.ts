@@ -1,13 +1,17 @@
 import assert from "node:assert/strict";
-import { test } from "node:test";
+import { after, test } from "node:test";
 import { DeliberateError } from "../../src/errors.ts";
-import { cascade, cascadeReport } from "../../src/strategies/cascade.ts";
+import { closeSandboxes } from "../../src/sandbox/index.ts";
+import { cascade } from "../../src/strategies/cascade.ts";
+import { cascadeReport } from "../../src/strategies/cascade-report.ts";
 import { solve } from "../../src/strategies/index.ts";
 import type { Problem } from "../../src/strategies/types.ts";
 import { ScriptedBackend } from "../../src/testing/scripted-backend.ts";
 import { TraceRecorder } from "../../src/trace/recorder.ts";
 import type { Trace } from "../../src/trace/types.ts";
 import { assertTraceComplete, context, nodes, problem } from "./fixtures.ts";
+
+after(() => closeSandboxes());
 
 /**
  * The small model's four answers per question: agreement 1, 0.75, 0.5, 0.5, 0.25, 0.25. Samples
@@ -161,4 +165,27 @@ test("cascade: abort stops every in-flight generation", async () => {
   assert.equal(small.aborted, 4);
   assert.equal(small.inFlight, 0);
   assert.equal(large.calls.length, 0);
+});
+
+test("cascade composes: the small and the large model both answer through program-aided", async () => {
+  const program = (value: string) => `\`\`\`javascript\nconsole.log(${value});\n\`\`\``;
+  const small = new ScriptedBackend({
+    id: "small",
+    script: ({ random }) => program(random() < 0.5 ? "6 * 7" : "6 * 8"),
+  });
+  const large = new ScriptedBackend({ id: "large", script: [program("6 * 7")] });
+  const ctx = context(small, { backends: { policy: small, large } });
+  const solution = await cascade(problem, ctx, {
+    samples: 4,
+    inner: "program-aided",
+    innerOptions: { temperature: 1 },
+  });
+  // Seeded: the four small programs split 42 / 48 two to two, so the question escalates.
+  assert.deepEqual(nodes(ctx.trace.trace, "vote")[0].data.counts, { "42": 2, "48": 2 });
+  assert.equal(nodes(ctx.trace.trace, "strategy")[0].data.escalated, true);
+  assert.equal(solution.key, "42");
+  assert.equal(nodes(ctx.trace.trace, "tool").length, 5, "every program ran in the sandbox");
+  const inner = nodes(ctx.trace.trace, "strategy").filter((n) => n.name === "program-aided");
+  assert.equal(inner.length, 5);
+  assert.equal(large.calls.length, 1);
 });

@@ -9,7 +9,7 @@ import { after, before, test } from "node:test";
 import { createOpenAIBackend } from "../../src/models/openai/openai-backend.ts";
 import type { ModelBackend } from "../../src/models/types.ts";
 import { closeSandboxes } from "../../src/sandbox/index.ts";
-import { cascadeReport } from "../../src/strategies/cascade.ts";
+import { cascadeReport } from "../../src/strategies/cascade-report.ts";
 import { solve } from "../../src/strategies/index.ts";
 import type { Problem } from "../../src/strategies/types.ts";
 import {

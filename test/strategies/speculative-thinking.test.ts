@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { DeliberateError } from "../../src/errors.ts";
 import { solve } from "../../src/strategies/index.ts";
-import { findCue, speculativeThinking } from "../../src/strategies/speculative-thinking.ts";
+import { findCue } from "../../src/strategies/reflection-cue.ts";
+import { speculativeThinking } from "../../src/strategies/speculative-thinking.ts";
 import { ScriptedBackend, scriptedTokens } from "../../src/testing/scripted-backend.ts";
 import { assertTraceComplete, context, nodes, problem } from "./fixtures.ts";
 
@@ -142,4 +143,12 @@ test("speculative-thinking: abort stops the in-flight generation", async () => {
   assert.equal(small.inFlight, 0);
   assert.equal(small.aborted, 1);
   assert.equal(large.calls.length, 0);
+});
+
+test("an empty step from the large model adds no second step break", async () => {
+  const { small } = models();
+  const large = new ScriptedBackend({ id: "large", script: ["\n\nstopped at once"] });
+  const ctx = context(small, { backends: { policy: small, large } });
+  await speculativeThinking(problem, ctx, { cues: CUES });
+  assert.equal(small.calls[1].assistantPrefix, "6 * 7 is 6 sevens.\n\n");
 });
