@@ -53,8 +53,9 @@ export async function resolveGgufPath(spec: string, options: ResolveGgufPathOpti
     if (signal?.aborted)
       throw new DeliberateError("ABORTED", `download of ${spec} was aborted`, { cause: error });
     const reason = error instanceof Error ? error.message : String(error);
-    // node-llama-cpp's words for a 400/404 from the hub: the network worked, the model is not there.
-    if (/does not exist/i.test(reason)) {
+    // node-llama-cpp's words for a 400/404 from the hub (manifest, then file): the network worked,
+    // the model is not there.
+    if (/does not exist|Status code: 404\b/i.test(reason)) {
       throw new DeliberateError("MODEL_NOT_FOUND", `${spec} was not found on the hub: ${reason}`, {
         param: "model",
         cause: error,

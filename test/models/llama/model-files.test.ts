@@ -82,6 +82,55 @@ test("an hf: URI the hub does not have is MODEL_NOT_FOUND", async () => {
   }
 });
 
+test("an hf: URI downloads into the models cache once, then loads offline", async () => {
+  const bytes = await readFile(await tinyModelPath());
+  const requests: string[] = [];
+  // A minimal Hugging Face hub: the manifest that resolves the quant, and the file.
+  const hub = createHttpServer((request, response) => {
+    requests.push(`${request.method} ${request.url}`);
+    const path = new URL(request.url ?? "/", "http://hub").pathname;
+    if (path === "/v2/acme/tiny-GGUF/manifests/Q8_0") {
+      response.writeHead(200, { "content-type": "application/json" });
+      response.end(JSON.stringify({ ggufFile: { rfilename: "tiny.Q8_0.gguf", size: bytes.length } }));
+    } else if (path === "/acme/tiny-GGUF/resolve/main/tiny.Q8_0.gguf") {
+      response.writeHead(200, { "content-type": "application/octet-stream", "content-length": bytes.length });
+      response.end(request.method === "HEAD" ? undefined : bytes);
+    } else {
+      response.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => hub.listen(0, "127.0.0.1", resolve));
+  const { port } = hub.address() as { port: number };
+  const modelsDir = join(dir, "download-cache");
+  const options = {
+    model: "hf:acme/tiny-GGUF:Q8_0",
+    modelsDir,
+    threads: 1,
+    contextSize: 128,
+    progress: false,
+  };
+  try {
+    const backend = await createLlamaBackend({
+      ...options,
+      huggingFaceEndpoint: `http://127.0.0.1:${port}/`,
+    });
+    const [completion] = await backend.generate({ prompt: "hi", maxTokens: 2, seed: 1 });
+    assert.equal(completion.usage.completionTokens, 2);
+    await backend.close();
+    assert.ok(
+      requests.some((line) => line.includes("/resolve/main/tiny.Q8_0.gguf")),
+      requests.join("\n"),
+    );
+  } finally {
+    hub.closeAllConnections();
+    await new Promise((resolve) => hub.close(resolve));
+  }
+  // The hub is gone; the cached file is enough.
+  const again = await createLlamaBackend({ ...options, huggingFaceEndpoint: deadEndpoint });
+  assert.match(again.id, /^llama:.*\.gguf$/);
+  await again.close();
+});
+
 test("an hf: URI already in the cache loads without touching the network", async () => {
   const modelsDir = join(dir, "cache");
   await mkdir(modelsDir, { recursive: true });
