@@ -136,6 +136,11 @@ test("synthetic specs: options in the spec win over defaults", async () => {
   assert.equal(dataset.items.length, 5);
   assert.ok(dataset.items.every((i) => i.difficulty === 3 && i.id.startsWith("linear-d3-s2-")));
   assert.equal(dataset.spec, "synthetic:linear?difficulty=3&n=5&seed=2");
+  assert.equal(
+    dataset.name,
+    "synthetic:linear?difficulty=3&seed=2",
+    "n is not part of the name: more items extend the set",
+  );
   const limited = await loadDataset("synthetic:countdown", { limit: 3 });
   assert.equal(limited.items.length, 3);
   assert.ok(limited.items.every((i) => i.check === "countdown"));

@@ -64,7 +64,7 @@ test("one run: report.html, report.md and report.json in the run folder", () => 
   const markdown = readFileSync(written.markdown, "utf8");
   assert.match(
     markdown,
-    /\| run-a \| scripted \| self-consistency\{"samples":8\} \| synthetic:arithmetic \| 10 \|/,
+    /\| run-a \| scripted \| self-consistency\{"samples":8\} \| synthetic:arithmetic\?difficulty=2&seed=3 \| 10 \|/,
   );
   assert.match(markdown, /## Accuracy vs samples/);
   const json = JSON.parse(readFileSync(written.json, "utf8"));

@@ -32,7 +32,7 @@ test("a grid run: every item × seed graded once, results.json with per-slice ac
   assert.equal(results.schema, "deliberate/eval-results@1");
   assert.equal(results.cells.length, 2);
   const [sc, cot] = results.cells;
-  assert.equal(sc.cell, 'scripted|self-consistency{"samples":4}|synthetic:arithmetic');
+  assert.equal(sc.cell, 'scripted|self-consistency{"samples":4}|synthetic:arithmetic?difficulty=2&seed=3');
   assert.equal(sc.summary.n, 12);
   assert.equal(sc.summary.items, 6);
   assert.deepEqual(
@@ -160,4 +160,29 @@ test("countdown items are graded by checking the expression", async () => {
     progress: "none",
   });
   assert.equal(run.results.accuracy, 1, "any valid expression is right, not only the gold one");
+});
+
+test("widening a synthetic set (more items, more seeds) solves only what is new", async () => {
+  const outDir = tempDir();
+  const run = async (n: number, seeds: number) => {
+    const dataset = await arithmeticSet(n);
+    return runEval({
+      models: [{ name: "m", backend: answeringBackend(dataset) }],
+      strategies: [{ name: "cot" }],
+      datasets: [dataset],
+      seeds,
+      outDir,
+      grader,
+      progress: "none",
+    });
+  };
+  assert.equal((await run(4, 1)).solved, 4);
+  const more = await run(6, 1);
+  assert.deepEqual([more.solved, more.skipped], [2, 4]);
+  const seeded = await run(6, 2);
+  assert.deepEqual([seeded.solved, seeded.skipped], [6, 6]);
+  assert.equal(seeded.results.overall.n, 12);
+  const narrower = await run(3, 1);
+  assert.equal(narrower.solved, 0);
+  assert.equal(narrower.results.overall.n, 3, "results cover this grid only, not the whole store");
 });

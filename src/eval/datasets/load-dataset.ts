@@ -43,7 +43,8 @@ export async function loadDataset(spec: string, options: LoadDatasetOptions = {}
     });
     const items = generateSynthetic(parsed.name, parsed).map(syntheticToItem);
     return {
-      name: `synthetic:${parsed.name}`,
+      // Difficulty and seed name the set; `n` does not, so a larger `n` extends the same cells.
+      name: `synthetic:${parsed.name}?difficulty=${parsed.difficulty}&seed=${parsed.seed}`,
       spec: `synthetic:${parsed.name}?difficulty=${parsed.difficulty}&n=${parsed.n}&seed=${parsed.seed}`,
       items: limit === undefined ? items : items.slice(0, limit),
     };
