@@ -22,8 +22,10 @@ export interface ExtractOptions {
 
 /** Longest text taken as a "bare" answer: anything longer is prose, not an answer. */
 const BARE_MAX_CHARS = 300;
-/** Longest gap (after removing spacing and \text) between boxes that are still one listed answer. */
-const JOIN_GAP_CHARS = 25;
+/** Boxes closer than this are one listed answer whatever lies between them. */
+const JOIN_CLOSE_CHARS = 10;
+/** Boxes with a list word or mark in a gap shorter than this are one listed answer. */
+const JOIN_GAP_CHARS = 70;
 
 interface Found {
   answer: string;
@@ -46,16 +48,14 @@ function withPercent(answer: string, text: string, end: number): string {
   return PERCENT_AFTER.test(text.slice(end, end + 16)) && !/%\s*$/.test(answer) ? `${answer}\\%` : answer;
 }
 
-function joinableGap(gap: string): boolean {
-  if (/\n\s*\n/.test(gap) || gap.includes("=")) return false;
-  const rest = gap
-    .replace(/\\text(?:bf|rm)?\{([^{}]*)\}/g, " $1 ")
-    .replace(/\\(?:quad|qquad|[,;!]|\(|\)|\[|\])|\$/g, " ")
-    .trim();
-  // Joined only by a list word or mark: "\boxed{1}, \boxed{2}", "\boxed{1} papers and \boxed{2}".
-  return (
-    rest.length <= JOIN_GAP_CHARS && /(?:^|\b(?:and|or)|[,;])$/.test(rest) && !/[.!?:](?:\s|$)/.test(rest)
-  );
+/**
+ * Whether two boxes form one listed answer (Math-Verify's rule): right next to each other, or a short
+ * gap with a list word or mark between different contents ("\boxed{1} and \boxed{2}"). A box repeated
+ * after reasoning ("\boxed{4}. Checking again… \boxed{4}") is one answer, not a list.
+ */
+function joinableGap(gap: string, content: string, next: string): boolean {
+  if (gap.length < JOIN_CLOSE_CHARS) return true;
+  return content !== next && gap.length < JOIN_GAP_CHARS && /\b(?:and|or)\b|[,;]/.test(gap);
 }
 
 /** The last box, joined with the boxes listed right before it ("\boxed{1} and \boxed{2}"). */
@@ -64,11 +64,14 @@ function boxedAnswer(text: string): Found | null {
   if (boxes.length === 0) return null;
   const group: BoxedMatch[] = [boxes[boxes.length - 1]];
   for (let i = boxes.length - 2; i >= 0; i--) {
-    if (!joinableGap(text.slice(boxes[i].end, group[0].start))) break;
+    const gap = text.slice(boxes[i].end, group[0].start);
+    if (!joinableGap(gap, boxes[i].content.trim(), group[0].content.trim())) break;
     group.unshift(boxes[i]);
   }
   const last = group[group.length - 1];
-  const answer = group.map((b) => b.content.trim()).join(", ");
+  // Identical neighbours count once ("\boxed{2} \boxed{2}").
+  const contents = group.map((b) => b.content.trim()).filter((c, i, all) => i === 0 || c !== all[i - 1]);
+  const answer = contents.join(", ");
   return { answer: withPercent(answer, text, last.end), end: last.end };
 }
 

@@ -81,7 +81,8 @@ export function normalizeAnswer(raw: string): string {
     .replace(/\^\s*\{?\s*\\circ\s*\}?|\\circ|\\degree/g, "")
     .replace(/\\\$|\$/g, "")
     .replace(/\\text\s*\{\s*(?:and|or)\s*\}/g, ",")
-    .replace(/\b(?:percent(?:age)?|pct)\b/gi, "\\%");
+    .replace(/\b(?:percent(?:age)?|pct)\b/gi, "\\%")
+    .replace(/\binfinity\b/gi, "\\infty ");
   // A text command after some math is a unit ("5\text{ cm}"); on its own it is the answer ("\text{Evelyn}").
   s = replaceCommandArgs(s, TEXT_COMMANDS, (inner, before) => {
     const word = inner.trim();
@@ -100,6 +101,8 @@ export function normalizeAnswer(raw: string): string {
   s = s.trim();
   // Trailing unit words after a number or closing bracket: "5 cm", "1,000.99 dollars", "3 apples".
   s = s.replace(/([\d)}])\s+[A-Za-z]{2,}(?:[\s^]+[A-Za-z\d]+)*\.?$/, "$1");
+  // Single-letter units after a spaced number: "5 m", "12 g", "3 h" (not "2x" or "x + y").
+  s = s.replace(/(\d)\s+[mgshlt]\.?$/, "$1");
   // Currency and unit symbols glued to numbers.
   s = s.replace(/[€£¥₹]/g, "").replace(/(\d)\s*(?:m²|cm²|km²)/g, "$1");
   s = s.replace(/\s*[.;]+$/, "").trim();
