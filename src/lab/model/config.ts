@@ -30,15 +30,16 @@ export type LlamaConfig = z.infer<typeof llamaConfigSchema>;
 export type PresetName = "tiny" | "reference";
 
 export const presets: Record<PresetName, Omit<LlamaConfig, "vocabSize">> = {
-  // ~70K parameters: seconds per step, for tests and smoke runs.
+  // ~83K parameters with a ~290-token vocabulary: for smoke runs and short tasks (modular fits in 64).
   tiny: { dim: 48, layers: 2, heads: 2, ffnDim: 128, contextLength: 64, ropeTheta: 10_000, normEps: 1e-5 },
-  // The prototype's shape (~337K parameters with a ~40-token vocabulary): learned 4-level arithmetic in ~25 min.
+  // The prototype's shape (~337K parameters with a ~40-token vocabulary; it learned 4-level arithmetic
+  // in ~25 min), with context 128 so synthetic arithmetic traces (up to ~105 tokens at difficulty 1) fit.
   reference: {
     dim: 96,
     layers: 3,
     heads: 4,
     ffnDim: 256,
-    contextLength: 80,
+    contextLength: 128,
     ropeTheta: 10_000,
     normEps: 1e-5,
   },
