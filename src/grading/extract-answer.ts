@@ -55,6 +55,8 @@ function withPercent(answer: string, text: string, end: number): string {
  */
 function joinableGap(gap: string, content: string, next: string): boolean {
   if (gap.length < JOIN_CLOSE_CHARS) return true;
+  // A sentence break between them means the model moved on ("\boxed{2}. Later, checking: \boxed{3}").
+  if (/[.!?:](?:\s|$)/.test(gap)) return false;
   return content !== next && gap.length < JOIN_GAP_CHARS && /\b(?:and|or)\b|[,;]/.test(gap);
 }
 
