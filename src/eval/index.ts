@@ -1,0 +1,44 @@
+/** The eval harness's public surface: datasets, synthetic sets, metrics, the store, runs and reports. */
+export { CachingBackend, type CachingBackendOptions, sampleKey } from "./caching-backend.ts";
+export { cellKey, type StrategySpec, strategyLabel } from "./cell-key.ts";
+export { type FieldMapping, type LayoutName, layoutNames } from "./datasets/layouts.ts";
+export { type LoadDatasetOptions, loadDataset } from "./datasets/load-dataset.ts";
+export {
+  type EvalPlan,
+  type EvalPlanInput,
+  parseEvalPlan,
+  parseStrategySpec,
+  readEvalFile,
+} from "./eval-plan.ts";
+export { createItemGrader, type ItemGrader, type ItemGraderOptions } from "./grade-item.ts";
+export {
+  accuracy,
+  bootstrapCI,
+  type CurvePoint,
+  curves,
+  majAtK,
+  passAtK,
+  type Summary,
+  summarize,
+  weightedAtK,
+} from "./metrics.ts";
+export { type WriteReportOptions, type WriteReportResult, writeReport } from "./report.ts";
+export { type CellResult, type EvalResults, readResults, resultsSchema } from "./results.ts";
+export { type RunEvalPlanOptions, runEvalPlan } from "./run-plan.ts";
+export {
+  type ModelEntry,
+  type RunEvalOptions,
+  type RunEvalResult,
+  runEval,
+  type SolveFunction,
+} from "./runner.ts";
+export { EvalStore } from "./store.ts";
+export {
+  checkCountdown,
+  type GenerateOptions,
+  generateSynthetic,
+  type SyntheticItem,
+  type SyntheticName,
+  syntheticNames,
+} from "./synthetic/index.ts";
+export type { Dataset, EvalItem, EvalRecord, SampleRecord } from "./types.ts";
