@@ -86,7 +86,9 @@ test("arithmetic: the answer recomputed from the words, and every step holds", (
   for (const difficulty of difficulties) {
     for (const item of items("arithmetic", difficulty)) {
       let value = Number(/has (\d+) /.exec(item.question)![1]);
-      for (const [, event] of item.question.matchAll(/(?:She|Then she) ([^.]+)\./g)) {
+      const events = [...item.question.matchAll(/(?:She|He|Then she|Then he) ([^.]+)\./g)];
+      assert.equal(events.length, difficulty, `${item.id}: one event per difficulty step`);
+      for (const [, event] of events) {
         const k = Number(/\d+/.exec(event)?.[0]);
         if (/^gets \d+ more$/.test(event)) value += k;
         else if (/^gives away \d+$/.test(event)) value -= k;

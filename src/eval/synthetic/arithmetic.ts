@@ -14,7 +14,18 @@ interface Step {
   k: number;
 }
 
-const names = ["Ann", "Bob", "Cy", "Dee", "Eli", "Fay", "Gus", "Ida", "Jo", "Kim"];
+const people: Array<[name: string, pronoun: string]> = [
+  ["Ann", "she"],
+  ["Bob", "he"],
+  ["Cy", "he"],
+  ["Dee", "she"],
+  ["Eli", "he"],
+  ["Fay", "she"],
+  ["Gus", "he"],
+  ["Ida", "she"],
+  ["Jo", "she"],
+  ["Kim", "she"],
+];
 const things = ["pens", "cards", "eggs", "coins", "books", "cups", "shells", "stamps"];
 
 function phrase(step: Step): string {
@@ -140,7 +151,7 @@ function reordered(steps: Step[]): Step[] {
 }
 
 export const arithmetic: ItemMaker = (rng, difficulty) => {
-  const name = rng.pick(names);
+  const [name, pronoun] = rng.pick(people);
   const thing = rng.pick(things);
   const start = rng.int(2, 9 + 10 * (difficulty - 1));
   const steps: Step[] = [];
@@ -150,7 +161,8 @@ export const arithmetic: ItemMaker = (rng, difficulty) => {
     steps.push(step);
     value = apply(value, step);
   }
-  const events = steps.map((s, i) => `${i === 0 ? "She" : "Then she"} ${phrase(s)}.`).join(" ");
+  const subject = `${pronoun[0].toUpperCase()}${pronoun.slice(1)}`;
+  const events = steps.map((s, i) => `${i === 0 ? subject : `Then ${pronoun}`} ${phrase(s)}.`).join(" ");
   const question = `${name} has ${start} ${thing}. ${events} How many ${thing} now?`;
   const answer = String(value);
   const end = `#### ${answer}`;
