@@ -15,7 +15,7 @@ import { buildMessages, taskKind } from "./prompts.ts";
 import { findCue } from "./reflection-cue.ts";
 import { runStrategy } from "./run-strategy.ts";
 import { deriveSeed, problemKey } from "./seeds.ts";
-import { ANSWER_MARKERS } from "./step-search.ts";
+import { ANSWER_MARKERS, requirePrefill } from "./step-search.ts";
 import { meanProbability } from "./trace-confidence.ts";
 import type { Problem, Solution, StrategyContext } from "./types.ts";
 
@@ -56,6 +56,9 @@ export async function speculativeThinking(
   return runStrategy("speculative-thinking", problem, ctx, opts, async (ctx) => {
     const small = backendFor(ctx, "policy");
     const large = backendFor(ctx, "large");
+    for (const role of ["policy", "large"] as const) {
+      requirePrefill(ctx, role, "speculative thinking hands one reply back and forth");
+    }
     const messages = buildMessages(problem);
     const id = problemKey(problem);
     const marker = ANSWER_MARKERS[taskKind(problem)];

@@ -14,6 +14,7 @@ import type { Verifier } from "../verifiers/types.ts";
 import { verify } from "../verifiers/verify.ts";
 import { readAnswer } from "./answers.ts";
 import { isBudgetError } from "./budget.ts";
+import { type BackendRole, backendFor } from "./call-model.ts";
 import { samplingShape } from "./options.ts";
 import { taskKind } from "./prompts.ts";
 import { sampleCandidates, settle } from "./sample.ts";
@@ -94,6 +95,7 @@ export async function stepSearch(
   options: StepSearchOptions,
 ): Promise<StepSearchResult> {
   const { sampling, stepTokens, maxDepth, stepBreak, verifier, keep, expansions, label } = options;
+  requirePrefill(ctx, "policy", "step search continues partial traces");
   const marker = ANSWER_MARKERS[taskKind(problem)];
   let beams: PartialTrace[] = [{ id: 0, text: "", score: 0, depth: 0, finished: false }];
   const leaves: PartialTrace[] = [];
@@ -178,6 +180,18 @@ export async function stepSearch(
   if (pool.length === 0) throw new DeliberateError("UPSTREAM", "the model returned no usable step");
   const best = pool.reduce((a, b) => (b.score > a.score ? b : a));
   return { best, leaves, depth, stopped };
+}
+
+/** A `BAD_REQUEST` unless the role's backend honours `assistantPrefix`, naming why it must. */
+export function requirePrefill(ctx: StrategyContext, role: BackendRole, why: string): void {
+  const backend = backendFor(ctx, role);
+  if (!backend.capabilities.prefill) {
+    throw new DeliberateError(
+      "BAD_REQUEST",
+      `backend \`${backend.id}\` cannot prefill the assistant's reply, and ${why}`,
+      { param: role },
+    );
+  }
 }
 
 /**

@@ -173,3 +173,14 @@ test("beam: abort stops every in-flight generation", async () => {
   assert.equal(policy.aborted, 4);
   assert.equal(policy.inFlight, 0);
 });
+
+test("step search needs a backend that prefills: BAD_REQUEST before any call", async () => {
+  const policy = new ScriptedBackend({ answers: { "1": 1 }, capabilities: { prefill: false } });
+  for (const run of [() => beam(problem, context(policy)), () => dvts(problem, context(policy))]) {
+    await assert.rejects(
+      run(),
+      (e: unknown) => DeliberateError.isInstance(e) && e.code === "BAD_REQUEST" && /prefill/.test(e.message),
+    );
+  }
+  assert.equal(policy.calls.length, 0);
+});

@@ -152,3 +152,15 @@ test("an empty step from the large model adds no second step break", async () =>
   await speculativeThinking(problem, ctx, { cues: CUES });
   assert.equal(small.calls[1].assistantPrefix, "6 * 7 is 6 sevens.\n\n");
 });
+
+test("speculative thinking needs both models to prefill and a large one at all", async () => {
+  const { small } = models();
+  const large = new ScriptedBackend({ id: "large", capabilities: { prefill: false } });
+  for (const backends of [{ policy: small, large }, { policy: small }]) {
+    await assert.rejects(
+      speculativeThinking(problem, context(small, { backends })),
+      (e: unknown) => DeliberateError.isInstance(e) && e.code === "BAD_REQUEST",
+    );
+  }
+  assert.equal(small.calls.length, 0);
+});
