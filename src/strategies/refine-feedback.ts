@@ -51,11 +51,13 @@ export async function refineFeedback(options: RefineFeedbackOptions): Promise<Fe
   const { problem, ctx, source, messages, draft: text, round, ask } = options;
   switch (source) {
     case "self": {
-      const critique = await ask(
+      const written = await ask(
         [...messages, { role: "assistant", content: text }, { role: "user", content: CRITIQUE }],
         round,
         "critique",
       );
+      // A thinking model's verdict is the one after its reasoning, not one it considered on the way.
+      const critique = answerText({ text: written });
       const verdicts = [...critique.matchAll(VERDICT)];
       const passed = verdicts.at(-1)?.[1].toLowerCase() === "correct";
       return { passed, score: passed ? 1 : 0, feedback: critique.trim() || "Check your work again." };

@@ -140,3 +140,23 @@ test("self-refine: abort stops the in-flight generation", async () => {
   assert.equal(policy.inFlight, 0);
   assert.equal(policy.aborted, 1);
 });
+
+test("a thinking model's verdict is read after its reasoning", async () => {
+  const policy = new ScriptedBackend({
+    script: ({ request }) =>
+      (request.messages?.at(-1)?.content ?? "").startsWith("Review")
+        ? "<think>Looks fine at first. Verdict: correct</think>On reflection it is wrong: 6 * 7 is 42."
+        : "\\boxed{41}",
+  });
+  const ctx = context(policy);
+  await selfRefine(problem, ctx, { rounds: 1 });
+  assert.deepEqual(
+    nodes(ctx.trace.trace, "decision").map((d) => d.name),
+    ["revise", "stop"],
+  );
+  assert.doesNotMatch(
+    policy.calls[2].messages?.at(-1)?.content ?? "",
+    /<think>/,
+    "feedback without the thinking",
+  );
+});
