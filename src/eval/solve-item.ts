@@ -96,11 +96,18 @@ export async function solveItem(
       correct: verdict.correct,
       key,
     });
+    // A grader that crashed or timed out is an error, never a wrong answer; for code the verdict
+    // `error` means the candidate's program crashed, which is its own fault: a wrong answer.
+    const graderFailed =
+      item.kind !== "code" && (verdict.verdict === "error" || verdict.verdict === "timeout");
+    // A backend that reports failure as a finish reason (rather than throwing) left no answer.
+    const generationError = solution.text === "" ? failedGeneration(finished) : undefined;
+    const failure = generationError ?? (graderFailed ? `grading: ${verdict.reason}` : undefined);
     return {
       trace: finished,
       record: {
         ...base,
-        status: verdict.verdict === "error" || verdict.verdict === "timeout" ? "error" : "ok",
+        status: failure ? "error" : "ok",
         correct: verdict.correct,
         verdict: verdict.verdict,
         predicted: verdict.predicted,
@@ -116,9 +123,7 @@ export async function solveItem(
         wallMs: solution.wallMs || Date.now() - started,
         traceId: finished.id,
         text: solution.text.slice(0, maxTextChars),
-        ...(verdict.verdict === "error" || verdict.verdict === "timeout"
-          ? { error: `grading: ${verdict.reason}` }
-          : {}),
+        ...(failure ? { error: failure } : {}),
       },
     };
   } catch (error) {
@@ -146,6 +151,19 @@ export async function solveItem(
       },
     };
   }
+}
+
+/** The error of the first failed completion in the trace, if any. */
+function failedGeneration(trace: Trace): string | undefined {
+  for (const node of trace.nodes) {
+    if (node.kind !== "generate") continue;
+    if (typeof node.data.error === "string") return `generation: ${node.data.error}`;
+    const completions = Array.isArray(node.data.completions) ? node.data.completions : [];
+    for (const c of completions as Array<{ finishReason?: string; error?: string }>) {
+      if (c.finishReason === "error") return `generation: ${c.error ?? "the backend reported an error"}`;
+    }
+  }
+  return undefined;
 }
 
 /**

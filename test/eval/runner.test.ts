@@ -143,6 +143,45 @@ test("failures are errors, not wrong answers, and are retried on resume", async 
   assert.equal(second.results.overall.n, 4);
 });
 
+test("a completion that failed with finish reason `error` is an error record, not a wrong answer", async () => {
+  const dataset = await arithmeticSet(2);
+  const { ScriptedBackend } = await import("../../src/testing/scripted-backend.ts");
+  const backend = new ScriptedBackend({ script: [{ text: "", finishReason: "error" }] });
+  const run = await runEval({
+    models: [{ name: "m", backend }],
+    strategies: [{ name: "cot" }],
+    datasets: [dataset],
+    outDir: tempDir(),
+    grader,
+    progress: "none",
+  });
+  assert.equal(run.results.overall.errors, 2);
+  assert.equal(run.results.overall.n, 0);
+});
+
+test("code items are graded by their tests; a crashing program is a wrong answer, not an error", async () => {
+  const { loadDataset } = await import("../../src/eval/datasets/load-dataset.ts");
+  const { ScriptedBackend } = await import("../../src/testing/scripted-backend.ts");
+  const full = await loadDataset(join(import.meta.dirname, "fixtures", "code.jsonl"));
+  const dataset = { ...full, items: full.items.filter((i) => i.tests?.language === "javascript") };
+  const run = async (program: string) =>
+    runEval({
+      models: [{ name: "m", backend: new ScriptedBackend({ script: [`\`\`\`js\n${program}\n\`\`\``] }) }],
+      strategies: [{ name: "cot" }],
+      datasets: [dataset],
+      outDir: tempDir(),
+      grader,
+      progress: "none",
+    });
+  const right = await run("function add(a, b) { return a + b; }");
+  assert.deepEqual([right.results.accuracy, right.results.overall.errors], [1, 0]);
+  const crashing = await run("function add(a, b) { throw new Error('nope'); }");
+  assert.deepEqual(
+    [crashing.results.accuracy, crashing.results.overall.n, crashing.results.overall.errors],
+    [0, 1, 0],
+  );
+});
+
 test("countdown items are graded by checking the expression", async () => {
   const { loadDataset } = await import("../../src/eval/datasets/load-dataset.ts");
   const dataset = await loadDataset("synthetic:countdown?difficulty=2&n=3&seed=1");
