@@ -106,7 +106,13 @@ export function trainCommand(): Command {
           );
         }
         lines.push(`checkpoint: ${result.checkpointPath}`, `log: ${result.logPath}`);
-        if (result.ggufPath) lines.push(`gguf: ${result.ggufPath}`);
+        if (result.ggufPath) {
+          // The model takes raw prompts: the question, a newline, and it writes the trace and `#### ANSWER`.
+          lines.push(
+            `gguf: ${result.ggufPath}`,
+            `try: deliberate generate --raw -t 0 -m ${result.ggufPath} $'QUESTION\\n'`,
+          );
+        }
         process.stdout.write(`${lines.join("\n")}\n`);
       } finally {
         bar?.stop();
