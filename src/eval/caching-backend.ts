@@ -78,9 +78,39 @@ export class CachingBackend implements ModelBackend {
     return out.filter((c): c is Completion => c !== undefined);
   }
 
-  /** Streams are not cached: a stream's consumer wants live tokens, not a replay. */
-  stream(request: GenerateRequest): AsyncIterable<StreamEvent> {
-    return this.inner.stream(request);
+  /**
+   * Streams replay from the store when every sample is there (one delta with the whole text and
+   * its logprobs, then `done`, so an early-stopping strategy such as DeepConf decides exactly as it
+   * did live); otherwise the wrapped backend streams and each finished sample is stored. Samples a
+   * consumer stopped early end as `abort` and are not stored.
+   */
+  async *stream(request: GenerateRequest): AsyncIterable<StreamEvent> {
+    const n = request.n ?? 1;
+    const keys = Array.from({ length: n }, (_, i) => sampleKey(this.id, request, i));
+    const cached = keys.map((key) => this.store.getCompletion(key));
+    if (cached.every((c) => c !== undefined)) {
+      for (const completion of cached as Completion[]) {
+        this.options.onHit?.();
+        yield {
+          type: "delta",
+          index: completion.index,
+          text: completion.text,
+          ...(completion.logprobs ? { logprobs: completion.logprobs } : {}),
+        };
+        yield { type: "done", completion };
+      }
+      return;
+    }
+    this.options.onMiss?.(n);
+    for await (const event of this.inner.stream(request)) {
+      if (event.type === "done") {
+        const { completion } = event;
+        if (completion.finishReason === "stop" || completion.finishReason === "length") {
+          this.store.putCompletion(keys[completion.index], completion);
+        }
+      }
+      yield event;
+    }
   }
 
   async close(): Promise<void> {
