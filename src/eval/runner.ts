@@ -159,17 +159,20 @@ export async function runEval(options: RunEvalOptions): Promise<RunEvalResult> {
       onRecord?.(record.record);
     };
 
-    await Promise.all(
-      [...queues.entries()].map(async ([model, queue]) => {
-        let next = 0;
-        const worker = async () => {
-          while (next < queue.length && !signal?.aborted) await runTask(queue[next++]);
-        };
-        const width = Math.max(1, Math.min(model.concurrency ?? 4, queue.length));
-        await Promise.all(Array.from({ length: width }, worker));
-      }),
-    );
-    progress.stop();
+    try {
+      await Promise.all(
+        [...queues.entries()].map(async ([model, queue]) => {
+          let next = 0;
+          const worker = async () => {
+            while (next < queue.length && !signal?.aborted) await runTask(queue[next++]);
+          };
+          const width = Math.max(1, Math.min(model.concurrency ?? 4, queue.length));
+          await Promise.all(Array.from({ length: width }, worker));
+        }),
+      );
+    } finally {
+      progress.stop();
+    }
 
     const results = buildResults(store, {
       runId: basename(outDir),
