@@ -34,6 +34,8 @@ interface Slot {
 /** Most workers a default pool starts: grading is CPU-bound, more threads than cores only add overhead. */
 const MAX_DEFAULT_WORKERS = 8;
 const DEFAULT_TIMEOUT_MS = 5000;
+/** Workers failing to start this many times in a row mean a broken setup (say, tsx missing): give up. */
+const MAX_START_FAILURES = 3;
 
 const WORKER_URL = new URL("./grade-worker.ts", import.meta.url).href;
 /**
@@ -55,6 +57,10 @@ export class GradePool {
   private readonly queue: Task[] = [];
   private nextId = 1;
   private closed = false;
+  /** Workers that died before becoming ready, in a row. */
+  private startFailures = 0;
+  /** Why the pool gave up starting workers, or null while it works. */
+  private broken: string | null = null;
 
   constructor(options: GradePoolOptions = {}) {
     const { size = Math.min(MAX_DEFAULT_WORKERS, availableParallelism()), timeoutMs = DEFAULT_TIMEOUT_MS } =
@@ -73,6 +79,7 @@ export class GradePool {
   /** Grades in a worker; resolves (never rejects) with verdict "timeout" when the time limit is hit. */
   grade(candidate: string, gold: string, options: GradeOptions = {}): Promise<GradeResult> {
     if (this.closed) return Promise.reject(new DeliberateError("BAD_REQUEST", "the grading pool is closed"));
+    if (this.broken !== null) return Promise.resolve(failure("error", this.broken));
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     return new Promise((resolve) => {
       const id = this.nextId++;
@@ -108,19 +115,26 @@ export class GradePool {
     worker.on("message", (message: { ready?: boolean; id?: number; result?: GradeResult }) => {
       if (message.ready) {
         slot.ready = true;
+        this.startFailures = 0;
       } else if (slot.task && message.id === slot.task.id && message.result) {
         this.finish(slot, message.result);
       }
       this.pump();
     });
-    worker.on("error", (error) =>
-      this.replace(slot, failure("error", `grading worker failed: ${error.message}`)),
-    );
+    worker.on("error", (error) => this.crashed(slot, `grading worker failed: ${error.message}`));
     worker.on("exit", () => {
-      if (!this.closed && this.slots.includes(slot))
-        this.replace(slot, failure("error", "grading worker exited"));
+      if (!this.closed && this.slots.includes(slot)) this.crashed(slot, "grading worker exited");
     });
     return slot;
+  }
+
+  /** A worker died. One that never started counts toward giving up, so a broken setup cannot loop. */
+  private crashed(slot: Slot, reason: string): void {
+    if (!slot.ready && ++this.startFailures >= MAX_START_FAILURES) {
+      this.broken = reason;
+      for (const task of this.queue.splice(0)) task.resolve(failure("error", reason));
+    }
+    this.replace(slot, failure("error", reason));
   }
 
   private finish(slot: Slot, result: GradeResult): void {
@@ -139,7 +153,7 @@ export class GradePool {
     this.finish(slot, result);
     this.slots.splice(index, 1);
     void slot.worker.terminate();
-    if (!this.closed) {
+    if (!this.closed && this.broken === null) {
       this.slots.splice(index, 0, this.spawn());
       this.pump();
     }
