@@ -225,3 +225,33 @@ test("widening a synthetic set (more items, more seeds) solves only what is new"
   assert.equal(narrower.solved, 0);
   assert.equal(narrower.results.overall.n, 3, "results cover this grid only, not the whole store");
 });
+
+test("an aborted run stores what finished and the next run completes the rest", async () => {
+  const dataset = await arithmeticSet(8);
+  const outDir = tempDir();
+  const controller = new AbortController();
+  let stored = 0;
+  const first = await runEval({
+    models: [{ name: "m", backend: answeringBackend(dataset, { delayMs: 5 }), concurrency: 1 }],
+    strategies: [{ name: "cot" }],
+    datasets: [dataset],
+    outDir,
+    grader,
+    progress: "none",
+    signal: controller.signal,
+    onRecord: () => {
+      if (++stored === 3) controller.abort();
+    },
+  });
+  assert.equal(first.solved, 3);
+  const second = await runEval({
+    models: [{ name: "m", backend: answeringBackend(dataset) }],
+    strategies: [{ name: "cot" }],
+    datasets: [dataset],
+    outDir,
+    grader,
+    progress: "none",
+  });
+  assert.deepEqual([second.skipped, second.solved], [3, 5]);
+  assert.equal(second.results.overall.n, 8);
+});
