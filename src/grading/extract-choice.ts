@@ -6,6 +6,8 @@ import { boxedMatches } from "./boxed.ts";
 
 /** Letters considered when no options are given: A–J (MMLU-Pro has ten). */
 const DEFAULT_LETTERS = 10;
+/** Letters a bare standalone capital may be when no options are given (Math-Verify's default A–D). */
+const PLAIN_LETTERS = 4;
 
 export function extractChoice(text: string, choices?: string[]): string | null {
   const count = choices && choices.length > 0 ? choices.length : DEFAULT_LETTERS;
@@ -41,6 +43,14 @@ export function extractChoice(text: string, choices?: string[]): string | null {
   if (last) return last;
   const lineStart = new RegExp(`(?:^|\\n)\\s*(?:\\*\\*)?\\(?([${letters}])(?:\\*\\*)?[.):](?:\\s|$)`, "g");
   for (let m = lineStart.exec(text); m !== null; m = lineStart.exec(text)) last = m[1];
+  if (last) return last;
+  // Last resort (Math-Verify's plain pattern): the last standalone option letter, "Because B is valid".
+  // Without options only A–D, as Math-Verify; "A" and "I" starting a phrase ("I am", "A dog") are words.
+  const plainLetters = choices && choices.length > 0 ? letters : letters.slice(0, PLAIN_LETTERS);
+  const plain = new RegExp(`(?:^|\\s)(?:\\*\\*)?([${plainLetters}])(?:\\*\\*)?(?=[.,:\\s]|$)`, "g");
+  for (let m = plain.exec(text); m !== null; m = plain.exec(text)) {
+    if (!((m[1] === "A" || m[1] === "I") && /^\s[a-z]/.test(text.slice(m.index + m[0].length)))) last = m[1];
+  }
   return last;
 }
 

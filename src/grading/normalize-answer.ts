@@ -106,7 +106,7 @@ export function normalizeAnswer(raw: string): string {
   // Currency and unit symbols glued to numbers.
   s = s.replace(/[€£¥₹]/g, "").replace(/(\d)\s*(?:m²|cm²|km²)/g, "$1");
   s = s.replace(/\s*[.;]+$/, "").trim();
-  s = s.replace(/\s*(?<![A-Za-z\\])(?:and|or)(?![A-Za-z])\s*/g, ", ");
+  s = s.replace(/\s*(?<![A-Za-z\\])(?:and|or)(?![A-Za-z])\s*/g, ", ").replace(/,(?:\s*,)+/g, ",");
   // Thousands separators, only where unambiguous: "7,425,000", "1 000", "16,386.20".
   s = s.replace(/(?<![\d.,])-?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?(?![\d,])/g, (m) =>
     /[([{]/.test(s) ? m : m.replace(/,/g, ""),
