@@ -70,7 +70,11 @@ export class MathParser extends TokenCursor {
     if (ops.length === 0) return first;
     // "x \in [1, 2]" means the set itself.
     if (ops.length === 1 && ops[0] === "in") return terms[1];
-    return { k: "rel", ops, terms };
+    // "x = \pm 2" assigns the pair {2, −2}.
+    const sides = terms.map(
+      (t): MathNode => (t.k === "pm" ? { k: "seq", open: "", close: "", items: expandPm(t) } : t),
+    );
+    return { k: "rel", ops, terms: sides };
   }
 
   private parseUnion(): MathNode {

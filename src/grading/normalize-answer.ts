@@ -22,6 +22,15 @@ const UNICODE: Array<[RegExp, string]> = [
   [/²/g, "^2"],
   [/³/g, "^3"],
   [/\u00A0/g, " "],
+  [/∓/g, "\\mp "],
+  [/∈/g, "\\in "],
+  [/≈/g, "\\approx "],
+  [/∅/g, "\\emptyset "],
+  [/½/g, "(1/2)"],
+  [/⅓/g, "(1/3)"],
+  [/⅔/g, "(2/3)"],
+  [/¼/g, "(1/4)"],
+  [/¾/g, "(3/4)"],
 ];
 
 /** Commands whose argument is text: kept when it is the answer, dropped when it is a unit after one. */
