@@ -59,6 +59,18 @@ const MAX_TOP_LOGPROBS = 20;
 /** Context size when neither the caller nor a smaller trained context says otherwise. */
 const DEFAULT_CONTEXT_SIZE = 4096;
 
+/** Chat wrappers per loaded model, shared by the backends over it (pooled models are shared too). */
+const chatWrappers = new WeakMap<LlamaModel, ChatWrapper>();
+
+function chatWrapperOf(model: LlamaModel): ChatWrapper {
+  let wrapper = chatWrappers.get(model);
+  if (wrapper === undefined) {
+    wrapper = resolveChatWrapper(model, { warningLogs: false });
+    chatWrappers.set(model, wrapper);
+  }
+  return wrapper;
+}
+
 /** Loads the model (downloading an `hf:` URI if needed) and returns a ready backend. */
 export async function createLlamaBackend(options: LlamaBackendOptions): Promise<LlamaBackend> {
   const { gpu = false } = options;
@@ -86,7 +98,7 @@ export class LlamaBackend implements ModelBackend {
   private readonly gpu: LlamaGpu;
   private readonly pool: SequencePool;
   private readonly contextSize: number;
-  /** Resolved on first use: matching the template against known formats takes a while (~0.5 s). */
+  /** Resolved on first use: matching the template against known formats takes a while (0.5–2 s). */
   private resolvedChatWrapper?: ChatWrapper;
   private closed = false;
 
@@ -120,7 +132,7 @@ export class LlamaBackend implements ModelBackend {
 
   /** The chat format from the GGUF's `tokenizer.chat_template` (node-llama-cpp's resolution). */
   private get chatWrapper(): ChatWrapper {
-    this.resolvedChatWrapper ??= resolveChatWrapper(this.model, { warningLogs: false });
+    this.resolvedChatWrapper ??= chatWrapperOf(this.model);
     return this.resolvedChatWrapper;
   }
 
