@@ -42,6 +42,8 @@ const modelSchema = z.union([
       /** Label in tables; default the spec. */
       name: z.string().min(1).optional(),
       concurrency: z.number().int().min(1).optional(),
+      /** Send `question + "\n"` as a raw prompt (models trained without a chat template). */
+      rawPrompt: z.boolean().optional(),
       /** Per-million-token prices (overrides the config's). */
       price: z.object({ prompt: z.number().nonnegative(), completion: z.number().nonnegative() }).optional(),
     })
@@ -93,6 +95,8 @@ export const evalPlanSchema = z
       .strict()
       .default({}),
     systemPrompt: z.string().optional(),
+    /** Every model gets `question + "\n"` as a raw prompt instead of chat messages (the lab's tiny models). */
+    rawPrompt: z.boolean().default(false),
     /** Items in flight per model. */
     concurrency: z.number().int().min(1).default(4),
     grader: z.enum(["pool", "sync"]).default("pool"),

@@ -22,6 +22,7 @@ export {
   summarize,
   weightedAtK,
 } from "./metrics.ts";
+export { RawQuestionBackend, type RawQuestionOptions } from "./raw-question-backend.ts";
 export { type WriteReportOptions, type WriteReportResult, writeReport } from "./report.ts";
 export { type CellResult, type EvalResults, readResults, resultsSchema } from "./results.ts";
 export { type RunEvalPlanOptions, runEvalPlan } from "./run-plan.ts";

@@ -9,6 +9,7 @@ import { loadDataset } from "./datasets/load-dataset.ts";
 import { defaultOutDir, type EvalPlan, parseStrategySpec } from "./eval-plan.ts";
 import { createItemGrader } from "./grade-item.ts";
 import type { ProgressMode } from "./progress.ts";
+import { RawQuestionBackend } from "./raw-question-backend.ts";
 import { type ModelEntry, type RunEvalResult, runEval, type StrategySpec } from "./runner.ts";
 import type { EvalRecord } from "./types.ts";
 
@@ -52,7 +53,10 @@ export async function runEvalPlan(plan: EvalPlan, options: RunEvalPlanOptions = 
       const price = m.price ?? registry.price(m.spec);
       models.push({
         name: m.name ?? m.spec,
-        backend: await registry.get(m.spec),
+        backend:
+          (m.rawPrompt ?? plan.rawPrompt)
+            ? new RawQuestionBackend(await registry.get(m.spec))
+            : await registry.get(m.spec),
         concurrency: m.concurrency ?? plan.concurrency,
         // Configured prices are per million tokens; records carry cost per token counted.
         ...(price ? { prices: { prompt: price.prompt / 1e6, completion: price.completion / 1e6 } } : {}),

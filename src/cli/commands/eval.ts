@@ -26,6 +26,7 @@ interface EvalFlags {
   maxTokens?: number;
   maxSeconds?: number;
   system?: string;
+  rawPrompt?: boolean;
   grader?: "pool" | "sync";
   config?: string;
   threads?: number;
@@ -69,6 +70,10 @@ export function evalCommand(): Command {
     .option("--max-tokens <n>", "budget: tokens per problem", integer(1))
     .option("--max-seconds <s>", "budget: seconds per problem", number(0.001))
     .option("--system <text>", "a system message before each question")
+    .option(
+      "--raw-prompt",
+      "send question + newline as a raw prompt (models trained without a chat template)",
+    )
     .option("--grader <mode>", "pool (worker threads with timeouts) or sync")
     .option("--config <file>", "config file (default ./deliberate.config.yaml when present)")
     .option("--threads <n>", "llama.cpp threads", integer(1))
@@ -97,6 +102,7 @@ export function evalCommand(): Command {
           store: flags.store,
           concurrency: flags.concurrency,
           systemPrompt: flags.system,
+          rawPrompt: flags.rawPrompt,
           grader: flags.grader,
           config: flags.config,
           threads: flags.threads,
