@@ -15,7 +15,8 @@ const style = `
   h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; margin: 28px 0 8px; }
   .meta { color: #666; font-size: 12px; }
   table { border-collapse: collapse; margin: 8px 0; } th, td { padding: 4px 8px; border-bottom: 1px solid #e3e3e3; text-align: left; }
-  td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+  td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+  td.ci { white-space: nowrap; }
   .charts { display: flex; flex-wrap: wrap; gap: 16px; }
   .chart { border: 1px solid #e3e3e3; border-radius: 6px; background: #fcfcfc; }
   .chart .grid { stroke: #e8e8e8; } .chart .tick, .chart .legend { font-size: 10px; fill: #555; }
@@ -65,7 +66,7 @@ function resultsTable(rows: ReportRow[]): string {
   const body = rows
     .map(
       (r) =>
-        `<tr><td>${html(r.run)}</td><td>${html(r.model)}</td><td>${html(r.strategy)}</td><td>${html(r.dataset)}</td><td class="num">${r.n}</td><td class="num"><b>${percent(r.accuracy)}</b></td><td>${percent(r.ci95[0])} – ${percent(r.ci95[1])}</td><td class="num">${r.tokens.toFixed(0)}</td><td class="num">${r.calls.toFixed(2)}</td><td class="num">${r.cost.toFixed(4)}</td><td class="num">${r.errors}</td></tr>`,
+        `<tr><td>${html(r.run)}</td><td>${html(r.model)}</td><td>${html(r.strategy)}</td><td>${html(r.dataset)}</td><td class="num">${r.n}</td><td class="num"><b>${percent(r.accuracy)}</b></td><td class="ci">${percent(r.ci95[0])} – ${percent(r.ci95[1])}</td><td class="num">${r.tokens.toFixed(0)}</td><td class="num">${r.calls.toFixed(2)}</td><td class="num">${r.cost.toFixed(4)}</td><td class="num">${r.errors}</td></tr>`,
     )
     .join("");
   return `<table id="results">${head}${body}</table>`;
