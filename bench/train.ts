@@ -1,6 +1,7 @@
 /**
- * Lab training speed: matmul GFLOP/s (naive single-core i-k-j loop vs register-blocked, on 1 and on
- * all threads) and SFT training tokens/s with the achieved GFLOP/s, on the `reference` model shape.
+ * Lab training speed: matmul GFLOP/s (naive single-core i-k-j loop, register-blocked JavaScript, the
+ * WebAssembly SIMD kernel on 1 and on all threads) and SFT training tokens/s with the achieved
+ * GFLOP/s (SIMD kernel, all threads), on the `reference` model shape.
  * Prints one JSON object. `npm run bench:train [-- --seconds 20 --threads 2 --preset reference]`
  */
 import { availableParallelism, loadavg } from "node:os";
@@ -53,14 +54,16 @@ const rates = ({ wall, cpu }: { wall: number; cpu: number }) => ({
   wall: gflops(wall),
   perCpuSecond: gflops(cpu),
 });
-const single = new MatmulPool({ threads: 1 });
-const pooled = new MatmulPool({ threads });
+const singleJs = new MatmulPool({ threads: 1, kernel: "js" });
+const single = new MatmulPool({ threads: 1, kernel: "wasm" });
+const pooled = new MatmulPool({ threads, kernel: "wasm" });
 await pooled.ready();
 const matmul = {
   shape: [M, N, K],
   naiveSingleCoreGflops: rates(time(() => matmulNaive(out, a, b, M, N, K), 1500)),
-  blockedSingleCoreGflops: rates(time(() => single.matmul("ab", out, a, b, M, N, K), 1500)),
-  blockedPooledGflops: rates(time(() => pooled.matmul("ab", out, a, b, M, N, K), 1500)),
+  jsBlockedSingleCoreGflops: rates(time(() => singleJs.matmul("ab", out, a, b, M, N, K), 1500)),
+  wasmSimdSingleCoreGflops: rates(time(() => single.matmul("ab", out, a, b, M, N, K), 1500)),
+  wasmSimdPooledGflops: rates(time(() => pooled.matmul("ab", out, a, b, M, N, K), 1500)),
   threads,
 };
 
@@ -101,6 +104,7 @@ while (performance.now() - start < seconds * 1000 || steps < 2) {
 const elapsed = (performance.now() - start) / 1000;
 const usage = process.cpuUsage(cpuStart);
 const cpuSeconds = (usage.user + usage.system) / 1e6;
+await singleJs.close();
 await single.close();
 await pooled.close();
 console.log(

@@ -12,11 +12,16 @@
 import { availableParallelism } from "node:os";
 import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
 import { matmulAB, matmulABt, matmulAtB } from "./matmul.ts";
+import { WasmMatmul, wasmMatmulAvailable } from "./wasm-matmul.ts";
 
 /** Which product: `ab` = A·B, `abt` = A·Bᵀ, `atb` = Aᵀ·B (see matmul.ts). */
 export type MatmulKind = "ab" | "abt" | "atb";
 
+/** `wasm`: the SIMD kernel (wasm-matmul.ts); `js`: the register-blocked JavaScript loops (matmul.ts). */
+export type MatmulKernel = "wasm" | "js";
+
 export interface MatmulJob {
+  kernel: MatmulKernel;
   kind: MatmulKind;
   out: Float32Array;
   a: Float32Array;
@@ -34,13 +39,23 @@ export interface MatmulPoolOptions {
   threads?: number;
   /** Products below this many multiply-adds run on the main thread alone. Default 65 536. */
   minParallelWork?: number;
+  /** Which kernel computes products. Default `wasm` where WebAssembly SIMD works, else `js`. */
+  kernel?: MatmulKernel;
 }
 
 // Row slices are multiples of 4 so every worker keeps its 4×4 blocks whole.
 const ROW_ALIGN = 4;
 
+// One SIMD kernel instance per thread (module state is per thread), made on first use.
+let wasmKernel: WasmMatmul | undefined;
+
 export function runMatmulJob(job: MatmulJob): void {
-  const { kind, out, a, b, M, N, K, accumulate, rowStart, rowEnd } = job;
+  const { kernel, kind, out, a, b, M, N, K, accumulate, rowStart, rowEnd } = job;
+  if (kernel === "wasm") {
+    wasmKernel ??= new WasmMatmul();
+    wasmKernel.matmul(kind, out, a, b, M, N, K, accumulate, rowStart, rowEnd);
+    return;
+  }
   switch (kind) {
     case "ab":
       matmulAB(out, a, b, M, N, K, accumulate, rowStart, rowEnd);
@@ -59,6 +74,7 @@ export function runMatmulJob(job: MatmulJob): void {
 export class MatmulPool {
   /** Threads in use, the main thread included (1 after `close`). */
   threads: number;
+  readonly kernel: MatmulKernel;
   private readonly minParallelWork: number;
   private readonly workers: Worker[] = [];
   private readonly ports: MessagePort[] = [];
@@ -69,8 +85,10 @@ export class MatmulPool {
   constructor({
     threads = Math.min(availableParallelism(), 8),
     minParallelWork = 65_536,
+    kernel = wasmMatmulAvailable() ? "wasm" : "js",
   }: MatmulPoolOptions = {}) {
     this.threads = Math.max(1, Math.floor(threads));
+    this.kernel = kernel;
     this.minParallelWork = minParallelWork;
     this.counters = new Int32Array(new SharedArrayBuffer(4 * (2 + this.threads)));
     for (let w = 1; w < this.threads; w++) {
@@ -108,7 +126,7 @@ export class MatmulPool {
     for (let w = 0; w < this.ports.length; w++) if (Atomics.load(this.counters, 2 + w) === 1) ready.push(w);
     const parts = M * N * K < this.minParallelWork ? 1 : Math.min(1 + ready.length, Math.ceil(M / ROW_ALIGN));
     if (parts <= 1 || !isShared(out) || !isShared(a) || !isShared(b)) {
-      runMatmulJob({ kind, out, a, b, M, N, K, accumulate, rowStart: 0, rowEnd: M });
+      runMatmulJob({ kernel: this.kernel, kind, out, a, b, M, N, K, accumulate, rowStart: 0, rowEnd: M });
       return;
     }
     const slice = Math.ceil(M / parts / ROW_ALIGN) * ROW_ALIGN;
@@ -118,6 +136,7 @@ export class MatmulPool {
       if (rowStart >= M) break;
       const rowEnd = Math.min(M, rowStart + slice);
       this.ports[ready[w - 1]].postMessage({
+        kernel: this.kernel,
         kind,
         out,
         a,
@@ -135,7 +154,8 @@ export class MatmulPool {
     this.posted = target;
     Atomics.add(this.counters, 0, posted);
     Atomics.notify(this.counters, 0);
-    runMatmulJob({ kind, out, a, b, M, N, K, accumulate, rowStart: 0, rowEnd: Math.min(M, slice) });
+    const own = Math.min(M, slice);
+    runMatmulJob({ kernel: this.kernel, kind, out, a, b, M, N, K, accumulate, rowStart: 0, rowEnd: own });
     for (;;) {
       const done = Atomics.load(this.counters, 1);
       if (done >= target) break;
