@@ -127,13 +127,28 @@ function lastNumber(text: string, offset = 0): Found | null {
   return found;
 }
 
-/** Words of two or more letters outside LaTeX commands: the measure of prose. */
+/**
+ * Whitespace-separated words of two or more letters ("It is 5" has two): the measure of prose. Letters
+ * glued to math ("2ab", "x^2y", "\frac{NO}{BO}") are variables, and "and"/"or" list answers.
+ */
 function proseWords(text: string): number {
   return text
     .replace(/\\(?:begin|end)\{[^}]*\}(?:\{[lcr|]+\})?/g, " ")
-    .replace(/\\[A-Za-z]+/g, " ")
-    .split(/[^A-Za-z]+/)
-    .filter((w) => w.length >= 2).length;
+    .split(/\s+/)
+    .filter((w) => /^[A-Za-z]{2,}[.,;:!?]*$/.test(w) && !/^(?:and|or)\b/.test(w)).length;
+}
+
+/**
+ * Whether a short text is an answer as written: math with at most trailing unit words ("5 apples",
+ * "\frac{1}{2} meters", "3 and 4"), or a word answer without numbers ("Evelyn", "no solution").
+ * "It is 5" is prose around an answer instead.
+ */
+function isAnswerLike(text: string): boolean {
+  const core = text
+    .replace(/\\(?:text\w*|mbox|mathrm)\s*\{[^{}]*\}/g, " ")
+    .replace(/\s+[A-Za-z]{2,}(?:\s+[A-Za-z]{2,})*[.\s]*$/, "");
+  if (proseWords(core) === 0) return true;
+  return !/\d/.test(text) && proseWords(text) <= 2;
 }
 
 /** The rightmost LaTeX span (with the spans listed before it) or number. */
@@ -173,7 +188,7 @@ export function readAnswerSpan(text: string, start: number): Found | null {
   line = line.replace(/[*\s.,;:!]+$/, "").trim();
   if (line.length === 0) return null;
   // Prose around the answer ("The largest $n$ is 34"): the rightmost math or number in it.
-  if (proseWords(line) > 2) return rightmostMath(line, true, at);
+  if (!isAnswerLike(line)) return rightmostMath(line, true, at);
   return { answer: line, end: at + line.length };
 }
 
@@ -197,7 +212,7 @@ function bareAnswer(text: string): string | null {
   if (t.length === 0 || t.length > BARE_MAX_CHARS) return null;
   // Math delimiters inside mean prose around math ("Answer \[ 9 \]"), not a bare answer.
   if (/(?<!\\)\$|\\\[|\\\(/.test(t)) return null;
-  return proseWords(t) <= 2 ? t.replace(/[.\s]+$/, "") : null;
+  return isAnswerLike(t) ? t.replace(/[.\s]+$/, "") : null;
 }
 
 /**
