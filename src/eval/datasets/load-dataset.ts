@@ -70,7 +70,6 @@ export async function loadDataset(spec: string, options: LoadDatasetOptions = {}
 /** A synthetic item as an eval item; countdown answers are checked, not compared. */
 export function syntheticToItem(item: SyntheticItem): EvalItem {
   const generator = item.id.split("-")[0];
-  const isLogic = generator === "logic";
   return {
     id: item.id,
     question: item.question,
@@ -79,6 +78,6 @@ export function syntheticToItem(item: SyntheticItem): EvalItem {
     difficulty: item.difficulty,
     category: item.category,
     ...(generator === "countdown" ? { check: "countdown" as const } : {}),
-    meta: { ...item.meta, solutions: item.solutions, ...(isLogic ? { boolean: true } : {}) },
+    meta: { ...item.meta, solutions: item.solutions },
   };
 }
