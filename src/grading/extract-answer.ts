@@ -128,6 +128,25 @@ function lastNumber(text: string, offset = 0): Found | null {
 }
 
 /**
+ * The first math in a sentence after "answer is" ("5 and the remainder is 3" → 5, as Math-Verify's lazy
+ * match): the first LaTeX span or number with a digit or a command in it, so "The largest $n$ is 34"
+ * skips the variable and reads 34.
+ */
+function firstMath(text: string, offset: number): Found | null {
+  const candidates: Array<Found & { start: number }> = latexSpans(text)
+    .filter((s) => /[\d\\]/.test(s.content))
+    .map((s) => ({ answer: s.content, start: s.start, end: offset + s.end }));
+  NUMBER_RE.lastIndex = 0;
+  for (let m = NUMBER_RE.exec(text); m !== null; m = NUMBER_RE.exec(text)) {
+    if (/[A-Za-z_$\\{]/.test(text[m.index - 1] ?? " ")) continue;
+    candidates.push({ answer: m[0], start: m.index, end: offset + m.index + m[0].length });
+  }
+  candidates.sort((a, b) => a.start - b.start);
+  const first = candidates[0];
+  return first ? { answer: first.answer, end: first.end } : null;
+}
+
+/**
  * Whitespace-separated words of two or more letters ("It is 5" has two): the measure of prose. Letters
  * glued to math ("2ab", "x^2y", "\frac{NO}{BO}") are variables, and "and"/"or" list answers.
  */
@@ -188,7 +207,11 @@ export function readAnswerSpan(text: string, start: number): Found | null {
   line = line.replace(/[*\s.,;:!]+$/, "").trim();
   if (line.length === 0) return null;
   // Prose around the answer ("The largest $n$ is 34"): the rightmost math or number in it.
-  if (!isAnswerLike(line)) return rightmostMath(line, true, at);
+  if (!isAnswerLike(line)) {
+    // "not 5 but 6": the negated value is not the answer.
+    if (/^not\b/i.test(line)) return rightmostMath(line, true, at);
+    return firstMath(line, at) ?? rightmostMath(line, true, at);
+  }
   return { answer: line, end: at + line.length };
 }
 
