@@ -15,7 +15,7 @@ import { Random } from "../random.ts";
 import { alloc } from "../tensor/alloc.ts";
 import { type MatmulKind, MatmulPool } from "../tensor/matmul-pool.ts";
 import { type LlamaConfig, type TensorSpec, tensorLayout } from "./config.ts";
-import { attentionBackward, attentionForward } from "./layers/attention.ts";
+import { attentionBackward, attentionForward, type Matmul } from "./layers/attention.ts";
 import { crossEntropy } from "./layers/cross-entropy.ts";
 import { rmsnormBackward, rmsnormForward } from "./layers/rmsnorm.ts";
 import { applyRope } from "./layers/rope.ts";
@@ -165,7 +165,7 @@ export class LlamaModel {
       this.mm("abt", s.v, s.h1, w.wv, N, D, D);
       applyRope(s.q, N, T, heads, this.headDim, ropeTheta);
       applyRope(s.k, N, T, heads, this.headDim, ropeTheta);
-      attentionForward(s.att, s.probs, s.q, s.k, s.v, shape);
+      attentionForward(s.att, s.probs, s.q, s.k, s.v, shape, this.matmul);
       this.mm("abt", s.x2, s.att, w.wo, N, D, D);
       for (let i = 0; i < N * D; i++) s.x2[i] += x[i];
       // Feed-forward half.
@@ -231,7 +231,7 @@ export class LlamaModel {
       acts.dq.fill(0);
       acts.dk.fill(0);
       acts.dv.fill(0);
-      attentionBackward(acts.dq, acts.dk, acts.dv, acts.dAtt, s.probs, s.q, s.k, s.v, shape);
+      attentionBackward(acts.dq, acts.dk, acts.dv, acts.dAtt, s.probs, s.q, s.k, s.v, shape, this.matmul);
       applyRope(acts.dq, N, T, heads, this.headDim, this.config.ropeTheta, true);
       applyRope(acts.dk, N, T, heads, this.headDim, this.config.ropeTheta, true);
       this.mm("atb", gw.wq, acts.dq, s.h1, D, D, N, true);
@@ -248,6 +248,10 @@ export class LlamaModel {
       for (let i = 0; i < D; i++) this.g.embed[e + i] += dx[n * D + i];
     }
   }
+
+  /** The pool's matmul as a plain function, for the attention layer's per-head products. */
+  private readonly matmul: Matmul = (kind, out, a, b, M, N, K, accumulate = false) =>
+    this.pool.matmul(kind, out, a, b, M, N, K, accumulate);
 
   private mm(
     kind: MatmulKind,

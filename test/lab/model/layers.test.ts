@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { attentionBackward, attentionForward } from "../../../src/lab/model/layers/attention.ts";
+import { attentionBackward, attentionForward, type Matmul } from "../../../src/lab/model/layers/attention.ts";
 import { crossEntropy } from "../../../src/lab/model/layers/cross-entropy.ts";
 import { rmsnormBackward, rmsnormForward } from "../../../src/lab/model/layers/rmsnorm.ts";
 import { applyRope } from "../../../src/lab/model/layers/rope.ts";
 import { swigluBackward, swigluForward } from "../../../src/lab/model/layers/swiglu.ts";
 import { Random } from "../../../src/lab/random.ts";
+import { MatmulPool } from "../../../src/lab/tensor/matmul-pool.ts";
 import { checkGradient, project, randomArray } from "../gradient-check.ts";
 
 test("rmsnorm: gradients w.r.t. input and gain match finite differences", () => {
@@ -70,6 +71,16 @@ test("attention: gradients w.r.t. q, k, v match finite differences; the future i
   checkGradient("dq", loss, q, dq);
   checkGradient("dk", loss, k, dk);
   checkGradient("dv", loss, v, dv);
+  // The SIMD kernels (what the model uses) give the same outputs and gradients as the JavaScript ones.
+  const pool = new MatmulPool({ threads: 1, kernel: "wasm" });
+  const simd: Matmul = (kind, o, a, b, M, N, K, acc) => pool.matmul(kind, o, a, b, M, N, K, acc);
+  const outSimd = new Float32Array(N * D);
+  attentionForward(outSimd, new Float32Array(probs.length), q, k, v, shape, simd);
+  loss();
+  for (let i = 0; i < N * D; i++) assert.ok(Math.abs(outSimd[i] - out[i]) < 1e-5);
+  const dqSimd = new Float32Array(N * D);
+  attentionBackward(dqSimd, new Float32Array(N * D), new Float32Array(N * D), r, probs, q, k, v, shape, simd);
+  for (let i = 0; i < N * D; i++) assert.ok(Math.abs(dqSimd[i] - dq[i]) < 1e-5);
 });
 
 test("swiglu: gradients w.r.t. gate and up match finite differences", () => {

@@ -1,8 +1,15 @@
 /**
  * Causal multi-head scaled dot-product attention over already projected (and rotated) q, k, v.
  * Rows are tokens: q/k/v/out are [B·T, heads·headDim], sequence b occupying rows b·T … b·T+T−1.
- * The softmax probabilities are kept, [B, heads, T, T] (upper triangle unused), for the backward pass.
+ * The softmax probabilities are kept, [B, heads, T, T] (zero above the diagonal), for the backward pass.
+ *
+ * Per (sequence, head) the work is four small matrix products, run on the matmul kernels (SIMD)
+ * on gathered contiguous [T, headDim] copies of the head's columns. That computes the masked upper
+ * triangle too (2x the multiply-adds of a causal loop) and is still ~5x faster than scalar loops.
  */
+import { alloc } from "../../tensor/alloc.ts";
+import type { MatmulKind } from "../../tensor/matmul-pool.ts";
+import { runMatmulJob } from "../../tensor/matmul-pool.ts";
 
 export interface AttentionShape {
   /** Sequences in the batch. */
@@ -13,6 +20,41 @@ export interface AttentionShape {
   headDim: number;
 }
 
+/** out (+)= op(a, b), as MatmulPool.matmul. */
+export type Matmul = (
+  kind: MatmulKind,
+  out: Float32Array,
+  a: Float32Array,
+  b: Float32Array,
+  M: number,
+  N: number,
+  K: number,
+  accumulate?: boolean,
+) => void;
+
+/** Single-threaded JavaScript kernels: the default, and the reference in tests. */
+export const jsMatmul: Matmul = (kind, out, a, b, M, N, K, accumulate = false) =>
+  runMatmulJob({ kernel: "js", kind, out, a, b, M, N, K, accumulate, rowStart: 0, rowEnd: M });
+
+/** Copies head h of sequence b, [T, headDim], out of x [B·T, D] (or back into it with `scatter`). */
+function gather(dst: Float32Array, x: Float32Array, b: number, h: number, shape: AttentionShape): void {
+  const { T, heads, headDim } = shape;
+  const D = heads * headDim;
+  for (let t = 0; t < T; t++) {
+    const from = (b * T + t) * D + h * headDim;
+    dst.set(x.subarray(from, from + headDim), t * headDim);
+  }
+}
+
+function scatterAdd(x: Float32Array, src: Float32Array, b: number, h: number, shape: AttentionShape): void {
+  const { T, heads, headDim } = shape;
+  const D = heads * headDim;
+  for (let t = 0; t < T; t++) {
+    const to = (b * T + t) * D + h * headDim;
+    for (let i = 0; i < headDim; i++) x[to + i] += src[t * headDim + i];
+  }
+}
+
 /** out = softmax(q·kᵀ/√headDim, causal) · v; fills probs. */
 export function attentionForward(
   out: Float32Array,
@@ -20,48 +62,49 @@ export function attentionForward(
   q: Float32Array,
   k: Float32Array,
   v: Float32Array,
-  { B, T, heads, headDim }: AttentionShape,
+  shape: AttentionShape,
+  mm: Matmul = jsMatmul,
 ): void {
-  const D = heads * headDim;
+  const { B, T, heads, headDim } = shape;
   const scale = 1 / Math.sqrt(headDim);
+  const qh = alloc(T * headDim);
+  const kh = alloc(T * headDim);
+  const vh = alloc(T * headDim);
+  const oh = alloc(T * headDim);
+  const scores = alloc(T * T);
+  out.fill(0, 0, B * T * heads * headDim);
   for (let b = 0; b < B; b++) {
     for (let h = 0; h < heads; h++) {
-      const pBase = (b * heads + h) * T * T;
+      gather(qh, q, b, h, shape);
+      gather(kh, k, b, h, shape);
+      gather(vh, v, b, h, shape);
+      // scores[T,T] = qh · khᵀ
+      mm("abt", scores, qh, kh, T, T, headDim);
+      const p = probs.subarray((b * heads + h) * T * T, (b * heads + h + 1) * T * T);
       for (let t = 0; t < T; t++) {
-        const qo = (b * T + t) * D + h * headDim;
-        const pRow = pBase + t * T;
-        // scores[s] = q_t · k_s · scale for s ≤ t, then a numerically safe softmax.
+        const row = t * T;
         let max = Number.NEGATIVE_INFINITY;
-        for (let s = 0; s <= t; s++) {
-          const ko = (b * T + s) * D + h * headDim;
-          let dot = 0;
-          for (let i = 0; i < headDim; i++) dot += q[qo + i] * k[ko + i];
-          dot *= scale;
-          probs[pRow + s] = dot;
-          if (dot > max) max = dot;
-        }
+        for (let s = 0; s <= t; s++) max = Math.max(max, scores[row + s] * scale);
         let sum = 0;
         for (let s = 0; s <= t; s++) {
-          const e = Math.exp(probs[pRow + s] - max);
-          probs[pRow + s] = e;
+          const e = Math.exp(scores[row + s] * scale - max);
+          p[row + s] = e;
           sum += e;
         }
         const inv = 1 / sum;
-        for (let i = 0; i < headDim; i++) out[qo + i] = 0;
-        for (let s = 0; s <= t; s++) {
-          const p = probs[pRow + s] * inv;
-          probs[pRow + s] = p;
-          const vo = (b * T + s) * D + h * headDim;
-          for (let i = 0; i < headDim; i++) out[qo + i] += p * v[vo + i];
-        }
+        for (let s = 0; s <= t; s++) p[row + s] *= inv;
+        p.fill(0, row + t + 1, row + T);
       }
+      // oh[T,hd] = p · vh
+      mm("ab", oh, p, vh, T, headDim, T);
+      scatterAdd(out, oh, b, h, shape);
     }
   }
 }
 
 /**
- * Given dOut, adds into dq, dk, dv. With P the probabilities and dP[t,s] = dOut_t · v_s:
- * dv_s += Σ_t P[t,s]·dOut_t, dS = P ∘ (dP − Σ_s P·dP), dq_t += scale·Σ_s dS[t,s]·k_s, dk_s += scale·Σ_t dS[t,s]·q_t.
+ * Given dOut, adds into dq, dk, dv. With P the probabilities and dP = dOut · vᵀ:
+ * dv += Pᵀ·dOut, dS = P ∘ (dP − rowsum(P ∘ dP))·scale, dq += dS·k, dk += dSᵀ·q.
  */
 export function attentionBackward(
   dq: Float32Array,
@@ -72,39 +115,41 @@ export function attentionBackward(
   q: Float32Array,
   k: Float32Array,
   v: Float32Array,
-  { B, T, heads, headDim }: AttentionShape,
-  scratch: Float32Array = new Float32Array(T),
+  shape: AttentionShape,
+  mm: Matmul = jsMatmul,
 ): void {
-  const D = heads * headDim;
+  const { B, T, heads, headDim } = shape;
   const scale = 1 / Math.sqrt(headDim);
-  const dP = scratch;
+  const qh = alloc(T * headDim);
+  const kh = alloc(T * headDim);
+  const vh = alloc(T * headDim);
+  const dOh = alloc(T * headDim);
+  const grad = alloc(T * headDim);
+  const dP = alloc(T * T);
   for (let b = 0; b < B; b++) {
     for (let h = 0; h < heads; h++) {
-      const pBase = (b * heads + h) * T * T;
+      const p = probs.subarray((b * heads + h) * T * T, (b * heads + h + 1) * T * T);
+      gather(qh, q, b, h, shape);
+      gather(kh, k, b, h, shape);
+      gather(vh, v, b, h, shape);
+      gather(dOh, dOut, b, h, shape);
+      // dv_h[T,hd] = pᵀ · dOh
+      mm("atb", grad, p, dOh, T, headDim, T);
+      scatterAdd(dv, grad, b, h, shape);
+      // dP[T,T] = dOh · vhᵀ, then dS in place (zero above the diagonal, where P is zero).
+      mm("abt", dP, dOh, vh, T, T, headDim);
       for (let t = 0; t < T; t++) {
-        const qo = (b * T + t) * D + h * headDim;
-        const pRow = pBase + t * T;
+        const row = t * T;
         let weighted = 0;
-        for (let s = 0; s <= t; s++) {
-          const vo = (b * T + s) * D + h * headDim;
-          const p = probs[pRow + s];
-          let dot = 0;
-          for (let i = 0; i < headDim; i++) {
-            dot += dOut[qo + i] * v[vo + i];
-            dv[vo + i] += p * dOut[qo + i];
-          }
-          dP[s] = dot;
-          weighted += p * dot;
-        }
-        for (let s = 0; s <= t; s++) {
-          const dS = probs[pRow + s] * (dP[s] - weighted) * scale;
-          const ko = (b * T + s) * D + h * headDim;
-          for (let i = 0; i < headDim; i++) {
-            dq[qo + i] += dS * k[ko + i];
-            dk[ko + i] += dS * q[qo + i];
-          }
-        }
+        for (let s = 0; s <= t; s++) weighted += p[row + s] * dP[row + s];
+        for (let s = 0; s <= t; s++) dP[row + s] = p[row + s] * (dP[row + s] - weighted) * scale;
+        dP.fill(0, row + t + 1, row + T);
       }
+      // dq_h = dS · kh, dk_h = dSᵀ · qh
+      mm("ab", grad, dP, kh, T, headDim, T);
+      scatterAdd(dq, grad, b, h, shape);
+      mm("atb", grad, dP, qh, T, headDim, T);
+      scatterAdd(dk, grad, b, h, shape);
     }
   }
 }
