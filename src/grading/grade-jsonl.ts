@@ -11,7 +11,7 @@ import type { AnswerKind, GradeOptions, GradeResult } from "./types.ts";
 export interface GradeJsonlOptions {
   /** The pool that grades the lines. */
   pool: GradePool;
-  /** Options for every line; a line's own `kind` field overrides `kind`. */
+  /** Options for every line; a line's own `kind`, `choices` and `percentAsFraction` fields override them. */
   grade?: GradeOptions;
   /** Lines graded ahead of the one being written (bounds memory on huge inputs). Default 1024. */
   window?: number;
@@ -33,6 +33,7 @@ const LineSchema = z.looseObject({
   pred: z.union([answer, z.null().transform(() => "")]),
   kind: z.enum(KINDS).optional(),
   choices: z.array(z.string()).optional(),
+  percentAsFraction: z.boolean().optional(),
 });
 
 type Pending = Promise<{ text: string; correct: boolean; malformed: boolean }>;
@@ -55,6 +56,7 @@ function gradeLine(line: string, lineNumber: number, options: GradeJsonlOptions)
     ...options.grade,
     ...(record.kind ? { kind: record.kind } : {}),
     ...(record.choices ? { choices: record.choices } : {}),
+    ...(record.percentAsFraction === undefined ? {} : { percentAsFraction: record.percentAsFraction }),
   };
   return options.pool.grade(record.pred, record.gold, gradeOptions).then((result: GradeResult) => ({
     text: JSON.stringify({
