@@ -59,6 +59,14 @@ function replaceCommandArgs(text: string, re: RegExp, replace: (inner: string, b
   return out + text.slice(last);
 }
 
+/** "0.1\overline{6}" → "(15/90)": a repeating decimal as the exact fraction it denotes. */
+function repeatingDecimal(_m: string, sign: string, whole: string, fixed: string, repeat: string): string {
+  const all = BigInt(`${whole || "0"}${fixed}${repeat}`);
+  const head = BigInt(`${whole || "0"}${fixed}`);
+  const den = 10n ** BigInt(fixed.length + repeat.length) - 10n ** BigInt(fixed.length);
+  return `${sign}(${all - head}/${den})`;
+}
+
 /** Clean-up of one answer string. Idempotent. */
 export function normalizeAnswer(raw: string): string {
   // A doubled backslash before a command name is an escaping slip (`\\frac` written for `\frac`).
@@ -98,6 +106,7 @@ export function normalizeAnswer(raw: string): string {
     if (/[0-9A-Za-z)}]\s*$/.test(before) && /^[A-Za-z][A-Za-z\s.^\d/-]*$/.test(word)) return UNIT;
     return word;
   });
+  s = s.replace(/(-?)(\d*)\.(\d*)\\overline\{(\d+)\}/g, repeatingDecimal);
   s = replaceCommandArgs(s, STYLE_COMMANDS, (inner) => inner);
   // A dropped unit takes its power with it: "15\mbox{ cm}^2" → "15".
   s = s.replace(/\uE000\s*(?:\^\s*(?:\{\s*\d\s*\}|\d))?/g, " ");
