@@ -68,14 +68,9 @@ export function gradeCommand(): Command {
         process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
         return;
       }
-      const label =
-        result.verdict === "correct"
-          ? "correct"
-          : result.verdict === "incorrect"
-            ? "incorrect"
-            : result.verdict;
+      // First line: correct or incorrect; the full verdict (unparseable, error, ...) follows.
       process.stdout.write(
-        `${label}\nextracted: ${result.predicted ?? "(none)"}\ngold: ${result.gold ?? "(none)"}\nmethod: ${result.method} (${result.reason})\n`,
+        `${result.correct ? "correct" : "incorrect"}\nextracted: ${result.predicted ?? "(none)"}\ngold: ${result.gold ?? "(none)"}\nverdict: ${result.verdict}\nmethod: ${result.method} (${result.reason})\n`,
       );
     });
 }
