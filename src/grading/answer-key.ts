@@ -21,7 +21,7 @@ const FLOAT_DIGITS = 12;
 
 /** The canonical key of the answer in `text`, or null when there is no answer. */
 export function answerKey(text: string, options: GradeOptions = {}): string | null {
-  const answer = extractAnswer(text, options);
+  const answer = extractAnswer(String(text ?? ""), options);
   if (answer === null) return null;
   return keyOfAnswer(answer, options);
 }

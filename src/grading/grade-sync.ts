@@ -28,6 +28,9 @@ const compact = (s: string) => s.replace(/\s+/g, "");
 
 /** Grades `candidate` (a model's output) against `gold` (a reference answer or solution). */
 export function gradeSync(candidate: string, gold: string, options: GradeOptions = {}): GradeResult {
+  // Callers reading JSON pass numbers ("gold": 5); they are answers all the same.
+  candidate = String(candidate ?? "");
+  gold = String(gold ?? "");
   const kind = options.kind ?? "math";
   if (kind === "code") {
     return result("error", null, null, "none", "code answers are graded by running tests, not by gradeSync");
