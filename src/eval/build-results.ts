@@ -1,21 +1,27 @@
 /** Summaries of a grid from the store, as written to `results.json`. */
-import { cellKey, type StrategySpec } from "./cell-key.ts";
+import { cellKey, cellRuns, modelLabel, type StrategySpec } from "./cell-key.ts";
 import { type Prices, type SummarizeOptions, summarize } from "./metrics.ts";
-import { type CellResult, type EvalResults, resultsSchema, versions } from "./results.ts";
-import type { ModelEntry } from "./runner.ts";
+import { type CellResult, type EvalResults, type LargeBaseline, resultsSchema, versions } from "./results.ts";
 import type { EvalStore } from "./store.ts";
 import type { Dataset, EvalRecord } from "./types.ts";
 
 export interface BuildResultsOptions {
   runId: string;
   createdAt: string;
-  models: Array<Pick<ModelEntry, "name">>;
+  models: ResultModel[];
   strategies: StrategySpec[];
   datasets: Dataset[];
   seeds: number[];
   settings: Record<string, unknown>;
   summary?: SummarizeOptions;
-  prices?: Map<string, Prices | undefined>;
+}
+
+/** What results need of a model entry: names and prices of its roles. */
+export interface ResultModel {
+  name: string;
+  prices?: Prices;
+  large?: { name: string; prices?: Prices };
+  verifier?: { name: string; prices?: Prices };
 }
 
 /** Summarises the store's records of this grid (including ones finished by earlier, killed runs). */
@@ -25,8 +31,9 @@ export function buildResults(store: EvalStore, options: BuildResultsOptions): Ev
   const seedSet = new Set(options.seeds);
   for (const model of options.models) {
     for (const strategy of options.strategies) {
+      if (!cellRuns(model, strategy)) continue;
       for (const dataset of options.datasets) {
-        const cell = cellKey(model.name, strategy, dataset);
+        const cell = cellKey(model, strategy, dataset);
         const ids = new Set(dataset.items.map((i) => i.id));
         // Only this grid's items and seeds: a store shared with a wider sweep holds more.
         const records = store.records(cell).filter((r) => ids.has(r.itemId) && seedSet.has(r.seed));
@@ -34,7 +41,10 @@ export function buildResults(store: EvalStore, options: BuildResultsOptions): Ev
         const summary = summarize(records, options.summary);
         cells.push({
           cell,
-          model: model.name,
+          model: modelLabel(model),
+          policy: model.name,
+          ...(model.large ? { large: model.large.name } : {}),
+          ...(model.verifier ? { verifier: model.verifier.name } : {}),
           strategy: strategy.name,
           strategyOptions: strategy.options ?? {},
           dataset: dataset.name,
@@ -47,6 +57,10 @@ export function buildResults(store: EvalStore, options: BuildResultsOptions): Ev
       }
     }
   }
+  for (const cell of cells) {
+    const baseline = largeBaseline(cell, cells);
+    if (baseline) cell.vsLarge = baseline;
+  }
   // One cell: the overall summary is that cell's (and the bootstrap need not run twice).
   const overall = cells.length === 1 ? cells[0].summary : summarize(all, options.summary);
   return {
@@ -57,12 +71,42 @@ export function buildResults(store: EvalStore, options: BuildResultsOptions): Ev
     versions: versions(),
     settings: {
       ...options.settings,
-      models: options.models.map((m) => ({ name: m.name, prices: options.prices?.get(m.name) })),
+      models: options.models.map((m) => ({
+        name: m.name,
+        prices: m.prices,
+        ...(m.large ? { large: { name: m.large.name, prices: m.large.prices } } : {}),
+        ...(m.verifier ? { verifier: { name: m.verifier.name, prices: m.verifier.prices } } : {}),
+      })),
       strategies: options.strategies,
       datasets: options.datasets.map((d) => ({ name: d.name, spec: d.spec, items: d.items.length })),
     },
     accuracy: overall.accuracy,
     overall,
     cells,
+  };
+}
+
+/**
+ * The large model alone on the same dataset, for a cell with a large model: a cell whose policy is
+ * that model and which has no large model of its own (the first such cell in grid order).
+ */
+function largeBaseline(cell: CellResult, cells: CellResult[]): LargeBaseline | undefined {
+  if (cell.large === undefined) return undefined;
+  const base = cells.find(
+    (c) => c.large === undefined && c.policy === cell.large && c.dataset === cell.dataset && c !== cell,
+  );
+  if (!base) return undefined;
+  const perAttempt = (c: CellResult) =>
+    (c.summary.promptTokens + c.summary.completionTokens) / Math.max(1, c.summary.n + c.summary.errors);
+  const tokensPerItem = perAttempt(base);
+  return {
+    cell: base.cell,
+    strategy: base.strategy,
+    accuracy: base.accuracy,
+    tokensPerItem,
+    cost: base.summary.cost,
+    tokenRatio: tokensPerItem > 0 ? perAttempt(cell) / tokensPerItem : 0,
+    costRatio: base.summary.cost > 0 ? cell.summary.cost / base.summary.cost : null,
+    accuracyDelta: cell.accuracy - base.accuracy,
   };
 }

@@ -26,6 +26,39 @@ export function strategyLabel(spec: StrategySpec): string {
   return `${spec.name}${options}`;
 }
 
-export function cellKey(model: string, strategy: StrategySpec, dataset: Dataset): string {
+/** The models of one grid row: the policy, and the large and verifier models when it has them. */
+export interface CellModels {
+  name: string;
+  large?: { name: string };
+  verifier?: { name: string };
+}
+
+/**
+ * The model part of a cell's identity: the policy's name alone (so cells of single-model runs keep
+ * their keys and stores stay reusable), or with the large and verifier models in parentheses, since
+ * a cascade over another large model is another experiment.
+ */
+export function modelLabel(models: CellModels): string {
+  const extra = [
+    ...(models.large ? [`large ${models.large.name}`] : []),
+    ...(models.verifier ? [`verifier ${models.verifier.name}`] : []),
+  ];
+  return extra.length ? `${models.name} (${extra.join(", ")})` : models.name;
+}
+
+/** `model|strategy|dataset`, where `model` is a name or a `modelLabel`. */
+export function cellKey(model: string | CellModels, strategy: StrategySpec, dataset: Dataset): string {
+  if (typeof model !== "string") return cellKey(modelLabel(model), strategy, dataset);
   return `${model}|${strategyLabel(strategy)}|${dataset.name}`;
+}
+
+/** Strategies that cannot run without a `large` backend: cells pairing them with a lone model are left out. */
+const needsLarge = new Set(["cascade", "speculative-thinking"]);
+
+/**
+ * Whether the grid has this cell: a strategy that needs a large model only with one, so a grid of
+ * `[{spec: small, large: big}, big] × [cascade, cot]` runs the cascade once and `cot` on both.
+ */
+export function cellRuns(model: { large?: unknown }, strategy: StrategySpec): boolean {
+  return model.large !== undefined || !needsLarge.has(strategy.name);
 }

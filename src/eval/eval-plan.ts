@@ -3,7 +3,8 @@
  * (validated with zod; errors name the file, line and key). Example:
  *
  * ```yaml
- * models: [tiny.gguf, { spec: "openai:qwen@http://gpu:8000/v1", concurrency: 16 }]
+ * models: [tiny.gguf, { spec: "openai:qwen@http://gpu:8000/v1", concurrency: 16 },
+ *          { spec: tiny.gguf, large: big.gguf, verifier: judge.gguf }]
  * strategies: [cot, { name: self-consistency, options: { samples: 8 } }]
  * datasets: ["synthetic:arithmetic?difficulty=2&n=50", { path: gsm8k.jsonl, layout: gsm8k, limit: 100 }]
  * seeds: 3
@@ -33,6 +34,8 @@ const fieldsSchema = z
   .partial()
   .strict();
 
+const priceSchema = z.object({ prompt: z.number().nonnegative(), completion: z.number().nonnegative() });
+
 const modelSchema = z.union([
   z.string().min(1),
   z
@@ -45,7 +48,13 @@ const modelSchema = z.union([
       /** Send `question + "\n"` as a raw prompt (models trained without a chat template). */
       rawPrompt: z.boolean().optional(),
       /** Per-million-token prices (overrides the config's). */
-      price: z.object({ prompt: z.number().nonnegative(), completion: z.number().nonnegative() }).optional(),
+      price: priceSchema.optional(),
+      /** The large model (`ctx.backends.large`: cascade, speculative thinking); overrides the plan's. */
+      large: z.string().min(1).optional(),
+      largePrice: priceSchema.optional(),
+      /** The verifier model (`ctx.backends.verifier`: judges, reward models); overrides the plan's. */
+      verifier: z.string().min(1).optional(),
+      verifierPrice: priceSchema.optional(),
     })
     .strict(),
 ]);
@@ -74,6 +83,10 @@ const datasetSchema = z.union([
 export const evalPlanSchema = z
   .object({
     models: z.array(modelSchema).min(1),
+    /** The large model of every model entry that names none (`--large`). */
+    large: z.string().min(1).optional(),
+    /** The verifier model of every model entry that names none (`--verifier`). */
+    verifier: z.string().min(1).optional(),
     strategies: z.array(strategySchema).min(1).default(["cot"]),
     datasets: z.array(datasetSchema).min(1),
     /** Seeds per item. */
@@ -209,6 +222,8 @@ export function parseStrategySpec(spec: string): StrategySpec {
 export function defaultOutDir(plan: EvalPlan): string {
   const identity = JSON.stringify([
     plan.models,
+    // Only when given, so the folders of single-model runs keep their names.
+    ...(plan.large || plan.verifier ? [plan.large, plan.verifier] : []),
     plan.strategies,
     plan.datasets,
     plan.seeds,

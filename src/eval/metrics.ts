@@ -5,7 +5,7 @@
  * and usage: tokens, calls, wall time, cost.
  */
 import { createRng, mixSeed } from "./synthetic/rng.ts";
-import type { EvalRecord, SampleRecord } from "./types.ts";
+import type { EvalRecord, ModelRole, RoleUsage, RoleUsageMap, SampleRecord } from "./types.ts";
 
 /** Mean of booleans (or 0/1 numbers); 0 for an empty list. */
 export function accuracy(values: ReadonlyArray<boolean | number>): number {
@@ -276,9 +276,67 @@ export interface Summary extends SliceSummary {
   calls: number;
   wallMs: number;
   cost: number;
+  /**
+   * Usage per role summed over attempts: the large model's (and the verifier's) tokens and cost
+   * apart from the policy's. Records written before roles existed count as the policy's.
+   */
+  usage: RoleUsageMap;
+  /** Cascade cells: how many questions escalated to the large model. */
+  cascade?: CascadeSummary;
   curves: CurvePoint[];
   byDifficulty: Record<string, SliceSummary>;
   byCategory: Record<string, SliceSummary>;
+}
+
+export interface CascadeSummary {
+  /** Attempts with a cascade outcome (graded or not). */
+  questions: number;
+  escalated: number;
+  /** escalated / questions. */
+  escalationShare: number;
+  /** Summed tokens saved against asking the large model alone, as the cascade estimated them. */
+  savedTokens: number;
+}
+
+/** Adds one role's usage into a per-role map. */
+export function addRoleUsage(into: RoleUsageMap, role: ModelRole, usage: RoleUsage): void {
+  const entry = into[role] ?? { calls: 0, promptTokens: 0, completionTokens: 0, cost: 0 };
+  entry.calls += usage.calls;
+  entry.promptTokens += usage.promptTokens;
+  entry.completionTokens += usage.completionTokens;
+  entry.cost += usage.cost;
+  into[role] = entry;
+}
+
+/** Per-role usage summed over records. */
+export function usageSum(records: readonly EvalRecord[]): RoleUsageMap {
+  const out: RoleUsageMap = {};
+  for (const r of records) {
+    if (!r.usage) {
+      // Records written before roles existed: everything was the policy's.
+      addRoleUsage(out, "policy", r);
+      continue;
+    }
+    for (const [role, usage] of Object.entries(r.usage) as Array<[ModelRole, RoleUsage]>) {
+      addRoleUsage(out, role, usage);
+    }
+  }
+  return out;
+}
+
+/** Escalation share over the records that carry a cascade outcome; undefined when none does. */
+export function cascadeSummary(records: readonly EvalRecord[]): CascadeSummary | undefined {
+  let questions = 0;
+  let escalated = 0;
+  let savedTokens = 0;
+  for (const r of records) {
+    if (!r.cascade) continue;
+    questions++;
+    if (r.cascade.escalated) escalated++;
+    savedTokens += r.cascade.savedTokens;
+  }
+  if (questions === 0) return undefined;
+  return { questions, escalated, escalationShare: escalated / questions, savedTokens };
 }
 
 export interface SummarizeOptions extends SubsetOptions {
@@ -330,6 +388,7 @@ export function summarize(records: readonly EvalRecord[], options: SummarizeOpti
         .sort(([a], [b]) => a.localeCompare(b, "en", { numeric: true }))
         .map(([k, list]) => [k, slice(list, options.bootstrap)]),
     );
+  const cascade = cascadeSummary(records);
   return {
     ...slice(records, options.bootstrap),
     promptTokens,
@@ -338,6 +397,8 @@ export function summarize(records: readonly EvalRecord[], options: SummarizeOpti
     calls: sum((r) => r.calls),
     wallMs: sum((r) => r.wallMs),
     cost: sum((r) => r.cost),
+    usage: usageSum(records),
+    ...(cascade ? { cascade } : {}),
     curves: curves(
       graded.filter((r) => r.samples.length > 0).map((r) => r.samples),
       options,

@@ -13,8 +13,10 @@
  *   overall: Summary,              // see metrics.ts: n, items, accuracy, ci95, errors, tokens,
  *                                  // calls, wallMs, cost, curves [{k, maj, weighted, pass, sets, tokens}],
  *                                  // byDifficulty / byCategory: {slice: {n, items, accuracy, ci95, errors}}
- *   cells: [{ cell, model, strategy, strategyOptions, dataset, datasetSpec, items, seeds,
- *             accuracy, summary: Summary }]
+ *   cells: [{ cell, model, policy, large?, verifier?, strategy, strategyOptions, dataset,
+ *             datasetSpec, items, seeds, accuracy, summary: Summary,
+ *             vsLarge?: { cell, strategy, accuracy, tokensPerItem, cost, tokenRatio, costRatio,
+ *                         accuracyDelta } }]   // cascade cells, when the large model alone is in the grid
  * }
  * ```
  * Per-item records and traces stay in the run's `store.sqlite` (tables `results`, `traces`).
@@ -28,7 +30,14 @@ export const resultsSchema = "deliberate/eval-results@1";
 export interface CellResult {
   /** `model|strategy|dataset`, the key of the cell's records in the store. */
   cell: string;
+  /** The policy's name, with the large and verifier models when the cell has them (`modelLabel`). */
   model: string;
+  /** The policy model's name. */
+  policy: string;
+  /** The large model's name (cascade, speculative thinking). */
+  large?: string;
+  /** The verifier model's name. */
+  verifier?: string;
   strategy: string;
   strategyOptions: Record<string, unknown>;
   dataset: string;
@@ -38,6 +47,24 @@ export interface CellResult {
   seeds: number[];
   accuracy: number;
   summary: Summary;
+  /** A cell with a large model, compared with that model alone on the same dataset when the grid has it. */
+  vsLarge?: LargeBaseline;
+}
+
+/** The large-model-only cell a cascade is compared with: its numbers and the cascade's ratios to them. */
+export interface LargeBaseline {
+  cell: string;
+  strategy: string;
+  accuracy: number;
+  /** The baseline's mean tokens (prompt + completion) per attempt. */
+  tokensPerItem: number;
+  cost: number;
+  /** The cascade's tokens per attempt (all models) over the baseline's. */
+  tokenRatio: number;
+  /** The cascade's cost over the baseline's; null when the baseline cost nothing (no prices). */
+  costRatio: number | null;
+  /** The cascade's accuracy minus the baseline's. */
+  accuracyDelta: number;
 }
 
 export interface EvalResults {

@@ -4,13 +4,14 @@
  */
 import { loadConfig } from "../models/config.ts";
 import { ModelRegistry } from "../models/registry.ts";
+import type { ModelBackend } from "../models/types.ts";
 import { parseStrategyOptions, strategyDefinition } from "../strategies/index.ts";
 import { loadDataset } from "./datasets/load-dataset.ts";
 import { defaultOutDir, type EvalPlan, parseStrategySpec } from "./eval-plan.ts";
 import { createItemGrader } from "./grade-item.ts";
 import type { ProgressMode } from "./progress.ts";
 import { RawQuestionBackend } from "./raw-question-backend.ts";
-import { type ModelEntry, type RunEvalResult, runEval, type StrategySpec } from "./runner.ts";
+import { type ModelEntry, type RoleModel, type RunEvalResult, runEval, type StrategySpec } from "./runner.ts";
 import type { EvalRecord } from "./types.ts";
 
 export interface RunEvalPlanOptions {
@@ -27,6 +28,11 @@ function strategyOf(entry: EvalPlan["strategies"][number], samples?: number): St
   const options = { ...spec.options, ...(samples !== undefined && "samples" in shape ? { samples } : {}) };
   parseStrategyOptions(spec.name, options);
   return Object.keys(options).length ? { name: spec.name, options } : { name: spec.name };
+}
+
+interface PlanPrice {
+  prompt: number;
+  completion: number;
 }
 
 export async function runEvalPlan(plan: EvalPlan, options: RunEvalPlanOptions = {}): Promise<RunEvalResult> {
@@ -46,20 +52,38 @@ export async function runEvalPlan(plan: EvalPlan, options: RunEvalPlanOptions = 
     }),
   );
   const registry = new ModelRegistry({ config: loadConfig(plan.config), threads: plan.threads });
+  const backendsBySpec = new Map<string, ModelBackend>();
   try {
     const models: ModelEntry[] = [];
     for (const entry of plan.models) {
       const m = typeof entry === "string" ? { spec: entry } : entry;
-      const price = m.price ?? registry.price(m.spec);
+      const raw = m.rawPrompt ?? plan.rawPrompt;
+      // The same backend (raw-prompt wrapper included) for a spec named in several roles or entries.
+      const role = async (spec: string, given?: PlanPrice): Promise<RoleModel> => {
+        const price = given ?? registry.price(spec);
+        let backend = backendsBySpec.get(spec);
+        if (!backend) {
+          backend = raw ? new RawQuestionBackend(await registry.get(spec)) : await registry.get(spec);
+          backendsBySpec.set(spec, backend);
+        }
+        return {
+          name: spec,
+          backend,
+          // Configured prices are per million tokens; records carry cost per token counted.
+          ...(price ? { prices: { prompt: price.prompt / 1e6, completion: price.completion / 1e6 } } : {}),
+        };
+      };
+      const policy = await role(m.spec, m.price);
+      // The plan's large (or verifier) model is not its own: `-m small -m big --large big` runs big
+      // alone too, the baseline a cascade is compared with.
+      const large = m.large ?? (plan.large === m.spec ? undefined : plan.large);
+      const verifier = m.verifier ?? (plan.verifier === m.spec ? undefined : plan.verifier);
       models.push({
+        ...policy,
         name: m.name ?? m.spec,
-        backend:
-          (m.rawPrompt ?? plan.rawPrompt)
-            ? new RawQuestionBackend(await registry.get(m.spec))
-            : await registry.get(m.spec),
         concurrency: m.concurrency ?? plan.concurrency,
-        // Configured prices are per million tokens; records carry cost per token counted.
-        ...(price ? { prices: { prompt: price.prompt / 1e6, completion: price.completion / 1e6 } } : {}),
+        ...(large ? { large: await role(large, m.largePrice) } : {}),
+        ...(verifier ? { verifier: await role(verifier, m.verifierPrice) } : {}),
       });
     }
     return await runEval({

@@ -8,30 +8,38 @@ import { mkdirSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import type { ModelBackend } from "../models/types.ts";
 import { runNamed } from "../strategies/index.ts";
-import type { Budget, Problem, Solution, StrategyContext } from "../strategies/types.ts";
+import type { Backends, Budget, Problem, Solution, StrategyContext } from "../strategies/types.ts";
 import { buildResults } from "./build-results.ts";
 import { CachingBackend } from "./caching-backend.ts";
-import { cellKey, type StrategySpec } from "./cell-key.ts";
+import { cellKey, cellRuns, type StrategySpec } from "./cell-key.ts";
 import { createItemGrader, type ItemGrader } from "./grade-item.ts";
 import type { Prices, SummarizeOptions } from "./metrics.ts";
 import { createProgress, type ProgressMode } from "./progress.ts";
 import type { EvalResults } from "./results.ts";
 import { writeResults } from "./results.ts";
-import { type SolveTask, solveItem } from "./solve-item.ts";
+import { type RoleOf, type SolveTask, solveItem } from "./solve-item.ts";
 import { EvalStore, finishedKey } from "./store.ts";
-import type { Dataset, EvalRecord } from "./types.ts";
+import type { Dataset, EvalRecord, ModelRole } from "./types.ts";
 
 export { buildResults } from "./build-results.ts";
-export { cellKey, type StrategySpec, strategyLabel } from "./cell-key.ts";
+export { cellKey, modelLabel, type StrategySpec, strategyLabel } from "./cell-key.ts";
 
-export interface ModelEntry {
-  /** The model as named in tables and store keys: the spec the user gave. */
+/** A model in one role of a cell: its name in tables and keys, its backend, its prices. */
+export interface RoleModel {
+  /** The spec the user gave. */
   name: string;
   backend: ModelBackend;
   /** Per-token prices, for `cost` when the strategy's usage does not carry one. */
   prices?: Prices;
+}
+
+export interface ModelEntry extends RoleModel {
   /** Items solved at once on this model, >= 1. Default 4. */
   concurrency?: number;
+  /** A larger model the strategy escalates to (`cascade`, `speculative-thinking`): `ctx.backends.large`. */
+  large?: RoleModel;
+  /** A judge or reward model (`best-of-n`, `weighted-best-of-n`, ...): `ctx.backends.verifier`. */
+  verifier?: RoleModel;
 }
 
 /** Solves one problem with the named strategy (the strategies layer's dispatcher). */
@@ -89,6 +97,48 @@ export interface RunEvalResult {
 
 type Task = SolveTask;
 
+/**
+ * The backends a model entry's cells see, each through the caching backend (so resume and reuse
+ * work for every role), and which role each backend id stands for. Usage comes back keyed by
+ * backend id, so two roles played by backends with the same id get distinct ids here (`ID#large`);
+ * the cache still keys on the wrapped backend's own id, so the samples are shared.
+ */
+export function cellBackends(
+  model: ModelEntry,
+  store?: EvalStore,
+): { backends: Backends; roles: Map<string, RoleOf> } {
+  const roles = new Map<string, RoleOf>();
+  const backends: Partial<Backends> = {};
+  const entries: Array<[ModelRole, RoleModel | undefined]> = [
+    ["policy", model],
+    ["large", model.large],
+    ["verifier", model.verifier],
+  ];
+  for (const [role, entry] of entries) {
+    if (!entry) continue;
+    const id = roles.has(entry.backend.id) ? `${entry.backend.id}#${role}` : entry.backend.id;
+    roles.set(id, { role, prices: entry.prices });
+    backends[role] = store
+      ? new CachingBackend(entry.backend, store, { id })
+      : id === entry.backend.id
+        ? entry.backend
+        : renamed(entry.backend, id);
+  }
+  return { backends: backends as Backends, roles };
+}
+
+/** The backend under another id (for usage by role without the cache). */
+function renamed(backend: ModelBackend, id: string): ModelBackend {
+  return {
+    id,
+    capabilities: backend.capabilities,
+    generate: (request) => backend.generate(request),
+    stream: (request) => backend.stream(request),
+    ...(backend.score ? { score: backend.score.bind(backend) } : {}),
+    close: async () => {},
+  };
+}
+
 export async function runEval(options: RunEvalOptions): Promise<RunEvalResult> {
   const {
     models,
@@ -120,17 +170,19 @@ export async function runEval(options: RunEvalOptions): Promise<RunEvalResult> {
     let skipped = 0;
     let total = 0;
     for (const model of models) {
-      const backend = cache ? new CachingBackend(model.backend, store) : model.backend;
+      const { backends, roles } = cellBackends(model, cache ? store : undefined);
+      const backend = backends.policy;
       const queue: Task[] = [];
       for (const strategy of strategies) {
+        if (!cellRuns(model, strategy)) continue;
         for (const dataset of datasets) {
-          const cell = cellKey(model.name, strategy, dataset);
+          const cell = cellKey(model, strategy, dataset);
           const finished = store.finished(cell);
           for (const seed of seedValues) {
             for (const item of dataset.items) {
               total++;
               if (finished.has(finishedKey(item.id, seed))) skipped++;
-              else queue.push({ cell, model, backend, strategy, dataset, item, seed });
+              else queue.push({ cell, model, backend, backends, roles, strategy, dataset, item, seed });
             }
           }
         }
@@ -183,7 +235,6 @@ export async function runEval(options: RunEvalOptions): Promise<RunEvalResult> {
       seeds: seedValues,
       settings: { ...settings, seeds, baseSeed, budget, systemPrompt },
       summary: options.summary,
-      prices: new Map(models.map((m) => [m.name, m.prices])),
     });
     const resultsPath = join(outDir, "results.json");
     writeResults(resultsPath, results);

@@ -4,21 +4,40 @@
  */
 import { toDeliberateError } from "../errors.ts";
 import type { ModelBackend } from "../models/types.ts";
-import type { Budget, Problem, StrategyContext } from "../strategies/types.ts";
+import { cascadeReport } from "../strategies/cascade-report.ts";
+import type { Backends, BackendUsage, Budget, Problem, StrategyContext } from "../strategies/types.ts";
 import { TraceRecorder } from "../trace/recorder.ts";
 import type { Trace } from "../trace/types.ts";
 import { type StrategySpec, strategyLabel } from "./cell-key.ts";
 import type { ItemGrader } from "./grade-item.ts";
-import { costOf } from "./metrics.ts";
+import { addRoleUsage, costOf, type Prices } from "./metrics.ts";
 import type { ModelEntry, SolveFunction } from "./runner.ts";
 import { traceSamples } from "./trace-samples.ts";
-import type { Dataset, EvalItem, EvalRecord, SampleRecord } from "./types.ts";
+import type {
+  CascadeOutcome,
+  Dataset,
+  EvalItem,
+  EvalRecord,
+  ModelRole,
+  RoleUsageMap,
+  SampleRecord,
+} from "./types.ts";
+
+/** The role a backend id plays in a cell, and that model's prices. */
+export interface RoleOf {
+  role: ModelRole;
+  prices?: Prices;
+}
 
 export interface SolveTask {
   cell: string;
   model: ModelEntry;
   /** The model's backend as the strategy sees it (the caching wrapper). */
   backend: ModelBackend;
+  /** Every role's backend as the strategy sees it (`policy` is `backend`). Default `{policy: backend}`. */
+  backends?: Backends;
+  /** Backend id → role, for usage per role. Default: every id is the policy. */
+  roles?: Map<string, RoleOf>;
   strategy: StrategySpec;
   dataset: Dataset;
   item: EvalItem;
@@ -66,6 +85,7 @@ export async function solveItem(
     | "completionTokens"
     | "calls"
     | "cost"
+    | "usage"
     | "wallMs"
     | "text"
   > = {
@@ -82,16 +102,19 @@ export async function solveItem(
   };
   const started = Date.now();
   try {
-    const ctx: StrategyContext = { backends: { policy: task.backend }, budget, trace, seed, signal };
+    const backends = task.backends ?? { policy: task.backend };
+    const ctx: StrategyContext = { backends, budget, trace, seed, signal };
     const solution = await solve(task.strategy, problem, ctx);
     const finished = trace.finish();
     const verdict = await grader.grade(solution.text, item);
-    const usage = Object.values(solution.usage);
-    const promptTokens = usage.reduce((s, u) => s + u.promptTokens, 0);
-    const completionTokens = usage.reduce((s, u) => s + u.completionTokens, 0);
-    const reportedCost = usage.some((u) => u.cost !== undefined);
+    const usage = usageByRole(solution.usage, task);
+    const roles = Object.values(usage);
+    const promptTokens = roles.reduce((s, u) => s + u.promptTokens, 0);
+    const completionTokens = roles.reduce((s, u) => s + u.completionTokens, 0);
     const key = solution.key ?? grader.key(solution.text, item);
-    const samples = await gradeSamples(finished, item, grader, {
+    const cascade = cascadeOutcome(finished);
+    // The policy's samples only: a cascade puts the large model in the policy seat when it escalates.
+    const samples = await gradeSamples(finished, backends.policy.id, item, grader, {
       text: solution.text,
       correct: verdict.correct,
       key,
@@ -116,10 +139,10 @@ export async function solveItem(
         samples,
         promptTokens,
         completionTokens,
-        calls: usage.reduce((s, u) => s + u.calls, 0),
-        cost: reportedCost
-          ? usage.reduce((s, u) => s + (u.cost ?? 0), 0)
-          : costOf(promptTokens, completionTokens, task.model.prices),
+        calls: roles.reduce((s, u) => s + u.calls, 0),
+        cost: roles.reduce((s, u) => s + u.cost, 0),
+        usage,
+        ...(cascade ? { cascade } : {}),
         wallMs: solution.wallMs || Date.now() - started,
         traceId: finished.id,
         text: solution.text.slice(0, maxTextChars),
@@ -153,6 +176,37 @@ export async function solveItem(
   }
 }
 
+/**
+ * The solution's usage (keyed by backend id) summed per role, each role's cost at its model's
+ * prices unless the strategy reported one. An id the cell does not know is the policy's.
+ */
+function usageByRole(usage: Record<string, BackendUsage>, task: SolveTask): RoleUsageMap {
+  const out: RoleUsageMap = {};
+  for (const [id, u] of Object.entries(usage)) {
+    const of = task.roles?.get(id) ?? { role: "policy", prices: task.model.prices };
+    addRoleUsage(out, of.role, {
+      calls: u.calls,
+      promptTokens: u.promptTokens,
+      completionTokens: u.completionTokens,
+      cost: u.cost ?? costOf(u.promptTokens, u.completionTokens, of.prices),
+    });
+  }
+  return out;
+}
+
+/** Whether a cascade escalated, from its top span's data; undefined for other strategies. */
+function cascadeOutcome(trace: Trace): CascadeOutcome | undefined {
+  const report = cascadeReport([trace]);
+  if (report.questions === 0) return undefined;
+  const span = trace.nodes.find((n) => n.kind === "strategy" && n.name === "cascade");
+  const largeOnly = span?.data.largeOnlyTokens;
+  return {
+    escalated: report.escalated > 0,
+    largeOnlyTokens: typeof largeOnly === "number" ? largeOnly : 0,
+    savedTokens: report.savedTokens,
+  };
+}
+
 /** The error of the first failed completion in the trace, if any. */
 function failedGeneration(trace: Trace): string | undefined {
   for (const node of trace.nodes) {
@@ -172,13 +226,14 @@ function failedGeneration(trace: Trace): string | undefined {
  */
 async function gradeSamples(
   trace: Trace,
+  policyId: string,
   item: EvalItem,
   grader: ItemGrader,
   solved: { text: string; correct: boolean; key: string | null },
 ): Promise<SampleRecord[]> {
   const byKey = new Map<string, boolean>();
   const out: SampleRecord[] = [];
-  for (const sample of traceSamples(trace)) {
+  for (const sample of traceSamples(trace, policyId)) {
     const key = sample.text === solved.text ? solved.key : grader.key(sample.text, item);
     let correct = key === null ? false : byKey.get(key);
     if (correct === undefined) {

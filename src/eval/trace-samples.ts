@@ -18,11 +18,20 @@ interface TracedCompletion {
   finishReason?: unknown;
 }
 
-export function traceSamples(trace: Trace): TracedSample[] {
+/**
+ * `policyId`, when given, keeps only that backend's samples: a cascade calls its large model in
+ * the policy seat, and those samples are not the policy model's.
+ */
+export function traceSamples(trace: Trace, policyId?: string): TracedSample[] {
   const samples: TracedSample[] = [];
   const scores = new Map<number, number>();
   for (const node of trace.nodes) {
-    if (node.kind === "generate" && node.data.scoring !== true && (node.data.role ?? "policy") === "policy") {
+    if (
+      node.kind === "generate" &&
+      node.data.scoring !== true &&
+      (node.data.role ?? "policy") === "policy" &&
+      (policyId === undefined || node.name === policyId)
+    ) {
       const completions = Array.isArray(node.data.completions)
         ? (node.data.completions as TracedCompletion[])
         : [];

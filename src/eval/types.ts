@@ -67,10 +67,37 @@ export interface EvalRecord {
   calls: number;
   cost: number;
   wallMs: number;
+  /**
+   * Usage per role (`policy`, `large`, `verifier`): what each model of the cell spent on this
+   * attempt, cost at that model's prices. The fields above are the sums over roles.
+   */
+  usage?: RoleUsageMap;
+  /** For a cascade: whether this question escalated to the large model (its span's data). */
+  cascade?: CascadeOutcome;
   traceId?: string;
   /** The final text (trimmed) for the drill-down. */
   text: string;
   error?: string;
+}
+
+/** The roles a cell's models play (the strategy context's `backends`). */
+export type ModelRole = "policy" | "large" | "verifier";
+
+export interface RoleUsage {
+  calls: number;
+  promptTokens: number;
+  completionTokens: number;
+  cost: number;
+}
+
+export type RoleUsageMap = Partial<Record<ModelRole, RoleUsage>>;
+
+export interface CascadeOutcome {
+  escalated: boolean;
+  /** Tokens the large model alone would have spent, as the cascade estimated them. */
+  largeOnlyTokens: number;
+  /** `largeOnlyTokens` minus what both models spent (negative when escalation cost more). */
+  savedTokens: number;
 }
 
 /** One sampled candidate inside a solve. */

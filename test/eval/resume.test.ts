@@ -10,8 +10,8 @@ import Database from "better-sqlite3";
 const child = join(import.meta.dirname, "helpers", "resume-child.ts");
 const total = 24 * 2;
 
-function runChild(outDir: string, delayMs: number): { solved: number; skipped: number } {
-  const result = spawnSync(process.execPath, ["--import", "tsx", child, outDir, String(delayMs)], {
+function runChild(outDir: string, delayMs: number, mode = ""): { solved: number; skipped: number } {
+  const result = spawnSync(process.execPath, ["--import", "tsx", child, outDir, String(delayMs), mode], {
     encoding: "utf8",
     timeout: 60_000,
   });
@@ -46,7 +46,18 @@ function comparable(outDir: string) {
   db.close();
   const records = rows.map((row) => {
     const r = JSON.parse(row.record);
-    return [row.cell, row.item_id, row.seed, r.status, r.correct, r.predicted, r.key, r.samples];
+    return [
+      row.cell,
+      row.item_id,
+      row.seed,
+      r.status,
+      r.correct,
+      r.predicted,
+      r.key,
+      r.samples,
+      r.usage,
+      r.cascade,
+    ];
   });
   const results = JSON.parse(readFileSync(join(outDir, "results.json"), "utf8"));
   return {
@@ -55,17 +66,20 @@ function comparable(outDir: string) {
     accuracy: results.accuracy,
     curves: results.overall.curves,
     n: results.overall.n,
+    usage: results.overall.usage,
+    cascade: results.overall.cascade,
   };
 }
 
-test("a run killed with SIGKILL resumes to the same results as an uninterrupted run, nothing lost or doubled", async () => {
+/** Runs the child whole, then killed midway and resumed; returns the whole run's comparable state. */
+async function killAndResume(mode: string): Promise<ReturnType<typeof comparable>> {
   const reference = mkdtempSync(join(tmpdir(), "deliberate-resume-ref-"));
-  const whole = runChild(reference, 0);
+  const whole = runChild(reference, 0, mode);
   assert.deepEqual(whole, { solved: total, skipped: 0 });
 
   const outDir = mkdtempSync(join(tmpdir(), "deliberate-resume-"));
   const storePath = join(outDir, "store.sqlite");
-  const proc = spawn(process.execPath, ["--import", "tsx", child, outDir, "15"], { stdio: "ignore" });
+  const proc = spawn(process.execPath, ["--import", "tsx", child, outDir, "15", mode], { stdio: "ignore" });
   const exited = new Promise<NodeJS.Signals | null>((resolve) =>
     proc.on("exit", (_code, signal) => resolve(signal)),
   );
@@ -77,7 +91,7 @@ test("a run killed with SIGKILL resumes to the same results as an uninterrupted 
   const before = finishedCount(storePath);
   assert.ok(before >= 8 && before < total, `killed midway (${before} of ${total} stored)`);
 
-  const resumed = runChild(outDir, 0);
+  const resumed = runChild(outDir, 0, mode);
   assert.equal(resumed.skipped, before, "finished items are not solved again");
   assert.equal(resumed.solved, total - before);
 
@@ -89,4 +103,21 @@ test("a run killed with SIGKILL resumes to the same results as an uninterrupted 
   assert.equal(b.accuracy, a.accuracy);
   assert.deepEqual(b.curves, a.curves);
   assert.equal(b.n, total);
+  assert.deepEqual(b.usage, a.usage);
+  assert.deepEqual(b.cascade, a.cascade);
+  return a;
+}
+
+test("a run killed with SIGKILL resumes to the same results as an uninterrupted run, nothing lost or doubled", async () => {
+  await killAndResume("");
+});
+
+test("kill and resume with a large model: a cascade's escalations and large-model usage come out the same", async () => {
+  const reference = await killAndResume("cascade");
+  // The setup escalates some questions and not others, so both paths are exercised.
+  assert.ok(
+    reference.cascade.escalated > 0 && reference.cascade.escalated < total,
+    JSON.stringify(reference.cascade),
+  );
+  assert.ok(reference.usage.large.calls > 0);
 });

@@ -5,11 +5,14 @@
 import { Command } from "commander";
 import { type EvalPlanInput, parseEvalPlan, readEvalFile } from "../../eval/eval-plan.ts";
 import { percent } from "../../eval/report-rows.ts";
+import type { CellResult } from "../../eval/results.ts";
 import { runEvalPlan } from "../../eval/run-plan.ts";
 import { collect, integer, number } from "../parse-number.ts";
 
 interface EvalFlags {
   model?: string[];
+  large?: string;
+  verifier?: string;
   strategy?: string[];
   dataset?: string[];
   layout?: string;
@@ -39,6 +42,8 @@ export function evalCommand(): Command {
     .description("Evaluate models × strategies × datasets; re-running the same command resumes the run.")
     .argument("[file]", "a YAML eval file (flags given too override it)")
     .option("-m, --model <spec>", "model spec (repeatable)", collect)
+    .option("--large <spec>", "large model for every --model (cascade, speculative-thinking)")
+    .option("--verifier <spec>", "verifier model for every --model (judges, reward models)")
     .option(
       "-s, --strategy <spec>",
       "strategy, with options as a query: self-consistency?samples=8 (repeatable)",
@@ -93,6 +98,8 @@ export function evalCommand(): Command {
         ...(flags.strategy ? { strategies: flags.strategy } : {}),
         ...(flags.dataset ? { datasets: flags.dataset.map((spec) => datasetEntry(spec, flags)) } : {}),
         ...definedOnly({
+          large: flags.large,
+          verifier: flags.verifier,
           limit: flags.limit,
           samples: flags.samples,
           seeds: flags.seeds,
@@ -121,7 +128,7 @@ export function evalCommand(): Command {
         for (const cell of run.results.cells) {
           const s = cell.summary;
           process.stdout.write(
-            `${cell.model} | ${cell.strategy}${Object.keys(cell.strategyOptions).length ? JSON.stringify(cell.strategyOptions) : ""} | ${cell.dataset}: accuracy ${percent(s.accuracy)} [${percent(s.ci95[0])}, ${percent(s.ci95[1])}] n=${s.n} errors=${s.errors} tokens=${s.promptTokens + s.completionTokens}\n`,
+            `${cell.model} | ${cell.strategy}${Object.keys(cell.strategyOptions).length ? JSON.stringify(cell.strategyOptions) : ""} | ${cell.dataset}: accuracy ${percent(s.accuracy)} [${percent(s.ci95[0])}, ${percent(s.ci95[1])}] n=${s.n} errors=${s.errors} tokens=${s.promptTokens + s.completionTokens}${roleNotes(cell)}\n`,
           );
         }
         process.stdout.write(
@@ -131,6 +138,25 @@ export function evalCommand(): Command {
         process.off("SIGINT", stop);
       }
     });
+}
+
+/** Large-model tokens and cost, escalation share and the large-only comparison, when the cell has them. */
+function roleNotes(cell: CellResult): string {
+  const s = cell.summary;
+  const notes: string[] = [];
+  const large = s.usage?.large;
+  if (large) {
+    const cost = large.cost > 0 ? ` cost=${large.cost.toFixed(4)}` : "";
+    notes.push(`large tokens=${large.promptTokens + large.completionTokens}${cost}`);
+  }
+  if (s.cascade) notes.push(`escalated ${percent(s.cascade.escalationShare)}`);
+  if (cell.vsLarge) {
+    const v = cell.vsLarge;
+    notes.push(
+      `vs ${cell.large} alone: ${(100 * v.tokenRatio).toFixed(0)}% of its tokens, accuracy ${v.accuracyDelta >= 0 ? "+" : ""}${(100 * v.accuracyDelta).toFixed(1)} points`,
+    );
+  }
+  return notes.length ? ` | ${notes.join(" | ")}` : "";
 }
 
 /** A dataset flag with `--layout` / `--field` applied to files (synthetic specs take neither). */

@@ -1,0 +1,179 @@
+import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { createItemGrader } from "../../src/eval/grade-item.ts";
+import { runEval } from "../../src/eval/runner.ts";
+import { EvalStore } from "../../src/eval/store.ts";
+import type { Dataset } from "../../src/eval/types.ts";
+import { ScriptedBackend } from "../../src/testing/scripted-backend.ts";
+import { arithmeticSet } from "./helpers/scripted-eval.ts";
+
+const grader = createItemGrader({ mode: "sync" });
+const smallPrices = { prompt: 1e-6, completion: 2e-6 };
+const largePrices = { prompt: 1e-5, completion: 3e-5 };
+
+/** The index of the dataset item a request asks about. */
+function itemIndex(dataset: Dataset, content: string): number {
+  return dataset.items.findIndex((item) => content.includes(item.question));
+}
+
+/**
+ * Small: on even items every sample gives the gold answer (agreement 1, accepted); on odd items
+ * each sample gives another wrong answer (agreement 1/3 < 0.75, escalated). Large: always the gold answer, 4 tokens per completion.
+ */
+function backends(dataset: Dataset) {
+  const small = new ScriptedBackend({
+    id: "small",
+    script: ({ request, sample }) => {
+      const i = itemIndex(dataset, request.messages?.at(-1)?.content ?? "");
+      const gold = Number(dataset.items[i].gold);
+      return `The answer is \\boxed{${i % 2 === 0 ? gold : gold + 1 + sample}}.`;
+    },
+  });
+  const large = new ScriptedBackend({
+    id: "large",
+    script: ({ request }) => {
+      const i = itemIndex(dataset, request.messages?.at(-1)?.content ?? "");
+      return `The answer is \\boxed{${dataset.items[i].gold}}.`;
+    },
+  });
+  return { small, large };
+}
+
+test("a cascade cell: exact escalation share, the large model's tokens and cost apart, vs the large model alone", async () => {
+  const dataset = await arithmeticSet(8);
+  const { small, large } = backends(dataset);
+  const outDir = mkdtempSync(join(tmpdir(), "deliberate-eval-cascade-"));
+  const run = await runEval({
+    models: [
+      {
+        name: "small.gguf",
+        backend: small,
+        prices: smallPrices,
+        large: { name: "large.gguf", backend: large, prices: largePrices },
+      },
+      { name: "large.gguf", backend: large, prices: largePrices },
+    ],
+    strategies: [{ name: "cascade", options: { samples: 3 } }, { name: "cot" }],
+    datasets: [dataset],
+    seeds: 2,
+    outDir,
+    grader,
+    progress: "none",
+  });
+  // small(large) × {cascade, cot} and large × cot: the large model alone has no cascade cell.
+  assert.deepEqual(
+    run.results.cells.map((c) => [c.model, c.strategy]),
+    [
+      ["small.gguf (large large.gguf)", "cascade"],
+      ["small.gguf (large large.gguf)", "cot"],
+      ["large.gguf", "cot"],
+    ],
+  );
+  assert.equal(run.solved, 3 * 8 * 2);
+  const [cascade, smallCot, largeCot] = run.results.cells;
+  assert.equal(cascade.policy, "small.gguf");
+  assert.equal(cascade.large, "large.gguf");
+  assert.equal(cascade.accuracy, 1, "accepted answers are right and escalated ones the large model answers");
+  const s = cascade.summary;
+  assert.deepEqual(s.cascade && { ...s.cascade, savedTokens: 0 }, {
+    questions: 16,
+    escalated: 8,
+    escalationShare: 0.5,
+    savedTokens: 0,
+  });
+  // One greedy large call per escalated attempt, 4 completion tokens each.
+  const largeUsage = s.usage.large!;
+  assert.equal(largeUsage.calls, 8);
+  assert.equal(largeUsage.completionTokens, 8 * 4);
+  assert.ok(largeUsage.promptTokens > 0);
+  assert.ok(
+    Math.abs(
+      largeUsage.cost -
+        (largeUsage.promptTokens * largePrices.prompt + largeUsage.completionTokens * largePrices.completion),
+    ) < 1e-12,
+  );
+  const policy = s.usage.policy!;
+  assert.ok(
+    Math.abs(
+      policy.cost -
+        (policy.promptTokens * smallPrices.prompt + policy.completionTokens * smallPrices.completion),
+    ) < 1e-12,
+  );
+  assert.equal(
+    s.promptTokens + s.completionTokens,
+    policy.promptTokens + policy.completionTokens + largeUsage.promptTokens + largeUsage.completionTokens,
+  );
+  assert.ok(Math.abs(s.cost - (policy.cost + largeUsage.cost)) < 1e-12);
+  // Curves count the small model's samples only: 3 per attempt.
+  assert.equal(s.curves.at(-1)!.k, 3);
+  // The cot cell of the same entry never touched the large model.
+  assert.equal(smallCot.summary.usage.large, undefined);
+  assert.equal(smallCot.summary.cascade, undefined);
+  // Compared with the large model alone (its cot cell).
+  const vs = cascade.vsLarge!;
+  assert.equal(vs.cell, largeCot.cell);
+  assert.equal(vs.accuracy, 1);
+  assert.equal(vs.accuracyDelta, 0);
+  const perAttempt = (c: typeof cascade) => (c.summary.promptTokens + c.summary.completionTokens) / 16;
+  assert.ok(Math.abs(vs.tokenRatio - perAttempt(cascade) / perAttempt(largeCot)) < 1e-12);
+  assert.ok(Math.abs(vs.costRatio! - s.cost / largeCot.summary.cost) < 1e-12);
+  assert.equal(largeCot.vsLarge, undefined);
+
+  // Each record says whether it escalated: exactly the odd items.
+  const store = EvalStore.open(run.storePath);
+  const records = store.records(cascade.cell);
+  store.close();
+  for (const r of records) {
+    const i = dataset.items.findIndex((item) => item.id === r.itemId);
+    assert.equal(r.cascade?.escalated, i % 2 === 1, r.itemId);
+    assert.equal(r.usage?.large !== undefined, i % 2 === 1);
+  }
+
+  // Re-running reuses both models' samples from the store.
+  const again = backends(dataset);
+  const rerun = await runEval({
+    models: [
+      { name: "small.gguf", backend: again.small, large: { name: "large.gguf", backend: again.large } },
+    ],
+    strategies: [{ name: "cascade", options: { samples: 3 } }],
+    datasets: [dataset],
+    seeds: 2,
+    outDir: mkdtempSync(join(tmpdir(), "deliberate-eval-cascade-")),
+    storePath: run.storePath,
+    grader,
+    progress: "none",
+  });
+  assert.equal(rerun.skipped, 16, "the same cell key: nothing solved again");
+  assert.equal(again.small.calls.length + again.large.calls.length, 0);
+});
+
+test("the same backend as policy and large: usage still split by role", async () => {
+  const dataset = await arithmeticSet(4);
+  const { small } = backends(dataset);
+  const { large } = backends(dataset);
+  // Both ids "small": the large one is renamed for the strategy (and the usage), not for the cache.
+  const twin = new ScriptedBackend({
+    id: "small",
+    script: ({ request }) => {
+      const i = itemIndex(dataset, request.messages?.at(-1)?.content ?? "");
+      return `The answer is \\boxed{${dataset.items[i].gold}}.`;
+    },
+  });
+  const run = await runEval({
+    models: [{ name: "m", backend: small, large: { name: "m2", backend: twin } }],
+    strategies: [{ name: "cascade", options: { samples: 2 } }],
+    datasets: [dataset],
+    outDir: mkdtempSync(join(tmpdir(), "deliberate-eval-twin-")),
+    grader,
+    progress: "none",
+  });
+  const s = run.results.cells[0].summary;
+  assert.equal(s.cascade?.escalated, 2);
+  assert.equal(s.usage.large?.calls, 2);
+  assert.equal(s.usage.large?.completionTokens, 2 * 4);
+  assert.equal(run.results.cells[0].summary.accuracy, 1);
+  assert.equal(large.calls.length, 0);
+});
