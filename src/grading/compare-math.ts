@@ -35,6 +35,23 @@ export interface CompareResult {
 const TRIALS = 4;
 /** Relative tolerance for values that had to be computed in floating point. */
 const FLOAT_RTOL = 1e-9;
+/** Beyond 2^53 a float no longer tells consecutive integers apart. */
+const FLOAT_EXACT_LIMIT = 2 ** 53;
+
+function hasInfinity(n: MathNode): boolean {
+  switch (n.k) {
+    case "const":
+      return n.name === "inf";
+    case "add":
+    case "mul":
+    case "fn":
+      return n.args.some(hasInfinity);
+    case "pow":
+      return hasInfinity(n.base) || hasInfinity(n.exp);
+    default:
+      return false;
+  }
+}
 
 export function compareMath(gold: MathNode, pred: MathNode, options: CompareOptions = {}): CompareResult {
   return new Comparer(options.decimals ?? 6).compare(gold, pred);
@@ -190,10 +207,11 @@ class Comparer {
     // random points, while "\sin^2 x + \cos^2 x" and "1" agree everywhere.
     const symbols = freeSymbols(pred, freeSymbols(gold));
     const decimal = isDecimal(gold) || isDecimal(pred);
+    const infinite = hasInfinity(gold) || hasInfinity(pred);
     if (symbols.size === 0) {
       try {
         return {
-          equal: this.values(evaluate(gold, new Map()), evaluate(pred, new Map()), decimal),
+          equal: this.values(evaluate(gold, new Map()), evaluate(pred, new Map()), decimal, infinite),
           method: "numeric",
         };
       } catch (error) {
@@ -209,20 +227,26 @@ class Comparer {
       const g = tryEvaluate(gold, env);
       const p = tryEvaluate(pred, env);
       if (g === null && p === null) continue; // both undefined here (a pole): no evidence either way
-      if (g === null || p === null || !this.values(g, p, decimal))
+      if (g === null || p === null || !this.values(g, p, decimal, infinite))
         return { equal: false, method: "symbolic" };
       agreed++;
     }
     return { equal: agreed >= 2, method: "symbolic" };
   }
 
-  private values(a: Value, b: Value, decimal: boolean): boolean {
+  /**
+   * Value equality. Floats only decide where they can: an overflowed (∞) or huge (> 2^53) float cannot
+   * tell n from n + 1, so such values are unequal unless both sides really are ∞ (`infinite`).
+   */
+  private values(a: Value, b: Value, decimal: boolean, infinite = false): boolean {
     if (isExact(a) && isExact(b)) {
       if (Q.eq(a.q, b.q)) return true;
       return decimal && Q.eq(Q.roundTo(a.q, this.decimals), Q.roundTo(b.q, this.decimals));
     }
     const x = toComplex(a);
     const y = toComplex(b);
+    const huge = Math.max(Math.abs(x.re), Math.abs(y.re), Math.abs(x.im), Math.abs(y.im)) > FLOAT_EXACT_LIMIT;
+    if (huge && !(infinite && [x.re, y.re, x.im, y.im].some((v) => !Number.isFinite(v)))) return false;
     return this.close(x.re, y.re, decimal) && this.close(x.im, y.im, decimal);
   }
 

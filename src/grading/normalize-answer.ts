@@ -106,7 +106,8 @@ export function normalizeAnswer(raw: string): string {
     if (/[0-9A-Za-z)}]\s*$/.test(before) && /^[A-Za-z][A-Za-z\s.^\d/-]*$/.test(word)) return UNIT;
     return word;
   });
-  s = s.replace(/(-?)(\d*)\.(\d*)\\overline\{(\d+)\}/g, repeatingDecimal);
+  if (s.includes("\\overline"))
+    s = s.replace(/(?<![\d.])(-?)(\d*)\.(\d*)\\overline\{(\d+)\}/g, repeatingDecimal);
   s = replaceCommandArgs(s, STYLE_COMMANDS, (inner) => inner);
   // A dropped unit takes its power with it: "15\mbox{ cm}^2" → "15".
   s = s.replace(/\uE000\s*(?:\^\s*(?:\{\s*\d\s*\}|\d))?/g, " ");

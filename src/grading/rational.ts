@@ -10,9 +10,9 @@ export interface Rational {
 }
 
 /** Largest exponent we expand exactly; beyond it the bit-size (and the time) would explode. */
-const MAX_EXACT_EXPONENT = 4096n;
+const MAX_EXACT_EXPONENT = 1_000_000n;
 /** Largest operand size in bits kept exact; bigger results go to floating point. */
-const MAX_EXACT_BITS = 20_000;
+const MAX_EXACT_BITS = 40_000;
 
 function gcd(a: bigint, b: bigint): bigint {
   if (a < 0n) a = -a;
@@ -35,6 +35,7 @@ export const ZERO = rat(0n);
 export const ONE = rat(1n);
 
 export function add(a: Rational, b: Rational): Rational {
+  if (a.d === 1n && b.d === 1n) return { n: a.n + b.n, d: 1n };
   return a.d === b.d ? rat(a.n + b.n, a.d) : rat(a.n * b.d + b.n * a.d, a.d * b.d);
 }
 
@@ -43,6 +44,8 @@ export function sub(a: Rational, b: Rational): Rational {
 }
 
 export function mul(a: Rational, b: Rational): Rational {
+  // Integers need no gcd (the expensive part on big operands).
+  if (a.d === 1n && b.d === 1n) return { n: a.n * b.n, d: 1n };
   return rat(a.n * b.n, a.d * b.d);
 }
 
@@ -58,8 +61,11 @@ export function isInteger(a: Rational): boolean {
   return a.d === 1n;
 }
 
+/** Bit length of |x| (exact below 2^53, within 3 bits above). */
 function bits(x: bigint): number {
-  return (x < 0n ? -x : x).toString(16).length * 4;
+  const abs = x < 0n ? -x : x;
+  if (abs < 9007199254740992n) return abs === 0n ? 0 : Math.floor(Math.log2(Number(abs))) + 1;
+  return abs.toString(16).length * 4;
 }
 
 /** Too large to keep exact (guards pathological inputs such as 10^10^10). */
@@ -75,7 +81,12 @@ export function powInt(a: Rational, k: bigint): Rational | null {
     return powInt(inv, -k);
   }
   if (k > MAX_EXACT_EXPONENT) return a.n === 0n || (a.n === a.d && a.d === 1n) ? a : null;
-  if ((bits(a.n) + bits(a.d)) * Number(k) > MAX_EXACT_BITS) return null;
+  // Size of the result: k · log2(|n|·d) bits.
+  const log2 = (x: bigint) => {
+    const v = Math.log2(Math.abs(Number(x)));
+    return Number.isFinite(v) ? Math.max(v, 0) : bits(x);
+  };
+  if ((log2(a.n) + log2(a.d)) * Number(k) > MAX_EXACT_BITS) return null;
   return rat(a.n ** k, a.d ** k);
 }
 

@@ -48,7 +48,7 @@ export function tokenizeMath(input: string): Token[] {
       continue;
     }
     if ((ch >= "0" && ch <= "9") || (ch === "." && /\d/.test(input[i + 1] ?? ""))) {
-      const m = /^(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+(?![A-Za-z]))?/.exec(input.slice(i, i + 400));
+      const m = /^(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+(?![A-Za-z]))?/.exec(input.slice(i));
       if (!m) throw new TokenizeError(`bad number at ${i}`);
       // A trailing "." without digits is punctuation, not part of the number.
       const s = m[0].endsWith(".") ? m[0].slice(0, -1) : m[0];
