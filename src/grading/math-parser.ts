@@ -8,6 +8,18 @@ import { parseDecimal } from "./rational.ts";
 import { ParseError, TokenCursor } from "./token-cursor.ts";
 import type { Token } from "./tokenize-math.ts";
 
+const INVERSE_TRIG: Record<string, string> = { sin: "arcsin", cos: "arccos", tan: "arctan" };
+
+function isMinusOne(node: MathNode): boolean {
+  if (node.k === "num") return node.v.n === -1n && node.v.d === 1n;
+  return (
+    node.k === "mul" &&
+    node.args.length === 2 &&
+    node.args.every((a) => a.k === "num" && a.v.d === 1n && (a.v.n === -1n || a.v.n === 1n)) &&
+    node.args.some((a) => a.k === "num" && a.v.n === -1n)
+  );
+}
+
 export class MathParser extends TokenCursor {
   constructor(
     tokens: Token[],
@@ -286,6 +298,9 @@ export class MathParser extends TokenCursor {
       power = this.parseArg();
     }
     const arg = this.parseFunctionArg();
+    // "\sin^{-1} x" is arcsin, not 1/sin (the usual reading, and latex2sympy's).
+    if (power && isMinusOne(power) && INVERSE_TRIG[name])
+      return { k: "fn", name: INVERSE_TRIG[name], args: [arg] };
     const call: MathNode = { k: "fn", name, args: base ? [arg, base] : [arg] };
     return power ? { k: "pow", base: call, exp: power } : call;
   }
