@@ -19,6 +19,8 @@ const program = new Command("deliberate")
   .description("Make small language models reason like large ones.")
   .version("0.1.0")
   .showHelpAfterError()
+  // Each command owns the options after its name (`models inspect F --json` is inspect's --json).
+  .enablePositionalOptions()
   .exitOverride();
 
 // Commands: one line each, one file each.
@@ -37,7 +39,7 @@ const commands: Array<() => Command> = [
 for (const command of commands) program.addCommand(command());
 // Subcommands get the program's error handling (exit codes come from our mapping below).
 const inherit = (command: Command) => {
-  command.copyInheritedSettings(program);
+  command.exitOverride().showHelpAfterError();
   command.commands.forEach(inherit);
 };
 program.commands.forEach(inherit);

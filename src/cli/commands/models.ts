@@ -14,6 +14,8 @@ import { defaultModelsDir } from "../../models/llama/resolve-gguf-path.ts";
 export function modelsCommand(): Command {
   return new Command("models")
     .description("List configured and cached models; inspect model files.")
+    // `models inspect F --json` is the subcommand's flag, not the listing's.
+    .enablePositionalOptions()
     .option("--config <file>", "config file (default ./deliberate.config.yaml when present)")
     .option("--json", "print the list as JSON")
     .action(async (flags: { config?: string; json?: boolean }) => {
