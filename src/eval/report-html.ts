@@ -4,7 +4,7 @@
  */
 import { type ChartPoint, type ChartSeries, lineChart, palette, paretoFrontier } from "./report-charts.ts";
 import type { ReportRecord, ReportRun } from "./report-data.ts";
-import { percent, type ReportRow, rowNames } from "./report-rows.ts";
+import { hasRoles, percent, type ReportRow, rowNames, vsLargeText } from "./report-rows.ts";
 
 function html(text: unknown): string {
   return String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -62,11 +62,41 @@ const script = `
 `;
 
 function resultsTable(rows: ReportRow[]): string {
-  const head = `<tr><th>run</th><th>model</th><th>strategy</th><th>dataset</th><th class="num">n</th><th class="num">accuracy</th><th>95% CI</th><th class="num">tokens/item</th><th class="num">calls/item</th><th class="num">cost</th><th class="num">errors</th></tr>`;
+  const roles = hasRoles(rows);
+  // Role columns only when some cell has the role, so single-model reports keep their shape.
+  const extraHead = [
+    ...(roles.large ? ['<th class="num">large tokens/item</th>', '<th class="num">large cost</th>'] : []),
+    ...(roles.verifier
+      ? ['<th class="num">verifier tokens/item</th>', '<th class="num">verifier cost</th>']
+      : []),
+    ...(roles.cascade ? ['<th class="num">escalated</th>', "<th>vs large alone</th>"] : []),
+  ].join("");
+  const extra = (r: ReportRow) =>
+    [
+      ...(roles.large
+        ? [
+            `<td class="num">${r.large ? r.large.tokens.toFixed(0) : "–"}</td>`,
+            `<td class="num">${r.large ? r.large.cost.toFixed(4) : "–"}</td>`,
+          ]
+        : []),
+      ...(roles.verifier
+        ? [
+            `<td class="num">${r.verifier ? r.verifier.tokens.toFixed(0) : "–"}</td>`,
+            `<td class="num">${r.verifier ? r.verifier.cost.toFixed(4) : "–"}</td>`,
+          ]
+        : []),
+      ...(roles.cascade
+        ? [
+            `<td class="num escalated">${r.escalationShare === undefined ? "–" : percent(r.escalationShare)}</td>`,
+            `<td>${r.vsLarge ? html(vsLargeText(r)) : "–"}</td>`,
+          ]
+        : []),
+    ].join("");
+  const head = `<tr><th>run</th><th>model</th><th>strategy</th><th>dataset</th><th class="num">n</th><th class="num">accuracy</th><th>95% CI</th><th class="num">tokens/item</th><th class="num">calls/item</th><th class="num">cost</th>${extraHead}<th class="num">errors</th></tr>`;
   const body = rows
     .map(
       (r) =>
-        `<tr><td>${html(r.run)}</td><td>${html(r.model)}</td><td>${html(r.strategy)}</td><td>${html(r.dataset)}</td><td class="num">${r.n}</td><td class="num"><b>${percent(r.accuracy)}</b></td><td class="ci">${percent(r.ci95[0])} – ${percent(r.ci95[1])}</td><td class="num">${r.tokens.toFixed(0)}</td><td class="num">${r.calls.toFixed(2)}</td><td class="num">${r.cost.toFixed(4)}</td><td class="num">${r.errors}</td></tr>`,
+        `<tr><td>${html(r.run)}</td><td>${html(r.model)}</td><td>${html(r.strategy)}</td><td>${html(r.dataset)}</td><td class="num">${r.n}</td><td class="num"><b>${percent(r.accuracy)}</b></td><td class="ci">${percent(r.ci95[0])} – ${percent(r.ci95[1])}</td><td class="num">${r.tokens.toFixed(0)}</td><td class="num">${r.calls.toFixed(2)}</td><td class="num">${r.cost.toFixed(4)}</td>${extra(r)}<td class="num">${r.errors}</td></tr>`,
     )
     .join("");
   return `<table id="results">${head}${body}</table>`;
@@ -100,11 +130,18 @@ function charts(rows: ReportRow[], names: string[]): string {
         { name: `maj@k ${name}`, color, points: curves.map((p) => ({ x: p.k, y: p.maj })) },
         { name: `pass@k ${name}`, color, dashed: true, points: curves.map((p) => ({ x: p.k, y: p.pass })) },
       );
-      const points = curves.map((p) => ({ x: Math.max(1, p.tokens), y: p.maj, label: `${name} maj@${p.k}` }));
+      // The policy's samples, k of the N it drew: k/N of its tokens per problem (prompt included,
+      // so the curve meets the strategy's own point when the policy is the only model).
+      const n = curves.at(-1)!.k;
+      const points = curves.map((p) => ({
+        x: Math.max(1, (r.policyTokens * p.k) / n),
+        y: p.maj,
+        label: `${name} maj@${p.k}`,
+      }));
       byTokens.push({ name: `maj@k ${name}`, color, points });
       all.push(...points);
     }
-    // The strategy's own answer: accuracy at its samples and its completion tokens.
+    // The strategy's own answer: accuracy at its samples, and at the tokens of every model it used.
     const samples = r.curves.at(-1)?.k ?? 1;
     bySamples.push({
       name,
@@ -113,15 +150,15 @@ function charts(rows: ReportRow[], names: string[]): string {
       points: [{ x: samples, y: r.accuracy, label: `${name}: ${percent(r.accuracy)}` }],
     });
     const own = {
-      x: Math.max(1, r.completionTokens),
+      x: Math.max(1, r.tokens),
       y: r.accuracy,
-      label: `${name}: ${percent(r.accuracy)} at ${r.completionTokens.toFixed(0)} tokens`,
+      label: `${name}: ${percent(r.accuracy)} at ${r.tokens.toFixed(0)} tokens${r.large ? ` (${r.large.tokens.toFixed(0)} of the large model)` : ""}${r.escalationShare === undefined ? "" : `, ${percent(r.escalationShare)} escalated`}`,
     };
     byTokens.push({ name, color, scatter: true, points: [own] });
     all.push(own);
   });
   byTokens.push({ name: "Pareto frontier", color: "#111", emphasis: true, points: paretoFrontier(all) });
-  return `<div class="charts">${lineChart(bySamples, { title: "Accuracy vs samples", xLabel: "samples per problem (k)", yLabel: "accuracy", logX: true })}${lineChart(byTokens, { title: "Accuracy vs tokens", xLabel: "completion tokens per problem", yLabel: "accuracy", logX: true })}</div>`;
+  return `<div class="charts">${lineChart(bySamples, { title: "Accuracy vs samples", xLabel: "samples per problem (k)", yLabel: "accuracy", logX: true })}${lineChart(byTokens, { title: "Accuracy vs tokens", xLabel: "tokens per problem (prompt + completion, all models)", yLabel: "accuracy", logX: true })}</div>`;
 }
 
 function chip(record: ReportRecord): string {

@@ -1,5 +1,5 @@
 /** The Markdown summary of a report: the results table, curves and per-difficulty accuracy. */
-import { percent, type ReportRow, rowNames } from "./report-rows.ts";
+import { hasRoles, percent, type ReportRow, rowNames, vsLargeText } from "./report-rows.ts";
 
 function cell(text: string): string {
   return text.replace(/\|/g, "\\|");
@@ -7,13 +7,38 @@ function cell(text: string): string {
 
 export function reportMarkdown(rows: ReportRow[], title = "deliberate eval report"): string {
   const lines = [`# ${title}`, ""];
+  const roles = hasRoles(rows);
+  const extraHead = [
+    ...(roles.large ? ["large tokens/item", "large cost"] : []),
+    ...(roles.verifier ? ["verifier tokens/item", "verifier cost"] : []),
+    ...(roles.cascade ? ["escalated", "vs large alone"] : []),
+  ];
+  const extraAlign = [
+    ...(roles.large ? ["---:", "---:"] : []),
+    ...(roles.verifier ? ["---:", "---:"] : []),
+    ...(roles.cascade ? ["---:", "---"] : []),
+  ];
   lines.push(
-    "| run | model | strategy | dataset | n | accuracy | 95% CI | tokens/item | calls/item | cost | errors |",
-    "|---|---|---|---|---:|---:|---|---:|---:|---:|---:|",
+    `| run | model | strategy | dataset | n | accuracy | 95% CI | tokens/item | calls/item | cost | ${extraHead.map((h) => `${h} | `).join("")}errors |`,
+    `|---|---|---|---|---:|---:|---|---:|---:|---:|${extraAlign.map((a) => `${a}|`).join("")}---:|`,
   );
   for (const r of rows) {
+    const extra = [
+      ...(roles.large
+        ? [r.large ? r.large.tokens.toFixed(0) : "–", r.large ? r.large.cost.toFixed(4) : "–"]
+        : []),
+      ...(roles.verifier
+        ? [r.verifier ? r.verifier.tokens.toFixed(0) : "–", r.verifier ? r.verifier.cost.toFixed(4) : "–"]
+        : []),
+      ...(roles.cascade
+        ? [
+            r.escalationShare === undefined ? "–" : percent(r.escalationShare),
+            r.vsLarge ? cell(vsLargeText(r)) : "–",
+          ]
+        : []),
+    ];
     lines.push(
-      `| ${[r.run, r.model, r.strategy, r.dataset].map(cell).join(" | ")} | ${r.n} | ${percent(r.accuracy)} | ${percent(r.ci95[0])}–${percent(r.ci95[1])} | ${r.tokens.toFixed(0)} | ${r.calls.toFixed(2)} | ${r.cost.toFixed(4)} | ${r.errors} |`,
+      `| ${[r.run, r.model, r.strategy, r.dataset].map(cell).join(" | ")} | ${r.n} | ${percent(r.accuracy)} | ${percent(r.ci95[0])}–${percent(r.ci95[1])} | ${r.tokens.toFixed(0)} | ${r.calls.toFixed(2)} | ${r.cost.toFixed(4)} | ${extra.map((e) => `${e} | `).join("")}${r.errors} |`,
     );
   }
   const names = rowNames(rows);

@@ -91,3 +91,78 @@ test("deliberate eval FILE.yaml: errors name the file and line; bad flags exit 2
   assert.equal(missing.status, 2);
   assert.match(missing.stderr, /cannot read dataset missing\.jsonl/);
 });
+
+test("deliberate eval --large on two tiny GGUFs: a cascade cell with the large model's usage, compared with it alone", async () => {
+  const small = await tinyModelPath({ seed: 11 });
+  const large = await tinyModelPath({ seed: 12 });
+  assert.notEqual(small, large);
+  const out = join(mkdtempSync(join(tmpdir(), "deliberate-cli-large-")), "run");
+  const args = [
+    "eval",
+    "--model",
+    small,
+    "--model",
+    large,
+    "--large",
+    large,
+    "--strategy",
+    "cascade?samples=2&maxTokens=6",
+    "--strategy",
+    "cot?maxTokens=6&temperature=0",
+    "--dataset",
+    "synthetic:arithmetic?difficulty=1&n=2",
+    "--threads",
+    "1",
+    "--concurrency",
+    "1",
+    "--grader",
+    "sync",
+    "--progress",
+    "none",
+    "--out",
+    out,
+  ];
+  const first = deliberate(args);
+  assert.equal(first.status, 0, first.stderr);
+  // small (large L) × {cascade, cot} and L × cot; no cascade cell for L alone.
+  assert.match(first.stdout, /6 solved, 0 reused/);
+  const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8"));
+  const cells = results.cells.map((c: { policy: string; large?: string; strategy: string }) => [
+    c.policy,
+    c.large ?? null,
+    c.strategy,
+  ]);
+  assert.deepEqual(cells, [
+    [small, large, "cascade"],
+    [small, large, "cot"],
+    [large, null, "cot"],
+  ]);
+  const cascade = results.cells[0];
+  const s = cascade.summary;
+  assert.equal(s.errors, 0);
+  assert.equal(s.cascade.questions, 2);
+  // One greedy large sample per escalation, and the large model's tokens only when it escalated.
+  assert.equal(s.usage.large?.calls ?? 0, s.cascade.escalated);
+  assert.equal(s.usage.policy.calls, 2);
+  const total = Object.values(
+    s.usage as Record<string, { promptTokens: number; completionTokens: number }>,
+  ).reduce((sum, u) => sum + u.promptTokens + u.completionTokens, 0);
+  assert.equal(total, s.promptTokens + s.completionTokens);
+  assert.equal(cascade.vsLarge.cell, results.cells[2].cell);
+  assert.match(first.stdout, /cascade.*escalated \d+\.\d%.*alone/);
+
+  const again = deliberate(args);
+  assert.equal(again.status, 0, again.stderr);
+  assert.match(again.stdout, /0 solved, 6 reused/);
+  assert.deepEqual(
+    JSON.parse(readFileSync(join(out, "results.json"), "utf8")).cells[0].summary.usage,
+    s.usage,
+  );
+
+  const report = deliberate(["report", out]);
+  assert.equal(report.status, 0, report.stderr);
+  const markdown = readFileSync(join(out, "report.md"), "utf8");
+  assert.match(markdown, /\| large tokens\/item \| large cost \| escalated \| vs large alone \|/);
+  const shown = `${(100 * s.cascade.escalationShare).toFixed(1)}%`;
+  assert.ok(markdown.split("\n").some((line) => line.includes("cascade") && line.includes(` ${shown} `)));
+});

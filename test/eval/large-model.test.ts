@@ -6,45 +6,16 @@ import { test } from "node:test";
 import { createItemGrader } from "../../src/eval/grade-item.ts";
 import { runEval } from "../../src/eval/runner.ts";
 import { EvalStore } from "../../src/eval/store.ts";
-import type { Dataset } from "../../src/eval/types.ts";
-import { ScriptedBackend } from "../../src/testing/scripted-backend.ts";
+import { cascadeBackends } from "./helpers/cascade-eval.ts";
 import { arithmeticSet } from "./helpers/scripted-eval.ts";
 
 const grader = createItemGrader({ mode: "sync" });
 const smallPrices = { prompt: 1e-6, completion: 2e-6 };
 const largePrices = { prompt: 1e-5, completion: 3e-5 };
 
-/** The index of the dataset item a request asks about. */
-function itemIndex(dataset: Dataset, content: string): number {
-  return dataset.items.findIndex((item) => content.includes(item.question));
-}
-
-/**
- * Small: on even items every sample gives the gold answer (agreement 1, accepted); on odd items
- * each sample gives another wrong answer (agreement 1/3 < 0.75, escalated). Large: always the gold answer, 4 tokens per completion.
- */
-function backends(dataset: Dataset) {
-  const small = new ScriptedBackend({
-    id: "small",
-    script: ({ request, sample }) => {
-      const i = itemIndex(dataset, request.messages?.at(-1)?.content ?? "");
-      const gold = Number(dataset.items[i].gold);
-      return `The answer is \\boxed{${i % 2 === 0 ? gold : gold + 1 + sample}}.`;
-    },
-  });
-  const large = new ScriptedBackend({
-    id: "large",
-    script: ({ request }) => {
-      const i = itemIndex(dataset, request.messages?.at(-1)?.content ?? "");
-      return `The answer is \\boxed{${dataset.items[i].gold}}.`;
-    },
-  });
-  return { small, large };
-}
-
 test("a cascade cell: exact escalation share, the large model's tokens and cost apart, vs the large model alone", async () => {
   const dataset = await arithmeticSet(8);
-  const { small, large } = backends(dataset);
+  const { small, large } = cascadeBackends(dataset);
   const outDir = mkdtempSync(join(tmpdir(), "deliberate-eval-cascade-"));
   const run = await runEval({
     models: [
@@ -133,7 +104,7 @@ test("a cascade cell: exact escalation share, the large model's tokens and cost 
   }
 
   // Re-running reuses both models' samples from the store.
-  const again = backends(dataset);
+  const again = cascadeBackends(dataset);
   const rerun = await runEval({
     models: [
       { name: "small.gguf", backend: again.small, large: { name: "large.gguf", backend: again.large } },
@@ -150,21 +121,13 @@ test("a cascade cell: exact escalation share, the large model's tokens and cost 
   assert.equal(again.small.calls.length + again.large.calls.length, 0);
 });
 
-test("the same backend as policy and large: usage still split by role", async () => {
+test("the same backend id as policy and large: usage still split by role", async () => {
   const dataset = await arithmeticSet(4);
-  const { small } = backends(dataset);
-  const { large } = backends(dataset);
-  // Both ids "small": the large one is renamed for the strategy (and the usage), not for the cache.
-  const twin = new ScriptedBackend({
-    id: "small",
-    script: ({ request }) => {
-      const i = itemIndex(dataset, request.messages?.at(-1)?.content ?? "");
-      return `The answer is \\boxed{${dataset.items[i].gold}}.`;
-    },
-  });
+  // Both ids "twin": the large one is renamed for the strategy (and the usage), not for the cache.
+  const { small, large } = cascadeBackends(dataset, { small: "twin", large: "twin" });
   const run = await runEval({
-    models: [{ name: "m", backend: small, large: { name: "m2", backend: twin } }],
-    strategies: [{ name: "cascade", options: { samples: 2 } }],
+    models: [{ name: "m", backend: small, large: { name: "m2", backend: large } }],
+    strategies: [{ name: "cascade", options: { samples: 3 } }],
     datasets: [dataset],
     outDir: mkdtempSync(join(tmpdir(), "deliberate-eval-twin-")),
     grader,
@@ -174,6 +137,7 @@ test("the same backend as policy and large: usage still split by role", async ()
   assert.equal(s.cascade?.escalated, 2);
   assert.equal(s.usage.large?.calls, 2);
   assert.equal(s.usage.large?.completionTokens, 2 * 4);
-  assert.equal(run.results.cells[0].summary.accuracy, 1);
-  assert.equal(large.calls.length, 0);
+  assert.equal(s.usage.policy?.calls, 4);
+  assert.equal(s.accuracy, 1);
+  assert.equal(large.calls.length, 2);
 });

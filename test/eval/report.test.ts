@@ -9,11 +9,13 @@ import { writeReport } from "../../src/eval/report.ts";
 import { paretoFrontier } from "../../src/eval/report-charts.ts";
 import { runEval } from "../../src/eval/runner.ts";
 import { artifactPath, launchBrowser } from "../helpers/browser.ts";
+import { cascadeBackends } from "./helpers/cascade-eval.ts";
 import { answeringBackend, arithmeticSet } from "./helpers/scripted-eval.ts";
 
 const grader = createItemGrader({ mode: "sync" });
 let runA: string;
 let runB: string;
+let runCascade: string;
 
 before(async () => {
   const dataset = await arithmeticSet(5);
@@ -34,6 +36,25 @@ before(async () => {
     strategies: [{ name: "self-consistency", options: { samples: 4 } }],
     datasets: [dataset],
     outDir: runB,
+    grader,
+    progress: "none",
+  });
+  runCascade = join(root, "run-cascade");
+  const { small, large } = cascadeBackends(dataset);
+  const largePrices = { prompt: 1e-5, completion: 3e-5 };
+  await runEval({
+    models: [
+      {
+        name: "small",
+        backend: small,
+        prices: { prompt: 1e-6, completion: 2e-6 },
+        large: { name: "large", backend: large, prices: largePrices },
+      },
+      { name: "large", backend: large, prices: largePrices },
+    ],
+    strategies: [{ name: "cascade", options: { samples: 3 } }, { name: "cot" }],
+    datasets: [dataset],
+    outDir: runCascade,
     grader,
     progress: "none",
   });
@@ -111,4 +132,35 @@ test("several runs side by side, opened in headless Chromium: plots drawn, drill
   } finally {
     await browser.close();
   }
+});
+
+test("a cascade run: escalation share, the large model's tokens and cost, all models' tokens on the Pareto plot", () => {
+  const written = writeReport({ runs: [runCascade] });
+  const [cascade, smallCot, largeCot] = written.rows;
+  assert.equal(cascade.strategy, 'cascade{"samples":3}');
+  // Items 1 and 3 of 5 escalate.
+  assert.equal(cascade.escalationShare, 2 / 5);
+  assert.ok(cascade.large && cascade.large.tokens > 0 && cascade.large.cost > 0);
+  assert.ok(Math.abs(cascade.tokens - (cascade.policyTokens + cascade.large.tokens)) < 1e-9);
+  assert.equal(smallCot.escalationShare, undefined);
+  assert.equal(smallCot.large, undefined, "the cot cell never called the large model");
+  assert.equal(largeCot.vsLarge, undefined);
+  assert.equal(cascade.vsLarge?.cell, largeCot.cell);
+  const markdown = readFileSync(written.markdown, "utf8");
+  assert.match(markdown, /\| large tokens\/item \| large cost \| escalated \| vs large alone \| errors \|/);
+  const row = markdown.split("\n").find((line) => line.includes("cascade"))!;
+  assert.ok(
+    row.includes(`| ${cascade.large.tokens.toFixed(0)} | ${cascade.large.cost.toFixed(4)} | 40.0% |`),
+    row,
+  );
+  assert.match(row, /\d+% of its tokens, \d+% of its cost, \+0\.0 points/);
+  const html = readFileSync(written.html, "utf8");
+  assert.match(html, /<td class="num escalated">40\.0%<\/td>/);
+  assert.match(html, /tokens per problem \(prompt \+ completion, all models\)/);
+  // The cascade's own point on the tokens plot sits at all models' tokens, large model included.
+  assert.ok(
+    html.includes(
+      `at ${cascade.tokens.toFixed(0)} tokens (${cascade.large.tokens.toFixed(0)} of the large model), 40.0% escalated`,
+    ),
+  );
 });
