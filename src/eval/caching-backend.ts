@@ -20,16 +20,52 @@ export interface CachingBackendOptions {
   onMiss?: (samples: number) => void;
 }
 
-/** The cache key of sample `index` of a request; unseeded requests key on the index alone. */
-export function sampleKey(backendId: string, request: GenerateRequest, index: number): string {
+/**
+ * JSON with object keys sorted at every depth, `undefined` fields left out: the same request
+ * written in another field order is the same text. (A key list passed to `JSON.stringify` would
+ * also filter nested objects, dropping the messages' `role` and `content`.)
+ */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
+  if (Array.isArray(value)) {
+    let out = "[";
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ",";
+      const v = value[i];
+      out += v === undefined || typeof v === "function" ? "null" : canonicalJson(v);
+    }
+    return `${out}]`;
+  }
+  const record = value as Record<string, unknown>;
+  let out = "{";
+  let first = true;
+  for (const key of Object.keys(record).sort()) {
+    const v = record[key];
+    if (v === undefined || typeof v === "function") continue;
+    out += `${first ? "" : ","}${JSON.stringify(key)}:${canonicalJson(v)}`;
+    first = false;
+  }
+  return `${out}}`;
+}
+
+/**
+ * The cache keys of samples `0..n-1` of a request: sha256 of (backend, sample seed, every other
+ * request field), where sample i of a request with seed s has seed s + i (the contract's rule);
+ * unseeded requests key on the index alone. The request is serialised once for all its samples.
+ */
+export function sampleKeys(backendId: string, request: GenerateRequest, n: number): string[] {
   const { signal: _signal, n: _n, seed, ...rest } = request;
-  const sampleSeed = seed === undefined ? `unseeded:${index}` : seed + index;
-  // Sorted keys: the same request written in another field order hits the same entry.
-  const canonical = JSON.stringify(
-    { backend: backendId, seed: sampleSeed, ...rest },
-    Object.keys({ backend: 0, seed: 0, ...rest }).sort(),
-  );
-  return createHash("sha256").update(canonical).digest("hex");
+  const body = canonicalJson(rest);
+  const prefix = `${JSON.stringify(backendId)}\u0000`;
+  return Array.from({ length: n }, (_, index) => {
+    const sampleSeed = seed === undefined ? `unseeded:${index}` : String(seed + index);
+    return createHash("sha256").update(`${prefix}${sampleSeed}\u0000${body}`).digest("hex");
+  });
+}
+
+/** The cache key of sample `index` of a request. */
+export function sampleKey(backendId: string, request: GenerateRequest, index: number): string {
+  return sampleKeys(backendId, request, index + 1)[index];
 }
 
 export class CachingBackend implements ModelBackend {
@@ -52,7 +88,7 @@ export class CachingBackend implements ModelBackend {
 
   async generate(request: GenerateRequest): Promise<Completion[]> {
     const n = request.n ?? 1;
-    const keys = Array.from({ length: n }, (_, i) => sampleKey(this.keyId, request, i));
+    const keys = sampleKeys(this.keyId, request, n);
     const out: Array<Completion | undefined> = keys.map((key) => this.store.getCompletion(key));
     let hits = 0;
     for (const c of out) if (c) hits++;
@@ -94,7 +130,7 @@ export class CachingBackend implements ModelBackend {
    */
   async *stream(request: GenerateRequest): AsyncIterable<StreamEvent> {
     const n = request.n ?? 1;
-    const keys = Array.from({ length: n }, (_, i) => sampleKey(this.keyId, request, i));
+    const keys = sampleKeys(this.keyId, request, n);
     const cached = keys.map((key) => this.store.getCompletion(key));
     if (cached.every((c) => c !== undefined)) {
       for (const completion of cached as Completion[]) {

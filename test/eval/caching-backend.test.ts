@@ -35,6 +35,30 @@ test("sample keys: per sample seed, independent of field order and of n", () => 
   assert.notEqual(a, sampleKey("other", { ...request, n: 4 }, 2));
 });
 
+test("sample keys cover nested fields: another question, system prompt or stop list is another key", () => {
+  const a = sampleKey("m", request, 0);
+  assert.notEqual(a, sampleKey("m", { ...request, messages: [{ role: "user", content: "3+3?" }] }, 0));
+  assert.notEqual(
+    a,
+    sampleKey(
+      "m",
+      { ...request, messages: [{ role: "system", content: "Be brief." }, ...request.messages] },
+      0,
+    ),
+  );
+  assert.notEqual(a, sampleKey("m", { ...request, stop: ["\n"] }, 0));
+  // Nested key order and undefined fields do not matter.
+  assert.equal(
+    a,
+    sampleKey(
+      "m",
+      { seed: 10, maxTokens: undefined, messages: [{ content: "2+2?", role: "user" }], temperature: 0.8 },
+      0,
+    ),
+  );
+  assert.notEqual(sampleKey("m", { ...request, seed: undefined }, 0), sampleKey("m", request, 0));
+});
+
 test("generate: stored samples replay, missing ones are generated with the right seeds", async () => {
   const store = EvalStore.open(":memory:");
   const first = backend();
