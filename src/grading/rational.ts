@@ -87,7 +87,8 @@ export function powInt(a: Rational, k: bigint): Rational | null {
     return Number.isFinite(v) ? Math.max(v, 0) : bits(x);
   };
   if ((log2(a.n) + log2(a.d)) * Number(k) > MAX_EXACT_BITS) return null;
-  return rat(a.n ** k, a.d ** k);
+  // Powers of a reduced fraction stay reduced: no gcd needed (it dominates on big operands).
+  return { n: a.n ** k, d: a.d ** k };
 }
 
 /** Integer k-th root of a non-negative bigint when exact, else null. */
