@@ -25,6 +25,7 @@ const op = {
   i32Mul: 0x6c,
   f32Add: 0x92,
   f32Store: 0x38,
+  f32Load: 0x2a,
 };
 const simd = (code: number) => [0xfd, ...uleb(code)];
 const v128Load = [...simd(0x00), 2, 0]; // memarg: align 2^2, offset 0
@@ -32,6 +33,9 @@ const v128Const0 = [...simd(0x0c), ...new Array(16).fill(0)];
 const f32x4Add = simd(0xe4);
 const f32x4Mul = simd(0xe6);
 const extractLane = (lane: number) => [...simd(0x1f), lane];
+const f32x4Splat = simd(0x13);
+const v128LoadAt = (offset: number) => [...simd(0x00), 2, ...uleb(offset)];
+const v128StoreAt = (offset: number) => [...simd(0x0b), 2, ...uleb(offset)];
 
 function uleb(value: number): number[] {
   const out: number[] = [];
@@ -124,19 +128,89 @@ function kernelBody(): number[] {
   return [...uleb(body.length), ...body];
 }
 
-/** The module's bytes: memory (exported as `memory`, 1 page to start) and `abt`. */
+/**
+ * `ab(out, a, b, M, N, K, sRow, sCol)`: out[M,N] = A · b[K,N] where A's element (i, p) is at float
+ * index i·sRow + p·sCol of `a` — A·B with (sRow, sCol) = (K, 1), Aᵀ·B with (1, M) — so neither case
+ * needs a transpose. SIMD along N: each step splats A(i..i+3, p) and multiplies 8 floats of b's row p
+ * into a 4×8 block of sums (8 f32x4 locals). M a multiple of 4, N of 8; rows of A past the real ones
+ * may read anything (their output rows are discarded).
+ */
+function abKernelBody(): number[] {
+  // params: out, a, b, M, N, K, sRow, sCol = 0..7
+  const [o, a, b, m, n, k, sRow, sCol] = [0, 1, 2, 3, 4, 5, 6, 7];
+  // i32 locals 8..: i, j, p, nBytes, colBytes, pa0..pa3, pb, po
+  const [i, j, p, nBytes, colBytes, pa0, pb, po] = [8, 9, 10, 11, 12, 13, 17, 18];
+  // v128 locals 19..: acc[r][c] = 19 + 2r + c (r < 4, c < 2), then vb0, vb1, va
+  const accAt = (r: number, c: number) => 19 + 2 * r + c;
+  const [vb0, vb1, va] = [27, 28, 29];
+  const code: number[] = [];
+  const emit = (...parts: number[][]) => {
+    for (const part of parts) code.push(...part);
+  };
+  emit(get(n), constI32(4), [op.i32Mul], set(nBytes));
+  emit(get(sCol), constI32(4), [op.i32Mul], set(colBytes));
+  emit(constI32(0), set(i));
+  emit([op.block, 0x40, op.loop, 0x40]); // for i in 0..M step 4
+  emit(constI32(0), set(j));
+  emit([op.block, 0x40, op.loop, 0x40]); // for j in 0..N step 8
+  for (let r = 0; r < 4; r++) for (let c = 0; c < 2; c++) emit(v128Const0, set(accAt(r, c)));
+  // pa_r = a + (i + r)·sRow·4; pb = b + j·4
+  for (let r = 0; r < 4; r++) {
+    emit(get(a), get(i), constI32(r), [op.i32Add], get(sRow), [op.i32Mul], constI32(4), [op.i32Mul]);
+    emit([op.i32Add], set(pa0 + r));
+  }
+  emit(get(b), get(j), constI32(4), [op.i32Mul], [op.i32Add], set(pb));
+  emit(constI32(0), set(p));
+  emit([op.loop, 0x40]); // for p in 0..K
+  emit(get(pb), v128LoadAt(0), set(vb0), get(pb), v128LoadAt(16), set(vb1));
+  for (let r = 0; r < 4; r++) {
+    emit(get(pa0 + r), [op.f32Load, 2, 0], f32x4Splat, set(va));
+    emit(get(accAt(r, 0)), get(va), get(vb0), f32x4Mul, f32x4Add, set(accAt(r, 0)));
+    emit(get(accAt(r, 1)), get(va), get(vb1), f32x4Mul, f32x4Add, set(accAt(r, 1)));
+    emit(get(pa0 + r), get(colBytes), [op.i32Add], set(pa0 + r));
+  }
+  emit(get(pb), get(nBytes), [op.i32Add], set(pb));
+  emit(get(p), constI32(1), [op.i32Add], [op.localTee, p], get(k), [op.i32LtU], [op.brIf, 0]);
+  emit([op.end]);
+  // out[(i + r)·N + j …] = acc[r]
+  for (let r = 0; r < 4; r++) {
+    emit(get(o), get(i), constI32(r), [op.i32Add], get(n), [op.i32Mul], get(j), [op.i32Add]);
+    emit(constI32(4), [op.i32Mul], [op.i32Add], set(po));
+    emit(get(po), get(accAt(r, 0)), v128StoreAt(0), get(po), get(accAt(r, 1)), v128StoreAt(16));
+  }
+  emit(get(j), constI32(8), [op.i32Add], [op.localTee, j], get(n), [op.i32LtU], [op.brIf, 0]);
+  emit([op.end, op.end]);
+  emit(get(i), constI32(4), [op.i32Add], [op.localTee, i], get(m), [op.i32LtU], [op.brIf, 0]);
+  emit([op.end, op.end, op.end]);
+  const locals = vec([
+    [...uleb(11), I32],
+    [...uleb(11), V128],
+  ]);
+  const body = [...locals, ...code];
+  return [...uleb(body.length), ...body];
+}
+
+/** The module's bytes: memory (exported as `memory`, 1 page to start), `abt` and `ab`. */
 export function wasmAbtModuleBytes(): Uint8Array {
-  const type = section(1, vec([[0x60, ...vec([[I32], [I32], [I32], [I32], [I32], [I32]]), 0]]));
-  const func = section(3, vec([[0]]));
+  const params = (count: number) => vec(Array.from({ length: count }, () => [I32]));
+  const type = section(
+    1,
+    vec([
+      [0x60, ...params(6), 0],
+      [0x60, ...params(8), 0],
+    ]),
+  );
+  const func = section(3, vec([[0], [1]]));
   const memory = section(5, vec([[0x00, 1]]));
   const exports = section(
     7,
     vec([
       [...name("abt"), 0x00, 0],
+      [...name("ab"), 0x00, 1],
       [...name("memory"), 0x02, 0],
     ]),
   );
-  const code = section(10, [...uleb(1), ...kernelBody()]);
+  const code = section(10, [...uleb(2), ...kernelBody(), ...abKernelBody()]);
   return new Uint8Array([
     0x00,
     0x61,

@@ -1,8 +1,8 @@
 /**
- * The three matmul kinds on the WebAssembly SIMD kernel (wasm-abt-module.ts), which computes only
- * A·Bᵀ with both operands read along K. Each call copies its operands into the module's memory in
- * that form — B transposed for A·B and Aᵀ·B, A transposed for Aᵀ·B — padded with zeros to the
- * kernel's multiples (rows of 2, columns of 4, K of 4), then copies the result rows back.
+ * The three matmul kinds on the WebAssembly SIMD kernels (wasm-abt-module.ts): A·Bᵀ on `abt` (both
+ * operands read along K), A·B and Aᵀ·B on `ab` (SIMD along N, A read through strides). Each call
+ * copies its operands into the module's memory, padded with zeros to the kernel's multiples, then
+ * copies the result rows back.
  * The copies are O(M·K + N·K + M·N) against O(M·N·K) multiply-adds: a few percent at our sizes.
  * One instance per thread (its memory is private); the pool's workers each make their own.
  */
@@ -39,6 +39,16 @@ export function wasmMatmulAvailable(): boolean {
 
 export class WasmMatmul {
   private readonly abt: (out: number, a: number, b: number, M: number, N: number, K: number) => void;
+  private readonly ab: (
+    out: number,
+    a: number,
+    b: number,
+    M: number,
+    N: number,
+    K: number,
+    sRow: number,
+    sCol: number,
+  ) => void;
   private readonly memory: WasmMemory;
   private heap: Float32Array;
 
@@ -46,8 +56,9 @@ export class WasmMatmul {
     const module = wasmModule();
     if (!module || !wasm) throw new RangeError("WebAssembly SIMD is not available");
     const instance = new wasm.Instance(module, {});
-    const exports = instance.exports as { abt: WasmMatmul["abt"]; memory: WasmMemory };
+    const exports = instance.exports as { abt: WasmMatmul["abt"]; ab: WasmMatmul["ab"]; memory: WasmMemory };
     this.abt = exports.abt;
+    this.ab = exports.ab;
     this.memory = exports.memory;
     this.heap = new Float32Array(this.memory.buffer);
   }
@@ -67,6 +78,10 @@ export class WasmMatmul {
   ): void {
     const rows = rowEnd - rowStart;
     if (rows <= 0) return;
+    if (kind !== "abt") {
+      this.outerProduct(kind, out, a, b, M, N, K, accumulate, rowStart, rowEnd);
+      return;
+    }
     const Mp = Math.ceil(rows / 2) * 2;
     const Np = Math.ceil(N / 4) * 4;
     const Kp = Math.ceil(K / 4) * 4;
@@ -78,30 +93,13 @@ export class WasmMatmul {
     // Padding must be zero; the kernel reads it. Clearing only what padding exists keeps copies cheap.
     if (Kp !== K || Mp !== rows) heap.fill(0, aAt, bAt);
     if (Kp !== K || Np !== N) heap.fill(0, bAt, oAt);
-    // A' [Mp, Kp]: row r is output row rowStart + r along K.
-    if (kind === "atb") {
-      // a is [K, M]: column i is output row i.
-      for (let p = 0; p < K; p++) {
-        const src = p * M + rowStart;
-        for (let r = 0; r < rows; r++) heap[aAt + r * Kp + p] = a[src + r];
-      }
-    } else if (Kp === K) {
-      heap.set(a.subarray(rowStart * K, rowEnd * K), aAt);
-    } else {
+    // A' [Mp, Kp]: the slice of rows; B' [Np, Kp]: all of b. Both are read along K.
+    if (Kp === K) heap.set(a.subarray(rowStart * K, rowEnd * K), aAt);
+    else
       for (let r = 0; r < rows; r++)
         heap.set(a.subarray((rowStart + r) * K, (rowStart + r + 1) * K), aAt + r * Kp);
-    }
-    // B' [Np, Kp]: row j is output column j along K.
-    if (kind === "abt") {
-      if (Kp === K) heap.set(b.subarray(0, N * K), bAt);
-      else for (let j = 0; j < N; j++) heap.set(b.subarray(j * K, (j + 1) * K), bAt + j * Kp);
-    } else {
-      // b is [K, N]: transpose.
-      for (let p = 0; p < K; p++) {
-        const src = p * N;
-        for (let j = 0; j < N; j++) heap[bAt + j * Kp + p] = b[src + j];
-      }
-    }
+    if (Kp === K) heap.set(b.subarray(0, N * K), bAt);
+    else for (let j = 0; j < N; j++) heap.set(b.subarray(j * K, (j + 1) * K), bAt + j * Kp);
     this.abt(oAt * 4, aAt * 4, bAt * 4, Mp, Np, Kp);
     for (let r = 0; r < rows; r++) {
       const o = (rowStart + r) * N;
@@ -109,6 +107,56 @@ export class WasmMatmul {
       if (accumulate) for (let j = 0; j < N; j++) out[o + j] += heap[src + j];
       else if (Np === N) out.set(heap.subarray(src, src + N), o);
       else for (let j = 0; j < N; j++) out[o + j] = heap[src + j];
+    }
+  }
+
+  /**
+   * A·B and Aᵀ·B on the `ab` kernel (SIMD along N, A read through strides): no transposes, only
+   * plain copies of a, b (rows padded to a multiple of 8) and the result.
+   */
+  private outerProduct(
+    kind: "ab" | "atb",
+    out: Float32Array,
+    a: Float32Array,
+    b: Float32Array,
+    M: number,
+    N: number,
+    K: number,
+    accumulate: boolean,
+    rowStart: number,
+    rowEnd: number,
+  ): void {
+    const rows = rowEnd - rowStart;
+    const Mp = Math.ceil(rows / 4) * 4;
+    const Np = Math.ceil(N / 8) * 8;
+    // A': for A·B the slice of rows (stride K), for Aᵀ·B all of a (stride 1 across rows, M down K).
+    // The kernel may read up to 3 rows past the last real one (discarded), so reserve slack.
+    const aFloats = kind === "ab" ? Mp * K : K * M + 4;
+    const aAt = 0;
+    const bAt = Math.ceil(aFloats / 4) * 4;
+    const oAt = bAt + K * Np;
+    this.reserve(oAt + Mp * Np);
+    const heap = this.heap;
+    let aStart = aAt;
+    if (kind === "ab") heap.set(a.subarray(rowStart * K, rowEnd * K), aAt);
+    else {
+      heap.set(a.subarray(0, K * M), aAt);
+      aStart = aAt + rowStart;
+    }
+    if (Np === N) heap.set(b.subarray(0, K * N), bAt);
+    else {
+      for (let p = 0; p < K; p++) {
+        heap.set(b.subarray(p * N, (p + 1) * N), bAt + p * Np);
+        heap.fill(0, bAt + p * Np + N, bAt + (p + 1) * Np);
+      }
+    }
+    const [sRow, sCol] = kind === "ab" ? [K, 1] : [1, M];
+    this.ab(oAt * 4, aStart * 4, bAt * 4, Mp, Np, K, sRow, sCol);
+    for (let r = 0; r < rows; r++) {
+      const o = (rowStart + r) * N;
+      const src = oAt + r * Np;
+      if (accumulate) for (let j = 0; j < N; j++) out[o + j] += heap[src + j];
+      else out.set(heap.subarray(src, src + N), o);
     }
   }
 
