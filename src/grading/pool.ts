@@ -2,7 +2,8 @@
  * GradePool: grading in worker threads with a HARD time limit per grading. A pathological answer
  * (catastrophic regex, enormous expression) cannot hang the caller: when its time is up the worker is
  * terminated, the grading resolves as verdict "timeout", and a fresh worker takes its place. No process-
- * global signals (Math-Verify's `signal.alarm` breaks in threads); close() ends every worker.
+ * global signals (Math-Verify's `signal.alarm` breaks in threads); close() ends every worker. Each
+ * worker holds a few tasks at once (PIPELINE_DEPTH) so message round trips overlap with grading.
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
@@ -27,13 +28,20 @@ interface Task {
 interface Slot {
   worker: Worker;
   ready: boolean;
-  task: Task | null;
+  /** Tasks posted to this worker, in the order it grades them; the first is running. */
+  inflight: Task[];
+  /** The running task's time limit. */
   timer: NodeJS.Timeout | null;
 }
 
 /** Most workers a default pool starts: grading is CPU-bound, more threads than cores only add overhead. */
 const MAX_DEFAULT_WORKERS = 8;
 const DEFAULT_TIMEOUT_MS = 5000;
+/**
+ * Tasks queued inside each worker ahead of time, so a worker never idles for a message round trip.
+ * Only the running one's clock ticks; when it times out, the ones behind it go back to the queue.
+ */
+const PIPELINE_DEPTH = 4;
 /** Workers failing to start this many times in a row mean a broken setup (say, tsx missing): give up. */
 const MAX_START_FAILURES = 3;
 
@@ -83,12 +91,8 @@ export class GradePool {
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     return new Promise((resolve) => {
       const id = this.nextId++;
-      this.queue.push({
-        id,
-        message: { id, candidate: String(candidate), gold: String(gold), options },
-        timeoutMs,
-        resolve,
-      });
+      const message = { id, candidate: String(candidate), gold: String(gold), options };
+      this.queue.push({ id, message, timeoutMs, resolve });
       this.pump();
     });
   }
@@ -97,12 +101,12 @@ export class GradePool {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const task of this.queue.splice(0)) task.resolve(failure("error", "the grading pool was closed"));
+    const closedResult = failure("error", "the grading pool was closed");
+    for (const task of this.queue.splice(0)) task.resolve(closedResult);
     await Promise.all(
       this.slots.map(async (slot) => {
         if (slot.timer) clearTimeout(slot.timer);
-        slot.task?.resolve(failure("error", "the grading pool was closed"));
-        slot.task = null;
+        for (const task of slot.inflight.splice(0)) task.resolve(closedResult);
         await slot.worker.terminate();
       }),
     );
@@ -110,14 +114,14 @@ export class GradePool {
 
   private spawn(): Slot {
     const worker = new Worker(BOOTSTRAP, { eval: true });
-    const slot: Slot = { worker, ready: false, task: null, timer: null };
+    const slot: Slot = { worker, ready: false, inflight: [], timer: null };
     worker.unref();
     worker.on("message", (message: { ready?: boolean; id?: number; result?: GradeResult }) => {
       if (message.ready) {
         slot.ready = true;
         this.startFailures = 0;
-      } else if (slot.task && message.id === slot.task.id && message.result) {
-        this.finish(slot, message.result);
+      } else if (message.result && slot.inflight[0]?.id === message.id) {
+        this.finishHead(slot, message.result);
       }
       this.pump();
     });
@@ -137,46 +141,62 @@ export class GradePool {
     this.replace(slot, failure("error", reason));
   }
 
-  private finish(slot: Slot, result: GradeResult): void {
+  /** The running task finished: resolve it and start the next one's clock. */
+  private finishHead(slot: Slot, result: GradeResult): void {
     if (slot.timer) clearTimeout(slot.timer);
     slot.timer = null;
-    const task = slot.task;
-    slot.task = null;
-    task?.resolve(result);
+    slot.inflight.shift()?.resolve(result);
+    this.startClock(slot);
     this.updateRef();
   }
 
-  /** Ends a worker (timed out or broken) and puts a fresh one in its place. */
+  private startClock(slot: Slot): void {
+    const head = slot.inflight[0];
+    if (!head) return;
+    slot.timer = setTimeout(
+      () => this.replace(slot, failure("timeout", `grading took longer than ${head.timeoutMs} ms`)),
+      head.timeoutMs,
+    );
+  }
+
+  /**
+   * Ends a worker (timed out or broken): its running task gets `result`, the tasks queued behind it go
+   * back to the front of the queue, and a fresh worker takes its place.
+   */
   private replace(slot: Slot, result: GradeResult): void {
     const index = this.slots.indexOf(slot);
     if (index < 0) return;
-    this.finish(slot, result);
+    if (slot.timer) clearTimeout(slot.timer);
+    slot.timer = null;
+    const [head, ...behind] = slot.inflight.splice(0);
+    head?.resolve(result);
+    if (this.broken !== null) for (const task of behind) task.resolve(failure("error", this.broken));
+    else this.queue.unshift(...behind);
     this.slots.splice(index, 1);
     void slot.worker.terminate();
     if (!this.closed && this.broken === null) {
       this.slots.splice(index, 0, this.spawn());
       this.pump();
     }
+    this.updateRef();
   }
 
   private pump(): void {
     for (const slot of this.slots) {
-      if (this.queue.length === 0) break;
-      if (!slot.ready || slot.task) continue;
-      const task = this.queue.shift()!;
-      slot.task = task;
-      slot.timer = setTimeout(
-        () => this.replace(slot, failure("timeout", `grading took longer than ${task.timeoutMs} ms`)),
-        task.timeoutMs,
-      );
-      slot.worker.postMessage(task.message);
+      if (!slot.ready) continue;
+      while (this.queue.length > 0 && slot.inflight.length < PIPELINE_DEPTH) {
+        const task = this.queue.shift()!;
+        slot.inflight.push(task);
+        slot.worker.postMessage(task.message);
+        if (slot.inflight.length === 1) this.startClock(slot);
+      }
     }
     this.updateRef();
   }
 
   /** Workers keep the process alive only while there is work, so a forgotten pool never hangs it. */
   private updateRef(): void {
-    const busy = this.queue.length > 0 || this.slots.some((s) => s.task !== null);
+    const busy = this.queue.length > 0 || this.slots.some((s) => s.inflight.length > 0);
     for (const slot of this.slots) {
       if (busy) slot.worker.ref();
       else slot.worker.unref();

@@ -52,6 +52,25 @@ test("a pathological grading times out without blocking the caller, and the pool
   }
 });
 
+test("gradings queued behind a timed-out one in the same worker are graded, not lost", async () => {
+  const pool = new GradePool({ size: 1, timeoutMs: 300 });
+  try {
+    const [pred, gold] = hugeSets(4000);
+    const results = await Promise.all([
+      pool.grade(pred, gold),
+      pool.grade("\\boxed{1}", "1"),
+      pool.grade("\\boxed{2}", "3"),
+      pool.grade("x = 3", "3"),
+    ]);
+    assert.deepEqual(
+      results.map((r) => r.verdict),
+      ["timeout", "correct", "incorrect", "correct"],
+    );
+  } finally {
+    await pool.close();
+  }
+});
+
 test("close() settles waiting gradings and refuses new ones", async () => {
   const pool = new GradePool({ size: 1 });
   const [pred, gold] = hugeSets(4000);
