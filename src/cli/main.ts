@@ -3,16 +3,6 @@
  */
 import { Command, CommanderError } from "commander";
 import { DeliberateError, toDeliberateError } from "../errors.ts";
-import { devCommand } from "./commands/dev.ts";
-import { evalCommand } from "./commands/eval.ts";
-import { generateCommand } from "./commands/generate.ts";
-import { gradeCommand } from "./commands/grade.ts";
-import { modelsCommand } from "./commands/models.ts";
-import { reportCommand } from "./commands/report.ts";
-import { serveCommand } from "./commands/serve.ts";
-import { solveCommand } from "./commands/solve.ts";
-import { strategiesCommand } from "./commands/strategies.ts";
-import { trainCommand } from "./commands/train.ts";
 import { exitCodes } from "./exit-codes.ts";
 
 const program = new Command("deliberate")
@@ -23,20 +13,24 @@ const program = new Command("deliberate")
   .enablePositionalOptions()
   .exitOverride();
 
-// Commands: one line each, one file each.
-const commands: Array<() => Command> = [
-  generateCommand,
-  gradeCommand,
-  serveCommand,
-  trainCommand,
-  solveCommand,
-  strategiesCommand,
-  evalCommand,
-  reportCommand,
-  modelsCommand,
-  devCommand,
-];
-for (const command of commands) program.addCommand(command());
+// Commands: one line each, one file each. Loaded on demand: a command's dependencies (llama.cpp,
+// the sandbox, SQLite) cost seconds of start-up that other commands should not pay.
+const commands: Record<string, () => Promise<() => Command>> = {
+  generate: async () => (await import("./commands/generate.ts")).generateCommand,
+  solve: async () => (await import("./commands/solve.ts")).solveCommand,
+  strategies: async () => (await import("./commands/strategies.ts")).strategiesCommand,
+  grade: async () => (await import("./commands/grade.ts")).gradeCommand,
+  eval: async () => (await import("./commands/eval.ts")).evalCommand,
+  report: async () => (await import("./commands/report.ts")).reportCommand,
+  serve: async () => (await import("./commands/serve.ts")).serveCommand,
+  train: async () => (await import("./commands/train.ts")).trainCommand,
+  models: async () => (await import("./commands/models.ts")).modelsCommand,
+  dev: async () => (await import("./commands/dev.ts")).devCommand,
+};
+const requested = process.argv[2];
+const needed =
+  requested !== undefined && Object.hasOwn(commands, requested) ? [requested] : Object.keys(commands);
+for (const name of needed) program.addCommand((await commands[name]!())());
 // Subcommands get the program's error handling (exit codes come from our mapping below).
 const inherit = (command: Command) => {
   command.exitOverride().showHelpAfterError();

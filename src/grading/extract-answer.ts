@@ -166,7 +166,8 @@ function isAnswerLike(text: string): boolean {
   const core = text
     .replace(/\\(?:text\w*|mbox|mathrm)\s*\{[^{}]*\}/g, " ")
     .replace(/\s+[A-Za-z]{2,}(?:\s+[A-Za-z]{2,})*[.\s]*$/, "");
-  if (proseWords(core) === 0) return true;
+  // Units may trail math only: "I am not sure." strips to "I", which is no math to hang units on.
+  if (proseWords(core) === 0 && /[\d\\^_=+\-*/()[\]{}<>|]/.test(core)) return true;
   return !/\d/.test(text) && proseWords(text) <= 2;
 }
 
