@@ -26,6 +26,8 @@ const BARE_MAX_CHARS = 300;
 const JOIN_CLOSE_CHARS = 10;
 /** Boxes with a list word or mark in a gap shorter than this are one listed answer. */
 const JOIN_GAP_CHARS = 70;
+/** What may stand between listed boxes once LaTeX commands are dropped: a unit word, then a list mark. */
+const LISTED_GAP = /^[\s{}$]*(?:[A-Za-z]+[\s{}$]*)?(?:(?:,|;|\band\b|\bor\b)[\s{}$]*)?$/;
 
 interface Found {
   answer: string;
@@ -54,6 +56,9 @@ function withPercent(answer: string, text: string, end: number): string {
  * after reasoning ("\boxed{4}. Checking again… \boxed{4}") is one answer, not a list.
  */
 function joinableGap(gap: string, content: string, next: string): boolean {
+  // Prose between the boxes means the model changed its mind ("\boxed{8}, but actually \boxed{9}");
+  // a list is at most a unit word and a list mark ("\boxed{1} papers and \boxed{2}", "\quad \text{and} \quad").
+  if (!LISTED_GAP.test(gap.replace(/\\[A-Za-z]+/g, ""))) return false;
   if (gap.length < JOIN_CLOSE_CHARS) return true;
   // A sentence break between them means the model moved on ("\boxed{2}. Later, checking: \boxed{3}").
   if (/[.!?:](?:\s|$)/.test(gap)) return false;
