@@ -161,20 +161,20 @@ async function trainGrpo(flags: TrainFlags, init: string, outDir: string): Promi
       },
     });
     if (started) bar?.stop();
+    started = false;
     if (flags.json) {
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       return;
     }
     const accuracy = result.lastEval ? `${(100 * result.lastEval.greedy).toFixed(1)}%` : "not evaluated";
-    process.stdout.write(
-      [
-        `stopped: ${result.stopReason} after ${result.steps} GRPO steps (${(result.elapsedMs / 60_000).toFixed(1)} min)`,
-        `greedy accuracy: ${(100 * result.initialAccuracy).toFixed(1)}% (SFT) → ${accuracy}; recent reward ${result.recentReward.toFixed(2)}`,
-        `checkpoint: ${result.checkpointPath}`,
-        `log: ${result.logPath}`,
-        ...(result.ggufPath ? [`gguf: ${result.ggufPath}`] : []),
-      ].join("\n") + "\n",
-    );
+    const lines = [
+      `stopped: ${result.stopReason} after ${result.steps} GRPO steps (${(result.elapsedMs / 60_000).toFixed(1)} min)`,
+      `greedy accuracy: ${(100 * result.initialAccuracy).toFixed(1)}% (SFT) → ${accuracy}; recent reward ${result.recentReward.toFixed(2)}`,
+      `checkpoint: ${result.checkpointPath}`,
+      `log: ${result.logPath}`,
+      ...(result.ggufPath ? [`gguf: ${result.ggufPath}`] : []),
+    ];
+    process.stdout.write(`${lines.join("\n")}\n`);
   } finally {
     if (started) bar?.stop();
     process.off("SIGINT", onSigint);
