@@ -14,6 +14,11 @@ export interface BuildResultsOptions {
   seeds: number[];
   settings: Record<string, unknown>;
   summary?: SummarizeOptions;
+  /**
+   * Records of cells whose every attempt the caller just stored, in the order it stored them (the
+   * store's order): used as they are instead of read back.
+   */
+  known?: Map<string, EvalRecord[]>;
 }
 
 /** What results need of a model entry: names and prices of its roles. */
@@ -36,7 +41,9 @@ export function buildResults(store: EvalStore, options: BuildResultsOptions): Ev
         const cell = cellKey(model, strategy, dataset);
         const ids = new Set(dataset.items.map((i) => i.id));
         // Only this grid's items and seeds: a store shared with a wider sweep holds more.
-        const records = store.records(cell).filter((r) => ids.has(r.itemId) && seedSet.has(r.seed));
+        const records =
+          options.known?.get(cell) ??
+          store.records(cell).filter((r) => ids.has(r.itemId) && seedSet.has(r.seed));
         all.push(...records);
         const summary = summarize(records, options.summary);
         cells.push({

@@ -4,8 +4,10 @@
  * answer key samples vote on, consistent with the grade.
  */
 
+import { answerKey, keyOfAnswer } from "../grading/answer-key.ts";
 import { gradeCode } from "../grading/code.ts";
-import { answerKey, grade, gradeSync } from "../grading/index.ts";
+import { extractAnswer } from "../grading/extract-answer.ts";
+import { grade, gradeSync } from "../grading/index.ts";
 import type { AnswerKind, GradeResult } from "../grading/types.ts";
 import type { TaskKind } from "../strategies/types.ts";
 import { checkCountdown } from "./synthetic/index.ts";
@@ -15,6 +17,27 @@ export interface ItemGrader {
   grade(text: string, item: EvalItem): GradeResult | Promise<GradeResult>;
   /** The canonical answer key of `text` (equal keys = the same answer), or null when none. */
   key(text: string, item: EvalItem): string | null;
+  /**
+   * The gold answer's key (cached per item), when equal keys decide correctness: an answer whose
+   * key is this one is right without a grading round trip. Null when keys do not decide (code,
+   * countdown) or the gold has no key.
+   */
+  goldKey?(item: EvalItem): { key: string; answer: string } | null;
+}
+
+/**
+ * The verdict of an answer whose key equals the gold's: what `grade` would say, without grading
+ * again (and, in `pool` mode, without a round trip to a worker).
+ */
+export function keyMatchVerdict(predicted: string, gold: { answer: string }): GradeResult {
+  return {
+    correct: true,
+    verdict: "correct",
+    predicted,
+    gold: gold.answer,
+    method: "key",
+    reason: "same answer key as the gold answer",
+  };
 }
 
 export interface ItemGraderOptions {
@@ -49,8 +72,29 @@ export function finalLine(text: string): string {
     .trim();
 }
 
+const goldKeys = new WeakMap<EvalItem, { key: string; answer: string } | null>();
+
+/**
+ * The gold answer's key and extracted text (cached per item), extracted as grading extracts a gold
+ * answer; null for items keys do not decide (code, countdown) or a gold without an answer.
+ */
+export function goldAnswerKey(item: EvalItem): { key: string; answer: string } | null {
+  if (item.check === "countdown" || item.kind === "code") return null;
+  let known = goldKeys.get(item);
+  if (known === undefined) {
+    const options = { kind: answerKinds[item.kind], choices: item.choices };
+    const answer = extractAnswer(String(item.gold ?? ""), { ...options, lastNumberFallback: true });
+    known = answer === null ? null : { key: keyOfAnswer(answer, options), answer };
+    goldKeys.set(item, known);
+  }
+  return known;
+}
+
 export function createItemGrader({ mode = "pool", timeoutMs }: ItemGraderOptions = {}): ItemGrader {
   return {
+    // Only where grading is a round trip to a worker: in-process, grading a short answer costs
+    // about what computing the gold's key does.
+    ...(mode === "pool" ? { goldKey: goldAnswerKey } : {}),
     key(text, item) {
       if (item.check === "countdown") {
         const { numbers, target } = item.meta as { numbers: number[]; target: number };

@@ -97,6 +97,12 @@ export function votingAtK(
 ): number {
   const n = samples.length;
   if (k < 1 || k > n) throw new RangeError(`voting@k needs 1 <= k <= n (k=${k}, n=${n})`);
+  if (k === 1) {
+    // One sample votes alone: the same sum, in the same order, as enumerating the n subsets.
+    let correct = 0;
+    for (const sample of samples) correct += Number(sample.key !== null && sample.correct);
+    return correct / n;
+  }
   if (binomial(n, k) <= exactLimit) {
     let correct = 0;
     let total = 0;

@@ -134,7 +134,7 @@ function cellRecords(
       if (kept.size >= maxItems) continue;
       kept.add(record.itemId);
     }
-    const trace = record.traceId ? store.trace(record.traceId) : undefined;
+    const trace = store.traceOf(record);
     out.push({
       ...record,
       text: clip(record.text, maxTextChars),

@@ -97,6 +97,9 @@ export interface RunEvalResult {
 
 type Task = SolveTask;
 
+/** Progress updates at most this often. */
+const progressEveryMs = 50;
+
 /**
  * The backends a model entry's cells see, each through the caching backend (so resume and reuse
  * work for every role), and which role each backend id stands for. Usage comes back keyed by
@@ -167,6 +170,9 @@ export async function runEval(options: RunEvalOptions): Promise<RunEvalResult> {
   try {
     // Every (cell, seed, item) not yet finished, per model, in a stable order.
     const queues = new Map<ModelEntry, Task[]>();
+    // Cells with nothing finished before this run: when every attempt is solved here, results read
+    // their records from memory instead of parsing them back out of the store.
+    const fresh = new Map<string, { expected: number; records: EvalRecord[] }>();
     let skipped = 0;
     let total = 0;
     for (const model of models) {
@@ -178,12 +184,16 @@ export async function runEval(options: RunEvalOptions): Promise<RunEvalResult> {
         for (const dataset of datasets) {
           const cell = cellKey(model, strategy, dataset);
           const finished = store.finished(cell);
+          const skippedBefore = skipped;
           for (const seed of seedValues) {
             for (const item of dataset.items) {
               total++;
               if (finished.has(finishedKey(item.id, seed))) skipped++;
               else queue.push({ cell, model, backend, backends, roles, strategy, dataset, item, seed });
             }
+          }
+          if (skipped === skippedBefore) {
+            fresh.set(cell, { expected: seedValues.length * dataset.items.length, records: [] });
           }
         }
       }
@@ -194,11 +204,13 @@ export async function runEval(options: RunEvalOptions): Promise<RunEvalResult> {
     const progress = createProgress(progressMode);
     progress.update(state);
     let solved = 0;
+    let lastProgress = 0;
 
     const runTask = async (task: Task): Promise<void> => {
       const record = await solveItem(task, { solve, grader, budget, systemPrompt, signal });
       if (signal?.aborted) return; // not stored: the next run does it again
       store.putRecord(record.record, record.trace);
+      fresh.get(task.cell)?.records.push(record.record);
       solved++;
       state.done++;
       if (record.record.status === "ok") {
@@ -207,7 +219,13 @@ export async function runEval(options: RunEvalOptions): Promise<RunEvalResult> {
       } else state.errors++;
       tokens += record.record.promptTokens + record.record.completionTokens;
       state.tokens = tokens;
-      progress.update(state);
+      // A bar redraws at 10 fps and lines print every 10%: updating per item only costs time when
+      // items take microseconds. The last state is always shown (below).
+      const now = Date.now();
+      if (now - lastProgress >= progressEveryMs) {
+        lastProgress = now;
+        progress.update(state);
+      }
       onRecord?.(record.record);
     };
 
@@ -223,6 +241,7 @@ export async function runEval(options: RunEvalOptions): Promise<RunEvalResult> {
         }),
       );
     } finally {
+      progress.update(state);
       progress.stop();
     }
 
@@ -235,6 +254,9 @@ export async function runEval(options: RunEvalOptions): Promise<RunEvalResult> {
       seeds: seedValues,
       settings: { ...settings, seeds, baseSeed, budget, systemPrompt },
       summary: options.summary,
+      known: new Map(
+        [...fresh].filter(([, f]) => f.records.length === f.expected).map(([cell, f]) => [cell, f.records]),
+      ),
     });
     const resultsPath = join(outDir, "results.json");
     writeResults(resultsPath, results);

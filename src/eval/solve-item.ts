@@ -9,7 +9,7 @@ import type { Backends, BackendUsage, Budget, Problem, StrategyContext } from ".
 import { TraceRecorder } from "../trace/recorder.ts";
 import type { Trace } from "../trace/types.ts";
 import { type StrategySpec, strategyLabel } from "./cell-key.ts";
-import type { ItemGrader } from "./grade-item.ts";
+import { type ItemGrader, keyMatchVerdict } from "./grade-item.ts";
 import { addRoleUsage, costOf, type Prices } from "./metrics.ts";
 import type { ModelEntry, SolveFunction } from "./runner.ts";
 import { traceSamples } from "./trace-samples.ts";
@@ -106,7 +106,12 @@ export async function solveItem(
     const ctx: StrategyContext = { backends, budget, trace, seed, signal };
     const solution = await solve(task.strategy, problem, ctx);
     const finished = trace.finish();
-    const verdict = await grader.grade(solution.text, item);
+    const goldKey = grader.goldKey?.(item) ?? null;
+    // An answer with the gold's key is right: no second grading of what the strategy already read.
+    const verdict =
+      goldKey !== null && solution.key !== null && solution.key === goldKey.key
+        ? keyMatchVerdict(solution.answer ?? solution.key, goldKey)
+        : await grader.grade(solution.text, item);
     const usage = usageByRole(solution.usage, task);
     const roles = Object.values(usage);
     const promptTokens = roles.reduce((s, u) => s + u.promptTokens, 0);
@@ -118,6 +123,7 @@ export async function solveItem(
       text: solution.text,
       correct: verdict.correct,
       key,
+      goldKey: goldKey?.key ?? null,
     });
     // A grader that crashed or timed out is an error, never a wrong answer; for code the verdict
     // `error` means the candidate's program crashed, which is its own fault: a wrong answer.
@@ -222,16 +228,18 @@ function failedGeneration(trace: Trace): string | undefined {
 
 /**
  * Grades each sampled candidate once per distinct answer key (equal keys share a verdict); a
- * sample whose text is the solution's reuses the solution's verdict.
+ * sample whose text is the solution's reuses the solution's verdict, and one with the gold's key
+ * is right without grading.
  */
 async function gradeSamples(
   trace: Trace,
   policyId: string,
   item: EvalItem,
   grader: ItemGrader,
-  solved: { text: string; correct: boolean; key: string | null },
+  solved: { text: string; correct: boolean; key: string | null; goldKey: string | null },
 ): Promise<SampleRecord[]> {
   const byKey = new Map<string, boolean>();
+  if (solved.goldKey !== null) byKey.set(solved.goldKey, true);
   const out: SampleRecord[] = [];
   for (const sample of traceSamples(trace, policyId)) {
     const key = sample.text === solved.text ? solved.key : grader.key(sample.text, item);

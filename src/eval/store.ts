@@ -19,7 +19,7 @@ const schema = `
     backend TEXT NOT NULL,
     completion TEXT NOT NULL,
     created_at INTEGER NOT NULL
-  );
+  ) WITHOUT ROWID;
   CREATE TABLE IF NOT EXISTS results (
     cell TEXT NOT NULL,
     item_id TEXT NOT NULL,
@@ -27,8 +27,10 @@ const schema = `
     status TEXT NOT NULL,
     record TEXT NOT NULL,
     updated_at INTEGER NOT NULL,
+    trace TEXT,
     PRIMARY KEY (cell, item_id, seed)
   );
+  -- Traces of stores written before they moved into their record's row (results.trace).
   CREATE TABLE IF NOT EXISTS traces (
     id TEXT PRIMARY KEY,
     trace TEXT NOT NULL
@@ -41,7 +43,7 @@ const schema = `
 
 /** Writes wait at most this long, or this many, before one transaction commits them together. */
 const flushAfterMs = 50;
-const flushAfterWrites = 256;
+const flushAfterWrites = 1024;
 
 export class EvalStore {
   readonly path: string;
@@ -55,6 +57,13 @@ export class EvalStore {
   private pendingCompletions = new Map<string, Completion>();
   private pendingRecords: Array<{ record: EvalRecord; trace?: Trace }> = [];
   private timer: NodeJS.Timeout | undefined;
+  /**
+   * Keys stored by this process, when the store held no completions when opened: then a key not
+   * in here is not stored anywhere, and a cold run skips one SELECT per sample. (Another process
+   * writing the same store at the same time is not seen: its samples are generated again, and the
+   * first write of a key wins as always.)
+   */
+  private ownKeys: Set<string> | undefined;
 
   private constructor(path: string) {
     this.path = path;
@@ -65,7 +74,17 @@ export class EvalStore {
       // NORMAL in WAL mode: a commit survives a killed process (only an OS crash may lose the last ones).
       this.db.pragma("synchronous = NORMAL");
       this.db.pragma("busy_timeout = 5000");
+      // Checkpoints (copying the WAL into the database, with an fsync) every 64 MB rather than every
+      // 4 MB: a sweep writes tens of MB, and each checkpoint stalls the run. Commits are durable
+      // against a killed process either way; closing the store checkpoints what is left.
+      this.db.pragma("wal_autocheckpoint = 16384");
+      // 64 MB of page cache (the default is 2 MB): completion keys are hashes, so inserts land all
+      // over the index, and a sweep's store is tens of MB.
+      this.db.pragma("cache_size = -65536");
       this.db.exec(schema);
+      // Stores from before traces moved into the results row gain the column.
+      const columns = this.db.prepare<[], { name: string }>("PRAGMA table_info(results)").all();
+      if (!columns.some((c) => c.name === "trace")) this.db.exec("ALTER TABLE results ADD COLUMN trace TEXT");
     } catch (error) {
       throw new DeliberateError(
         "BAD_REQUEST",
@@ -85,8 +104,16 @@ export class EvalStore {
       getResult: this.db.prepare<[string, string, number], { record: string }>(
         "SELECT record FROM results WHERE cell = ? AND item_id = ? AND seed = ?",
       ),
+      // One row per attempt, its trace in it: one insert per item instead of two (traces are read
+      // only by the report, always with their record).
       putResult: this.db.prepare(
-        "INSERT OR REPLACE INTO results (cell, item_id, seed, status, record, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT OR REPLACE INTO results (cell, item_id, seed, status, record, updated_at, trace) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      ),
+      getResultTrace: this.db.prepare<[string, string, number], { trace: string | null }>(
+        "SELECT trace FROM results WHERE cell = ? AND item_id = ? AND seed = ?",
+      ),
+      findTrace: this.db.prepare<[string], { trace: string }>(
+        "SELECT trace FROM results WHERE trace IS NOT NULL AND json_extract(record, '$.traceId') = ?",
       ),
       done: this.db.prepare<[string], { item_id: string; seed: number }>(
         "SELECT item_id, seed FROM results WHERE cell = ? AND status = 'ok'",
@@ -95,12 +122,12 @@ export class EvalStore {
         "SELECT record FROM results WHERE cell = ? ORDER BY rowid",
       ),
       allRecords: this.db.prepare<[], { record: string }>("SELECT record FROM results ORDER BY rowid"),
-      putTrace: this.db.prepare("INSERT OR REPLACE INTO traces (id, trace) VALUES (?, ?)"),
       getTrace: this.db.prepare<[string], { trace: string }>("SELECT trace FROM traces WHERE id = ?"),
       countCompletions: this.db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM completions"),
       putMeta: this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)"),
       getMeta: this.db.prepare<[string], { value: string }>("SELECT value FROM meta WHERE key = ?"),
     };
+    if (this.db.prepare("SELECT 1 FROM completions LIMIT 1").get() === undefined) this.ownKeys = new Set();
   }
 
   static open(path: string): EvalStore {
@@ -110,6 +137,7 @@ export class EvalStore {
   getCompletion(key: string): Completion | undefined {
     const pending = this.pendingCompletions.get(key);
     if (pending) return pending;
+    if (this.ownKeys && !this.ownKeys.has(key)) return undefined;
     const row = this.statements.getCompletion.get(key);
     return row ? (JSON.parse(row.completion) as Completion) : undefined;
   }
@@ -117,6 +145,7 @@ export class EvalStore {
   /** First write wins: a completion for a key never changes once stored. */
   putCompletion(key: string, completion: Completion): void {
     if (!this.pendingCompletions.has(key)) this.pendingCompletions.set(key, completion);
+    this.ownKeys?.add(key);
     this.schedule();
   }
 
@@ -158,9 +187,17 @@ export class EvalStore {
         this.statements.putCompletion.run(key, completion.backend, JSON.stringify(completion), now);
       }
       for (const { record, trace } of records) {
-        if (trace) this.statements.putTrace.run(trace.id, JSON.stringify(trace));
         const json = JSON.stringify(record);
-        this.statements.putResult.run(record.cell, record.itemId, record.seed, record.status, json, now);
+        const traceJson = trace ? JSON.stringify(trace) : null;
+        this.statements.putResult.run(
+          record.cell,
+          record.itemId,
+          record.seed,
+          record.status,
+          json,
+          now,
+          traceJson,
+        );
       }
     })();
   }
@@ -186,10 +223,20 @@ export class EvalStore {
     return rows.map((row) => JSON.parse(row.record) as EvalRecord);
   }
 
+  /** A trace by id (a scan of the results: prefer `traceOf` when the record is at hand). */
   trace(id: string): Trace | undefined {
     this.flush();
-    const row = this.statements.getTrace.get(id);
+    const row = this.statements.findTrace.get(id) ?? this.statements.getTrace.get(id);
     return row ? (JSON.parse(row.trace) as Trace) : undefined;
+  }
+
+  /** The trace stored with a record (or, in older stores, under its `traceId`). */
+  traceOf(record: Pick<EvalRecord, "cell" | "itemId" | "seed" | "traceId">): Trace | undefined {
+    this.flush();
+    const row = this.statements.getResultTrace.get(record.cell, record.itemId, record.seed);
+    if (row?.trace) return JSON.parse(row.trace) as Trace;
+    const old = record.traceId ? this.statements.getTrace.get(record.traceId) : undefined;
+    return old ? (JSON.parse(old.trace) as Trace) : undefined;
   }
 
   setMeta(key: string, value: unknown): void {
