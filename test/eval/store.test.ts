@@ -1,0 +1,87 @@
+import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import Database from "better-sqlite3";
+import { EvalStore } from "../../src/eval/store.ts";
+import type { EvalRecord } from "../../src/eval/types.ts";
+import type { Completion } from "../../src/models/types.ts";
+import type { Trace } from "../../src/trace/types.ts";
+
+const record = (itemId: string, traceId: string): EvalRecord => ({
+  cell: "m|cot|d",
+  model: "m",
+  strategy: "cot",
+  dataset: "d",
+  itemId,
+  seed: 0,
+  status: "ok",
+  correct: true,
+  verdict: "correct",
+  gold: "4",
+  predicted: "4",
+  key: "4",
+  confidence: 1,
+  samples: [],
+  promptTokens: 1,
+  completionTokens: 1,
+  calls: 1,
+  cost: 0,
+  wallMs: 1,
+  traceId,
+  text: "4",
+});
+const trace = (id: string): Trace => ({ id, startedAt: 1, endedAt: 2, nodes: [] });
+const completion: Completion = {
+  index: 0,
+  text: "4",
+  finishReason: "stop",
+  usage: { promptTokens: 1, completionTokens: 1 },
+  timings: { totalMs: 1 },
+  backend: "m",
+};
+
+test("a store written before traces moved into the results row: old traces still read, new ones stored in the row", () => {
+  const path = join(mkdtempSync(join(tmpdir(), "deliberate-store-")), "old.sqlite");
+  const old = new Database(path);
+  old.exec(`
+    CREATE TABLE completions (key TEXT PRIMARY KEY, backend TEXT NOT NULL, completion TEXT NOT NULL, created_at INTEGER NOT NULL);
+    CREATE TABLE results (cell TEXT NOT NULL, item_id TEXT NOT NULL, seed INTEGER NOT NULL, status TEXT NOT NULL,
+      record TEXT NOT NULL, updated_at INTEGER NOT NULL, PRIMARY KEY (cell, item_id, seed));
+    CREATE TABLE traces (id TEXT PRIMARY KEY, trace TEXT NOT NULL);
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  `);
+  old
+    .prepare("INSERT INTO results VALUES (?, ?, ?, ?, ?, ?)")
+    .run("m|cot|d", "a", 0, "ok", JSON.stringify(record("a", "t-a")), 1);
+  old.prepare("INSERT INTO traces VALUES (?, ?)").run("t-a", JSON.stringify(trace("t-a")));
+  old.prepare("INSERT INTO completions VALUES (?, ?, ?, ?)").run("k1", "m", JSON.stringify(completion), 1);
+  old.close();
+
+  const store = EvalStore.open(path);
+  assert.deepEqual(store.traceOf(record("a", "t-a")), trace("t-a"));
+  assert.deepEqual(store.trace("t-a"), trace("t-a"));
+  assert.deepEqual(store.getCompletion("k1"), completion, "a store that had completions looks them up");
+  store.putRecord(record("b", "t-b"), trace("t-b"));
+  assert.deepEqual(store.traceOf(record("b", "t-b")), trace("t-b"));
+  assert.deepEqual(store.trace("t-b"), trace("t-b"));
+  assert.deepEqual([...store.finished("m|cot|d")].sort(), ["a\u00000", "b\u00000"]);
+  store.close();
+});
+
+test("a store that started empty finds what it wrote, before and after committing, and after reopening", () => {
+  const path = join(mkdtempSync(join(tmpdir(), "deliberate-store-")), "new.sqlite");
+  const store = EvalStore.open(path);
+  assert.equal(store.getCompletion("k"), undefined);
+  store.putCompletion("k", completion);
+  assert.deepEqual(store.getCompletion("k"), completion);
+  store.flush();
+  assert.deepEqual(store.getCompletion("k"), completion);
+  assert.equal(store.getCompletion("other"), undefined);
+  store.close();
+  const again = EvalStore.open(path);
+  assert.deepEqual(again.getCompletion("k"), completion);
+  assert.equal(again.completionCount(), 1);
+  again.close();
+});
