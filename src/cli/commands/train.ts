@@ -10,12 +10,16 @@ import type { SyntheticName } from "../../eval/synthetic/types.ts";
 import type { PresetName } from "../../lab/model/config.ts";
 import { runGrpo } from "../../lab/train/grpo.ts";
 import { runSft, type SftProgress } from "../../lab/train/sft.ts";
+import { runVerifier } from "../../lab/train/verifier.ts";
 import { integer, number } from "../parse-number.ts";
 
 interface TrainFlags {
   task: SyntheticName;
   preset: PresetName;
-  stage: "sft" | "grpo";
+  stage: "sft" | "grpo" | "verifier";
+  problems: number;
+  verifierSamples: number;
+  fromScratch?: boolean;
   init?: string;
   groupSize: number;
   minutes: number;
@@ -38,12 +42,18 @@ export function trainCommand(): Command {
     .addOption(new Option("--task <name>", "synthetic task").choices(syntheticNames).makeOptionMandatory())
     .addOption(new Option("--preset <size>", "model size").choices(["tiny", "reference"]).default("tiny"))
     .addOption(
-      new Option("--stage <stage>", "sft from scratch, or grpo from an SFT checkpoint")
-        .choices(["sft", "grpo"])
+      new Option(
+        "--stage <stage>",
+        "sft from scratch, grpo from an SFT checkpoint, or verifier: an outcome verifier on the checkpoint's samples",
+      )
+        .choices(["sft", "grpo", "verifier"])
         .default("sft"),
     )
     .option("--init <checkpoint>", "grpo: the SFT checkpoint to start from (default: the sft run's --out)")
     .option("--group-size <n>", "grpo: completions per problem", integer(2), 8)
+    .option("--problems <n>", "verifier: training problems sampled", integer(1), 300)
+    .option("--verifier-samples <k>", "verifier: samples per problem", integer(1), 8)
+    .option("--from-scratch", "verifier: fresh weights instead of the generator's")
     .option("--minutes <n>", "time budget in minutes, summed over resumed runs", number(0.01), 5)
     .option("--out <dir>", "output folder (default ./runs/lab-TASK-PRESET)")
     .option("--difficulty <n>", "task difficulty", integer(1), 1)
@@ -58,6 +68,14 @@ export function trainCommand(): Command {
     .option("--json", "print the result as JSON")
     .action(async (flags: TrainFlags) => {
       const sftDir = `runs/lab-${flags.task}-${flags.preset}`;
+      if (flags.stage === "verifier") {
+        await trainVerifier(
+          flags,
+          resolve(flags.init ?? `${sftDir}/checkpoint.bin`),
+          resolve(flags.out ?? `${sftDir}-verifier`),
+        );
+        return;
+      }
       if (flags.stage === "grpo") {
         await trainGrpo(
           flags,
@@ -177,6 +195,50 @@ async function trainGrpo(flags: TrainFlags, init: string, outDir: string): Promi
     process.stdout.write(`${lines.join("\n")}\n`);
   } finally {
     if (started) bar?.stop();
+    process.off("SIGINT", onSigint);
+  }
+}
+
+async function trainVerifier(flags: TrainFlags, init: string, outDir: string): Promise<void> {
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once("SIGINT", onSigint);
+  try {
+    const result = await runVerifier({
+      init,
+      outDir,
+      problems: flags.problems,
+      samplesPerProblem: flags.verifierSamples,
+      fromScratch: flags.fromScratch,
+      minutes: flags.minutes,
+      batchSize: flags.batchSize,
+      lr: flags.lr,
+      evalEvery: flags.evalEvery,
+      threads: flags.threads,
+      seed: flags.seed,
+      signal: controller.signal,
+    });
+    if (flags.json) {
+      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      return;
+    }
+    const pct = (p: number) => `${(100 * p).toFixed(1)}%`;
+    const { heldOut: h, selection: s } = result;
+    const lines = [
+      `stopped: ${result.stopReason} after ${result.steps} steps on ${result.trainSamples} labelled samples (${(result.elapsedMs / 60_000).toFixed(1)} min), loss ${result.firstLoss.toFixed(3)} → ${result.finalLoss.toFixed(3)}`,
+      `held-out: ${h.samples} samples, ${pct(h.positives)} correct; verifier accuracy ${pct(h.accuracy)}, AUC ${h.auc.toFixed(3)}`,
+      `selection on ${s.problems} problems × ${s.k}: majority ${pct(s.majority)}, weighted best-of-n ${pct(s.weighted)}, best-of-n ${pct(s.bestOfN)}, pass@${s.k} ${pct(s.passAtK)}`,
+      `checkpoint: ${result.checkpointPath}`,
+      `log: ${result.logPath}`,
+      `samples: ${result.samplesPath}`,
+      ...(result.ggufPath
+        ? [
+            `gguf: ${result.ggufPath} (use as the verifier of best-of-n / weighted-best-of-n with the reward model)`,
+          ]
+        : []),
+    ];
+    process.stdout.write(`${lines.join("\n")}\n`);
+  } finally {
     process.off("SIGINT", onSigint);
   }
 }
