@@ -12,31 +12,33 @@ import { type GgufInspection, inspectGguf } from "../../models/gguf/inspect-gguf
 import { defaultModelsDir } from "../../models/llama/resolve-gguf-path.ts";
 
 export function modelsCommand(): Command {
-  return new Command("models")
-    .description("List configured and cached models; inspect model files.")
-    // `models inspect F --json` is the subcommand's flag, not the listing's.
-    .enablePositionalOptions()
-    .option("--config <file>", "config file (default ./deliberate.config.yaml when present)")
-    .option("--json", "print the list as JSON")
-    .action(async (flags: { config?: string; json?: boolean }) => {
-      const listing = await listModels(loadConfig(flags.config));
-      if (flags.json) {
-        process.stdout.write(`${JSON.stringify(listing, null, 2)}\n`);
-        return;
-      }
-      const lines = [
-        "configured:",
-        ...(listing.configured.length > 0
-          ? listing.configured.map((m) => `  ${m.name.padEnd(24)} ${m.kind.padEnd(7)} ${m.source}`)
-          : ["  (none: add models to deliberate.config.yaml)"]),
-        `cached (${listing.cacheDir}):`,
-        ...(listing.cached.length > 0
-          ? listing.cached.map((m) => `  ${m.file.padEnd(48)} ${formatBytes(m.bytes)}`)
-          : ["  (none)"]),
-      ];
-      process.stdout.write(`${lines.join("\n")}\n`);
-    })
-    .addCommand(inspectCommand());
+  return (
+    new Command("models")
+      .description("List configured and cached models; inspect model files.")
+      // `models inspect F --json` is the subcommand's flag, not the listing's.
+      .enablePositionalOptions()
+      .option("--config <file>", "config file (default ./deliberate.config.yaml when present)")
+      .option("--json", "print the list as JSON")
+      .action(async (flags: { config?: string; json?: boolean }) => {
+        const listing = await listModels(loadConfig(flags.config));
+        if (flags.json) {
+          process.stdout.write(`${JSON.stringify(listing, null, 2)}\n`);
+          return;
+        }
+        const lines = [
+          "configured:",
+          ...(listing.configured.length > 0
+            ? listing.configured.map((m) => `  ${m.name.padEnd(24)} ${m.kind.padEnd(7)} ${m.source}`)
+            : ["  (none: add models to deliberate.config.yaml)"]),
+          `cached (${listing.cacheDir}):`,
+          ...(listing.cached.length > 0
+            ? listing.cached.map((m) => `  ${m.file.padEnd(48)} ${formatBytes(m.bytes)}`)
+            : ["  (none)"]),
+        ];
+        process.stdout.write(`${lines.join("\n")}\n`);
+      })
+      .addCommand(inspectCommand())
+  );
 }
 
 export interface ModelListing {
