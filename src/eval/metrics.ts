@@ -160,18 +160,28 @@ export function curves(
   sampleSets: ReadonlyArray<readonly SampleRecord[]>,
   options: SubsetOptions = {},
 ): CurvePoint[] {
-  const largest = Math.max(0, ...sampleSets.map((s) => s.length));
-  const perSampleTokens = accuracy(sampleSets.flatMap((s) => s.map((x) => x.tokens)));
+  let largest = 0;
+  let tokenSum = 0;
+  let sampleCount = 0;
+  for (const set of sampleSets) {
+    largest = Math.max(largest, set.length);
+    for (const sample of set) tokenSum += sample.tokens;
+    sampleCount += set.length;
+  }
+  const perSampleTokens = sampleCount ? tokenSum / sampleCount : 0;
   return curveKs(largest).map((k) => {
     const eligible = sampleSets.filter((s) => s.length >= k);
     let maj = 0;
     let weighted = 0;
     let pass = 0;
     eligible.forEach((samples, index) => {
-      const subset = { ...options, seed: mixSeed(options.seed ?? 0, index) };
+      // k = 1 draws no subsets (and most sets of a sweep have one sample): no seed to derive.
+      const subset = k === 1 ? options : { ...options, seed: mixSeed(options.seed ?? 0, index) };
       maj += majAtK(samples, k, subset);
       weighted += weightedAtK(samples, k, subset);
-      pass += passAtK(samples.length, samples.filter((s) => s.correct).length, k);
+      let right = 0;
+      for (const s of samples) if (s.correct) right++;
+      pass += passAtK(samples.length, right, k);
     });
     const sets = eligible.length;
     return {

@@ -74,10 +74,6 @@ export class EvalStore {
       // NORMAL in WAL mode: a commit survives a killed process (only an OS crash may lose the last ones).
       this.db.pragma("synchronous = NORMAL");
       this.db.pragma("busy_timeout = 5000");
-      // Checkpoints (copying the WAL into the database, with an fsync) every 64 MB rather than every
-      // 4 MB: a sweep writes tens of MB, and each checkpoint stalls the run. Commits are durable
-      // against a killed process either way; closing the store checkpoints what is left.
-      this.db.pragma("wal_autocheckpoint = 16384");
       // 64 MB of page cache (the default is 2 MB): completion keys are hashes, so inserts land all
       // over the index, and a sweep's store is tens of MB.
       this.db.pragma("cache_size = -65536");
