@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -106,4 +107,46 @@ test("trace samples: policy completions in order, verifier scores as weights, sc
     { text: "a", tokens: 3, weight: 1 },
     { text: "c", tokens: 5, weight: 0.25 },
   ]);
+});
+
+test("large and verifier models: per entry in YAML, or for every entry; part of the default run folder", () => {
+  const path = writeYaml(
+    [
+      "models:",
+      "  - { spec: tiny.gguf, large: big.gguf, verifier: judge.gguf, largePrice: { prompt: 3, completion: 15 } }",
+      "  - big.gguf",
+      "strategies: [cascade, cot]",
+      "datasets: [synthetic:arithmetic]",
+    ].join("\n"),
+  );
+  const plan = readEvalFile(path);
+  assert.deepEqual(plan.models[0], {
+    spec: "tiny.gguf",
+    large: "big.gguf",
+    verifier: "judge.gguf",
+    largePrice: { prompt: 3, completion: 15 },
+  });
+  const bad = writeYaml("models:\n  - { spec: a.gguf, larger: b.gguf }\ndatasets: [synthetic:linear]\n");
+  assert.throws(() => readEvalFile(bad), /eval\.yaml:2: `models\.0`: .*larger/);
+
+  const base = { models: ["a.gguf"], datasets: ["synthetic:linear"] };
+  const plain = parseEvalPlan(base);
+  const withLarge = parseEvalPlan({ ...base, large: "b.gguf" });
+  assert.equal(withLarge.large, "b.gguf");
+  assert.notEqual(defaultOutDir(withLarge), defaultOutDir(plain));
+  assert.notEqual(defaultOutDir(parseEvalPlan({ ...base, verifier: "b.gguf" })), defaultOutDir(withLarge));
+  // Plans without large or verifier models keep the folder they had before these options existed.
+  const before = JSON.stringify([
+    plain.models,
+    plain.strategies,
+    plain.datasets,
+    plain.seeds,
+    undefined,
+    undefined,
+    undefined,
+  ]);
+  assert.equal(
+    defaultOutDir(plain),
+    join("runs", `eval-${createHash("sha256").update(before).digest("hex").slice(0, 10)}`),
+  );
 });
