@@ -19,7 +19,10 @@
  *                         accuracyDelta } }]   // cascade cells, when the large model alone is in the grid
  * }
  * ```
- * Per-item records and traces stay in the run's `store.sqlite` (tables `results`, `traces`).
+ * Summaries also carry `usage` per role ({policy, large?, verifier?}: calls, promptTokens,
+ * completionTokens, cost) and, for cascades, `cascade` ({questions, escalated, escalationShare,
+ * savedTokens}). Per-item records and their traces stay in the run's `store.sqlite` (table
+ * `results`; stores written before traces moved there also have a `traces` table).
  */
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { DeliberateError } from "../errors.ts";
