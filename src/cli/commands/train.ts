@@ -5,9 +5,11 @@
 import { resolve } from "node:path";
 import cliProgress from "cli-progress";
 import { Command, Option } from "commander";
+import { DeliberateError } from "../../errors.ts";
 import { syntheticNames } from "../../eval/synthetic/index.ts";
 import type { SyntheticName } from "../../eval/synthetic/types.ts";
 import type { PresetName } from "../../lab/model/config.ts";
+import { writeReport } from "../../lab/report/write-report.ts";
 import { runGrpo } from "../../lab/train/grpo.ts";
 import { runSft, type SftProgress } from "../../lab/train/sft.ts";
 import { runVerifier } from "../../lab/train/verifier.ts";
@@ -37,106 +39,120 @@ interface TrainFlags {
 }
 
 export function trainCommand(): Command {
-  return new Command("train")
-    .description("Train a tiny llama model from scratch on a synthetic task and export it as GGUF.")
-    .addOption(new Option("--task <name>", "synthetic task").choices(syntheticNames).makeOptionMandatory())
-    .addOption(new Option("--preset <size>", "model size").choices(["tiny", "reference"]).default("tiny"))
-    .addOption(
-      new Option(
-        "--stage <stage>",
-        "sft from scratch, grpo from an SFT checkpoint, or verifier: an outcome verifier on the checkpoint's samples",
+  return (
+    new Command("train")
+      .description("Train a tiny llama model from scratch on a synthetic task and export it as GGUF.")
+      // Not commander-mandatory: that check would also run before `train report DIR`.
+      .addOption(new Option("--task <name>", "synthetic task (required)").choices(syntheticNames))
+      .addOption(new Option("--preset <size>", "model size").choices(["tiny", "reference"]).default("tiny"))
+      .addOption(
+        new Option(
+          "--stage <stage>",
+          "sft from scratch, grpo from an SFT checkpoint, or verifier: an outcome verifier on the checkpoint's samples",
+        )
+          .choices(["sft", "grpo", "verifier"])
+          .default("sft"),
       )
-        .choices(["sft", "grpo", "verifier"])
-        .default("sft"),
-    )
-    .option("--init <checkpoint>", "grpo: the SFT checkpoint to start from (default: the sft run's --out)")
-    .option("--group-size <n>", "grpo: completions per problem", integer(2), 8)
-    .option("--problems <n>", "verifier: training problems sampled", integer(1), 300)
-    .option("--verifier-samples <k>", "verifier: samples per problem", integer(1), 8)
-    .option("--from-scratch", "verifier: fresh weights instead of the generator's")
-    .option("--minutes <n>", "time budget in minutes, summed over resumed runs", number(0.01), 5)
-    .option("--out <dir>", "output folder (default ./runs/lab-TASK-PRESET)")
-    .option("--difficulty <n>", "task difficulty", integer(1), 1)
-    .option("--threads <n>", "matmul threads", integer(1), 2)
-    .option("--batch-size <n>", "sequences per step", integer(1), 16)
-    .option("--lr <rate>", "peak learning rate (default 3e-3 for sft, 3e-4 for grpo)", number(1e-7, 1))
-    .option("--target-accuracy <p>", "stop when greedy validation accuracy reaches p", number(0, 1.01), 0.95)
-    .option("--eval-every <steps>", "steps between validations", integer(1), 100)
-    .option("--samples <k>", "after training, also report maj@k with k samples (0 = skip)", integer(0), 0)
-    .option("--seed <n>", "seed for data, weights and batches", integer(0), 1)
-    .option("--no-resume", "start over even if the output folder has a checkpoint")
-    .option("--json", "print the result as JSON")
-    .action(async (flags: TrainFlags) => {
-      const sftDir = `runs/lab-${flags.task}-${flags.preset}`;
-      if (flags.stage === "verifier") {
-        await trainVerifier(
-          flags,
-          resolve(flags.init ?? `${sftDir}/checkpoint.bin`),
-          resolve(flags.out ?? `${sftDir}-verifier`),
-        );
-        return;
-      }
-      if (flags.stage === "grpo") {
-        await trainGrpo(
-          flags,
-          resolve(flags.init ?? `${sftDir}/checkpoint.bin`),
-          resolve(flags.out ?? `${sftDir}-grpo`),
-        );
-        return;
-      }
-      const outDir = resolve(flags.out ?? sftDir);
-      const bar = process.stderr.isTTY ? progressBar() : null;
-      const controller = new AbortController();
-      // Ctrl-C stops after the current step and still saves the checkpoint and the GGUF.
-      const onSigint = () => controller.abort();
-      process.once("SIGINT", onSigint);
-      try {
-        const result = await runSft({
-          task: flags.task,
-          preset: flags.preset,
-          difficulty: flags.difficulty,
-          outDir,
-          minutes: flags.minutes,
-          threads: flags.threads,
-          batchSize: flags.batchSize,
-          maxLr: flags.lr,
-          targetAccuracy: flags.targetAccuracy,
-          evalEvery: flags.evalEvery,
-          finalSamples: flags.samples,
-          seed: flags.seed,
-          resume: flags.resume,
-          signal: controller.signal,
-          onProgress: bar ? (p) => bar.update(p) : undefined,
-        });
-        bar?.stop();
-        if (flags.json) {
-          process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      .option("--init <checkpoint>", "grpo: the SFT checkpoint to start from (default: the sft run's --out)")
+      .option("--group-size <n>", "grpo: completions per problem", integer(2), 8)
+      .option("--problems <n>", "verifier: training problems sampled", integer(1), 300)
+      .option("--verifier-samples <k>", "verifier: samples per problem", integer(1), 8)
+      .option("--from-scratch", "verifier: fresh weights instead of the generator's")
+      .option("--minutes <n>", "time budget in minutes, summed over resumed runs", number(0.01), 5)
+      .option("--out <dir>", "output folder (default ./runs/lab-TASK-PRESET)")
+      .option("--difficulty <n>", "task difficulty", integer(1), 1)
+      .option("--threads <n>", "matmul threads", integer(1), 2)
+      .option("--batch-size <n>", "sequences per step", integer(1), 16)
+      .option("--lr <rate>", "peak learning rate (default 3e-3 for sft, 3e-4 for grpo)", number(1e-7, 1))
+      .option(
+        "--target-accuracy <p>",
+        "stop when greedy validation accuracy reaches p",
+        number(0, 1.01),
+        0.95,
+      )
+      .option("--eval-every <steps>", "steps between validations", integer(1), 100)
+      .option("--samples <k>", "after training, also report maj@k with k samples (0 = skip)", integer(0), 0)
+      .option("--seed <n>", "seed for data, weights and batches", integer(0), 1)
+      .option("--no-resume", "start over even if the output folder has a checkpoint")
+      .option("--json", "print the result as JSON")
+      .addCommand(reportSubcommand())
+      .action(async (flags: TrainFlags) => {
+        if (flags.task === undefined) {
+          throw new DeliberateError("BAD_REQUEST", "required option '--task <name>' not specified", {
+            param: "task",
+          });
+        }
+        const sftDir = `runs/lab-${flags.task}-${flags.preset}`;
+        if (flags.stage === "verifier") {
+          await trainVerifier(
+            flags,
+            resolve(flags.init ?? `${sftDir}/checkpoint.bin`),
+            resolve(flags.out ?? `${sftDir}-verifier`),
+          );
           return;
         }
-        const lines = [
-          `stopped: ${result.stopReason} after ${result.steps} steps (${(result.elapsedMs / 60_000).toFixed(1)} min, ${Math.round(result.tokensPerSecond)} tokens/s)`,
-          `model: ${result.parameters} parameters, loss ${result.finalLoss.toFixed(3)}, best greedy accuracy ${(100 * result.bestAccuracy).toFixed(1)}%`,
-        ];
-        if (result.finalEval?.majority !== undefined) {
-          const e = result.finalEval;
-          lines.push(
-            `final: greedy ${(100 * e.greedy).toFixed(1)}%, maj@${flags.samples} ${(100 * e.majority!).toFixed(1)}% on ${e.problems} problems`,
+        if (flags.stage === "grpo") {
+          await trainGrpo(
+            flags,
+            resolve(flags.init ?? `${sftDir}/checkpoint.bin`),
+            resolve(flags.out ?? `${sftDir}-grpo`),
           );
+          return;
         }
-        lines.push(`checkpoint: ${result.checkpointPath}`, `log: ${result.logPath}`);
-        if (result.ggufPath) {
-          // The model takes raw prompts: the question, a newline, and it writes the trace and `#### ANSWER`.
-          lines.push(
-            `gguf: ${result.ggufPath}`,
-            `try: deliberate generate --raw -t 0 -m ${result.ggufPath} $'QUESTION\\n'`,
-          );
+        const outDir = resolve(flags.out ?? sftDir);
+        const bar = process.stderr.isTTY ? progressBar() : null;
+        const controller = new AbortController();
+        // Ctrl-C stops after the current step and still saves the checkpoint and the GGUF.
+        const onSigint = () => controller.abort();
+        process.once("SIGINT", onSigint);
+        try {
+          const result = await runSft({
+            task: flags.task,
+            preset: flags.preset,
+            difficulty: flags.difficulty,
+            outDir,
+            minutes: flags.minutes,
+            threads: flags.threads,
+            batchSize: flags.batchSize,
+            maxLr: flags.lr,
+            targetAccuracy: flags.targetAccuracy,
+            evalEvery: flags.evalEvery,
+            finalSamples: flags.samples,
+            seed: flags.seed,
+            resume: flags.resume,
+            signal: controller.signal,
+            onProgress: bar ? (p) => bar.update(p) : undefined,
+          });
+          bar?.stop();
+          if (flags.json) {
+            process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+            return;
+          }
+          const lines = [
+            `stopped: ${result.stopReason} after ${result.steps} steps (${(result.elapsedMs / 60_000).toFixed(1)} min, ${Math.round(result.tokensPerSecond)} tokens/s)`,
+            `model: ${result.parameters} parameters, loss ${result.finalLoss.toFixed(3)}, best greedy accuracy ${(100 * result.bestAccuracy).toFixed(1)}%`,
+          ];
+          if (result.finalEval?.majority !== undefined) {
+            const e = result.finalEval;
+            lines.push(
+              `final: greedy ${(100 * e.greedy).toFixed(1)}%, maj@${flags.samples} ${(100 * e.majority!).toFixed(1)}% on ${e.problems} problems`,
+            );
+          }
+          lines.push(`checkpoint: ${result.checkpointPath}`, `log: ${result.logPath}`);
+          if (result.ggufPath) {
+            // The model takes raw prompts: the question, a newline, and it writes the trace and `#### ANSWER`.
+            lines.push(
+              `gguf: ${result.ggufPath}`,
+              `try: deliberate generate --raw -t 0 -m ${result.ggufPath} $'QUESTION\\n'`,
+            );
+          }
+          process.stdout.write(`${lines.join("\n")}\n`);
+        } finally {
+          bar?.stop();
+          process.off("SIGINT", onSigint);
         }
-        process.stdout.write(`${lines.join("\n")}\n`);
-      } finally {
-        bar?.stop();
-        process.off("SIGINT", onSigint);
-      }
-    });
+      })
+  );
 }
 
 async function trainGrpo(flags: TrainFlags, init: string, outDir: string): Promise<void> {
@@ -197,6 +213,17 @@ async function trainGrpo(flags: TrainFlags, init: string, outDir: string): Promi
     if (started) bar?.stop();
     process.off("SIGINT", onSigint);
   }
+}
+
+/** `train report DIR`: the run's curves as DIR/report.html. */
+function reportSubcommand(): Command {
+  return new Command("report")
+    .description("Write DIR/report.html: loss, learning rate, accuracy and GRPO curves from DIR/log.jsonl.")
+    .argument("<dir>", "a training run's output folder")
+    .action(async (dir: string) => {
+      const result = await writeReport(resolve(dir));
+      process.stdout.write(`${result.path} (${result.charts.length} charts: ${result.charts.join(", ")})\n`);
+    });
 }
 
 async function trainVerifier(flags: TrainFlags, init: string, outDir: string): Promise<void> {
