@@ -16,6 +16,7 @@ import {
   toComplex,
   type Value,
 } from "./evaluate.ts";
+import { neg } from "./latex-names.ts";
 import type { MathNode, RelOp } from "./math-ast.ts";
 import { foldMatrices } from "./matrix-ops.ts";
 import * as Q from "./rational.ts";
@@ -121,6 +122,17 @@ class Comparer {
     if (gold.k === "rel" && (pred.k === "seq" || pred.k === "union")) {
       const asSet = relationToSet(gold);
       return asSet ? this.compare(asSet, pred) : { equal: false, method: "relation" };
+    }
+    // "x < 1 or x > 3" (a bare list of inequalities) against "(-∞, 1) ∪ (3, ∞)".
+    if (gold.k === "seq" && gold.open === "" && (pred.k === "union" || pred.k === "seq")) {
+      const parts = gold.items.map((item) => (item.k === "rel" ? relationToSet(item) : null));
+      if (parts.length > 1 && parts.every((p) => p !== null)) {
+        const union: MathNode = {
+          k: "union",
+          items: parts.flatMap((p) => (p.k === "union" ? p.items : [p])),
+        };
+        return { equal: this.unions(union, pred), method: "set" };
+      }
     }
     if (gold.k === "rel" || pred.k === "rel") return { equal: false, method: "relation" };
     if (gold.k === "text" || pred.k === "text") return { equal: textEqual(gold, pred), method: "text" };
@@ -344,6 +356,35 @@ function relationToSet(rel: Extract<MathNode, { k: "rel" }>): MathNode | null {
     items: [lo, hi],
   });
   const strict = (op: RelOp) => op === "<" || op === ">";
+  const absArg = (n: MathNode) =>
+    n.k === "fn" && n.name === "abs" && n.args.length === 1 && n.args[0].k === "sym";
+  const constant = (n: MathNode) => freeSymbols(n).size === 0 && !hasInfinity(n);
+  // "|x| < 2" → (-2, 2); "|x| >= 1" → (-∞, -1] ∪ [1, ∞); "1 <= |z| <= 3/2" → [-3/2, -1] ∪ [1, 3/2].
+  if (rel.ops.length === 1 && rel.ops[0] !== "=" && rel.ops[0] !== "!=" && rel.ops[0] !== "in") {
+    const [a, b] = rel.terms;
+    if (absArg(a) || absArg(b)) {
+      const c = absArg(a) ? b : a;
+      if (!constant(c)) return null;
+      const lessThan = (rel.ops[0] === "<" || rel.ops[0] === "<=") === absArg(a);
+      const s = strict(rel.ops[0]);
+      if (lessThan) return interval(neg(c), s, c, s);
+      return { k: "union", items: [interval(NEG_INF, true, neg(c), s), interval(c, s, INF, true)] };
+    }
+  }
+  if (rel.ops.length === 2 && absArg(rel.terms[1])) {
+    const [lo, , hi] = rel.terms;
+    const [op1, op2] = rel.ops;
+    if (!(op1 === "<" || op1 === "<=") || !(op2 === "<" || op2 === "<=") || !constant(lo) || !constant(hi))
+      return null;
+    return {
+      k: "union",
+      items: [
+        interval(neg(hi), strict(op2), neg(lo), strict(op1)),
+        interval(lo, strict(op1), hi, strict(op2)),
+      ],
+    };
+  }
+  if (rel.terms.some(absArg)) return null;
   if (rel.ops.length === 1) {
     const [a, b] = rel.terms;
     const op = rel.ops[0];

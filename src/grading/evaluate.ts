@@ -3,6 +3,8 @@
  * powers, perfect roots), complex floats after that (π, √2, sin). Exactness is what lets "2^100" and
  * "2^100 + 1" differ, and what makes polynomial identities provable at random rational points.
  */
+
+import { integrate } from "./integrate.ts";
 import type { MathNode } from "./math-ast.ts";
 import type { Rational } from "./rational.ts";
 import * as Q from "./rational.ts";
@@ -118,6 +120,25 @@ function binom(nv: Value, kv: Value): Value {
   return { q: Q.rat(r) };
 }
 
+function gcdOf(a: bigint, b: bigint): bigint {
+  while (b !== 0n) [a, b] = [b, a % b];
+  return a < 0n ? -a : a;
+}
+
+/** gcd and lcm of integers, as SymPy's `gcd(12, 18)` = 6 and `lcm(4, 6)` = 12. */
+function gcdLcm(name: "gcd" | "lcm", args: Value[]): Value {
+  const ints = args.map((v) => {
+    if (!isExact(v) || v.q.d !== 1n) throw new EvaluationError(`${name} of a non-integer`);
+    return v.q.n;
+  });
+  const r = ints.reduce((a, b) => {
+    if (name === "gcd") return gcdOf(a, b);
+    const g = gcdOf(a, b);
+    return g === 0n ? 0n : ((a < 0n ? -a : a) / g) * (b < 0n ? -b : b);
+  });
+  return { q: Q.rat(r) };
+}
+
 const REAL_FUNCTIONS: Record<string, (x: number) => number> = {
   sin: Math.sin,
   cos: Math.cos,
@@ -154,6 +175,9 @@ function callFunction(name: string, args: Value[]): Value {
       return factorial(x);
     case "binom":
       return binom(x, args[1]);
+    case "gcd":
+    case "lcm":
+      return gcdLcm(name, args);
     case "ln":
     case "log": {
       const value = real(x, name);
@@ -167,6 +191,26 @@ function callFunction(name: string, args: Value[]): Value {
       return c(f(real(x, name)));
     }
   }
+}
+
+/** `integral(body, x, a, b)`: ∫_a^b body dx, numerically. */
+function integral(args: MathNode[], env: ReadonlyMap<string, Rational>): Value {
+  const [body, variable, lo, hi] = args;
+  if (variable.k !== "sym") throw new EvaluationError("bad integration variable");
+  const a = real(evaluate(lo, env), "integral bound");
+  const b = real(evaluate(hi, env), "integral bound");
+  if (!Number.isFinite(a) || !Number.isFinite(b)) throw new EvaluationError("improper integral");
+  const inner = new Map(env);
+  return c(
+    integrate(
+      (x) => {
+        inner.set(variable.name, x);
+        return real(evaluate(body, inner), "integrand");
+      },
+      a,
+      b,
+    ),
+  );
 }
 
 /** Evaluates a scalar node, with `env` giving each free variable's value. */
@@ -195,6 +239,7 @@ export function evaluate(node: MathNode, env: ReadonlyMap<string, Rational>): Va
       return pow(base, exp);
     }
     case "fn":
+      if (node.name === "integral") return integral(node.args, env);
       return callFunction(
         node.name,
         node.args.map((a) => evaluate(a, env)),
@@ -210,9 +255,20 @@ export function freeSymbols(node: MathNode, into: Set<string> = new Set()): Set<
     case "sym":
       into.add(node.name);
       break;
+    case "fn":
+      if (node.name === "integral") {
+        // The integration variable is bound: "\int_0^1 x\,dx" has no free x.
+        const [body, variable, ...bounds] = node.args;
+        const inBody = freeSymbols(body);
+        if (variable.k === "sym") inBody.delete(variable.name);
+        for (const name of inBody) into.add(name);
+        for (const bound of bounds) freeSymbols(bound, into);
+        break;
+      }
+      for (const a of node.args) freeSymbols(a, into);
+      break;
     case "add":
     case "mul":
-    case "fn":
       for (const a of node.args) freeSymbols(a, into);
       break;
     case "pow":

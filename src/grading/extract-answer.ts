@@ -58,7 +58,7 @@ function withPercent(answer: string, text: string, end: number): string {
 function joinableGap(gap: string, content: string, next: string): boolean {
   // Prose between the boxes means the model changed its mind ("\boxed{8}, but actually \boxed{9}");
   // a list is at most a unit word and a list mark ("\boxed{1} papers and \boxed{2}", "\quad \text{and} \quad").
-  if (!LISTED_GAP.test(gap.replace(/\\[A-Za-z]+/g, ""))) return false;
+  if (!LISTED_GAP.test(gap.replace(/\\[A-Za-z]+|\\[()[\]]/g, ""))) return false;
   if (gap.length < JOIN_CLOSE_CHARS) return true;
   // A sentence break between them means the model moved on ("\boxed{2}. Later, checking: \boxed{3}").
   if (/[.!?:](?:\s|$)/.test(gap)) return false;
@@ -119,7 +119,7 @@ function joinSpansBackward(text: string, spans: Span[], last: number): Found {
 }
 
 const NUMBER_RE =
-  /-?(?:[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?(?: +\d+\/\d+|\/\d+)?|\.\d+)(?:\s*(?:\\?%|percent\b))?/g;
+  /-?(?:[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?|\d+,\d\d(?![\d,])|\d+(?:\.\d+)?(?: +\d+\/\d+|\/\d+)?|\.\d+)(?:\s*(?:\\?%|percent\b))?/g;
 
 function lastNumber(text: string, offset = 0): Found | null {
   let found: Found | null = null;
@@ -176,12 +176,29 @@ function isAnswerLike(text: string): boolean {
   return !/\d/.test(text) && proseWords(text) <= 2;
 }
 
+/**
+ * Inline math broken over lines ("$ \n 9 \n $", "\( \n 9 \n \)"): not LaTeX (inline math stays on one
+ * line), and Math-Verify refuses what is inside rather than guess. Only math-like insides count, so
+ * currency ("paid $5.\nThen $") is left alone.
+ */
+const BROKEN_INLINE = /(?<![\\$])\$(?!\$)([^$\n]*\n[^$]*?)(?<![\\$])\$(?!\$)|\\\(([^\n]*?\n[\s\S]*?)\\\)/g;
+
+function insideBrokenInline(text: string, index: number): boolean {
+  BROKEN_INLINE.lastIndex = 0;
+  for (let m = BROKEN_INLINE.exec(text); m !== null; m = BROKEN_INLINE.exec(text)) {
+    const inside = m[1] ?? m[2];
+    if (index > m.index && index < m.index + m[0].length && !/[A-Za-z]{2,}/.test(inside)) return true;
+  }
+  return false;
+}
+
 /** The rightmost LaTeX span (with the spans listed before it) or number. */
 function rightmostMath(text: string, allowNumber: boolean, offset = 0): Found | null {
   const spans = latexSpans(text);
   const span = spans.length > 0 ? joinSpansBackward(text, spans, spans.length - 1) : null;
   if (span) span.end += offset;
-  const number = allowNumber ? lastNumber(text, offset) : null;
+  let number = allowNumber ? lastNumber(text, offset) : null;
+  if (number && /[$(]/.test(text) && insideBrokenInline(text, number.end - offset - 1)) number = null;
   if (span && (!number || span.end >= number.end)) return span;
   return number;
 }

@@ -24,6 +24,9 @@ function decimalsFor(tolerance: number | undefined): number {
   return Math.max(0, Math.min(15, Math.round(-Math.log10(tolerance))));
 }
 
+/** `\text{13}`: a number written as text. */
+const TEXT_NUMBER = /^\s*\$*\s*\\text\s*\{\s*-?[\d.]+\s*\}\s*\$*\s*$/;
+
 const compact = (s: string) => s.replace(/\s+/g, "");
 
 /** Grades `candidate` (a model's output) against `gold` (a reference answer or solution). */
@@ -38,7 +41,7 @@ export function gradeSync(candidate: string, gold: string, options: GradeOptions
   try {
     const goldAnswer = extractAnswer(gold, { ...options, lastNumberFallback: true });
     if (goldAnswer === null) return result("error", null, null, "none", "no answer found in the gold text");
-    const predicted = extractAnswer(candidate, options);
+    let predicted = extractAnswer(candidate, options);
     if (predicted === null)
       return result("unparseable", null, goldAnswer, "none", "no answer found in the output");
 
@@ -52,8 +55,20 @@ export function gradeSync(candidate: string, gold: string, options: GradeOptions
         same ? "same option" : "other option",
       );
     }
+    // Math-Verify reads `\text{13}` as a word, not the number 13 (its issue #37): never equal to a bare number.
+    const goldIsText = TEXT_NUMBER.test(goldAnswer) || TEXT_NUMBER.test(gold);
+    if (goldIsText !== (TEXT_NUMBER.test(predicted) || TEXT_NUMBER.test(candidate))) {
+      const other = goldIsText ? predicted : goldAnswer;
+      if (/^\s*-?[\d.]+\s*$/.test(other))
+        return result("incorrect", predicted, goldAnswer, "text", "a number in \\text{} is a word");
+    }
     const goldNorm = normalizeAnswer(goldAnswer);
-    const predNorm = normalizeAnswer(predicted);
+    let predNorm = normalizeAnswer(predicted);
+    // A decimal comma against a decimal gold: "3,5" for 3.5 (a list 3, 5 could never equal one number).
+    if (/^-?\d+\.\d+$/.test(goldNorm.trim()) && /^-?\d+,(?:\d{1,2}|\d{4,})$/.test(predNorm.trim())) {
+      predNorm = predNorm.replace(",", ".");
+      predicted = predNorm;
+    }
     if (compact(goldNorm) === compact(predNorm) && compact(goldNorm).length > 0) {
       return result("correct", predicted, goldAnswer, "string", "identical after normalisation");
     }

@@ -2,11 +2,15 @@
  * The recursive-descent parser behind `parseMath`: lists, relations, unions, sums, products (explicit
  * and implicit), powers, postfix `!` and `%`, brackets, LaTeX commands and matrix environments.
  */
-import { expandPm, FUNCTIONS, GREEK, NUM, neg, REL_CMDS } from "./latex-names.ts";
+import { expandBigOperator } from "./big-operator.ts";
+import { expandAllPm, FUNCTIONS, GREEK, NUM, neg, REL_CMDS } from "./latex-names.ts";
 import type { MathNode, RelOp } from "./math-ast.ts";
 import { parseDecimal } from "./rational.ts";
 import { ParseError, TokenCursor } from "./token-cursor.ts";
 import type { Token } from "./tokenize-math.ts";
+
+/** Stands in for the `d` of an integral's `dx` while its body is parsed: no token the tokenizer makes. */
+const DIFFERENTIAL = "\u0000d";
 
 const INVERSE_TRIG: Record<string, string> = { sin: "arcsin", cos: "arccos", tan: "arctan" };
 
@@ -31,12 +35,9 @@ export class MathParser extends TokenCursor {
   parseTop(): MathNode {
     const items = this.parseList();
     if (this.pos < this.tokens.length) throw new ParseError(`unexpected ${JSON.stringify(this.peek())}`);
-    if (items.length === 1) {
-      const only = items[0];
-      if (only.k === "pm") return { k: "seq", open: "", close: "", items: expandPm(only) };
-      return only;
-    }
-    return { k: "seq", open: "", close: "", items: items.flatMap((x) => (x.k === "pm" ? expandPm(x) : [x])) };
+    const values = items.flatMap((x) => expandAllPm(x));
+    if (items.length === 1 && values.length === 1) return values[0];
+    return { k: "seq", open: "", close: "", items: values };
   }
 
   /** Comma-separated items up to a closing bracket or the end. */
@@ -83,9 +84,10 @@ export class MathParser extends TokenCursor {
     // "x \in [1, 2]" means the set itself.
     if (ops.length === 1 && ops[0] === "in") return terms[1];
     // "x = \pm 2" assigns the pair {2, −2}.
-    const sides = terms.map(
-      (t): MathNode => (t.k === "pm" ? { k: "seq", open: "", close: "", items: expandPm(t) } : t),
-    );
+    const sides = terms.map((t): MathNode => {
+      const values = expandAllPm(t);
+      return values.length > 1 ? { k: "seq", open: "", close: "", items: values } : t;
+    });
     return { k: "rel", ops, terms: sides };
   }
 
@@ -276,6 +278,7 @@ export class MathParser extends TokenCursor {
     if (name === "pi") return { k: "const", name: "pi" };
     if (name === "inf" || name === "infty" || name === "oo") return { k: "const", name: "inf" };
     if (name === "sqrt") return { k: "fn", name: "sqrt", args: [this.parseFunctionArg()] };
+    if (name === "gcd" || name === "lcm") return this.parseListFunction(name);
     if (FUNCTIONS.has(name)) return this.parseFunction(name);
     const sub = this.subscriptName();
     if (sub === "") {
@@ -303,6 +306,48 @@ export class MathParser extends TokenCursor {
       return { k: "fn", name: INVERSE_TRIG[name], args: [arg] };
     const call: MathNode = { k: "fn", name, args: base ? [arg, base] : [arg] };
     return power ? { k: "pow", base: call, exp: power } : call;
+  }
+
+  /** `\gcd(12, 18)`, `lcm(4, 6)`: functions of a list. */
+  private parseListFunction(name: string): MathNode {
+    this.expectOp("(");
+    const args = this.parseList();
+    this.expectOp(")");
+    if (args.length < 2) throw new ParseError(`${name} needs two arguments`);
+    return { k: "fn", name, args };
+  }
+
+  /** `\sum_{k=1}^{10} k^2`, `\prod_{i=1}^{4} i`: the body is one product term, as in SymPy's LaTeX parser. */
+  private parseBigOperator(name: "sum" | "prod"): MathNode {
+    this.expectOp("_");
+    const lower = this.parseArg();
+    this.expectOp("^");
+    const upper = this.parseArg();
+    return expandBigOperator(name, lower, upper, this.parseTerm());
+  }
+
+  /** `\int_0^1 x^2\,dx`: a definite integral; its body runs up to the differential `d` + variable. */
+  private parseIntegral(): MathNode {
+    this.expectOp("_");
+    const lo = this.parseArg();
+    this.expectOp("^");
+    const hi = this.parseArg();
+    // Mark the differential so that the body stops there ("\sin x \, dx" is not sin(x·d·x)).
+    let depth = 0;
+    let at = -1;
+    for (let j = this.pos; j < this.tokens.length - 1 && at < 0; j++) {
+      const t = this.tokens[j];
+      if (t.t === "op" && "([{".includes(t.s)) depth++;
+      else if (t.t === "op" && ")]}".includes(t.s)) depth--;
+      else if (depth === 0 && t.t === "id" && t.s === "d" && this.tokens[j + 1].t === "id") at = j;
+    }
+    if (at < 0) throw new ParseError("an integral needs dx");
+    this.tokens[at] = { t: "op", s: DIFFERENTIAL };
+    const body = at === this.pos ? NUM(1n) : this.parseExpr();
+    this.expectOp(DIFFERENTIAL);
+    const variable = this.parsePrimary();
+    if (variable.k !== "sym") throw new ParseError("bad integration variable");
+    return { k: "fn", name: "integral", args: [body, variable, lo, hi] };
   }
 
   private parseFunctionArg(): MathNode {
@@ -340,6 +385,14 @@ export class MathParser extends TokenCursor {
         }
         return { k: "fn", name: "sqrt", args: [this.parseArg()] };
       }
+      case "sum":
+      case "prod":
+        return this.parseBigOperator(name);
+      case "gcd":
+      case "lcm":
+        return this.parseListFunction(name);
+      case "int":
+        return this.parseIntegral();
       case "binom":
       case "dbinom":
       case "tbinom":
@@ -360,7 +413,7 @@ export class MathParser extends TokenCursor {
           k: "seq",
           open: "{",
           close: "}",
-          items: items.flatMap((x) => (x.k === "pm" ? expandPm(x) : [x])),
+          items: items.flatMap((x) => expandAllPm(x)),
         };
       }
       case "|":
@@ -450,7 +503,7 @@ export class MathParser extends TokenCursor {
       k: "seq",
       open: bare ? "" : (open as "(" | "["),
       close: bare ? "" : closeS,
-      items: items.flatMap((x) => (x.k === "pm" ? expandPm(x) : [x])),
+      items: items.flatMap((x) => expandAllPm(x)),
     };
   }
 }

@@ -39,6 +39,10 @@ const TEXT_COMMANDS =
 /** Stands in for a dropped unit until its exponent is dropped too. */
 const UNIT = "\uE000"; // a private-use character: never part of a real answer
 
+/** Groups of two or more assignments split by semicolons: "p=5,q=2;p=7,q=2". */
+const ASSIGNMENT_GROUPS =
+  /^(?:\s*[A-Za-z]\w*\s*=\s*[^=,;]+(?:,\s*[A-Za-z]\w*\s*=\s*[^=,;]+)+\s*)(?:;(?:\s*[A-Za-z]\w*\s*=\s*[^=,;]+(?:,\s*[A-Za-z]\w*\s*=\s*[^=,;]+)+\s*))+$/;
+
 /** Commands that only style their argument. */
 const STYLE_COMMANDS =
   /\\(?:mathbf|boldsymbol|bm|mathbb|mathcal|vec|overline|overrightarrow|hat|bar|displaystyle)\s*\{/g;
@@ -108,6 +112,10 @@ export function normalizeAnswer(raw: string): string {
   });
   if (s.includes("\\overline"))
     s = s.replace(/(?<![\d.])(-?)(\d*)\.(\d*)\\overline\{(\d+)\}/g, repeatingDecimal);
+  // The reals as a set: "\mathbb{R}" is the interval (-∞, ∞).
+  s = s.replace(/^\s*(?:[a-z]\s*\\in\s*)?\\mathbb\s*\{?\s*R\s*\}?\s*$/, "(-\\infty, \\infty)");
+  // "{n \choose k}" is "\binom{n}{k}".
+  s = s.replace(/\{\s*([^{}]+?)\s*\\choose\s*([^{}]+?)\s*\}/g, "\\binom{$1}{$2}");
   s = replaceCommandArgs(s, STYLE_COMMANDS, (inner) => inner);
   // A dropped unit takes its power with it: "15\mbox{ cm}^2" → "15".
   s = s.replace(/\uE000\s*(?:\^\s*(?:\{\s*\d\s*\}|\d))?/g, " ");
@@ -119,7 +127,8 @@ export function normalizeAnswer(raw: string): string {
     .replace(/,?\s*\\(?:l|c)?dots\s*/g, "");
   s = s.trim();
   // Trailing unit words after a number or closing bracket: "5 cm", "1,000.99 dollars", "3 apples".
-  s = s.replace(/([\d)}])\s+[A-Za-z]{2,}(?:[\s^]+[A-Za-z\d]+)*\.?$/, "$1");
+  // (Not in an integral, whose "dx" is no unit.)
+  if (!s.includes("\\int")) s = s.replace(/([\d)}])\s+[A-Za-z]{2,}(?:[\s^]+[A-Za-z\d]+)*\.?$/, "$1");
   // Single-letter units after a spaced number: "5 m", "12 g", "3 h" (not "2x" or "x + y").
   s = s.replace(/(\d)\s+[mgshlt]\.?$/, "$1");
   // Currency and unit symbols glued to numbers.
@@ -133,6 +142,19 @@ export function normalizeAnswer(raw: string): string {
   if (/^-?\d{1,3}(?: \d{3})+(?:\.\d+)?$/.test(s)) s = s.replace(/ /g, "");
   // A decimal comma, where it cannot be a list: "0,111", "1,22", "1000,99" (not "1,2" or "-2,1").
   if (/^-?(?:0,\d+|\d+,\d\d)$/.test(s)) s = s.replace(",", ".");
+  // Solutions as assignment groups: "p=5,q=2;p=7,q=2" are the tuples (5, 2), (7, 2).
+  if (s.includes(";") && ASSIGNMENT_GROUPS.test(s)) {
+    s = s
+      .split(";")
+      .map(
+        (group) =>
+          `(${group
+            .split(",")
+            .map((a) => a.split("=")[1].trim())
+            .join(", ")})`,
+      )
+      .join(", ");
+  }
   // Mixed numbers: "4 4/9" and "2\frac{1}{2}" are 4 + 4/9 and 2 + 1/2 (an integer glued to a numeric fraction).
   s = s
     .replace(/(^|[^\d./)}\w^_])([+-]?)(\d+)\s*\\frac\{(\d+)\}\{(\d+)\}/g, "$1$2($3+\\frac{$4}{$5})")

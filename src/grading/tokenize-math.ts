@@ -29,6 +29,8 @@ const NAMES = [
   "log",
   "ln",
   "exp",
+  "gcd",
+  "lcm",
   "pi",
   "inf",
   "infty",
