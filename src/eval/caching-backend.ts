@@ -4,7 +4,7 @@
  * sample seed), where sample i of a request with seed s uses seed s + i (the contract's rule), so
  * asking for n = 16 after n = 8 reuses the first 8 and generates only the rest.
  */
-import { createHash } from "node:crypto";
+import * as crypto from "node:crypto";
 import type { Completion, GenerateRequest, ModelBackend, StreamEvent } from "../models/types.ts";
 import type { EvalStore } from "./store.ts";
 
@@ -59,9 +59,15 @@ export function sampleKeys(backendId: string, request: GenerateRequest, n: numbe
   const prefix = `${JSON.stringify(backendId)}\u0000`;
   return Array.from({ length: n }, (_, index) => {
     const sampleSeed = seed === undefined ? `unseeded:${index}` : String(seed + index);
-    return createHash("sha256").update(`${prefix}${sampleSeed}\u0000${body}`).digest("hex");
+    return sha256(`${prefix}${sampleSeed}\u0000${body}`);
   });
 }
+
+/** One-shot `crypto.hash` (Node >= 20.12: a quarter of `createHash`'s time per key), else `createHash`. */
+const sha256: (text: string) => string =
+  typeof crypto.hash === "function"
+    ? (text) => crypto.hash("sha256", text, "hex")
+    : (text) => crypto.createHash("sha256").update(text).digest("hex");
 
 /** The cache key of sample `index` of a request. */
 export function sampleKey(backendId: string, request: GenerateRequest, index: number): string {
