@@ -8,7 +8,7 @@ import { Command, Option } from "commander";
 import { DeliberateError } from "../../errors.ts";
 import { syntheticNames } from "../../eval/synthetic/index.ts";
 import type { SyntheticName } from "../../eval/synthetic/types.ts";
-import type { PresetName } from "../../lab/model/config.ts";
+import { type PresetName, presets } from "../../lab/model/config.ts";
 import { writeReport } from "../../lab/report/write-report.ts";
 import { runGrpo } from "../../lab/train/grpo.ts";
 import { runSft, type SftProgress } from "../../lab/train/sft.ts";
@@ -44,7 +44,7 @@ export function trainCommand(): Command {
       .description("Train a tiny llama model from scratch on a synthetic task and export it as GGUF.")
       // Not commander-mandatory: that check would also run before `train report DIR`.
       .addOption(new Option("--task <name>", "synthetic task (required)").choices(syntheticNames))
-      .addOption(new Option("--preset <size>", "model size").choices(["tiny", "reference"]).default("tiny"))
+      .addOption(new Option("--preset <size>", "model size").choices(Object.keys(presets)).default("tiny"))
       .addOption(
         new Option(
           "--stage <stage>",

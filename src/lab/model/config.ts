@@ -27,7 +27,7 @@ export const llamaConfigSchema = z.object({
 export type LlamaConfig = z.infer<typeof llamaConfigSchema>;
 
 /** Named sizes; `vocabSize` comes from the tokenizer. */
-export type PresetName = "tiny" | "reference";
+export type PresetName = "tiny" | "reference" | "reference-large";
 
 export const presets: Record<PresetName, Omit<LlamaConfig, "vocabSize">> = {
   // ~83K parameters with a ~290-token vocabulary: for smoke runs and short tasks (modular fits in 64).
@@ -39,6 +39,18 @@ export const presets: Record<PresetName, Omit<LlamaConfig, "vocabSize">> = {
     layers: 3,
     heads: 4,
     ffnDim: 256,
+    contextLength: 128,
+    ropeTheta: 10_000,
+    normEps: 1e-5,
+  },
+  // About 4x the reference's parameters (~1.58M with a ~290-token vocabulary): the larger model of a
+  // small→large cascade or speculative pair with `reference`; same vocabulary and context, so the
+  // two share prompts token for token. Wider and deeper alike (dim 96→144, layers 3→6).
+  "reference-large": {
+    dim: 144,
+    layers: 6,
+    heads: 4,
+    ffnDim: 384,
     contextLength: 128,
     ropeTheta: 10_000,
     normEps: 1e-5,
