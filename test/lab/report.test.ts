@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -159,4 +161,24 @@ test("train report: a self-contained page draws every curve in Chromium without 
   } finally {
     await browser.close();
   }
+});
+
+test("deliberate train report DIR: needs no --task, writes DIR/report.html, refuses a folder without a log", async () => {
+  const run = join(dir, "cli");
+  await mkdir(run);
+  await writeFile(join(run, "log.jsonl"), sftLog());
+  const bin = join(import.meta.dirname, "../../bin/deliberate.js");
+  const ok = spawnSync(process.execPath, [bin, "train", "report", run], {
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.match(ok.stdout, /report\.html \(4 charts: loss, lr, accuracy, grad-norm\)/);
+  assert.ok(existsSync(join(run, "report.html")));
+  const missing = spawnSync(process.execPath, [bin, "train", "report", join(dir, "nothing")], {
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  assert.equal(missing.status, 2);
+  assert.match(missing.stderr, /no run log at/);
 });
