@@ -89,6 +89,8 @@ test("report data: SFT runs get no GRPO charts; GRPO groups with signal is a sha
     grpo.charts.map((c) => c.id),
     ["accuracy", "reward", "signal", "length", "grad-norm"],
   );
+  // The accuracy before the first GRPO step comes from the start event.
+  assert.deepEqual(grpo.charts.find((c) => c.id === "accuracy")!.series[0].points[0], [0, 0.5]);
   const signal = grpo.charts.find((c) => c.id === "signal")!.series[0];
   assert.deepEqual(signal.points.slice(0, 4), [
     [1, 0.25],

@@ -6,6 +6,7 @@
  *   turns `informativeGroups` into a share.
  * - `train`: `step` with `loss`, `lr`, `gradNorm` (SFT, verifier); GRPO: `meanReward`,
  *   `informativeGroups`, `clipFraction`, and `meanLength` / `completionTokens` when a run logs them.
+ * - `start` / `resume` with `step` and `greedy` (GRPO): the accuracy before the stage's first step.
  * - `eval`: `step` with `greedy` (SFT/GRPO greedy accuracy) or `accuracy` and `auc` (verifier), `validLoss`.
  * - `final-eval`: the summary (greedy, majority, passAtK; verifier accuracy, auc, selection).
  * - `stop`: `reason`, `step`, `elapsedMs`.
@@ -43,7 +44,10 @@ export function buildReportData(events: RunEvent[], title = "lab run"): ReportDa
   const options = (start?.options ?? {}) as Record<string, unknown>;
   const stage = typeof options.stage === "string" ? options.stage : "sft";
   const train = events.filter((e) => e.type === "train");
-  const evals = events.filter((e) => e.type === "eval");
+  // GRPO's start/resume event carries the greedy accuracy before its first step.
+  const evals = events.filter(
+    (e) => e.type === "eval" || ((e.type === "start" || e.type === "resume") && typeof e.greedy === "number"),
+  );
   const promptsPerStep = typeof options.promptsPerStep === "number" ? options.promptsPerStep : undefined;
 
   const series = (name: string, from: RunEvent[], value: (e: RunEvent) => unknown): Series => ({

@@ -19,7 +19,7 @@ export function renderChart(
   chart: Chart,
   { width = 560, height = 260, maxPoints = 800 }: SvgChartOptions = {},
 ): string {
-  const margin = { left: 58, right: 14, top: 28, bottom: 34 };
+  const margin = { left: 58, right: 14, top: 40, bottom: 34 };
   const plotW = width - margin.left - margin.right;
   const plotH = height - margin.top - margin.bottom;
   const all = chart.series.flatMap((s) => s.points);
@@ -85,10 +85,10 @@ export function renderChart(
         `<polyline points="${coords}" fill="none" stroke="${color}" stroke-width="1.6" data-series="${esc(series.name)}" data-points="${points.length}"><title>${esc(series.name)}: last ${formatValue(last[1], chart.percent)} at step ${last[0]}</title></polyline>`,
       );
     }
-    const lx = margin.left + 8 + i * 150;
+    const lx = margin.left + i * 160;
     parts.push(
-      `<rect x="${lx}" y="${margin.top + 6}" width="10" height="3" fill="${color}"/>`,
-      `<text x="${lx + 14}" y="${margin.top + 11}" class="legend">${esc(series.name)} ${formatValue(last[1], chart.percent)}</text>`,
+      `<rect x="${lx}" y="${margin.top - 10}" width="10" height="3" fill="${color}"/>`,
+      `<text x="${lx + 14}" y="${margin.top - 5}" class="legend">${esc(series.name)} ${formatValue(last[1], chart.percent)}</text>`,
     );
   });
   parts.push("</svg>");
