@@ -1,5 +1,5 @@
 /**
- * Grading throughput: cases/s on a mixed set (the equivalence table in test/grading/cases.jsonl,
+ * Grading throughput: cases/s on a mixed set (the equivalence tables test/grading/cases*.jsonl,
  * repeated), synchronously on one core and through the worker pool on all cores. Prints JSON.
  *   npm run bench:grade [-- --cases 20000 --workers 2]
  */
@@ -23,15 +23,32 @@ const { values } = parseArgs({
 const total = Number(values.cases);
 const workers = values.workers ? Number(values.workers) : availableParallelism();
 
-const table: Case[] = readFileSync(new URL("../test/grading/cases.jsonl", import.meta.url), "utf8")
-  .split("\n")
-  .filter((l) => l.trim())
-  .map((l) => JSON.parse(l) as Case);
+const readTable = (file: string): Case[] =>
+  readFileSync(new URL(`../test/grading/${file}`, import.meta.url), "utf8")
+    .split("\n")
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as Case);
+const tables = { "cases.jsonl": readTable("cases.jsonl"), "cases-2.jsonl": readTable("cases-2.jsonl") };
+const table: Case[] = Object.values(tables).flat();
 const cases = Array.from({ length: total }, (_, i) => table[i % table.length]);
 const optionsOf = ({ group: _g, gold: _o, pred: _p, expected: _e, ...options }: Case): GradeOptions =>
   options;
 
-// Agreement with the facts (each distinct case once).
+// Agreement with the facts (each distinct case once), per table.
+const perTable = Object.fromEntries(
+  Object.entries(tables).map(([file, rows]) => {
+    const wrong = rows.filter((c) => gradeSync(c.pred, c.gold, optionsOf(c)).correct !== c.expected);
+    const negatives = rows.filter((c) => !c.expected).length;
+    return [
+      file,
+      {
+        cases: rows.length,
+        agreement: Number((1 - wrong.length / rows.length).toFixed(4)),
+        falsePositiveRate: Number((wrong.filter((c) => !c.expected).length / negatives).toFixed(4)),
+      },
+    ];
+  }),
+);
 const agree = table.filter((c) => gradeSync(c.pred, c.gold, optionsOf(c)).correct === c.expected).length;
 const falsePositives = table.filter(
   (c) => !c.expected && gradeSync(c.pred, c.gold, optionsOf(c)).correct,
@@ -61,6 +78,7 @@ console.log(
       distinctCases: table.length,
       agreement: Number((agree / table.length).toFixed(4)),
       falsePositiveRate: Number((falsePositives / table.filter((c) => !c.expected).length).toFixed(4)),
+      tables: perTable,
       gradings: total,
       sync: { casesPerSecond: Math.round(total / syncSeconds), seconds: Number(syncSeconds.toFixed(3)) },
       pool: {

@@ -88,6 +88,10 @@ export function normalizeAnswer(raw: string): string {
     .replace(/\\(?:left|right|[bB]igg?[lr]?|displaystyle|textstyle|limits)(?![A-Za-z])/g, "")
     // "x = 1/3 \approx 0.33": the exact value is the answer; a lone "x \approx 11" reads as "x = 11".
     .replace(/(=[^=]*?)\s*\\approx.*$/, "$1")
+    // "\frac{1}{3} \approx 0.33": a number before the approximation is the exact answer.
+    .replace(/^([^=<>]*\d[^=<>]*?)\s*\\approx.*$/, (m, exact: string) =>
+      /[A-Za-z]/.test(exact.replace(/\\[A-Za-z]+/g, "")) ? m : exact,
+    )
     .replace(/\\approx|\\simeq|\\equiv/g, "=")
     .replace(/\\lbrace/g, "\\{")
     .replace(/\\rbrace/g, "\\}")
