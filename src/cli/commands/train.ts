@@ -63,7 +63,11 @@ export function trainCommand(): Command {
       .option("--difficulty <n>", "task difficulty", integer(1), 1)
       .option("--threads <n>", "matmul threads", integer(1), 2)
       .option("--batch-size <n>", "sequences per step", integer(1), 16)
-      .option("--lr <rate>", "peak learning rate (default 3e-3 for sft, 3e-4 for grpo)", number(1e-7, 1))
+      .option(
+        "--lr <rate>",
+        "peak learning rate (default 3e-3 for sft and verifier, 3e-4 for grpo)",
+        number(1e-7, 1),
+      )
       .option(
         "--target-accuracy <p>",
         "stop when greedy validation accuracy reaches p",

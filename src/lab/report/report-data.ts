@@ -7,7 +7,8 @@
  * - `train`: `step` with `loss`, `lr`, `gradNorm` (SFT, verifier); GRPO: `meanReward`,
  *   `informativeGroups`, `clipFraction`, and `meanLength` / `completionTokens` when a run logs them.
  * - `start` / `resume` with `step` and `greedy` (GRPO): the accuracy before the stage's first step.
- * - `eval`: `step` with `greedy` (SFT/GRPO greedy accuracy) or `accuracy` and `auc` (verifier), `validLoss`.
+ * - `eval`: `step` with `greedy` (SFT/GRPO greedy accuracy) or `accuracy`, `auc`, `decisionLoss`,
+ *   `trainAuc` (verifier), `validLoss`.
  * - `final-eval`: the summary (greedy, majority, passAtK; verifier accuracy, auc, selection).
  * - `stop`: `reason`, `step`, `elapsedMs`.
  *
@@ -64,7 +65,11 @@ export function buildReportData(events: RunEvent[], title = "lab run"): ReportDa
       id: "loss",
       title: stage === "verifier" ? "Loss (nats per verdict token)" : "Loss (nats per target token)",
       log: true,
-      series: [series("train", train, (e) => e.loss), series("validation", evals, (e) => e.validLoss)],
+      series: [
+        series("train", train, (e) => e.loss),
+        series("validation", evals, (e) => e.validLoss),
+        series("held-out verdict token", evals, (e) => e.decisionLoss),
+      ],
     },
     { id: "lr", title: "Learning rate", series: [series("lr", train, (e) => e.lr)] },
     {
@@ -75,6 +80,7 @@ export function buildReportData(events: RunEvent[], title = "lab run"): ReportDa
         series("greedy", evals, (e) => e.greedy),
         series("verdict accuracy", evals, (e) => e.accuracy),
         series("AUC", evals, (e) => e.auc),
+        series("train-set AUC", evals, (e) => e.trainAuc),
       ],
     },
     {
