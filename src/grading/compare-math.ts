@@ -391,6 +391,9 @@ function relationToSet(rel: Extract<MathNode, { k: "rel" }>): MathNode | null {
     const [v, c, flipped] = isVar(a) ? [a, b, false] : isVar(b) ? [b, a, true] : [null, null, false];
     if (!v || !c || freeSymbols(c).size > 0) return null;
     const lessThan = (op === "<" || op === "<=") !== flipped;
+    if (op === "!=" && v.k === "sym")
+      // "x ≠ 2" → (-∞, 2) ∪ (2, ∞).
+      return { k: "union", items: [interval(NEG_INF, true, c, true), interval(c, true, INF, true)] };
     if (op === "=" || op === "!=" || op === "in") return null;
     return lessThan ? interval(NEG_INF, true, c, strict(op)) : interval(c, strict(op), INF, true);
   }

@@ -107,8 +107,14 @@ function factorial(v: Value): Value {
 }
 
 function binom(nv: Value, kv: Value): Value {
-  if (!isExact(nv) || !isExact(kv) || nv.q.d !== 1n || kv.q.d !== 1n)
-    throw new EvaluationError("bad binomial");
+  if (!isExact(nv) || !isExact(kv) || kv.q.d !== 1n) throw new EvaluationError("bad binomial");
+  if (nv.q.d !== 1n) {
+    // A symbolic top ("\binom{n}{2}" at a sample point): n(n−1)…(n−k+1)/k!, as SymPy expands it.
+    if (kv.q.n < 0n || kv.q.n > MAX_FACTORIAL) throw new EvaluationError("bad binomial");
+    let r = Q.ONE;
+    for (let i = 0n; i < kv.q.n; i++) r = Q.div(Q.mul(r, Q.sub(nv.q, Q.rat(i))), Q.rat(i + 1n));
+    return { q: r };
+  }
   const n = nv.q.n;
   const k = kv.q.n;
   if (k < 0n || k > n) return { q: Q.ZERO };
