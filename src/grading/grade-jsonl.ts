@@ -11,7 +11,8 @@ import type { AnswerKind, GradeOptions, GradeResult } from "./types.ts";
 export interface GradeJsonlOptions {
   /** The pool that grades the lines. */
   pool: GradePool;
-  /** Options for every line; a line's own `kind`, `choices` and `percentAsFraction` fields override them. */
+  /** Options for every line; a line's own `kind`, `choices`, `percentAsFraction`,
+   * `tolerance` and `precision` (decimal places, as Math-Verify's `float_rounding`) fields override them. */
   grade?: GradeOptions;
   /** Lines graded ahead of the one being written (bounds memory on huge inputs). Default 1024. */
   window?: number;
@@ -34,6 +35,9 @@ const LineSchema = z.looseObject({
   kind: z.enum(KINDS).optional(),
   choices: z.array(z.string()).optional(),
   percentAsFraction: z.boolean().optional(),
+  tolerance: z.number().positive().optional(),
+  /** Math-Verify's `float_rounding`: decimal places compared (2 → tolerance 1e-2). */
+  precision: z.number().int().min(0).max(15).optional(),
 });
 
 type Pending = Promise<{ text: string; correct: boolean; malformed: boolean }>;
@@ -57,6 +61,8 @@ function gradeLine(line: string, lineNumber: number, options: GradeJsonlOptions)
     ...(record.kind ? { kind: record.kind } : {}),
     ...(record.choices ? { choices: record.choices } : {}),
     ...(record.percentAsFraction === undefined ? {} : { percentAsFraction: record.percentAsFraction }),
+    ...(record.precision === undefined ? {} : { tolerance: 10 ** -record.precision }),
+    ...(record.tolerance === undefined ? {} : { tolerance: record.tolerance }),
   };
   return options.pool.grade(record.pred, record.gold, gradeOptions).then((result: GradeResult) => ({
     text: JSON.stringify({

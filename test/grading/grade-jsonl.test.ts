@@ -40,3 +40,25 @@ test("gradeJsonl keeps input order under a small window and honours per-line opt
     await pool.close();
   }
 });
+
+test("gradeJsonl honours per-line precision and tolerance (Math-Verify's float_rounding)", async () => {
+  const pool = new GradePool({ size: 1 });
+  try {
+    const lines = [
+      JSON.stringify({ gold: "\\frac{1}{3}", pred: "0.333" }),
+      JSON.stringify({ gold: "\\frac{1}{3}", pred: "0.333", precision: 3 }),
+      JSON.stringify({ gold: "\\frac{1}{3}", pred: "0.3333", tolerance: 1e-4 }),
+      JSON.stringify({ gold: "1", pred: "1", precision: 99 }),
+    ];
+    const out: string[] = [];
+    await gradeJsonl(linesOf(lines), (line) => void out.push(line), { pool });
+    const rows = out.map((l) => JSON.parse(l));
+    assert.deepEqual(
+      rows.slice(0, 3).map((r) => r.verdict),
+      [false, true, true],
+    );
+    assert.match(rows[3].error, /^line 4: `precision`/);
+  } finally {
+    await pool.close();
+  }
+});
