@@ -44,3 +44,15 @@ test("compareSelection: weighted voting overturns a wrong majority that the veri
   assert.equal(result.bestOfN, 0.5);
   assert.equal(result.passAtK, 1);
 });
+
+test("compareSelection: probability weights can overturn a majority that near-uniform scores cannot", () => {
+  const samples = [sample(0, "5", 0), sample(0, "5", 0), sample(0, "7", 1)];
+  // exp(mean logprob) over a long verdict: all close to 1, so the two 5s win.
+  const scores = [0.95, 0.95, 0.99];
+  // P(yes): the verifier is sure about the 7.
+  const probabilities = [0.2, 0.2, 0.9];
+  const result = compareSelection(samples, scores, probabilities);
+  assert.equal(result.weighted, 0);
+  assert.equal(result.weightedByProbability, 1);
+  assert.equal(compareSelection(samples, scores).weightedByProbability, undefined);
+});

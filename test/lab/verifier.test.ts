@@ -144,6 +144,19 @@ test("verifier stage: trains on labelled samples, lowers its loss, exports a GGU
     for (const token of scored.tokens) assert.ok(Number.isFinite(token.logprob) && token.logprob <= 0);
     const theirs = Math.exp(scored.logprob / scored.tokens.length);
     assert.ok(Math.abs(theirs - ours.scores[0]) < 1e-2, `llama.cpp ${theirs} vs ours ${ours.scores[0]}`);
+    // And as deliberate's best-of-n sees it: rewardModel() with this backend as the verifier role.
+    const policy = new ScriptedBackend();
+    const ctx = context(policy, { backends: { policy, verifier: backend } });
+    const problem = {
+      id: "p",
+      messages: [{ role: "user" as const, content: question }],
+      kind: "math" as const,
+    };
+    const verdict = await verify(rewardModel(), problem, { text, answer: samples[0].predicted }, ctx);
+    assert.ok(
+      Math.abs(verdict.score - ours.scores[0]) < 1e-2,
+      `reward model ${verdict.score} vs ours ${ours.scores[0]}`,
+    );
   } finally {
     await backend.close();
   }

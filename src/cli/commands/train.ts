@@ -258,7 +258,7 @@ async function trainVerifier(flags: TrainFlags, init: string, outDir: string): P
     const lines = [
       `stopped: ${result.stopReason} after ${result.steps} steps on ${result.trainSamples} labelled samples (${(result.elapsedMs / 60_000).toFixed(1)} min), loss ${result.firstLoss.toFixed(3)} → ${result.finalLoss.toFixed(3)}`,
       `held-out: ${h.samples} samples, ${pct(h.positives)} correct; verifier accuracy ${pct(h.accuracy)}, AUC ${h.auc.toFixed(3)}`,
-      `selection on ${s.problems} problems × ${s.k}: majority ${pct(s.majority)}, weighted best-of-n ${pct(s.weighted)}, best-of-n ${pct(s.bestOfN)}, pass@${s.k} ${pct(s.passAtK)}`,
+      `selection on ${s.problems} problems × ${s.k}: majority ${pct(s.majority)}, weighted best-of-n ${pct(s.weighted)} (by P(yes): ${pct(s.weightedByProbability ?? Number.NaN)}), best-of-n ${pct(s.bestOfN)}, pass@${s.k} ${pct(s.passAtK)}`,
       `checkpoint: ${result.checkpointPath}`,
       `log: ${result.logPath}`,
       `samples: ${result.samplesPath}`,

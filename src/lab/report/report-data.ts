@@ -147,7 +147,7 @@ function summarise(events: RunEvent[], options: Record<string, unknown>, stage: 
     if (selection)
       rows.push([
         `selection (${selection.problems} problems × ${selection.k})`,
-        `majority ${pct(selection.majority)}, weighted best-of-n ${pct(selection.weighted)}, best-of-n ${pct(selection.bestOfN)}, pass@k ${pct(selection.passAtK)}`,
+        `majority ${pct(selection.majority)}, weighted best-of-n ${pct(selection.weighted)} (by P(yes) ${pct(selection.weightedByProbability)}), best-of-n ${pct(selection.bestOfN)}, pass@k ${pct(selection.passAtK)}`,
       ]);
   }
   const stop = events.findLast((e) => e.type === "stop");

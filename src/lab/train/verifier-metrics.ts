@@ -41,14 +41,25 @@ export interface SelectionResult {
   majority: number;
   /** Verifier scores summed per final answer. */
   weighted: number;
+  /** The same with `probabilities` as weights, when given. */
+  weightedByProbability?: number;
   /** The single top-scored sample. */
   bestOfN: number;
   /** Some sample is correct (the ceiling of any selection). */
   passAtK: number;
 }
 
-/** Accuracy of each selection rule, grouping samples by `problem`. */
-export function compareSelection(samples: LabelledSample[], scores: number[]): SelectionResult {
+/**
+ * Accuracy of each selection rule, grouping samples by `problem`. `probabilities` are optional
+ * second weights for the weighted vote: the reward model's default score is exp(mean logprob) over a
+ * 29-token verdict, which squeezes P(yes) into ~[0.9, 1] and makes the weighted vote nearly a plain
+ * majority; P(yes) itself (exp of the summed logprob) keeps the verifier's confidence.
+ */
+export function compareSelection(
+  samples: LabelledSample[],
+  scores: number[],
+  probabilities?: number[],
+): SelectionResult {
   const groups = new Map<number, number[]>();
   samples.forEach((sample, i) => {
     const group = groups.get(sample.problem) ?? [];
@@ -57,6 +68,7 @@ export function compareSelection(samples: LabelledSample[], scores: number[]): S
   });
   let majority = 0;
   let weighted = 0;
+  let weightedByProbability = 0;
   let bestOfN = 0;
   let passAtK = 0;
   let k = 0;
@@ -64,6 +76,7 @@ export function compareSelection(samples: LabelledSample[], scores: number[]): S
     k = Math.max(k, group.length);
     majority += votedLabel(samples, group, () => 1);
     weighted += votedLabel(samples, group, (i) => scores[i]);
+    if (probabilities) weightedByProbability += votedLabel(samples, group, (i) => probabilities[i]);
     const best = group.reduce((a, b) => (scores[b] > scores[a] ? b : a));
     bestOfN += samples[best].label;
     passAtK += group.some((i) => samples[i].label === 1) ? 1 : 0;
@@ -76,6 +89,7 @@ export function compareSelection(samples: LabelledSample[], scores: number[]): S
     sampleAccuracy: samples.length === 0 ? 0 : samples.reduce((sum, s) => sum + s.label, 0) / samples.length,
     majority: share(majority),
     weighted: share(weighted),
+    ...(probabilities ? { weightedByProbability: share(weightedByProbability) } : {}),
     bestOfN: share(bestOfN),
     passAtK: share(passAtK),
   };

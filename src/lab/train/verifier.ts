@@ -298,6 +298,7 @@ export async function runVerifier(options: VerifierOptions): Promise<VerifierRes
       fits(row) ? evaluateVerifier(model, yesTokens, noId, [row]) : null,
     );
     const scores = scored.map((s) => s?.scores[0] ?? 0);
+    const probabilities = scored.map((s) => s?.probabilities[0] ?? 0);
     const heldOut: VerifierEval = {
       samples: heldRows.length,
       positives: heldRows.length === 0 ? 0 : heldRows.filter((r) => r.label === 1).length / heldRows.length,
@@ -308,7 +309,7 @@ export async function runVerifier(options: VerifierOptions): Promise<VerifierRes
         heldRows.map((r) => r.label),
       ),
     };
-    const selection = compareSelection(heldSamples, scores);
+    const selection = compareSelection(heldSamples, scores, probabilities);
     await log({ type: "final-eval", step, ...heldOut, selection });
     await saveCheckpoint(checkpointPath, {
       header: {
@@ -356,6 +357,8 @@ export async function runVerifier(options: VerifierOptions): Promise<VerifierRes
 export interface VerifierScores {
   /** exp(mean logprob of the yes verdict): what `rewardModel()` (reduce `mean`) returns. */
   scores: number[];
+  /** exp(summed logprob of the yes verdict) ≈ P(first yes token): the verifier's P(correct). */
+  probabilities: number[];
   /** Share of rows whose first verdict token is judged right (yes-token vs. no-token logit). */
   accuracy: number;
   /** Mean −log P(the row's own first verdict token): the loss on the one token that decides. */
@@ -376,6 +379,7 @@ export function evaluateVerifier(
   const decoder = new KvCacheDecoder(model);
   let right = 0;
   let decisionLoss = 0;
+  const probabilities: number[] = [];
   const scores = rows.map((row) => {
     decoder.reset();
     let logits = decoder.logits;
@@ -387,10 +391,12 @@ export function evaluateVerifier(
       logprob += logSoftmaxAt(logits, yesTokens[i]);
       if (i + 1 < yesTokens.length) logits = decoder.step(yesTokens[i]);
     }
+    probabilities.push(Math.exp(logprob));
     return Math.exp(logprob / yesTokens.length);
   });
   return {
     scores,
+    probabilities,
     accuracy: rows.length === 0 ? 0 : right / rows.length,
     decisionLoss: rows.length === 0 ? 0 : decisionLoss / rows.length,
     auc: rocAuc(
