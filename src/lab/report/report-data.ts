@@ -9,7 +9,7 @@
  * - `start` / `resume` with `step` and `greedy` (GRPO): the accuracy before the stage's first step.
  * - `eval`: `step` with `greedy` (SFT/GRPO greedy accuracy) or `accuracy`, `auc`, `decisionLoss`,
  *   `trainAuc` (verifier), `validLoss`.
- * - `final-eval`: the summary (greedy, majority, passAtK; verifier accuracy, auc, selection).
+ * - `final-eval`: the last point of the accuracy curves, and the summary (greedy, majority, passAtK; verifier accuracy, auc, selection).
  * - `stop`: `reason`, `step`, `elapsedMs`.
  *
  * A chart appears only when some series in it has a point, so an SFT run shows no GRPO charts.
@@ -46,8 +46,12 @@ export function buildReportData(events: RunEvent[], title = "lab run"): ReportDa
   const stage = typeof options.stage === "string" ? options.stage : "sft";
   const train = events.filter((e) => e.type === "train");
   // GRPO's start/resume event carries the greedy accuracy before its first step.
+  // The final evaluation (same held-out problems) ends the curves.
   const evals = events.filter(
-    (e) => e.type === "eval" || ((e.type === "start" || e.type === "resume") && typeof e.greedy === "number"),
+    (e) =>
+      e.type === "eval" ||
+      e.type === "final-eval" ||
+      ((e.type === "start" || e.type === "resume") && typeof e.greedy === "number"),
   );
   const promptsPerStep = typeof options.promptsPerStep === "number" ? options.promptsPerStep : undefined;
 
