@@ -360,44 +360,49 @@ export interface SummarizeOptions extends SubsetOptions {
 }
 
 function slice(records: readonly EvalRecord[], bootstrap?: BootstrapOptions): SliceSummary {
-  const graded = records.filter((r) => r.status === "ok");
   const perItem = new Map<string, number[]>();
-  for (const r of graded) {
-    const list = perItem.get(r.itemId) ?? [];
-    list.push(Number(r.correct));
-    perItem.set(r.itemId, list);
+  let graded = 0;
+  let right = 0;
+  for (const r of records) {
+    if (r.status !== "ok") continue;
+    graded++;
+    if (r.correct) right++;
+    const list = perItem.get(r.itemId);
+    if (list) list.push(Number(r.correct));
+    else perItem.set(r.itemId, [Number(r.correct)]);
   }
   const itemMeans = [...perItem.values()].map((list) => accuracy(list));
   return {
-    n: graded.length,
+    n: graded,
     items: perItem.size,
-    accuracy: accuracy(graded.map((r) => r.correct)),
+    accuracy: graded ? right / graded : 0,
     ci95: bootstrapCI(itemMeans, bootstrap),
-    errors: records.length - graded.length,
+    errors: records.length - graded,
   };
-}
-
-function groupBy(
-  records: readonly EvalRecord[],
-  key: (r: EvalRecord) => string | undefined,
-): Map<string, EvalRecord[]> {
-  const groups = new Map<string, EvalRecord[]>();
-  for (const r of records) {
-    const k = key(r);
-    if (k === undefined) continue;
-    const list = groups.get(k) ?? [];
-    list.push(r);
-    groups.set(k, list);
-  }
-  return groups;
 }
 
 /** Everything a results table shows for one set of records (one grid cell, or all of them). */
 export function summarize(records: readonly EvalRecord[], options: SummarizeOptions = {}): Summary {
-  const graded = records.filter((r) => r.status === "ok");
-  const sum = (f: (r: EvalRecord) => number) => records.reduce((acc, r) => acc + f(r), 0);
-  const promptTokens = sum((r) => r.promptTokens);
-  const completionTokens = sum((r) => r.completionTokens);
+  // One pass for the sums and the groups: a results file summarises every cell and the whole run,
+  // and a pass per number over 10,000 records costs more than a scripted item's solve.
+  let promptTokens = 0;
+  let completionTokens = 0;
+  let calls = 0;
+  let wallMs = 0;
+  let cost = 0;
+  const sampleSets: SampleRecord[][] = [];
+  const byDifficulty = new Map<string, EvalRecord[]>();
+  const byCategory = new Map<string, EvalRecord[]>();
+  for (const r of records) {
+    promptTokens += r.promptTokens;
+    completionTokens += r.completionTokens;
+    calls += r.calls;
+    wallMs += r.wallMs;
+    cost += r.cost;
+    if (r.status === "ok" && r.samples.length > 0) sampleSets.push(r.samples);
+    if (r.difficulty !== undefined) push(byDifficulty, String(r.difficulty), r);
+    if (r.category !== undefined) push(byCategory, r.category, r);
+  }
   const sorted = (groups: Map<string, EvalRecord[]>) =>
     Object.fromEntries(
       [...groups.entries()]
@@ -410,18 +415,19 @@ export function summarize(records: readonly EvalRecord[], options: SummarizeOpti
     promptTokens,
     completionTokens,
     tokensPerItem: records.length ? (promptTokens + completionTokens) / records.length : 0,
-    calls: sum((r) => r.calls),
-    wallMs: sum((r) => r.wallMs),
-    cost: sum((r) => r.cost),
+    calls,
+    wallMs,
+    cost,
     usage: usageSum(records),
     ...(cascade ? { cascade } : {}),
-    curves: curves(
-      graded.filter((r) => r.samples.length > 0).map((r) => r.samples),
-      options,
-    ),
-    byDifficulty: sorted(
-      groupBy(records, (r) => (r.difficulty === undefined ? undefined : String(r.difficulty))),
-    ),
-    byCategory: sorted(groupBy(records, (r) => r.category)),
+    curves: curves(sampleSets, options),
+    byDifficulty: sorted(byDifficulty),
+    byCategory: sorted(byCategory),
   };
+}
+
+function push(groups: Map<string, EvalRecord[]>, key: string, record: EvalRecord): void {
+  const list = groups.get(key);
+  if (list) list.push(record);
+  else groups.set(key, [record]);
 }
