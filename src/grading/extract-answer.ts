@@ -58,7 +58,9 @@ function withPercent(answer: string, text: string, end: number): string {
 function joinableGap(gap: string, content: string, next: string): boolean {
   // Prose between the boxes means the model changed its mind ("\boxed{8}, but actually \boxed{9}");
   // a list is at most a unit word and a list mark ("\boxed{1} papers and \boxed{2}", "\quad \text{and} \quad").
-  if (!LISTED_GAP.test(gap.replace(/\\[A-Za-z]+|\\[()[\]]/g, ""))) return false;
+  // A text aside ending in a list word is that list word: "\text{ for part (a) and }".
+  const listed = gap.replace(/\\text\s*\{[^{}]*\b(and|or)\s*\}/g, " $1 ");
+  if (!LISTED_GAP.test(listed.replace(/\\[A-Za-z]+|\\[()[\]]/g, ""))) return false;
   if (gap.length < JOIN_CLOSE_CHARS) return true;
   // A sentence break between them means the model moved on ("\boxed{2}. Later, checking: \boxed{3}").
   if (/[.!?:](?:\s|$)/.test(gap)) return false;
