@@ -124,7 +124,8 @@ class Comparer {
       return asSet ? this.compare(asSet, pred) : { equal: false, method: "relation" };
     }
     // "x < 1 or x > 3" (a bare list of inequalities) against "(-∞, 1) ∪ (3, ∞)".
-    if (gold.k === "seq" && gold.open === "" && (pred.k === "union" || pred.k === "seq")) {
+    const interval = pred.k === "seq" && (pred.open === "(" || pred.open === "[");
+    if (gold.k === "seq" && gold.open === "" && (pred.k === "union" || interval)) {
       const parts = gold.items.map((item) => (item.k === "rel" ? relationToSet(item) : null));
       if (parts.length > 1 && parts.every((p) => p !== null)) {
         const union: MathNode = {
