@@ -1,6 +1,6 @@
 /** The eval harness's public surface: datasets, synthetic sets, metrics, the store, runs and reports. */
 export { CachingBackend, type CachingBackendOptions, sampleKey } from "./caching-backend.ts";
-export { cellKey, type StrategySpec, strategyLabel } from "./cell-key.ts";
+export { cellKey, modelLabel, type StrategySpec, strategyLabel } from "./cell-key.ts";
 export { type FieldMapping, type LayoutName, layoutNames } from "./datasets/layouts.ts";
 export { type LoadDatasetOptions, loadDataset } from "./datasets/load-dataset.ts";
 export {
@@ -14,6 +14,7 @@ export { createItemGrader, type ItemGrader, type ItemGraderOptions } from "./gra
 export {
   accuracy,
   bootstrapCI,
+  type CascadeSummary,
   type CurvePoint,
   curves,
   majAtK,
@@ -24,10 +25,17 @@ export {
 } from "./metrics.ts";
 export { RawQuestionBackend, type RawQuestionOptions } from "./raw-question-backend.ts";
 export { type WriteReportOptions, type WriteReportResult, writeReport } from "./report.ts";
-export { type CellResult, type EvalResults, readResults, resultsSchema } from "./results.ts";
+export {
+  type CellResult,
+  type EvalResults,
+  type LargeBaseline,
+  readResults,
+  resultsSchema,
+} from "./results.ts";
 export { type RunEvalPlanOptions, runEvalPlan } from "./run-plan.ts";
 export {
   type ModelEntry,
+  type RoleModel,
   type RunEvalOptions,
   type RunEvalResult,
   runEval,
@@ -42,4 +50,13 @@ export {
   type SyntheticName,
   syntheticNames,
 } from "./synthetic/index.ts";
-export type { Dataset, EvalItem, EvalRecord, SampleRecord } from "./types.ts";
+export type {
+  CascadeOutcome,
+  Dataset,
+  EvalItem,
+  EvalRecord,
+  ModelRole,
+  RoleUsage,
+  RoleUsageMap,
+  SampleRecord,
+} from "./types.ts";
