@@ -6,6 +6,7 @@ import { test } from "node:test";
 import { createItemGrader } from "../../src/eval/grade-item.ts";
 import { runEval } from "../../src/eval/runner.ts";
 import { EvalStore } from "../../src/eval/store.ts";
+import { ScriptedBackend } from "../../src/testing/scripted-backend.ts";
 import { cascadeBackends } from "./helpers/cascade-eval.ts";
 import { arithmeticSet } from "./helpers/scripted-eval.ts";
 
@@ -140,4 +141,35 @@ test("the same backend id as policy and large: usage still split by role", async
   assert.equal(s.usage.policy?.calls, 4);
   assert.equal(s.accuracy, 1);
   assert.equal(large.calls.length, 2);
+});
+
+test("best-of-n with a separate verifier model: the judge's calls and tokens are the verifier's", async () => {
+  const dataset = await arithmeticSet(3);
+  const { small } = cascadeBackends(dataset);
+  const judge = new ScriptedBackend({ id: "judge", script: ["Yes"] });
+  const run = await runEval({
+    models: [
+      {
+        name: "small",
+        backend: small,
+        verifier: { name: "judge", backend: judge, prices: { prompt: 1e-6, completion: 1e-6 } },
+      },
+    ],
+    strategies: [{ name: "best-of-n", options: { samples: 3 } }],
+    datasets: [dataset],
+    outDir: mkdtempSync(join(tmpdir(), "deliberate-eval-judge-")),
+    grader,
+    progress: "none",
+  });
+  const cell = run.results.cells[0];
+  assert.equal(cell.model, "small (verifier judge)");
+  assert.equal(cell.verifier, "judge");
+  const s = cell.summary;
+  assert.equal(s.errors, 0);
+  // One judge call per candidate; the candidates (not the judge's replies) are the samples.
+  assert.equal(s.usage.verifier?.calls, 3 * 3);
+  assert.equal(judge.calls.length, 3 * 3);
+  assert.ok((s.usage.verifier?.cost ?? 0) > 0);
+  assert.equal(s.curves.at(-1)?.k, 3);
+  assert.equal(s.usage.large, undefined);
 });
