@@ -2,7 +2,8 @@
  * The recursive-descent parser behind `parseMath`: lists, relations, unions, sums, products (explicit
  * and implicit), powers, postfix `!` and `%`, brackets, LaTeX commands and matrix environments.
  */
-import { expandBigOperator } from "./big-operator.ts";
+import { expandBigOperator, substitute } from "./big-operator.ts";
+import { evaluate, toComplex } from "./evaluate.ts";
 import { expandAllPm, FUNCTIONS, GREEK, NUM, neg, REL_CMDS } from "./latex-names.ts";
 import type { MathNode, RelOp } from "./math-ast.ts";
 import { parseDecimal } from "./rational.ts";
@@ -22,6 +23,16 @@ function isMinusOne(node: MathNode): boolean {
     node.args.every((a) => a.k === "num" && a.v.d === 1n && (a.v.n === -1n || a.v.n === 1n)) &&
     node.args.some((a) => a.k === "num" && a.v.n === -1n)
   );
+}
+
+/** Whether a node is a constant with a finite real value (a limit point: not ∞, not x). */
+function isFiniteNumber(node: MathNode): boolean {
+  try {
+    const { re, im } = toComplex(evaluate(node, new Map()));
+    return Number.isFinite(re) && im === 0;
+  } catch {
+    return false;
+  }
 }
 
 export class MathParser extends TokenCursor {
@@ -350,6 +361,24 @@ export class MathParser extends TokenCursor {
     return { k: "fn", name: "integral", args: [body, variable, lo, hi] };
   }
 
+  /**
+   * `\lim_{x \to 2} (x^2 + 1)` at a finite point: the body's value there (right for the continuous
+   * bodies answers hold; a 0/0 form fails to evaluate, so it is never wrongly equal). Limits at ∞ or
+   * one-sided ones are not read.
+   */
+  private parseLimit(): MathNode {
+    this.expectOp("_");
+    this.expectOp("{");
+    const variable = this.parsePrimary();
+    if (variable.k !== "sym" || !(this.isCmd("to") || this.isCmd("rightarrow")))
+      throw new ParseError("a limit needs x \\to a");
+    this.pos++;
+    const point = this.parseExpr();
+    this.expectOp("}");
+    if (!isFiniteNumber(point)) throw new ParseError("only limits at a finite number are read");
+    return substitute(this.parseTerm(), variable.name, point);
+  }
+
   private parseFunctionArg(): MathNode {
     if (this.isOp("(")) {
       this.pos++;
@@ -393,6 +422,8 @@ export class MathParser extends TokenCursor {
         return this.parseListFunction(name);
       case "int":
         return this.parseIntegral();
+      case "lim":
+        return this.parseLimit();
       case "binom":
       case "dbinom":
       case "tbinom":
