@@ -124,7 +124,10 @@ test("verifier stage: trains on labelled samples, lowers its loss, exports a GGU
   // same score our decoder computes (llama.cpp's F16 KV cache moves it slightly).
   const model = new LlamaModel(checkpoint.header.config);
   model.params.set(checkpoint.params);
-  const data = buildTaskData({ task: "modular", trainSize: 2000, validSize: 20, seed: 3, contextLength: 64 });
+  // The generator's task data, as the verifier stage rebuilt it from the SFT options.
+  const sftOptions = (checkpoint.header.options as { sft: Parameters<typeof buildTaskData>[0] }).sft;
+  const data = buildTaskData({ ...sftOptions, contextLength: 64 });
+  assert.deepEqual(data.tokenizer.chars, checkpoint.header.chars);
   const question = samples[0].question;
   const text = samples[0].text;
   const row = verifierRow(data.tokenizer, question, text, samples[0].label);
