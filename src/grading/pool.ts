@@ -44,8 +44,6 @@ const DEFAULT_TIMEOUT_MS = 5000;
 const PIPELINE_DEPTH = 4;
 /** Workers failing to start this many times in a row mean a broken setup (say, tsx missing): give up. */
 const MAX_START_FAILURES = 3;
-/** Period of the idle keep-alive timer; it does nothing, it only exists. */
-const KEEP_ALIVE_MS = 60_000;
 
 const WORKER_URL = new URL("./grade-worker.ts", import.meta.url).href;
 /**
@@ -71,8 +69,6 @@ export class GradePool {
   private startFailures = 0;
   /** Why the pool gave up starting workers, or null while it works. */
   private broken: string | null = null;
-  /** Holds the event loop open while gradings are pending (see updateRef). */
-  private keepAlive: NodeJS.Timeout | null = null;
 
   constructor(options: GradePoolOptions = {}) {
     const { size = Math.min(MAX_DEFAULT_WORKERS, availableParallelism()), timeoutMs = DEFAULT_TIMEOUT_MS } =
@@ -105,14 +101,14 @@ export class GradePool {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.keepAlive !== null) clearInterval(this.keepAlive);
-    this.keepAlive = null;
     const closedResult = failure("error", "the grading pool was closed");
     for (const task of this.queue.splice(0)) task.resolve(closedResult);
     await Promise.all(
       this.slots.map(async (slot) => {
         if (slot.timer) clearTimeout(slot.timer);
         for (const task of slot.inflight.splice(0)) task.resolve(closedResult);
+        // An idle worker is unref'd; ref it so the event loop waits for its exit, which terminate() awaits.
+        slot.worker.ref();
         await slot.worker.terminate();
       }),
     );
@@ -200,21 +196,12 @@ export class GradePool {
     this.updateRef();
   }
 
-  /**
-   * Workers keep the process alive only while there is work, so a forgotten pool never hangs it.
-   * A ref'd timer holds the event loop while gradings are pending: a worker ref'd again before it is
-   * online was seen not to (the test runner reported pending promises on an empty loop under load).
-   */
+  /** Workers keep the process alive only while there is work, so a forgotten pool never hangs it. */
   private updateRef(): void {
     const busy = this.queue.length > 0 || this.slots.some((s) => s.inflight.length > 0);
     for (const slot of this.slots) {
       if (busy) slot.worker.ref();
       else slot.worker.unref();
-    }
-    if (busy && this.keepAlive === null) this.keepAlive = setInterval(() => {}, KEEP_ALIVE_MS);
-    else if (!busy && this.keepAlive !== null) {
-      clearInterval(this.keepAlive);
-      this.keepAlive = null;
     }
   }
 }

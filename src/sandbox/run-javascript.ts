@@ -139,5 +139,8 @@ export async function closeJavaScriptSandbox(): Promise<void> {
   const w = worker;
   worker = undefined;
   ready = undefined;
-  if (w) await w.terminate();
+  if (!w) return;
+  // The idle worker is unref'd; ref it so the event loop waits for the exit that terminate() awaits.
+  w.ref();
+  await w.terminate();
 }

@@ -176,7 +176,13 @@ export class MatmulPool {
     const workers = this.workers.splice(0);
     for (const port of this.ports.splice(0)) port.close();
     this.threads = 1;
-    await Promise.all(workers.map((worker) => worker.terminate()));
+    // Idle workers are unref'd; ref them so the event loop waits for the exits terminate() awaits.
+    await Promise.all(
+      workers.map((worker) => {
+        worker.ref();
+        return worker.terminate();
+      }),
+    );
   }
 }
 
