@@ -74,7 +74,15 @@ test("a plain completion and a self-consistency request run on llama.cpp", async
 test("a client that disconnects mid-stream frees its generations", async () => {
   const controller = new AbortController();
   const stream = await client.chat.completions.create(
-    { model: "tiny", messages: [{ role: "user", content: "talk" }], max_tokens: 200, stream: true, n: 2 },
+    // Seed 7: both samples run the full 200 tokens here, so neither can end on its own before the abort.
+    {
+      model: "tiny",
+      messages: [{ role: "user", content: "talk" }],
+      max_tokens: 200,
+      stream: true,
+      n: 2,
+      seed: 7,
+    },
     { signal: controller.signal },
   );
   let chunks = 0;

@@ -83,6 +83,8 @@ test("SIGTERM drains in-flight requests before `deliberate serve` exits", async 
     model: name,
     messages: [{ role: "user", content: "long" }],
     max_tokens: 120,
+    // Seed 1 writes all 120 tokens (no end-of-generation token), so `length` proves it ran to the end.
+    seed: 1,
   });
   await new Promise((r) => setTimeout(r, 300));
   const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
