@@ -1,27 +1,18 @@
 /** `deliberate generate` and `deliberate models` as a user runs them: real processes, real llama.cpp. */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import type { Completion } from "../../src/models/types.ts";
 import { brokenGgufPath } from "../helpers/broken-gguf.ts";
+import { runCli } from "../helpers/cli.ts";
 import { tinyModelPath } from "../helpers/tiny-model.ts";
-
-function deliberate(args: string[], cwd = process.cwd()) {
-  const result = spawnSync(process.execPath, [join(process.cwd(), "bin/deliberate.js"), ...args], {
-    cwd,
-    encoding: "utf8",
-    timeout: 120_000,
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 test("generate --json: n completions with token counts, finish reasons, logprobs and timings", async () => {
   const model = await tinyModelPath();
   const args = ["generate", "-m", model, "--n", "2", "--seed", "7", "--max-tokens", "6", "--logprobs", "3"];
-  const run = deliberate([...args, "--threads", "1", "--json", "Hello"]);
+  const run = await runCli([...args, "--threads", "1", "--json", "Hello"]);
   assert.equal(run.code, 0, run.stderr);
   const { backend, completions } = JSON.parse(run.stdout) as { backend: string; completions: Completion[] };
   assert.match(backend, /^llama:/);
@@ -35,7 +26,7 @@ test("generate --json: n completions with token counts, finish reasons, logprobs
     assert.ok(completion.timings.totalMs > 0);
   }
   // The same seed reproduces the same text.
-  const again = JSON.parse(deliberate([...args, "--threads", "1", "--json", "Hello"]).stdout) as {
+  const again = JSON.parse((await runCli([...args, "--threads", "1", "--json", "Hello"])).stdout) as {
     completions: Completion[];
   };
   assert.deepEqual(
@@ -57,19 +48,19 @@ test("generate: bad input exits non-zero with a message naming the problem", asy
     [["generate", "-m", "no-such-model", "x"], 3, /unknown model `no-such-model`/],
   ];
   for (const [args, code, message] of cases) {
-    const run = deliberate(args);
+    const run = await runCli(args);
     assert.equal(run.code, code, `${args.join(" ")}: ${run.stderr}`);
     assert.match(run.stderr, message);
   }
 });
 
-test("models lists configured models and the download cache", () => {
+test("models lists configured models and the download cache", async () => {
   const dir = mkdtempSync(join(tmpdir(), "deliberate-models-"));
   writeFileSync(
     join(dir, "deliberate.config.yaml"),
     "models:\n  small:\n    gguf: ./s.gguf\n  big:\n    openai:\n      model: q\n      baseURL: http://127.0.0.1:8000/v1\n",
   );
-  const run = deliberate(["models", "--json"], dir);
+  const run = await runCli(["models", "--json"], { cwd: dir });
   assert.equal(run.code, 0, run.stderr);
   const listing = JSON.parse(run.stdout);
   assert.deepEqual(
@@ -77,10 +68,10 @@ test("models lists configured models and the download cache", () => {
     ["small:gguf", "big:openai"],
   );
   assert.ok(Array.isArray(listing.cached));
-  const broken = deliberate(["models"], mkdtempSync(join(tmpdir(), "deliberate-models-")));
+  const broken = await runCli(["models"], { cwd: mkdtempSync(join(tmpdir(), "deliberate-models-")) });
   assert.equal(broken.code, 0);
   writeFileSync(join(dir, "deliberate.config.yaml"), "models:\n  small:\n    ggfu: x\n");
-  const invalid = deliberate(["models"], dir);
+  const invalid = await runCli(["models"], { cwd: dir });
   assert.equal(invalid.code, 2);
   assert.match(invalid.stderr, /deliberate\.config\.yaml:3/);
 });

@@ -3,13 +3,13 @@
  * the loopback OpenAI-compatible server and over two tiny GGUF files on real llama.cpp.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { type OpenAIServer, startOpenAIServer } from "../../src/testing/openai-server.ts";
 import type { Trace } from "../../src/trace/types.ts";
+import { runCli } from "../helpers/cli.ts";
 import { tinyModelPath } from "../helpers/tiny-model.ts";
 
 let server: OpenAIServer;
@@ -26,23 +26,6 @@ before(async () => {
 });
 after(() => server.close());
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
-      env: { ...process.env, NO_COLOR: "1" },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on("data", (chunk) => {
-      stderr += chunk;
-    });
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 function cascadeSpan(file: string) {
   const trace = JSON.parse(readFileSync(file, "utf8")) as Trace;
   const span = trace.nodes.find((n) => n.kind === "strategy" && n.name === "cascade");
@@ -52,7 +35,7 @@ function cascadeSpan(file: string) {
 
 test("solve --strategy cascade escalates a split small model to --large", async () => {
   const traceFile = join(mkdtempSync(join(tmpdir(), "deliberate-cascade-")), "trace.json");
-  const { code, stdout, stderr } = await cli([
+  const { code, stdout, stderr } = await runCli([
     "solve",
     "-m",
     `openai:small@${server.url}`,
@@ -78,7 +61,7 @@ test("solve --strategy cascade runs two GGUF files on llama.cpp", async () => {
   const traceFile = join(mkdtempSync(join(tmpdir(), "deliberate-cascade-")), "trace.json");
   const [small, large] = [await tinyModelPath(), await tinyModelPath({ seed: 2 })];
   const args = ["solve", "-m", small, "--large", large, "-s", "cascade", "-n", "3", "--threads", "1"];
-  const { code, stdout, stderr } = await cli([
+  const { code, stdout, stderr } = await runCli([
     ...args,
     "-o",
     "maxTokens=16",

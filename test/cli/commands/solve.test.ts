@@ -3,12 +3,12 @@
  * loopback OpenAI-compatible server.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { type OpenAIServer, startOpenAIServer } from "../../../src/testing/openai-server.ts";
+import { runCli } from "../../helpers/cli.ts";
 import { tinyModelPath } from "../../helpers/tiny-model.ts";
 
 let server: OpenAIServer;
@@ -22,23 +22,6 @@ before(async () => {
   });
 });
 after(() => server.close());
-
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
-      env: { ...process.env, NO_COLOR: "1" },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on("data", (chunk) => {
-      stderr += chunk;
-    });
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 test("solve prints the answer, confidence, calls, tokens and time", async () => {
   const dir = mkdtempSync(join(tmpdir(), "deliberate-solve-"));
@@ -57,7 +40,7 @@ test("solve prints the answer, confidence, calls, tokens and time", async () => 
     "--trace",
     traceFile,
   ];
-  const { code, stdout, stderr } = await cli([...args, "What is 6 * 7?"]);
+  const { code, stdout, stderr } = await runCli([...args, "What is 6 * 7?"]);
   assert.equal(code, 0, stderr);
   assert.match(stdout, /^answer: 42$/m);
   assert.match(stdout, /^confidence: 0\.\d{3}$/m);
@@ -70,7 +53,7 @@ test("solve prints the answer, confidence, calls, tokens and time", async () => 
 
 test("solve --json prints the Solution with its trace; strategy options pass through -o", async () => {
   const model = `openai:test-model@${server.url}`;
-  const { code, stdout, stderr } = await cli([
+  const { code, stdout, stderr } = await runCli([
     "solve",
     "-m",
     model,
@@ -98,28 +81,28 @@ test("solve --json prints the Solution with its trace; strategy options pass thr
 
 test("mistakes exit 2 with a message naming the option", async () => {
   const model = `openai:test-model@${server.url}`;
-  const noSamples = await cli(["solve", "-m", model, "-s", "cot", "-n", "4", "q"]);
+  const noSamples = await runCli(["solve", "-m", model, "-s", "cot", "-n", "4", "q"]);
   assert.equal(noSamples.code, 2);
   assert.match(noSamples.stderr, /`cot` takes no `--samples`/);
-  const unknown = await cli(["solve", "-m", model, "-s", "magic", "q"]);
+  const unknown = await runCli(["solve", "-m", model, "-s", "magic", "q"]);
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /unknown strategy `magic`/);
 });
 
 test("strategies lists names, descriptions and options", async () => {
-  const { code, stdout } = await cli(["strategies"]);
+  const { code, stdout } = await runCli(["strategies"]);
   assert.equal(code, 0);
   for (const name of ["cot", "self-consistency", "confidence-vote", "best-of-n", "weighted-best-of-n"]) {
     assert.match(stdout, new RegExp(`^${name}$`, "m"));
   }
   assert.match(stdout, /^ {4}samples: integer \(default 8\)$/m);
-  const json = JSON.parse((await cli(["strategies", "--json"])).stdout);
+  const json = JSON.parse((await runCli(["strategies", "--json"])).stdout);
   assert.ok(json.find((s: { name: string }) => s.name === "best-of-n").options.properties.verifier);
 });
 
 test("solve runs a local GGUF through llama.cpp", async () => {
   const model = await tinyModelPath();
-  const { code, stdout, stderr } = await cli([
+  const { code, stdout, stderr } = await runCli([
     "solve",
     "-m",
     model,
