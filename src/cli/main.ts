@@ -25,6 +25,7 @@ const commands: Record<string, () => Promise<() => Command>> = {
   serve: async () => (await import("./commands/serve.ts")).serveCommand,
   train: async () => (await import("./commands/train.ts")).trainCommand,
   models: async () => (await import("./commands/models.ts")).modelsCommand,
+  demo: async () => (await import("./commands/demo.ts")).demoCommand,
   dev: async () => (await import("./commands/dev.ts")).devCommand,
 };
 const requested = process.argv[2];

@@ -57,8 +57,10 @@ const needsLarge = new Set(["cascade", "speculative-thinking"]);
 
 /**
  * Whether the grid has this cell: a strategy that needs a large model only with one, so a grid of
- * `[{spec: small, large: big}, big] × [cascade, cot]` runs the cascade once and `cot` on both.
+ * `[{spec: small, large: big}, big] × [cascade, cot]` runs the cascade once and `cot` on both; and
+ * a model that lists its `strategies` only with those.
  */
-export function cellRuns(model: { large?: unknown }, strategy: StrategySpec): boolean {
+export function cellRuns(model: { large?: unknown; strategies?: string[] }, strategy: StrategySpec): boolean {
+  if (model.strategies && !model.strategies.includes(strategy.name)) return false;
   return model.large !== undefined || !needsLarge.has(strategy.name);
 }

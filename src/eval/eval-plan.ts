@@ -55,6 +55,8 @@ const modelSchema = z.union([
       /** The verifier model (`ctx.backends.verifier`: judges, reward models); overrides the plan's. */
       verifier: z.string().min(1).optional(),
       verifierPrice: priceSchema.optional(),
+      /** Run only these of the plan's strategies (by name) on this model; default all. */
+      strategies: z.array(z.string().min(1)).min(1).optional(),
     })
     .strict(),
 ]);

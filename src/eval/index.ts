@@ -1,4 +1,6 @@
 /** The eval harness's public surface: datasets, synthetic sets, metrics, the store, runs and reports. */
+
+export { RawQuestionBackend, type RawQuestionOptions } from "../models/raw-question-backend.ts";
 export { CachingBackend, type CachingBackendOptions, sampleKey } from "./caching-backend.ts";
 export { cellKey, modelLabel, type StrategySpec, strategyLabel } from "./cell-key.ts";
 export { type FieldMapping, type LayoutName, layoutNames } from "./datasets/layouts.ts";
@@ -23,7 +25,6 @@ export {
   summarize,
   weightedAtK,
 } from "./metrics.ts";
-export { RawQuestionBackend, type RawQuestionOptions } from "./raw-question-backend.ts";
 export { type WriteReportOptions, type WriteReportResult, writeReport } from "./report.ts";
 export {
   type CellResult,

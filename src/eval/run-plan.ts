@@ -2,7 +2,10 @@
  * Runs an eval plan end to end: resolves models (with their configured prices), loads datasets,
  * validates strategies and their options up front, runs the grid, and closes what it opened.
  */
+
+import { DeliberateError } from "../errors.ts";
 import { loadConfig } from "../models/config.ts";
+import { RawQuestionBackend } from "../models/raw-question-backend.ts";
 import { ModelRegistry } from "../models/registry.ts";
 import type { ModelBackend } from "../models/types.ts";
 import { parseStrategyOptions, strategyDefinition } from "../strategies/index.ts";
@@ -10,7 +13,6 @@ import { loadDataset } from "./datasets/load-dataset.ts";
 import { defaultOutDir, type EvalPlan, parseStrategySpec } from "./eval-plan.ts";
 import { createItemGrader } from "./grade-item.ts";
 import type { ProgressMode } from "./progress.ts";
-import { RawQuestionBackend } from "./raw-question-backend.ts";
 import { type ModelEntry, type RoleModel, type RunEvalResult, runEval, type StrategySpec } from "./runner.ts";
 import type { EvalRecord } from "./types.ts";
 
@@ -57,13 +59,23 @@ export async function runEvalPlan(plan: EvalPlan, options: RunEvalPlanOptions = 
     const models: ModelEntry[] = [];
     for (const entry of plan.models) {
       const m = typeof entry === "string" ? { spec: entry } : entry;
+      const unknown = m.strategies?.find((name) => !strategies.some((s) => s.name === name));
+      if (unknown !== undefined) {
+        throw new DeliberateError(
+          "BAD_REQUEST",
+          `model \`${m.name ?? m.spec}\` lists strategy \`${unknown}\`, which the plan does not run (${strategies.map((s) => s.name).join(", ")})`,
+          { param: "models.strategies" },
+        );
+      }
       const raw = m.rawPrompt ?? plan.rawPrompt;
       // The same backend (raw-prompt wrapper included) for a spec named in several roles or entries.
       const role = async (spec: string, given?: PlanPrice): Promise<RoleModel> => {
         const price = given ?? registry.price(spec);
         let backend = backendsBySpec.get(spec);
         if (!backend) {
-          backend = raw ? new RawQuestionBackend(await registry.get(spec)) : await registry.get(spec);
+          const base = await registry.get(spec);
+          // builtin: models take raw prompts already.
+          backend = raw && !(base instanceof RawQuestionBackend) ? new RawQuestionBackend(base) : base;
           backendsBySpec.set(spec, backend);
         }
         return {
@@ -82,6 +94,7 @@ export async function runEvalPlan(plan: EvalPlan, options: RunEvalPlanOptions = 
         ...policy,
         name: m.name ?? m.spec,
         concurrency: m.concurrency ?? plan.concurrency,
+        ...(m.strategies ? { strategies: m.strategies } : {}),
         ...(large ? { large: await role(large, m.largePrice) } : {}),
         ...(verifier ? { verifier: await role(verifier, m.verifierPrice) } : {}),
       });

@@ -40,6 +40,8 @@ export interface ModelEntry extends RoleModel {
   large?: RoleModel;
   /** A judge or reward model (`best-of-n`, `weighted-best-of-n`, ...): `ctx.backends.verifier`. */
   verifier?: RoleModel;
+  /** Run only these of the grid's strategies (by name) on this model. Default: all of them. */
+  strategies?: string[];
 }
 
 /** Solves one problem with the named strategy (the strategies layer's dispatcher). */

@@ -7,6 +7,7 @@ import { type DeliberateConfig, loadConfig, type Price } from "./config.ts";
 import { createLlamaBackend } from "./llama/llama-backend.ts";
 import { type ModelSpec, parseModelSpec } from "./model-spec.ts";
 import { createOpenAIBackend } from "./openai/openai-backend.ts";
+import { RawQuestionBackend } from "./raw-question-backend.ts";
 import type { ModelBackend } from "./types.ts";
 
 export interface ResolveModelOptions {
@@ -37,6 +38,10 @@ async function createBackend(
   switch (spec.kind) {
     case "gguf":
       return createLlamaBackend({ model: spec.path, threads, contextSize: options.contextSize });
+    case "builtin":
+      return new RawQuestionBackend(
+        await createLlamaBackend({ model: spec.path, threads, contextSize: options.contextSize }),
+      );
     case "hf":
       return createLlamaBackend({
         model: spec.uri,

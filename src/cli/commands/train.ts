@@ -27,6 +27,7 @@ interface TrainFlags {
   minutes: number;
   out?: string;
   difficulty: number;
+  fromDifficulty?: number;
   threads: number;
   batchSize: number;
   lr?: number;
@@ -60,7 +61,8 @@ export function trainCommand(): Command {
       .option("--from-scratch", "verifier: fresh weights instead of the generator's")
       .option("--minutes <n>", "time budget in minutes, summed over resumed runs", number(0.01), 5)
       .option("--out <dir>", "output folder (default ./runs/lab-TASK-PRESET)")
-      .option("--difficulty <n>", "task difficulty", integer(1), 1)
+      .option("--difficulty <n>", "task difficulty (validation is at this level)", integer(1), 1)
+      .option("--from-difficulty <n>", "sft: train on every level from N up to --difficulty", integer(1))
       .option("--threads <n>", "matmul threads", integer(1), 2)
       .option("--batch-size <n>", "sequences per step", integer(1), 16)
       .option(
@@ -114,6 +116,7 @@ export function trainCommand(): Command {
             task: flags.task,
             preset: flags.preset,
             difficulty: flags.difficulty,
+            fromDifficulty: flags.fromDifficulty,
             outDir,
             minutes: flags.minutes,
             threads: flags.threads,

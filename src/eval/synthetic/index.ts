@@ -10,6 +10,7 @@ import { linear } from "./linear.ts";
 import { logic } from "./logic.ts";
 import { modular } from "./modular.ts";
 import { createRng, mixSeed } from "./rng.ts";
+import { sums } from "./sums.ts";
 import type { GenerateOptions, ItemMaker, SyntheticItem, SyntheticName } from "./types.ts";
 
 export { checkCountdown } from "./countdown.ts";
@@ -22,6 +23,7 @@ export const generators: Record<SyntheticName, ItemMaker> = {
   countdown,
   modular,
   logic,
+  sums,
 };
 
 export const syntheticNames = Object.keys(generators) as SyntheticName[];

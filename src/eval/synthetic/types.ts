@@ -40,4 +40,11 @@ export interface GenerateOptions {
 export type ItemMaker = (rng: Rng, difficulty: number) => Omit<SyntheticItem, "id" | "difficulty">;
 
 /** The generators' names, as used in `synthetic:NAME` dataset specs. */
-export type SyntheticName = "arithmetic" | "linear" | "fractions" | "countdown" | "modular" | "logic";
+export type SyntheticName =
+  | "arithmetic"
+  | "linear"
+  | "fractions"
+  | "countdown"
+  | "modular"
+  | "logic"
+  | "sums";

@@ -21,8 +21,13 @@ import { CharTokenizer } from "../tokenizer/char-tokenizer.ts";
 export interface TaskDataOptions {
   /** Synthetic generator name. */
   task: SyntheticName;
-  /** Generator difficulty, >= 1. Default 1. */
+  /** Generator difficulty, >= 1: validation is at this level. Default 1. */
   difficulty?: number;
+  /**
+   * Train on every level from this one up to `difficulty`, in equal shares (a curriculum by mixture:
+   * easy levels teach the steps, hard ones chain them). Default `difficulty`: that level only.
+   */
+  fromDifficulty?: number;
   /** Training problems. Default 20 000. */
   trainSize?: number;
   /** Held-out problems for validation accuracy. Default 200. */
@@ -56,13 +61,17 @@ export function promptText(question: string): string {
 
 export function buildTaskData(options: TaskDataOptions): TaskData {
   const { task, difficulty = 1, trainSize = 20_000, validSize = 200, seed = 1, contextLength } = options;
+  const fromDifficulty = Math.min(options.fromDifficulty ?? difficulty, difficulty);
   // Held-out questions come first and are removed from training, so validation always has
   // `validSize` unseen problems, even on easy tasks whose question space training nearly covers.
   const validItems = generateSynthetic(task, { difficulty, n: validSize, seed: seed + 1 });
   const held = new Set(validItems.map((item) => item.question));
-  const trainItems = generateSynthetic(task, { difficulty, n: trainSize, seed }).filter(
-    (item) => !held.has(item.question),
-  );
+  const levels = Array.from({ length: difficulty - fromDifficulty + 1 }, (_, i) => fromDifficulty + i);
+  const trainItems = levels
+    .flatMap((level) =>
+      generateSynthetic(task, { difficulty: level, n: Math.ceil(trainSize / levels.length), seed }),
+    )
+    .filter((item) => !held.has(item.question));
   const tokenizer = CharTokenizer.fromTexts(
     [...trainItems, ...validItems].flatMap((item) => [item.question, ...item.solutions]),
   );

@@ -108,6 +108,7 @@ export async function runGrpo(options: GrpoOptions): Promise<GrpoResult> {
   const sft = (start.header.options.sft ?? start.header.options) as {
     task: SyntheticName;
     difficulty: number;
+    fromDifficulty?: number;
     trainSize: number;
     validSize: number;
     seed: number;

@@ -27,8 +27,10 @@ import { learningRate } from "./lr-schedule.ts";
 export interface SftOptions {
   /** Synthetic task (src/eval/synthetic generator name). */
   task: SyntheticName;
-  /** Task difficulty, >= 1. Default 1. */
+  /** Task difficulty, >= 1: validation is at this level. Default 1. */
   difficulty?: number;
+  /** Train on every level from this one up to `difficulty` (see `buildTaskData`). Default `difficulty`. */
+  fromDifficulty?: number;
   /** Model size. Default `tiny`. */
   preset?: PresetName;
   /** Overrides of the preset's shape (e.g. a longer context for long tasks). */
@@ -124,6 +126,7 @@ export async function runSft(options: SftOptions): Promise<SftResult> {
   const {
     task,
     difficulty = 1,
+    fromDifficulty = difficulty,
     preset = "tiny",
     outDir,
     minutes = 5,
@@ -154,6 +157,7 @@ export async function runSft(options: SftOptions): Promise<SftResult> {
   const data = buildTaskData({
     task,
     difficulty,
+    fromDifficulty,
     trainSize,
     validSize,
     seed,
@@ -170,6 +174,7 @@ export async function runSft(options: SftOptions): Promise<SftResult> {
   const resolved = {
     task,
     difficulty,
+    fromDifficulty,
     preset,
     config,
     minutes,

@@ -119,6 +119,7 @@ export async function runVerifier(options: VerifierOptions): Promise<VerifierRes
   const sft = (start.header.options.sft ?? start.header.options) as {
     task: SyntheticName;
     difficulty: number;
+    fromDifficulty?: number;
     trainSize: number;
     validSize: number;
     seed: number;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { RawQuestionBackend } from "../../src/eval/raw-question-backend.ts";
+import { RawQuestionBackend } from "../../src/models/raw-question-backend.ts";
 import { ScriptedBackend } from "../../src/testing/scripted-backend.ts";
 
 test("chat requests become `question + newline` raw prompts; system instructions and prefill dropped", async () => {

@@ -4,13 +4,7 @@
  * strategy's system instruction is dropped, and only the last user message is sent, so it fits
  * single-turn strategies (cot, self-consistency, sampling for best-of-n), not multi-turn ones.
  */
-import type {
-  GenerateRequest,
-  ModelBackend,
-  ScoreRequest,
-  ScoreResult,
-  StreamEvent,
-} from "../models/types.ts";
+import type { GenerateRequest, ModelBackend, ScoreRequest, ScoreResult, StreamEvent } from "./types.ts";
 
 export interface RawQuestionOptions {
   /** The raw prompt for a question. Default `question + "\n"` (the lab's training format). */

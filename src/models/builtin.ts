@@ -1,0 +1,68 @@
+/**
+ * `builtin:NAME`: the lab's reference models, committed under `models/` as GGUF files beside
+ * `models/manifest.json` (what each is, how it was trained, what it scored). They were trained
+ * without a chat template, so their backends send raw prompts (`question + "\n"`).
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+import { DeliberateError } from "../errors.ts";
+
+/** The package's `models/` folder. */
+export const builtinModelsDir = fileURLToPath(new URL("../../models/", import.meta.url));
+
+const manifestSchema = z.object({
+  /** The synthetic task the models were trained on: levels `from` to `hardest`, in equal shares. */
+  task: z.object({ name: z.string(), from: z.number().int(), hardest: z.number().int() }),
+  models: z.array(
+    z.object({
+      name: z.string(),
+      file: z.string(),
+      role: z.enum(["generator", "verifier"]),
+      parameters: z.number().int(),
+      description: z.string(),
+      /** How it was trained: the `deliberate train` commands and their options. */
+      training: z.record(z.string(), z.unknown()),
+      /** What it scored on fresh problems at the hardest level (`deliberate eval`, real llama.cpp). */
+      eval: z.record(z.string(), z.unknown()).optional(),
+    }),
+  ),
+});
+
+export type BuiltinManifest = z.infer<typeof manifestSchema>;
+export type BuiltinModel = BuiltinManifest["models"][number];
+
+let cached: BuiltinManifest | undefined;
+
+/** `models/manifest.json`: the task and the models. */
+export function builtinManifest(): BuiltinManifest {
+  cached ??= manifestSchema.parse(JSON.parse(readFileSync(join(builtinModelsDir, "manifest.json"), "utf8")));
+  return cached;
+}
+
+/** The models `models/manifest.json` lists. */
+export function builtinModels(): BuiltinModel[] {
+  return builtinManifest().models;
+}
+
+/** The GGUF path of `builtin:NAME`; MODEL_NOT_FOUND names the ones there are. */
+export function builtinModelPath(name: string): string {
+  const model = builtinModels().find((m) => m.name === name);
+  if (!model) {
+    throw new DeliberateError(
+      "MODEL_NOT_FOUND",
+      `unknown builtin model \`${name}\`; builtin models: ${builtinModels()
+        .map((m) => m.name)
+        .join(", ")}`,
+      { param: "model" },
+    );
+  }
+  const path = join(builtinModelsDir, model.file);
+  if (!existsSync(path)) {
+    throw new DeliberateError("MODEL_NOT_FOUND", `builtin model \`${name}\` is missing its file ${path}`, {
+      param: "model",
+    });
+  }
+  return path;
+}
