@@ -180,3 +180,16 @@ test("logic: the answer recomputed by evaluating the expression", () => {
     }
   }
 });
+
+test("sums: the answer is the sum of the question's terms, reached in several orders", () => {
+  for (const difficulty of [1, 3, 5]) {
+    for (const item of items("sums", difficulty)) {
+      const terms = item.question.slice("Compute ".length, -1).split("+").map(Number);
+      assert.equal(terms.length, difficulty + 1, item.question);
+      assert.equal(item.answer, String(terms.reduce((a, b) => a + b, 0)));
+      // Each addition merges two numbers into one: d additions, then the answer line.
+      for (const solution of item.solutions) assert.equal(solution.split("\n").length, difficulty + 1);
+      if (difficulty >= 3) assert.ok(item.solutions.length >= 3, `${item.id}: several orders`);
+    }
+  }
+});

@@ -39,6 +39,12 @@ export interface GrpoStepOptions {
 export interface GrpoStepResult {
   /** Mean reward over every sampled completion. */
   meanReward: number;
+  /** Share of completions with full reward (a correct answer), format bonus aside. */
+  correctFraction: number;
+  /** Share of full-reward completions in each prompt's group, in prompt order (for the curriculum). */
+  groupPassRates: number[];
+  /** Mean completion length in tokens. */
+  meanLength: number;
   /** Groups with differing rewards (the only ones that carry gradient). */
   informativeGroups: number;
   /** Fraction of completion tokens whose clipped branch won. */
@@ -60,7 +66,10 @@ export function grpoStep(
   // 1. Sample: G completions per prompt, remembering log π_old of each sampled token.
   const rows: { prompt: number[]; completion: number[]; oldLogprobs: number[]; advantage: number }[] = [];
   let rewardSum = 0;
+  let correct = 0;
+  let lengthSum = 0;
   let informativeGroups = 0;
+  const groupPassRates: number[] = [];
   for (const { prompt, reward } of prompts) {
     const group: { completion: number[]; oldLogprobs: number[]; reward: number }[] = [];
     for (let g = 0; g < groupSize; g++) {
@@ -72,8 +81,11 @@ export function grpoStep(
       });
       const r = reward(completion);
       rewardSum += r;
+      if (r >= 1) correct++;
+      lengthSum += completion.length;
       group.push({ completion, oldLogprobs: logprobs, reward: r });
     }
+    groupPassRates.push(group.filter((c) => c.reward >= 1).length / groupSize);
     // 2. Advantages within the group; equal rewards teach nothing and are skipped.
     const advantages = groupAdvantages(group.map((c) => c.reward));
     if (advantages.every((a) => a === 0)) continue;
@@ -82,9 +94,15 @@ export function grpoStep(
       if (c.completion.length > 0) rows.push({ prompt, ...c, advantage: advantages[i] });
     });
   }
-  const meanReward = rewardSum / Math.max(1, prompts.length * groupSize);
-  if (rows.length === 0)
-    return { meanReward, informativeGroups, clipFraction: 0, updated: false, gradNorm: 0 };
+  const samples = Math.max(1, prompts.length * groupSize);
+  const stats = {
+    meanReward: rewardSum / samples,
+    correctFraction: correct / samples,
+    groupPassRates,
+    meanLength: lengthSum / samples,
+    informativeGroups,
+  };
+  if (rows.length === 0) return { ...stats, clipFraction: 0, updated: false, gradNorm: 0 };
 
   // 3. Forward the sampled sequences; the loss is ours, so no cross-entropy targets.
   const batch = makeBatch(
@@ -124,8 +142,7 @@ export function grpoStep(
   const gradNorm = clipGradNorm(model.grads, gradClip);
   optimizer.update(model.params, model.grads, lr);
   return {
-    meanReward,
-    informativeGroups,
+    ...stats,
     clipFraction: clippedTokens / Math.max(1, tokens),
     updated: true,
     gradNorm,

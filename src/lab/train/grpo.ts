@@ -12,14 +12,15 @@ import { exportGguf } from "../export/export-gguf.ts";
 import { tensorLayout } from "../model/config.ts";
 import { LlamaModel } from "../model/llama-model.ts";
 import { Random } from "../random.ts";
-import { buildTaskData } from "../tasks/task-data.ts";
+import { buildTaskData, type TaskExample } from "../tasks/task-data.ts";
 import { MatmulPool } from "../tensor/matmul-pool.ts";
 import { CharTokenizer } from "../tokenizer/char-tokenizer.ts";
 import { AdamW } from "./adamw.ts";
 import { loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
 import { type EvaluateResult, evaluateAccuracy } from "./evaluate.ts";
-import { reward } from "./grpo-reward.ts";
+import { grpoReward } from "./grpo-reward.ts";
 import { grpoStep } from "./grpo-step.ts";
+import { PassRateCurriculum } from "./pass-rate-curriculum.ts";
 
 export interface GrpoOptions {
   /** The SFT checkpoint to start from (its task, difficulty and data seed are reused). */
@@ -145,6 +146,17 @@ export async function runGrpo(options: GrpoOptions): Promise<GrpoResult> {
     const validate = () => evaluateAccuracy(model, data.tokenizer, data.valid, { limit: evalProblems });
     const initialEval = validate();
     await log({ type: resuming ? "resume" : "start", step, options: resolved, greedy: initialEval.greedy });
+    // Prompts come from the level where groups most often disagree (restarts at 1/2 on resume).
+    const byLevel = new Map<number, TaskExample[]>();
+    for (const example of data.train) {
+      const level = example.item.difficulty;
+      if (!byLevel.has(level)) byLevel.set(level, []);
+      byLevel.get(level)!.push(example);
+    }
+    const curriculum = new PassRateCurriculum(
+      [...byLevel.keys()].sort((a, b) => a - b),
+      groupSize,
+    );
     const budgetMs = minutes * 60_000;
     const started = performance.now();
     const elapsed = () => priorMs + (performance.now() - started);
@@ -176,11 +188,13 @@ export async function runGrpo(options: GrpoOptions): Promise<GrpoResult> {
         stopReason = "time";
         break;
       }
-      const prompts = Array.from({ length: promptsPerStep }, () => {
-        const example = data.train[random.int(data.train.length)];
+      const levels = Array.from({ length: promptsPerStep }, () => curriculum.pick(random));
+      const prompts = levels.map((level) => {
+        const pool = byLevel.get(level)!;
+        const example = pool[random.int(pool.length)];
         return {
           prompt: example.prompt,
-          reward: (completion: number[]) => reward(example.item, data.tokenizer.decode(completion)),
+          reward: (completion: number[]) => grpoReward(example.item, data.tokenizer.decode(completion)),
         };
       });
       const result = grpoStep(model, optimizer, prompts, {
@@ -193,8 +207,17 @@ export async function runGrpo(options: GrpoOptions): Promise<GrpoResult> {
         random,
       });
       step++;
+      for (const [i, rate] of result.groupPassRates.entries()) curriculum.update(levels[i], rate);
       rewards.push(result.meanReward);
-      await log({ type: "train", step, ...result, elapsedMs: Math.round(elapsed()) });
+      const { groupPassRates: _rates, ...logged } = result;
+      await log({
+        type: "train",
+        step,
+        ...logged,
+        levels,
+        passRates: curriculum.passRates(),
+        elapsedMs: Math.round(elapsed()),
+      });
       if (step % evalEvery === 0) {
         lastEval = validate();
         await log({

@@ -143,7 +143,10 @@ export async function runVerifier(options: VerifierOptions): Promise<VerifierRes
     generator.params.set(start.params);
     const pick = <T>(items: T[], count: number) => shuffled(items, random).slice(0, count);
     const sampleStarted = performance.now();
-    const trainSamples = sampleLabelled(generator, data.tokenizer, pick(data.train, problems), {
+    // Judging matters where the generator errs: a generator trained on a mixture of levels samples
+    // its verifier's problems from the top two (the held-out ones are at the top level).
+    const hard = data.train.filter((example) => example.item.difficulty >= sft.difficulty - 1);
+    const trainSamples = sampleLabelled(generator, data.tokenizer, pick(hard, problems), {
       samplesPerProblem,
       temperature,
       random,

@@ -74,3 +74,20 @@ test("answers: the text after the last #### decides; countdown checks the arithm
   assert.ok(isCorrect(countdown, "1+4=5\n#### 1+4"));
   assert.ok(!isCorrect(countdown, "#### 4+4-3"));
 });
+
+test("task data: fromDifficulty trains on every level up to difficulty; validation stays at the top", () => {
+  const data = buildTaskData({
+    task: "sums",
+    difficulty: 4,
+    fromDifficulty: 2,
+    trainSize: 300,
+    validSize: 30,
+    contextLength: 128,
+  });
+  const levels = new Map<number, number>();
+  for (const example of data.train)
+    levels.set(example.item.difficulty, (levels.get(example.item.difficulty) ?? 0) + 1);
+  assert.deepEqual([...levels.keys()].sort(), [2, 3, 4]);
+  for (const count of levels.values()) assert.ok(count >= 95, `about a third each: ${[...levels]}`);
+  assert.ok(data.valid.every((example) => example.item.difficulty === 4));
+});
