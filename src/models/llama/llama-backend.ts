@@ -3,6 +3,7 @@
  * `n` samples run as `n` sequences of one context, so llama.cpp decodes them in shared batches.
  */
 import { randomInt } from "node:crypto";
+import { setMaxListeners } from "node:events";
 import { basename } from "node:path";
 import { type ChatWrapper, type LlamaModel, resolveChatWrapper } from "node-llama-cpp";
 import { DeliberateError, toDeliberateError } from "../../errors.ts";
@@ -243,7 +244,10 @@ export class LlamaBackend implements ModelBackend {
       // llama.cpp seeds are uint32; wrap rather than overflow.
       seed: (baseSeed + index) % 2 ** 32,
     });
-    const signal = request.signal ?? new AbortController().signal;
+    // Our own signal for the n samples: each listens on it, and n > 10 listeners is by design here,
+    // not the leak Node's MaxListenersExceededWarning is about.
+    const signal = request.signal ? AbortSignal.any([request.signal]) : new AbortController().signal;
+    setMaxListeners(n + 10, signal);
     if (signal.aborted)
       return Array.from({ length: n }, (_, index) =>
         this.aborted(index, baseSeed, rendered.tokens.length, startedAt),
