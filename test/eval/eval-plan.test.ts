@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { DeliberateError } from "../../src/errors.ts";
 import { defaultOutDir, parseEvalPlan, parseStrategySpec, readEvalFile } from "../../src/eval/eval-plan.ts";
+import { runEvalPlan } from "../../src/eval/run-plan.ts";
 import { traceSamples } from "../../src/eval/trace-samples.ts";
 import { TraceRecorder } from "../../src/trace/recorder.ts";
 
@@ -149,4 +150,17 @@ test("large and verifier models: per entry in YAML, or for every entry; part of 
     defaultOutDir(plain),
     join("runs", `eval-${createHash("sha256").update(before).digest("hex").slice(0, 10)}`),
   );
+});
+
+test("a model entry naming a strategy the plan does not run is refused, naming both", async () => {
+  const plan = parseEvalPlan({
+    models: [{ spec: "a.gguf", strategies: ["cascade"] }],
+    strategies: ["cot"],
+    datasets: ["synthetic:sums?n=2"],
+  });
+  await assert.rejects(runEvalPlan(plan), (error: DeliberateError) => {
+    assert.equal(error.code, "BAD_REQUEST");
+    assert.match(error.message, /`a\.gguf` lists strategy `cascade`.*\(cot\)/);
+    return true;
+  });
 });

@@ -173,3 +173,28 @@ test("best-of-n with a separate verifier model: the judge's calls and tokens are
   assert.equal(s.curves.at(-1)?.k, 3);
   assert.equal(s.usage.large, undefined);
 });
+
+test("a model entry's `strategies` keeps only those cells for it", async () => {
+  const dataset = await arithmeticSet(3);
+  const { small, large } = cascadeBackends(dataset);
+  const run = await runEval({
+    models: [
+      { name: "small.gguf", backend: small, large: { name: "large.gguf", backend: large } },
+      { name: "large.gguf", backend: large, strategies: ["cot"] },
+    ],
+    strategies: [{ name: "cascade", options: { samples: 3 } }, { name: "cot" }, { name: "self-consistency" }],
+    datasets: [dataset],
+    outDir: mkdtempSync(join(tmpdir(), "deliberate-eval-strategies-")),
+    grader,
+    progress: "none",
+  });
+  assert.deepEqual(
+    run.results.cells.map((c) => [c.policy, c.strategy]),
+    [
+      ["small.gguf", "cascade"],
+      ["small.gguf", "cot"],
+      ["small.gguf", "self-consistency"],
+      ["large.gguf", "cot"],
+    ],
+  );
+});

@@ -1,7 +1,8 @@
 /**
- * Sums of two-digit numbers, `Compute 47+38+15+26.`: difficulty d has d+1 terms, so d additions.
- * The lab's reference task: each step is small, but the chance of one slip grows with every term,
- * so a level past what a model masters is always one term away.
+ * Sums of one-digit numbers, `Compute 7+5+9+3.`: difficulty d has d+1 terms, so d additions.
+ * The lab's reference task: each step is small (a running total plus a digit), but keeping track of
+ * which terms are still to add gets harder with every term, so a level past what a model masters is
+ * always one term away.
  *
  * Solutions add the terms in different orders, one `a+b=c` line per addition: left to right, right
  * to left, adjacent pairs first, and a few random orders. Sampled chains then take different paths,
@@ -41,7 +42,7 @@ function pairwiseSum(terms: number[]): string[] {
 }
 
 export const sums: ItemMaker = (rng: Rng, difficulty) => {
-  const terms = Array.from({ length: difficulty + 1 }, () => rng.int(10, 99));
+  const terms = Array.from({ length: difficulty + 1 }, () => rng.int(1, 9));
   const answer = terms.reduce((a, b) => a + b, 0);
   const orders = [
     runningSum(terms),
