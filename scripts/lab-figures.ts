@@ -1,0 +1,142 @@
+/**
+ * The README's lab figures, from the reference runs (scripts/reference-models.sh): SVG files in
+ * docs/lab/. Usage: npx tsx scripts/lab-figures.ts [RUNS_DIR]
+ *   sft.svg        greedy accuracy on held-out level-6 problems over training minutes, small vs large
+ *   grpo.svg       the same from the SFT checkpoint on: GRPO vs continued SFT (the control)
+ *   strategies.svg accuracy against model compute on fresh problems (llama.cpp), one point per cell
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { type ChartSeries, lineChart, palette } from "../src/eval/report-charts.ts";
+import type { EvalResults } from "../src/eval/results.ts";
+
+const runs = process.argv[2] ?? "runs";
+const out = join(import.meta.dirname, "..", "docs", "lab");
+
+// The report page's chart styles, inlined: these files are shown on their own.
+const style = `<style>.grid{stroke:#e8e8e8}.tick,.legend{font-size:10px;fill:#555;font-family:sans-serif}.axis-label{font-size:11px;fill:#333;font-family:sans-serif}.chart-title{font-size:13px;font-weight:600;fill:#222;font-family:sans-serif}.series{stroke-width:1.8}</style>`;
+const standalone = (svg: string) =>
+  svg.replace(/(<svg[^>]*>)/, `$1${style}<rect width="100%" height="100%" fill="#fff"/>`);
+
+type LogEvent = { type: string; step?: number; greedy?: number; elapsedMs?: number };
+const log = (run: string): LogEvent[] =>
+  readFileSync(join(runs, run, "log.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as LogEvent);
+const evals = (run: string) =>
+  log(run).filter((e) => e.type === "eval" && e.greedy !== undefined && e.elapsedMs !== undefined);
+const minutes = (ms: number) => ms / 60_000;
+
+// 1. SFT curves.
+const sft: ChartSeries[] = [
+  ["small", "tiny-reasoner (388K)"],
+  ["large", "tiny-reasoner-large (1.6M)"],
+].map(([run, name], i) => ({
+  name,
+  color: palette[i],
+  points: evals(run).map((e) => ({
+    x: minutes(e.elapsedMs!),
+    y: e.greedy!,
+    label: `${name}, step ${e.step}: ${e.greedy}`,
+  })),
+}));
+writeFileSync(
+  join(out, "sft.svg"),
+  standalone(
+    lineChart(sft, {
+      title: "SFT: greedy accuracy, 100 held-out level-6 problems",
+      xLabel: "training minutes (1 thread)",
+      yLabel: "greedy accuracy",
+    }),
+  ),
+);
+
+// 2. GRPO vs continued SFT, both from the SFT checkpoint (minute 0 here).
+const start = log("small")
+  .filter((e) => e.elapsedMs !== undefined)
+  .at(-1)!.elapsedMs!;
+const startGreedy = evals("small").at(-1)!.greedy!;
+const grpoStart = log("grpo").find((e) => e.type === "start")!;
+const rl: ChartSeries[] = [
+  {
+    name: "GRPO",
+    color: palette[2],
+    points: [
+      { x: 0, y: grpoStart.greedy ?? startGreedy },
+      ...evals("grpo").map((e) => ({ x: minutes(e.elapsedMs!), y: e.greedy! })),
+    ],
+  },
+  {
+    name: "continued SFT (control)",
+    color: palette[3],
+    dashed: true,
+    points: [
+      { x: 0, y: startGreedy },
+      ...evals("sft-more")
+        .filter((e) => e.elapsedMs! > start)
+        .map((e) => ({ x: minutes(e.elapsedMs! - start), y: e.greedy! })),
+    ],
+  },
+];
+writeFileSync(
+  join(out, "grpo.svg"),
+  standalone(
+    lineChart(rl, {
+      title: "From the SFT checkpoint: GRPO vs continued SFT",
+      xLabel: "minutes after the SFT checkpoint (1 thread)",
+      yLabel: "greedy accuracy (100 held-out)",
+    }),
+  ),
+);
+
+// 3. Accuracy against model compute, from the eval runs with llama.cpp.
+const parameters: Record<string, number> = JSON.parse(readFileSync(join(runs, "parameters.json"), "utf8"));
+const points: ChartSeries[] = [];
+for (const run of ["eval-generators", "eval-verifier", "eval-cascade"]) {
+  let results: EvalResults;
+  try {
+    results = JSON.parse(readFileSync(join(runs, run, "results.json"), "utf8"));
+  } catch {
+    continue;
+  }
+  for (const cell of results.cells) {
+    const usage = cell.summary.usage ?? {};
+    const roleModel = { policy: cell.policy, large: cell.large, verifier: cell.verifier } as Record<
+      string,
+      string | undefined
+    >;
+    let flops = 0;
+    for (const [role, u] of Object.entries(usage)) {
+      const model = roleModel[role];
+      if (model && u) flops += 2 * (parameters[model] ?? 0) * (u.promptTokens + u.completionTokens);
+    }
+    const perProblem = flops / Math.max(1, cell.summary.n) / 1e6;
+    const name = `${cell.policy.split("/").at(-2) ?? cell.policy} ${cell.strategy}`;
+    points.push({
+      name,
+      color: palette[points.length % palette.length],
+      scatter: true,
+      points: [
+        {
+          x: perProblem,
+          y: cell.accuracy,
+          label: `${name}: ${(100 * cell.accuracy).toFixed(1)}%, ${perProblem.toFixed(1)} MFLOP`,
+        },
+      ],
+    });
+  }
+}
+writeFileSync(
+  join(out, "strategies.svg"),
+  standalone(
+    lineChart(points, {
+      title: "Fresh level-6 problems (llama.cpp): accuracy vs model compute",
+      xLabel: "MFLOP per problem (2 × parameters × tokens), log scale",
+      yLabel: "accuracy",
+      logX: true,
+      height: 360,
+    }),
+  ),
+);
+console.log(`wrote ${out}/{sft,grpo,strategies}.svg`);

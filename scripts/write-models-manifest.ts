@@ -1,0 +1,69 @@
+/**
+ * Copies the reference runs' GGUFs into models/ and writes models/manifest.json: what each model is,
+ * how it was trained (every stage's options, steps, minutes and last validation, from its log.jsonl)
+ * and, from models/eval.json when present, what it scored on fresh problems with llama.cpp.
+ * Usage: npx tsx scripts/write-models-manifest.ts NAME=ROLE:RUN_DIR[,RUN_DIR…] …
+ *   e.g. tiny-reasoner=generator:runs/small,runs/grpo tiny-reasoner-verifier=verifier:runs/verifier
+ * The last run dir of each model holds its model.gguf; the earlier ones are the stages before it.
+ */
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { inspectGguf } from "../src/models/gguf/inspect-gguf.ts";
+
+const root = join(import.meta.dirname, "..");
+const descriptions: Record<string, string> = {
+  generator:
+    "answers `Compute a+b+….` with a chain of `x+y=z` steps and `#### ANSWER` (raw prompt: question + newline)",
+  verifier:
+    'outcome verifier: P("Yes, the solution is correct.") after deliberate\'s reward-model prompt, via score()',
+};
+
+function stage(dir: string) {
+  const events = readFileSync(join(dir, "log.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  const start = events.find((e) => e.type === "start")!;
+  const last = <T extends Record<string, unknown>>(type: string) =>
+    events.filter((e) => e.type === type).at(-1) as T | undefined;
+  const timed = events.filter((e) => typeof e.elapsedMs === "number").at(-1);
+  const evalEvent = last<{
+    greedy?: number;
+    accuracy?: number;
+    auc?: number;
+    problems?: number;
+    step: number;
+  }>("eval");
+  return {
+    options: start.options,
+    steps: last<{ step: number }>("stop")?.step ?? timed?.step,
+    minutes: Math.round(((timed?.elapsedMs as number) ?? 0) / 600) / 100,
+    stopped: last<{ reason?: string }>("stop")?.reason,
+    lastValidation: evalEvent,
+    finalEval: last("final-eval"),
+  };
+}
+
+const evalPath = join(root, "models", "eval.json");
+const evals: Record<string, unknown> = existsSync(evalPath) ? JSON.parse(readFileSync(evalPath, "utf8")) : {};
+const models = [];
+for (const arg of process.argv.slice(2)) {
+  const [name, rest] = arg.split("=");
+  const [role, dirs] = rest.split(":");
+  const runs = dirs.split(",");
+  const file = `${name}.gguf`;
+  copyFileSync(join(runs.at(-1)!, "model.gguf"), join(root, "models", file));
+  const inspection = await inspectGguf(join(root, "models", file));
+  models.push({
+    name,
+    file,
+    role,
+    parameters: inspection.parameters,
+    description: descriptions[role],
+    training: Object.fromEntries(runs.map((dir) => [dir.split("/").at(-1)!, stage(dir)])),
+    ...(evals[name] ? { eval: evals[name] } : {}),
+  });
+}
+const manifest = { task: { name: "sums", from: 1, hardest: 6 }, models };
+writeFileSync(join(root, "models", "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+console.log(models.map((m) => `${m.name}: ${m.parameters} parameters`).join("\n"));
