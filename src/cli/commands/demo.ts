@@ -33,7 +33,7 @@ export function demoCommand(): Command {
     .description(
       "Greedy vs. self-consistency, a verifier and a small→large cascade, on fresh problems with the builtin models (offline).",
     )
-    .option("-n, --problems <n>", "fresh problems", integer(1), 100)
+    .option("-n, --problems <n>", "fresh problems", integer(1), 50)
     .option("--samples <k>", "samples per problem for voting and the verifier", integer(1), 16)
     .option("--difficulty <d>", "task level (default: the hardest the models were trained on)", integer(1))
     .option("--seed <n>", "problem set seed (default: a new one each run)", integer(0))

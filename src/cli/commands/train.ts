@@ -62,7 +62,11 @@ export function trainCommand(): Command {
       .option("--minutes <n>", "time budget in minutes, summed over resumed runs", number(0.01), 5)
       .option("--out <dir>", "output folder (default ./runs/lab-TASK-PRESET)")
       .option("--difficulty <n>", "task difficulty (validation is at this level)", integer(1), 1)
-      .option("--from-difficulty <n>", "sft: train on every level from N up to --difficulty", integer(1))
+      .option(
+        "--from-difficulty <n>",
+        "sft: train on every level from N up to --difficulty; grpo: draw prompts from those levels only",
+        integer(1),
+      )
       .option("--threads <n>", "matmul threads", integer(1), 2)
       .option("--batch-size <n>", "sequences per step", integer(1), 16)
       .option(
@@ -184,6 +188,7 @@ async function trainGrpo(flags: TrainFlags, init: string, outDir: string): Promi
       minutes: flags.minutes,
       groupSize: flags.groupSize,
       lr: flags.lr,
+      fromDifficulty: flags.fromDifficulty,
       evalEvery: flags.evalEvery,
       threads: flags.threads,
       seed: flags.seed,

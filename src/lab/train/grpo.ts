@@ -33,6 +33,8 @@ export interface GrpoOptions {
   maxSteps?: number;
   /** Problems per step. Default 4. */
   promptsPerStep?: number;
+  /** Draw prompts only from levels at or above this one (default: every level the SFT run trained on). */
+  fromDifficulty?: number;
   /** Completions per problem (G). Default 8. */
   groupSize?: number;
   /** Learning rate (constant after a 10-step warm-up). Default 3e-4. */
@@ -141,7 +143,18 @@ export async function runGrpo(options: GrpoOptions): Promise<GrpoResult> {
       random.seedState = start.header.randomState;
       priorMs = start.header.elapsedMs;
     }
-    const resolved = { stage: "grpo", init, sft, promptsPerStep, groupSize, lr, temperature, epsilon, seed };
+    const resolved = {
+      stage: "grpo",
+      init,
+      sft,
+      fromDifficulty: options.fromDifficulty,
+      promptsPerStep,
+      groupSize,
+      lr,
+      temperature,
+      epsilon,
+      seed,
+    };
     const log = (record: Record<string, unknown>) => appendFile(logPath, `${JSON.stringify(record)}\n`);
     const validate = () => evaluateAccuracy(model, data.tokenizer, data.valid, { limit: evalProblems });
     const initialEval = validate();
@@ -150,8 +163,16 @@ export async function runGrpo(options: GrpoOptions): Promise<GrpoResult> {
     const byLevel = new Map<number, TaskExample[]>();
     for (const example of data.train) {
       const level = example.item.difficulty;
+      if (options.fromDifficulty !== undefined && level < options.fromDifficulty) continue;
       if (!byLevel.has(level)) byLevel.set(level, []);
       byLevel.get(level)!.push(example);
+    }
+    if (byLevel.size === 0) {
+      throw new DeliberateError(
+        "BAD_REQUEST",
+        `no training problem at level ${options.fromDifficulty} or above (the SFT run trained up to ${sft.difficulty})`,
+        { param: "fromDifficulty" },
+      );
     }
     const curriculum = new PassRateCurriculum(
       [...byLevel.keys()].sort((a, b) => a - b),
