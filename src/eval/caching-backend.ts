@@ -76,7 +76,8 @@ export function sampleKey(backendId: string, request: GenerateRequest, index: nu
 
 export class CachingBackend implements ModelBackend {
   readonly id: string;
-  /** The cache's backend id: the wrapped backend's. */
+  readonly fingerprint?: string;
+  /** The cache's backend id: the wrapped backend's fingerprint (what made the samples), else its id. */
   private readonly keyId: string;
   readonly capabilities: ModelBackend["capabilities"];
   readonly score?: ModelBackend["score"];
@@ -87,7 +88,8 @@ export class CachingBackend implements ModelBackend {
     private readonly options: CachingBackendOptions = {},
   ) {
     this.id = options.id ?? inner.id;
-    this.keyId = inner.id;
+    this.keyId = inner.fingerprint ?? inner.id;
+    if (inner.fingerprint !== undefined) this.fingerprint = inner.fingerprint;
     this.capabilities = inner.capabilities;
     if (inner.score) this.score = inner.score.bind(inner);
   }

@@ -22,6 +22,7 @@ function rawRequest(request: GenerateRequest, format: (question: string) => stri
 
 export class RawQuestionBackend implements ModelBackend {
   readonly id: string;
+  readonly fingerprint?: string;
   readonly capabilities: ModelBackend["capabilities"];
   readonly score?: (request: ScoreRequest) => Promise<ScoreResult>;
   private readonly format: (question: string) => string;
@@ -32,6 +33,7 @@ export class RawQuestionBackend implements ModelBackend {
   ) {
     // A distinct id: traces and caches must not mix raw and chat-template completions.
     this.id = `${inner.id}#raw`;
+    if (inner.fingerprint !== undefined) this.fingerprint = `${inner.fingerprint}#raw`;
     this.capabilities = { ...inner.capabilities, chatTemplate: false, prefill: false };
     this.format = format;
     if (inner.score) {

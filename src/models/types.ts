@@ -151,6 +151,11 @@ export interface Capabilities {
 export interface ModelBackend {
   /** Stable id, used in traces, caches and usage reports. */
   readonly id: string;
+  /**
+   * What makes the completions, where the id alone does not say: a GGUF's content hash (two runs'
+   * `model.gguf` share an id). Caches key on it when present.
+   */
+  readonly fingerprint?: string;
   readonly capabilities: Capabilities;
   /** Generates `n` completions. Rejects with a DeliberateError; an aborted request resolves with `abort`. */
   generate(request: GenerateRequest): Promise<Completion[]>;

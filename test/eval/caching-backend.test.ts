@@ -107,3 +107,15 @@ test("stream: stored samples replay with their logprobs; a partly stored request
   );
   store.close();
 });
+
+test("two models with one id but different fingerprints (two runs' model.gguf) never share cached samples", async () => {
+  const store = EvalStore.open(":memory:");
+  const model = (fingerprint: string, word: string) =>
+    Object.assign(new ScriptedBackend({ id: "llama:model.gguf", script: () => word }), { fingerprint });
+  const first = new CachingBackend(model("llama:model.gguf@aaaa", "first"), store);
+  const second = new CachingBackend(model("llama:model.gguf@bbbb", "second"), store);
+  assert.equal((await first.generate(request))[0].text, "first");
+  assert.equal((await second.generate(request))[0].text, "second", "not the first model's cached sample");
+  const again = new CachingBackend(model("llama:model.gguf@aaaa", "changed"), store);
+  assert.equal((await again.generate(request))[0].text, "first", "the same fingerprint is a cache hit");
+});

@@ -17,6 +17,7 @@ import type {
   StreamEvent,
 } from "../types.ts";
 import { EventQueue } from "./event-queue.ts";
+import { fileFingerprint } from "./file-fingerprint.ts";
 import { defaultThreads, type LlamaGpu } from "./llama-instance.ts";
 import { acquireModel, releaseModel } from "./model-pool.ts";
 import { renderPrompt, tokenizeRaw } from "./render-prompt.ts";
@@ -87,12 +88,14 @@ export async function createLlamaBackend(options: LlamaBackendOptions): Promise<
     });
   }
   const path = await resolveGgufPath(options.model, options);
+  const fingerprint = await fileFingerprint(path);
   const model = await acquireModel(path, gpu);
-  return new LlamaBackend(model, path, options);
+  return new LlamaBackend(model, path, options, fingerprint);
 }
 
 export class LlamaBackend implements ModelBackend {
   readonly id: string;
+  readonly fingerprint?: string;
   readonly capabilities: Capabilities;
   private readonly model: LlamaModel;
   private readonly path: string;
@@ -104,11 +107,12 @@ export class LlamaBackend implements ModelBackend {
   private closed = false;
 
   /** Use `createLlamaBackend`; this takes a model already acquired from the model pool. */
-  constructor(model: LlamaModel, path: string, options: LlamaBackendOptions) {
+  constructor(model: LlamaModel, path: string, options: LlamaBackendOptions, fingerprint?: string) {
     this.model = model;
     this.path = path;
     this.gpu = options.gpu ?? false;
     this.id = `llama:${basename(path)}`;
+    if (fingerprint !== undefined) this.fingerprint = `${this.id}@${fingerprint}`;
     this.contextSize = options.contextSize ?? Math.min(DEFAULT_CONTEXT_SIZE, model.trainContextSize);
     this.pool = new SequencePool({
       model,

@@ -5,6 +5,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { fileFingerprint } from "../../../src/models/llama/file-fingerprint.ts";
 import { createLlamaBackend, defaultModelsDir } from "../../../src/models/llama/index.ts";
 import { tinyModelPath } from "../../helpers/tiny-model.ts";
 
@@ -185,4 +186,24 @@ test("two backends over one file share the loaded model; closing is idempotent",
   assert.equal(completion.usage.completionTokens, 2);
   await b.close();
   await assert.rejects(b.generate({ prompt: "hi" }), { code: "BAD_REQUEST" });
+});
+
+test("two GGUFs with one file name get one id but different fingerprints; a copy keeps its fingerprint", async () => {
+  const a = join(dir, "run-a", "model.gguf");
+  const b = join(dir, "run-b", "model.gguf");
+  const c = join(dir, "run-c", "model.gguf");
+  for (const path of [a, b, c]) await mkdir(join(path, ".."), { recursive: true });
+  await copyFile(await tinyModelPath({ seed: 1 }), a);
+  await copyFile(await tinyModelPath({ seed: 2 }), b);
+  await copyFile(a, c);
+  const [fa, fb, fc] = await Promise.all([a, b, c].map((path) => fileFingerprint(path)));
+  assert.notEqual(fa, fb);
+  assert.equal(fa, fc);
+  const backend = await createLlamaBackend({ model: b, threads: 1, contextSize: 64 });
+  try {
+    assert.equal(backend.id, "llama:model.gguf");
+    assert.equal(backend.fingerprint, `llama:model.gguf@${fb}`);
+  } finally {
+    await backend.close();
+  }
 });
