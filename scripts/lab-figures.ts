@@ -9,6 +9,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type ChartSeries, lineChart, palette } from "../src/eval/report-charts.ts";
 import type { EvalResults } from "../src/eval/results.ts";
+import { inspectGguf } from "../src/models/gguf/inspect-gguf.ts";
 
 const runs = process.argv[2] ?? "runs";
 const out = join(import.meta.dirname, "..", "docs", "lab");
@@ -57,26 +58,29 @@ const start = log("small")
   .filter((e) => e.elapsedMs !== undefined)
   .at(-1)!.elapsedMs!;
 const startGreedy = evals("small").at(-1)!.greedy!;
-const grpoStart = log("grpo").find((e) => e.type === "start")!;
+const fromCheckpoint = (run: string, offset: number) => [
+  { x: 0, y: startGreedy },
+  ...evals(run)
+    .filter((e) => e.elapsedMs! > offset)
+    .map((e) => ({
+      x: minutes(e.elapsedMs! - offset),
+      y: e.greedy!,
+      label: `${run}, step ${e.step}: ${e.greedy}`,
+    })),
+];
 const rl: ChartSeries[] = [
+  { name: "GRPO, lr 1e-4, levels 4–6 (runs/grpo)", color: palette[2], points: fromCheckpoint("grpo", 0) },
   {
-    name: "GRPO",
-    color: palette[2],
-    points: [
-      { x: 0, y: grpoStart.greedy ?? startGreedy },
-      ...evals("grpo").map((e) => ({ x: minutes(e.elapsedMs!), y: e.greedy! })),
-    ],
-  },
-  {
-    name: "continued SFT (control)",
+    name: "continued SFT, the control (runs/sft-more-12)",
     color: palette[3],
     dashed: true,
-    points: [
-      { x: 0, y: startGreedy },
-      ...evals("sft-more")
-        .filter((e) => e.elapsedMs! > start)
-        .map((e) => ({ x: minutes(e.elapsedMs! - start), y: e.greedy! })),
-    ],
+    points: fromCheckpoint("sft-more-12", start),
+  },
+  { name: "GRPO, lr 3e-5, all levels", color: palette[4], points: fromCheckpoint("grpo-lr3e-5", 0) },
+  {
+    name: "GRPO, lr 3e-4, all levels (stopped)",
+    color: palette[1],
+    points: fromCheckpoint("grpo-lr3e-4", 0),
   },
 ];
 writeFileSync(
@@ -84,15 +88,44 @@ writeFileSync(
   standalone(
     lineChart(rl, {
       title: "From the SFT checkpoint: GRPO vs continued SFT",
-      xLabel: "minutes after the SFT checkpoint (1 thread)",
+      xLabel: "minutes after the SFT checkpoint (1 thread, runs side by side)",
       yLabel: "greedy accuracy (100 held-out)",
     }),
   ),
 );
 
-// 3. Accuracy against model compute, from the eval runs with llama.cpp.
-const parameters: Record<string, number> = JSON.parse(readFileSync(join(runs, "parameters.json"), "utf8"));
+// 3. Accuracy against model compute, from the eval runs with llama.cpp: one point per distinct cell.
+const parameters: Record<string, number> = {};
+const paramsOf = async (gguf: string) => (parameters[gguf] ??= (await inspectGguf(gguf)).parameters);
+const modelNames: Record<string, string> = {
+  "runs/small/model.gguf": "SFT",
+  "runs/grpo/model.gguf": "tiny-reasoner",
+  "runs/large/model.gguf": "large",
+};
+function cellName(cell: EvalResults["cells"][number]): string | undefined {
+  const model = modelNames[cell.policy];
+  if (model === undefined) return undefined;
+  const o = cell.strategyOptions as Record<string, unknown>;
+  switch (cell.strategy) {
+    case "cot":
+      return `${model} greedy`;
+    case "self-consistency":
+      return `${model} self-consistency@${o.samples}`;
+    case "weighted-best-of-n":
+      return `${model} weighted best-of-${o.samples} (verifier)`;
+    case "cascade":
+      // Thresholds that escalated (almost) nothing or everything add no point of their own.
+      if (o.signal === "confidence")
+        return o.threshold === 0.95 ? "cascade: greedy → large when p̄ < 0.95" : undefined;
+      if (o.threshold === 0.9) return undefined;
+      return `cascade: SC@${o.samples} → large ${o.largeSamples ? `SC@${o.largeSamples}` : "greedy"} (τ ${o.threshold})`;
+    default:
+      return undefined;
+  }
+}
+const colors = [...palette, "#111827", "#a16207"];
 const points: ChartSeries[] = [];
+const seen = new Set<string>();
 for (const run of ["eval-generators", "eval-verifier", "eval-cascade"]) {
   let results: EvalResults;
   try {
@@ -101,27 +134,29 @@ for (const run of ["eval-generators", "eval-verifier", "eval-cascade"]) {
     continue;
   }
   for (const cell of results.cells) {
-    const usage = cell.summary.usage ?? {};
-    const roleModel = { policy: cell.policy, large: cell.large, verifier: cell.verifier } as Record<
-      string,
-      string | undefined
-    >;
+    const name = cellName(cell);
+    if (name === undefined || seen.has(name)) continue;
+    seen.add(name);
+    const roleModel: Record<string, string | undefined> = {
+      policy: cell.policy,
+      large: cell.large,
+      verifier: cell.verifier,
+    };
     let flops = 0;
-    for (const [role, u] of Object.entries(usage)) {
+    for (const [role, u] of Object.entries(cell.summary.usage ?? {})) {
       const model = roleModel[role];
-      if (model && u) flops += 2 * (parameters[model] ?? 0) * (u.promptTokens + u.completionTokens);
+      if (model && u) flops += 2 * (await paramsOf(model)) * (u.promptTokens + u.completionTokens);
     }
     const perProblem = flops / Math.max(1, cell.summary.n) / 1e6;
-    const name = `${cell.policy.split("/").at(-2) ?? cell.policy} ${cell.strategy}`;
     points.push({
       name,
-      color: palette[points.length % palette.length],
+      color: colors[points.length % colors.length],
       scatter: true,
       points: [
         {
           x: perProblem,
           y: cell.accuracy,
-          label: `${name}: ${(100 * cell.accuracy).toFixed(1)}%, ${perProblem.toFixed(1)} MFLOP`,
+          label: `${name}: ${(100 * cell.accuracy).toFixed(1)}%, ${perProblem.toFixed(0)} MFLOP`,
         },
       ],
     });

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # How models/ was made: the lab's reference models trained on this project's 2-core CPU box (one
-# thread per run, two runs side by side), then checked with real llama.cpp on fresh problems.
-# Stages: sft | after-sft | eval. Each resumes where it stopped (checkpoints, the eval store).
+# thread per run, runs side by side), then checked with real llama.cpp on fresh problems.
+# Stages: sft | after-sft | eval | install. Training stages resume where they stopped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 deliberate() { node bin/deliberate.js "$@"; }
@@ -18,39 +18,32 @@ sft)
   wait
   ;;
 after-sft)
-  # From the SFT checkpoint: the outcome verifier, GRPO, and the control for GRPO (the same SFT run
-  # continued for the same minutes).
-  minutes=${GRPO_MINUTES:-8}
+  # From the SFT checkpoint: the outcome verifier; then GRPO and its control (the same SFT run
+  # continued) for the same 12 minutes, side by side so they share the machine alike.
   deliberate train "${task[@]}" --stage verifier --init runs/small/checkpoint.bin --out runs/verifier --minutes 6
-  deliberate train "${task[@]}" --stage grpo --init runs/small/checkpoint.bin --out runs/grpo --minutes "$minutes"
-  rm -rf runs/sft-more && cp -r runs/small runs/sft-more
   spent=$(node -e 'const l=require("fs").readFileSync("runs/small/log.jsonl","utf8").trim().split("\n").map(JSON.parse).filter(e=>e.elapsedMs);console.log(l.at(-1).elapsedMs/60000)')
+  rm -rf runs/sft-more-12 && cp -r runs/small runs/sft-more-12
+  deliberate train "${task[@]}" --stage grpo --init runs/small/checkpoint.bin --out runs/grpo --minutes 12 \
+    --lr 1e-4 --from-difficulty 4 --eval-every 50 &
   deliberate train "${task[@]}" --from-difficulty 1 --preset reference --seed 7 --eval-every 100 \
-    --target-accuracy 1.01 --minutes "$(node -e "console.log($spent + $minutes)")" --out runs/sft-more
+    --target-accuracy 1.01 --minutes "$(node -e "console.log($spent + 12)")" --out runs/sft-more-12 &
+  wait
   ;;
 eval)
-  # Fresh problems (seed 20261126: neither the training seeds nor their validation seeds), one store
-  # for every run so cells asking for the same samples share them.
-  final=${FINAL:-runs/grpo}
-  common=(--raw-prompt --threads 2 --progress lines --store runs/eval-store.sqlite
-    -d "synthetic:sums?difficulty=6&n=${N:-300}&seed=20261126")
-  sample="temperature=1&maxTokens=120"
-  deliberate eval "${common[@]}" -o runs/eval-generators \
-    -m runs/small/model.gguf -m runs/grpo/model.gguf -m runs/sft-more/model.gguf -m runs/large/model.gguf \
-    -s "cot?maxTokens=120" -s "self-consistency?samples=16&$sample"
-  deliberate eval "${common[@]}" -o runs/eval-verifier -m runs/small/model.gguf --verifier runs/verifier/model.gguf \
-    -s "self-consistency?samples=16&$sample" -s "weighted-best-of-n?samples=16&$sample&verifier=reward" \
-    -s "best-of-n?samples=16&$sample&verifier=reward"
-  cascades=()
-  for t in 0.5 0.75 0.9; do
-    cascades+=(-s "cascade?samples=8&$sample&threshold=$t")
-    cascades+=(-s "cascade?samples=8&$sample&threshold=$t&largeSamples=16&largeTemperature=1")
-  done
-  deliberate eval "${common[@]}" -o runs/eval-cascade -m "$final/model.gguf" -m runs/large/model.gguf \
-    --large runs/large/model.gguf -s "cot?maxTokens=120" -s "self-consistency?samples=16&$sample" "${cascades[@]}"
+  # Fresh level-6 problems (seed 20261126); the YAML files say what runs on which model.
+  deliberate eval scripts/eval/generators.yaml -o runs/eval-generators --store runs/eval-store.sqlite &
+  deliberate eval scripts/eval/cascade.yaml -o runs/eval-cascade --store runs/eval-cascade-store.sqlite &
+  wait
+  deliberate eval scripts/eval/verifier.yaml -o runs/eval-verifier --store runs/eval-store.sqlite
+  ;;
+install)
+  npx tsx scripts/write-models-manifest.ts tiny-reasoner=generator:runs/small,runs/grpo \
+    tiny-reasoner-sft=generator:runs/small tiny-reasoner-verifier=verifier:runs/small,runs/verifier \
+    tiny-reasoner-large=generator:runs/large
+  npx tsx scripts/lab-figures.ts runs
   ;;
 *)
-  echo "usage: scripts/reference-models.sh sft|after-sft|eval" >&2
+  echo "usage: scripts/reference-models.sh sft|after-sft|eval|install" >&2
   exit 2
   ;;
 esac

@@ -65,12 +65,12 @@ test("builtin:tiny-reasoner on llama.cpp answers fresh easy problems from chat m
   assert.ok(correct >= 16, `${correct}/20 correct`);
 });
 
-test("builtin:tiny-reasoner-verifier scores right solutions above wrong ones (reward model via score())", async () => {
+test("builtin:tiny-reasoner-verifier scores right chains above the same chains with a wrong last sum", async () => {
   const policy = await registry.get("builtin:tiny-reasoner");
   const ctx = context(policy, {
     backends: { policy, verifier: await registry.get("builtin:tiny-reasoner-verifier") },
   });
-  const items = generateSynthetic("sums", { difficulty: 4, n: 12, seed: 515 });
+  const items = generateSynthetic("sums", { difficulty: 6, n: 40, seed: 515 });
   let wins = 0;
   for (const item of items) {
     const right = item.solutions[0];
@@ -86,5 +86,7 @@ test("builtin:tiny-reasoner-verifier scores right solutions above wrong ones (re
       (await verify(rewardModel(), problem, { text, answer: null }, ctx)).score;
     if ((await score(right)) > (await score(wrong))) wins++;
   }
-  assert.ok(wins >= 9, `right above wrong in ${wins}/12`);
+  // Measured 30/40; 26 or more is better than chance at p ≈ 0.04. A weak verifier (held-out AUC 0.59 on
+  // the generator's own samples), but one that reads the chain: see models/manifest.json.
+  assert.ok(wins >= 26, `right above wrong in ${wins}/40`);
 });

@@ -1,12 +1,14 @@
 /**
  * `deliberate models …`: model files and configured models. `models inspect FILE.gguf` prints a
  * GGUF's architecture, size, tokenizer and validation result, and exits 3 when llama.cpp should not
- * be given the file. The bare `models` lists configured models and the GGUF files in the download cache.
+ * be given the file. The bare `models` lists the builtin models, configured models and the GGUF files
+ * in the download cache.
  */
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { Command } from "commander";
 import { DeliberateError } from "../../errors.ts";
+import { builtinModels } from "../../models/builtin.ts";
 import { type DeliberateConfig, loadConfig } from "../../models/config.ts";
 import { type GgufInspection, inspectGguf } from "../../models/gguf/inspect-gguf.ts";
 import { defaultModelsDir } from "../../models/llama/resolve-gguf-path.ts";
@@ -26,6 +28,11 @@ export function modelsCommand(): Command {
           return;
         }
         const lines = [
+          "builtin (the lab's reference models; raw prompts):",
+          ...listing.builtin.map(
+            (m) =>
+              `  builtin:${m.name.padEnd(24)} ${m.role.padEnd(9)} ${formatCount(m.parameters)} parameters`,
+          ),
           "configured:",
           ...(listing.configured.length > 0
             ? listing.configured.map((m) => `  ${m.name.padEnd(24)} ${m.kind.padEnd(7)} ${m.source}`)
@@ -42,12 +49,13 @@ export function modelsCommand(): Command {
 }
 
 export interface ModelListing {
+  builtin: Array<{ name: string; role: string; parameters: number; description: string }>;
   configured: Array<{ name: string; kind: "gguf" | "openai"; source: string }>;
   cacheDir: string;
   cached: Array<{ file: string; path: string; bytes: number }>;
 }
 
-/** Configured models (from the config) and GGUF files in the download cache. */
+/** Builtin models, configured models (from the config) and GGUF files in the download cache. */
 export async function listModels(config: DeliberateConfig): Promise<ModelListing> {
   const configured = Object.entries(config.models).map(([name, model]) =>
     "gguf" in model
@@ -69,7 +77,13 @@ export async function listModels(config: DeliberateConfig): Promise<ModelListing
         return { file, path, bytes: (await stat(path)).size };
       }),
   );
-  return { configured, cacheDir, cached };
+  const builtin = builtinModels().map(({ name, role, parameters, description }) => ({
+    name,
+    role,
+    parameters,
+    description,
+  }));
+  return { builtin, configured, cacheDir, cached };
 }
 
 function inspectCommand(): Command {
