@@ -1,7 +1,7 @@
 // The `deliberate train` shell end to end, in a child process: flags in, a run's summary and files out.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -45,4 +45,37 @@ test("deliberate train: unknown tasks and bad numbers are refused before any wor
   const minutes = deliberate("train", "--task", "modular", "--minutes", "soon");
   assert.notEqual(minutes.status, 0);
   assert.match(minutes.stderr, /expected a number/);
+});
+
+test("deliberate train --stage all: SFT, then the verifier and GRPO from its checkpoint, each in its folder", () => {
+  const out = join(dir, "all");
+  const run = spawnSync(
+    process.execPath,
+    [
+      bin,
+      "train",
+      "--task",
+      "modular",
+      "--stage",
+      "all",
+      "--minutes",
+      "0.02",
+      "--threads",
+      "1",
+      "--problems",
+      "4",
+      "--verifier-samples",
+      "2",
+      "--out",
+      out,
+    ],
+    { encoding: "utf8", timeout: 120_000 },
+  );
+  assert.equal(run.status, 0, run.stderr);
+  for (const stage of ["sft", "verifier", "grpo"]) {
+    for (const file of ["checkpoint.bin", "log.jsonl", "model.gguf"])
+      assert.ok(existsSync(join(out, stage, file)), `${stage}/${file}`);
+  }
+  const grpoStart = JSON.parse(readFileSync(join(out, "grpo", "log.jsonl"), "utf8").split("\n")[0]);
+  assert.equal(grpoStart.options.init, join(out, "sft", "checkpoint.bin"));
 });

@@ -2,7 +2,7 @@
  * `deliberate train`: trains a tiny llama model from scratch on a synthetic task (the lab) and
  * exports it as GGUF. A thin shell over `runSft`; a progress bar on a TTY, a summary at the end.
  */
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import cliProgress from "cli-progress";
 import { Command, Option } from "commander";
 import { DeliberateError } from "../../errors.ts";
@@ -18,7 +18,7 @@ import { integer, number } from "../parse-number.ts";
 interface TrainFlags {
   task: SyntheticName;
   preset: PresetName;
-  stage: "sft" | "grpo" | "verifier";
+  stage: "sft" | "grpo" | "verifier" | "all";
   problems: number;
   verifierSamples: number;
   fromScratch?: boolean;
@@ -49,9 +49,9 @@ export function trainCommand(): Command {
       .addOption(
         new Option(
           "--stage <stage>",
-          "sft from scratch, grpo from an SFT checkpoint, or verifier: an outcome verifier on the checkpoint's samples",
+          "sft from scratch, grpo from an SFT checkpoint, verifier: an outcome verifier on the checkpoint's samples, or all three (OUT/sft, OUT/verifier, OUT/grpo)",
         )
-          .choices(["sft", "grpo", "verifier"])
+          .choices(["sft", "grpo", "verifier", "all"])
           .default("sft"),
       )
       .option("--init <checkpoint>", "grpo: the SFT checkpoint to start from (default: the sft run's --out)")
@@ -109,61 +109,83 @@ export function trainCommand(): Command {
           );
           return;
         }
-        const outDir = resolve(flags.out ?? sftDir);
-        const bar = process.stderr.isTTY ? progressBar() : null;
-        const controller = new AbortController();
-        // Ctrl-C stops after the current step and still saves the checkpoint and the GGUF.
-        const onSigint = () => controller.abort();
-        process.once("SIGINT", onSigint);
-        try {
-          const result = await runSft({
-            task: flags.task,
-            preset: flags.preset,
-            difficulty: flags.difficulty,
-            fromDifficulty: flags.fromDifficulty,
-            outDir,
-            minutes: flags.minutes,
-            threads: flags.threads,
-            batchSize: flags.batchSize,
-            maxLr: flags.lr,
-            targetAccuracy: flags.targetAccuracy,
-            evalEvery: flags.evalEvery,
-            finalSamples: flags.samples,
-            seed: flags.seed,
-            resume: flags.resume,
-            signal: controller.signal,
-            onProgress: bar ? (p) => bar.update(p) : undefined,
-          });
-          bar?.stop();
-          if (flags.json) {
-            process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-            return;
+        if (flags.stage === "all") {
+          // The whole recipe, each stage in its own folder under --out and with its own --minutes.
+          const root = resolve(flags.out ?? sftDir);
+          let interrupted = false;
+          const onSigint = () => {
+            interrupted = true;
+          };
+          process.on("SIGINT", onSigint);
+          try {
+            await trainSft(flags, join(root, "sft"));
+            const init = join(root, "sft", "checkpoint.bin");
+            if (!interrupted) await trainVerifier(flags, init, join(root, "verifier"));
+            if (!interrupted) await trainGrpo(flags, init, join(root, "grpo"));
+          } finally {
+            process.off("SIGINT", onSigint);
           }
-          const lines = [
-            `stopped: ${result.stopReason} after ${result.steps} steps (${(result.elapsedMs / 60_000).toFixed(1)} min, ${Math.round(result.tokensPerSecond)} tokens/s)`,
-            `model: ${result.parameters} parameters, loss ${result.finalLoss.toFixed(3)}, best greedy accuracy ${(100 * result.bestAccuracy).toFixed(1)}%`,
-          ];
-          if (result.finalEval?.majority !== undefined) {
-            const e = result.finalEval;
-            lines.push(
-              `final: greedy ${(100 * e.greedy).toFixed(1)}%, maj@${flags.samples} ${(100 * e.majority!).toFixed(1)}% on ${e.problems} problems`,
-            );
-          }
-          lines.push(`checkpoint: ${result.checkpointPath}`, `log: ${result.logPath}`);
-          if (result.ggufPath) {
-            // The model takes raw prompts: the question, a newline, and it writes the trace and `#### ANSWER`.
-            lines.push(
-              `gguf: ${result.ggufPath}`,
-              `try: deliberate generate --raw -t 0 -m ${result.ggufPath} $'QUESTION\\n'`,
-            );
-          }
-          process.stdout.write(`${lines.join("\n")}\n`);
-        } finally {
-          bar?.stop();
-          process.off("SIGINT", onSigint);
+          return;
         }
+        await trainSft(flags, resolve(flags.out ?? sftDir));
       })
   );
+}
+
+async function trainSft(flags: TrainFlags, outDir: string): Promise<void> {
+  const task = flags.task!;
+  const bar = process.stderr.isTTY ? progressBar() : null;
+  const controller = new AbortController();
+  // Ctrl-C stops after the current step and still saves the checkpoint and the GGUF.
+  const onSigint = () => controller.abort();
+  process.once("SIGINT", onSigint);
+  try {
+    const result = await runSft({
+      task,
+      preset: flags.preset,
+      difficulty: flags.difficulty,
+      fromDifficulty: flags.fromDifficulty,
+      outDir,
+      minutes: flags.minutes,
+      threads: flags.threads,
+      batchSize: flags.batchSize,
+      maxLr: flags.lr,
+      targetAccuracy: flags.targetAccuracy,
+      evalEvery: flags.evalEvery,
+      finalSamples: flags.samples,
+      seed: flags.seed,
+      resume: flags.resume,
+      signal: controller.signal,
+      onProgress: bar ? (p) => bar.update(p) : undefined,
+    });
+    bar?.stop();
+    if (flags.json) {
+      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      return;
+    }
+    const lines = [
+      `stopped: ${result.stopReason} after ${result.steps} steps (${(result.elapsedMs / 60_000).toFixed(1)} min, ${Math.round(result.tokensPerSecond)} tokens/s)`,
+      `model: ${result.parameters} parameters, loss ${result.finalLoss.toFixed(3)}, best greedy accuracy ${(100 * result.bestAccuracy).toFixed(1)}%`,
+    ];
+    if (result.finalEval?.majority !== undefined) {
+      const e = result.finalEval;
+      lines.push(
+        `final: greedy ${(100 * e.greedy).toFixed(1)}%, maj@${flags.samples} ${(100 * e.majority!).toFixed(1)}% on ${e.problems} problems`,
+      );
+    }
+    lines.push(`checkpoint: ${result.checkpointPath}`, `log: ${result.logPath}`);
+    if (result.ggufPath) {
+      // The model takes raw prompts: the question, a newline, and it writes the trace and `#### ANSWER`.
+      lines.push(
+        `gguf: ${result.ggufPath}`,
+        `try: deliberate generate --raw -t 0 -m ${result.ggufPath} $'QUESTION\\n'`,
+      );
+    }
+    process.stdout.write(`${lines.join("\n")}\n`);
+  } finally {
+    bar?.stop();
+    process.off("SIGINT", onSigint);
+  }
 }
 
 async function trainGrpo(flags: TrainFlags, init: string, outDir: string): Promise<void> {
