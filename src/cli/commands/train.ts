@@ -28,6 +28,7 @@ interface TrainFlags {
   out?: string;
   difficulty: number;
   fromDifficulty?: number;
+  maxSteps?: number;
   threads: number;
   batchSize: number;
   lr?: number;
@@ -57,6 +58,11 @@ export function trainCommand(): Command {
       .option("--init <checkpoint>", "grpo: the SFT checkpoint to start from (default: the sft run's --out)")
       .option("--group-size <n>", "grpo: completions per problem", integer(2), 8)
       .option("--problems <n>", "verifier: training problems sampled", integer(1), 300)
+      .option(
+        "--max-steps <n>",
+        "verifier: optimiser steps; its learning rate decays over them (default 600)",
+        integer(1),
+      )
       .option("--verifier-samples <k>", "verifier: samples per problem", integer(1), 8)
       .option("--from-scratch", "verifier: fresh weights instead of the generator's")
       .option("--minutes <n>", "time budget in minutes, summed over resumed runs", number(0.01), 5)
@@ -272,6 +278,7 @@ async function trainVerifier(flags: TrainFlags, init: string, outDir: string): P
       samplesPerProblem: flags.verifierSamples,
       fromScratch: flags.fromScratch,
       minutes: flags.minutes,
+      maxSteps: flags.maxSteps,
       batchSize: flags.batchSize,
       lr: flags.lr,
       evalEvery: flags.evalEvery,
