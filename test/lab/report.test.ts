@@ -60,6 +60,8 @@ function grpoLog(): string {
       updated: true,
       gradNorm: 0.5,
       meanLength: 20 + (step % 5),
+      correctFraction: 0.35 + step / 200,
+      passRates: { "5": 0.5 + step / 200, "6": 0.3 },
     });
     if (step % 20 === 0) lines.push({ type: "eval", step, greedy: 0.5 + step / 300, problems: 100 });
   }
@@ -87,7 +89,15 @@ test("report data: SFT runs get no GRPO charts; GRPO groups with signal is a sha
   const grpo = buildReportData(parseRunLog(grpoLog()).events);
   assert.deepEqual(
     grpo.charts.map((c) => c.id),
-    ["accuracy", "reward", "signal", "length", "grad-norm"],
+    ["accuracy", "reward", "pass-rates", "signal", "length", "grad-norm"],
+  );
+  const passRates = grpo.charts.find((c) => c.id === "pass-rates")!;
+  assert.deepEqual(
+    passRates.series.map((s) => [s.name, s.points.length]),
+    [
+      ["level 5", 60],
+      ["level 6", 60],
+    ],
   );
   // The accuracy before the first GRPO step comes from the start event.
   assert.deepEqual(grpo.charts.find((c) => c.id === "accuracy")!.series[0].points[0], [0, 0.5]);

@@ -89,9 +89,20 @@ export function buildReportData(events: RunEvent[], title = "lab run"): ReportDa
     },
     {
       id: "reward",
-      title: "GRPO mean reward (share of correct samples)",
+      title: "GRPO mean reward and share of correct samples",
       percent: true,
-      series: [series("reward", train, (e) => e.meanReward)],
+      series: [
+        series("reward", train, (e) => e.meanReward),
+        series("correct", train, (e) => e.correctFraction),
+      ],
+    },
+    {
+      id: "pass-rates",
+      title: "GRPO curriculum: running pass rate per level",
+      percent: true,
+      series: passRateLevels(train).map((level) =>
+        series(`level ${level}`, train, (e) => (e.passRates as Record<string, number> | undefined)?.[level]),
+      ),
     },
     {
       id: "signal",
@@ -125,6 +136,14 @@ export function buildReportData(events: RunEvent[], title = "lab run"): ReportDa
       .map((chart) => ({ ...chart, series: chart.series.filter((s) => s.points.length > 0) }))
       .filter((chart) => chart.series.length > 0),
   };
+}
+
+/** The levels a GRPO run's curriculum tracked, in order. */
+function passRateLevels(train: RunEvent[]): string[] {
+  const levels = new Set<string>();
+  for (const e of train)
+    for (const level of Object.keys((e.passRates as object | undefined) ?? {})) levels.add(level);
+  return [...levels].sort((a, b) => Number(a) - Number(b));
 }
 
 function summarise(events: RunEvent[], options: Record<string, unknown>, stage: string): [string, string][] {
