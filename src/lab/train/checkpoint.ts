@@ -9,7 +9,9 @@
  */
 import { readFile, rename, writeFile } from "node:fs/promises";
 import { DeliberateError } from "../../errors.ts";
+import type { SyntheticName } from "../../eval/synthetic/index.ts";
 import { type LlamaConfig, parameterCount } from "../model/config.ts";
+import { buildTaskData, type TaskData } from "../tasks/task-data.ts";
 
 const MAGIC = "DLAB";
 const VERSION = 1;
@@ -72,4 +74,29 @@ export async function loadCheckpoint(path: string): Promise<Checkpoint> {
   // Copy out of the file buffer: its offset need not be 4-byte aligned.
   const all = new Float32Array(bytes.buffer.slice(bytes.byteOffset + start, bytes.byteOffset + bytes.length));
   return { header, params: all.slice(0, size), m: all.slice(size, 2 * size), v: all.slice(2 * size) };
+}
+
+/** The task options an SFT run saved in its checkpoint header (also nested under `sft` by later stages). */
+export interface SftTaskOptions {
+  task: SyntheticName;
+  difficulty: number;
+  fromDifficulty?: number;
+  trainSize: number;
+  validSize: number;
+  seed: number;
+}
+
+/**
+ * The SFT task a checkpoint was trained on, and its data rebuilt from those options: what GRPO and
+ * the verifier start from. Refuses a checkpoint whose vocabulary the rebuilt data does not match.
+ */
+export function checkpointTask(start: Checkpoint, path: string): { sft: SftTaskOptions; data: TaskData } {
+  const sft = (start.header.options.sft ?? start.header.options) as SftTaskOptions;
+  const data = buildTaskData({ ...sft, contextLength: start.header.config.contextLength });
+  if (data.tokenizer.chars.join("") !== start.header.chars.join("")) {
+    throw new DeliberateError("BAD_REQUEST", `${path} does not match its task's vocabulary`, {
+      param: "init",
+    });
+  }
+  return { sft, data };
 }

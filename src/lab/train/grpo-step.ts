@@ -66,7 +66,6 @@ export function grpoStep(
   // 1. Sample: G completions per prompt, remembering log π_old of each sampled token.
   const rows: { prompt: number[]; completion: number[]; oldLogprobs: number[]; advantage: number }[] = [];
   let rewardSum = 0;
-  let correct = 0;
   let lengthSum = 0;
   let informativeGroups = 0;
   const groupPassRates: number[] = [];
@@ -81,7 +80,6 @@ export function grpoStep(
       });
       const r = reward(completion);
       rewardSum += r;
-      if (r >= 1) correct++;
       lengthSum += completion.length;
       group.push({ completion, oldLogprobs: logprobs, reward: r });
     }
@@ -97,7 +95,8 @@ export function grpoStep(
   const samples = Math.max(1, prompts.length * groupSize);
   const stats = {
     meanReward: rewardSum / samples,
-    correctFraction: correct / samples,
+    // Every group has groupSize samples, so the overall share is the mean of the groups' shares.
+    correctFraction: groupPassRates.reduce((a, b) => a + b, 0) / Math.max(1, prompts.length),
     groupPassRates,
     meanLength: lengthSum / samples,
     informativeGroups,

@@ -7,16 +7,15 @@ import { appendFile, mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { DeliberateError } from "../../errors.ts";
-import type { SyntheticName } from "../../eval/synthetic/index.ts";
 import { exportGguf } from "../export/export-gguf.ts";
 import { tensorLayout } from "../model/config.ts";
 import { LlamaModel } from "../model/llama-model.ts";
 import { Random } from "../random.ts";
-import { buildTaskData, type TaskExample } from "../tasks/task-data.ts";
+import type { TaskExample } from "../tasks/task-data.ts";
 import { MatmulPool } from "../tensor/matmul-pool.ts";
 import { CharTokenizer } from "../tokenizer/char-tokenizer.ts";
 import { AdamW } from "./adamw.ts";
-import { loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
+import { checkpointTask, loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
 import { type EvaluateResult, evaluateAccuracy } from "./evaluate.ts";
 import { grpoReward } from "./grpo-reward.ts";
 import { grpoStep } from "./grpo-step.ts";
@@ -108,21 +107,8 @@ export async function runGrpo(options: GrpoOptions): Promise<GrpoResult> {
   const logPath = join(outDir, "log.jsonl");
   const resuming = resume && existsSync(checkpointPath);
   const start = await loadCheckpoint(resuming ? checkpointPath : init);
-  const sft = (start.header.options.sft ?? start.header.options) as {
-    task: SyntheticName;
-    difficulty: number;
-    fromDifficulty?: number;
-    trainSize: number;
-    validSize: number;
-    seed: number;
-  };
+  const { sft, data } = checkpointTask(start, init);
   const { config } = start.header;
-  const data = buildTaskData({ ...sft, contextLength: config.contextLength });
-  if (data.tokenizer.chars.join("") !== start.header.chars.join("")) {
-    throw new DeliberateError("BAD_REQUEST", `${init} does not match its task's vocabulary`, {
-      param: "init",
-    });
-  }
   await mkdir(outDir, { recursive: true });
   const pool = new MatmulPool({ threads });
   try {

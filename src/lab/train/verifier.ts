@@ -13,16 +13,15 @@ import { appendFile, mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { DeliberateError } from "../../errors.ts";
-import type { SyntheticName } from "../../eval/synthetic/index.ts";
 import { exportGguf } from "../export/export-gguf.ts";
 import { type LlamaConfig, tensorLayout } from "../model/config.ts";
 import { KvCacheDecoder } from "../model/kv-cache-decoder.ts";
 import { LlamaModel } from "../model/llama-model.ts";
 import { Random } from "../random.ts";
-import { buildTaskData, makeBatch } from "../tasks/task-data.ts";
+import { makeBatch } from "../tasks/task-data.ts";
 import { MatmulPool } from "../tensor/matmul-pool.ts";
 import { AdamW, clipGradNorm } from "./adamw.ts";
-import { loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
+import { checkpointTask, loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
 import { learningRate } from "./lr-schedule.ts";
 import { NO_VERDICT, type VerifierRow, verifierRow, YES_VERDICT } from "./verifier-format.ts";
 import { compareSelection, rocAuc, type SelectionResult } from "./verifier-metrics.ts";
@@ -116,21 +115,8 @@ export async function runVerifier(options: VerifierOptions): Promise<VerifierRes
     signal,
   } = options;
   const start = await loadCheckpoint(init);
-  const sft = (start.header.options.sft ?? start.header.options) as {
-    task: SyntheticName;
-    difficulty: number;
-    fromDifficulty?: number;
-    trainSize: number;
-    validSize: number;
-    seed: number;
-  };
+  const { sft, data } = checkpointTask(start, init);
   const generatorConfig = start.header.config;
-  const data = buildTaskData({ ...sft, contextLength: generatorConfig.contextLength });
-  if (data.tokenizer.chars.join("") !== start.header.chars.join("")) {
-    throw new DeliberateError("BAD_REQUEST", `${init} does not match its task's vocabulary`, {
-      param: "init",
-    });
-  }
   await mkdir(outDir, { recursive: true });
   const checkpointPath = join(outDir, "checkpoint.bin");
   const logPath = join(outDir, "log.jsonl");
