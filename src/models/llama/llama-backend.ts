@@ -19,6 +19,8 @@ import type {
 import { EventQueue } from "./event-queue.ts";
 import { fileFingerprint } from "./file-fingerprint.ts";
 import { defaultThreads, type LlamaGpu } from "./llama-instance.ts";
+import { loadPrompt } from "./load-prompt.ts";
+import { Lockstep } from "./lockstep.ts";
 import { acquireModel, releaseModel } from "./model-pool.ts";
 import { renderPrompt, tokenizeRaw } from "./render-prompt.ts";
 import { parseGenerateRequest, parseScoreRequest, type ValidGenerateRequest } from "./request-schema.ts";
@@ -189,10 +191,11 @@ export class LlamaBackend implements ModelBackend {
       typeof prompt === "string" ? "prompt" : "messages",
     );
     if (signal?.aborted) throw new DeliberateError("ABORTED", "the score request was aborted");
-    const [sequence] = await this.pool.acquire(1, promptTokens);
+    const lease = await this.pool.acquire(1);
+    let broken = false;
     try {
       const tokens = await scoreContinuation({
-        sequence,
+        sequence: lease.sequences[0],
         model: this.model,
         promptTokens,
         continuationTokens,
@@ -206,9 +209,10 @@ export class LlamaBackend implements ModelBackend {
         backend: this.id,
       };
     } catch (error) {
+      broken = true;
       throw toDeliberateError(error);
     } finally {
-      this.pool.release([sequence]);
+      this.pool.release(lease, { broken });
     }
   }
 
@@ -257,8 +261,16 @@ export class LlamaBackend implements ModelBackend {
         this.aborted(index, baseSeed, rendered.tokens.length, startedAt),
       );
 
-    const sequences = await this.pool.acquire(n, rendered.tokens);
-    const samples = sequences.map(async (sequence, index): Promise<Completion> => {
+    const lease = await this.pool.acquire(n);
+    try {
+      await loadPrompt(lease.sequences, rendered.tokens);
+    } catch (error) {
+      this.pool.release(lease, { broken: true });
+      throw error;
+    }
+    const steps = new Lockstep(n);
+    let broken = false;
+    const samples = lease.sequences.map(async (sequence, index) => {
       const seed = settings(index).seed;
       try {
         const result = await sampleSequence({
@@ -272,9 +284,9 @@ export class LlamaBackend implements ModelBackend {
           logprobs: top,
           signal,
           startedAt,
+          lockstep: { steps, index },
           onDelta: onEvent && ((text, logprobs) => onEvent({ type: "delta", index, text, logprobs })),
         });
-        void result.idle.then(() => this.pool.release([sequence]));
         const completion: Completion = {
           index,
           text: result.text,
@@ -288,10 +300,10 @@ export class LlamaBackend implements ModelBackend {
           warnings: warnings.length > 0 ? [...warnings] : undefined,
         };
         onEvent?.({ type: "done", completion });
-        return completion;
+        return { completion, idle: result.idle };
       } catch (error) {
-        // The sequence's state is unknown after a failure; drop it rather than reuse it.
-        this.pool.discard(sequence);
+        // The sequence's state is unknown after a failure: the context is not reused.
+        broken = true;
         const failure = toDeliberateError(error);
         const completion: Completion = {
           index,
@@ -305,10 +317,13 @@ export class LlamaBackend implements ModelBackend {
           error: failure.message,
         };
         onEvent?.({ type: "done", completion });
-        return completion;
+        return { completion, idle: Promise.resolve() };
       }
     });
-    return Promise.all(samples);
+    const settled = await Promise.all(samples);
+    // The context goes back once every sequence is idle (an aborted step may still be running).
+    void Promise.all(settled.map((sample) => sample.idle)).then(() => this.pool.release(lease, { broken }));
+    return settled.map((sample) => sample.completion);
   }
 
   private aborted(index: number, seed: number, promptTokens: number, startedAt: number): Completion {

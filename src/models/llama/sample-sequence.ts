@@ -6,6 +6,7 @@
  */
 import type { LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp";
 import type { FinishReason, TokenLogprob } from "../types.ts";
+import type { Lockstep } from "./lockstep.ts";
 import type { StopMatcher } from "./stop-matcher.ts";
 import { toTokenLogprob } from "./to-token-logprob.ts";
 import { TokenTextDecoder } from "./token-text-decoder.ts";
@@ -35,6 +36,8 @@ export interface SampleSequenceOptions {
   onDelta?: (text: string, logprobs: TokenLogprob[] | undefined) => void;
   /** When the call started (`performance.now()`), for timings. */
   startedAt: number;
+  /** The call's other samples to step together with, and this sample's index among them. */
+  lockstep?: { steps: Lockstep; index: number };
 }
 
 /** Our raw finish reasons, kept beside the unified one. */
@@ -70,8 +73,18 @@ const FINISH: Record<RawFinishReason, FinishReason> = {
 };
 
 export async function sampleSequence(options: SampleSequenceOptions): Promise<SampleSequenceResult> {
+  const { lockstep } = options;
+  try {
+    return await sample(options);
+  } finally {
+    lockstep?.steps.leave(lockstep.index);
+  }
+}
+
+async function sample(options: SampleSequenceOptions): Promise<SampleSequenceResult> {
   const { sequence, model, promptTokens, settings, maxTokens, stop, stopTokenSequences, signal, onDelta } =
     options;
+  const { lockstep } = options;
   const evaluatedPromptTokens = await reuseCachedPrefix(sequence, promptTokens);
   const wantLogprobs = options.logprobs !== undefined;
   const top = options.logprobs ?? 0;
@@ -91,25 +104,32 @@ export async function sampleSequence(options: SampleSequenceOptions): Promise<Sa
   let firstTokenMs: number | undefined;
   let raw: RawFinishReason | undefined;
   let cut: number | undefined;
-  let pending = generator.next();
+  /** The next step, taken once the call's other samples are ready for theirs too. */
+  const step = (): Promise<IteratorResult<{ token: Token }, void>> =>
+    lockstep === undefined
+      ? generator.next()
+      : lockstep.steps
+          .arrive(lockstep.index)
+          .then((go) => (go ? generator.next() : { done: true, value: undefined }));
+  let pending = step();
 
   while (raw === undefined) {
-    const step = await untilAborted(pending, signal);
-    if (step === "aborted") {
+    const next = await untilAborted(pending, signal);
+    if (next === "aborted") {
       raw = "abort";
       break;
     }
-    if (step.done) {
+    if (next.done) {
       raw = "eog";
       break;
     }
-    const { token } = step.value;
+    const { token } = next.value;
     firstTokenMs ??= performance.now() - options.startedAt;
     const before = text.length;
     offsets.push(before);
     tokens.push(token);
     if (wantLogprobs) {
-      const { confidence, probabilities } = step.value as {
+      const { confidence, probabilities } = next.value as {
         confidence?: number;
         probabilities?: Map<Token, number>;
       };
@@ -128,7 +148,7 @@ export async function sampleSequence(options: SampleSequenceOptions): Promise<Sa
       cut = match.index;
     } else if (tokens.length >= maxTokens) raw = "max_tokens";
     else if (promptTokens.length + tokens.length >= sequence.contextSize) raw = "context_full";
-    else pending = generator.next();
+    else pending = step();
 
     if (raw === undefined && onDelta !== undefined) {
       const safe = stop.safeLength(text);
@@ -147,6 +167,9 @@ export async function sampleSequence(options: SampleSequenceOptions): Promise<Sa
   if (onDelta !== undefined && raw !== "abort" && text.length > emitted) {
     onDelta(text.slice(emitted), wantLogprobs ? logprobs.slice(emittedTokens, keptTokens) : undefined);
   }
+  // No more steps for this sample: the others need not wait for it (an aborted step in flight
+  // still ends before the sequence is reused, through `idle`).
+  lockstep?.steps.leave(lockstep.index);
   const idle = close(generator, raw === "abort" ? pending : undefined);
   return {
     text,

@@ -1,11 +1,12 @@
 /**
- * Contexts and their sequences for one model, reused across calls. A call leases `n` sequences of ONE
- * context, so its samples share llama.cpp batches; concurrent calls lease disjoint sequences (of the
- * same context when it has room, so they batch together too) and never see each other's state.
- * Idle sequences keep their KV cache, and a lease prefers the ones sharing the longest prefix with
- * the new prompt (n samples of the same question re-evaluate only the last prompt token).
+ * Contexts for one model, reused across calls. A call leases a whole context of exactly `n`
+ * sequences and no other call shares it while it runs: llama.cpp's results depend (in the last bits)
+ * on which tokens share a batch, so a call that shared its batches with whatever else happened to be
+ * running could sample differently for the same seed. Alone in its context, with its sequences
+ * stepping together (see `lockstep.ts`) and starting from an empty cache, a call's batches depend
+ * on the request alone, and so do its samples.
  */
-import type { LlamaContext, LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp";
+import type { LlamaContext, LlamaContextSequence, LlamaModel } from "node-llama-cpp";
 import { DeliberateError } from "../../errors.ts";
 
 export interface SequencePoolOptions {
@@ -16,71 +17,75 @@ export interface SequencePoolOptions {
   threads: number;
   /** Tokens per llama.cpp batch. Default: node-llama-cpp's (512, or the context size if smaller). */
   batchSize?: number;
+  /** Idle contexts kept for reuse (the least recently used beyond this are freed). Default 4. */
+  maxIdle?: number;
 }
 
-interface PooledContext {
-  context: LlamaContext;
-  /** Sequences created and not leased. */
-  idle: LlamaContextSequence[];
-  leased: number;
+/** One call's context: its sequences in sequence-id order, each with an empty cache. */
+export interface ContextLease {
+  readonly context: LlamaContext;
+  readonly sequences: readonly LlamaContextSequence[];
 }
 
 export class SequencePool {
   private readonly options: SequencePoolOptions;
-  private readonly contexts: PooledContext[] = [];
+  /** Idle leases, the most recently returned last. */
+  private readonly idle: ContextLease[] = [];
+  private readonly leased = new Set<ContextLease>();
   private disposed = false;
 
   constructor(options: SequencePoolOptions) {
     this.options = options;
   }
 
-  /** Leases `n` sequences of one context, creating a context sized for `n` when none has room. */
-  async acquire(n: number, promptTokens: readonly Token[] = []): Promise<LlamaContextSequence[]> {
+  /** Leases a context of `n` sequences, all with an empty cache. */
+  async acquire(n: number): Promise<ContextLease> {
     if (this.disposed) throw new DeliberateError("INTERNAL", "the llama backend is closed");
-    const pooled = this.contexts
-      .filter((entry) => entry.idle.length + entry.context.sequencesLeft >= n)
-      // The smallest context that fits, so big contexts stay free for big requests.
-      .sort((a, b) => a.context.totalSequences - b.context.totalSequences)[0];
-    const entry = pooled ?? (await this.createContext(n));
-    const sequences = takeBestPrefixes(entry.idle, n, promptTokens);
-    while (sequences.length < n) sequences.push(entry.context.getSequence());
-    entry.leased += n;
-    return sequences;
-  }
-
-  /** Returns leased sequences; they keep their KV cache for the next lease. */
-  release(sequences: readonly LlamaContextSequence[]): void {
-    for (const sequence of sequences) {
-      const entry = this.contexts.find((candidate) => candidate.context === sequence.context);
-      if (entry === undefined || sequence.disposed) continue;
-      entry.leased--;
-      entry.idle.push(sequence);
+    const index = this.idle.findLastIndex((lease) => lease.sequences.length === n);
+    const lease = index >= 0 ? this.idle.splice(index, 1)[0] : await this.create(n);
+    this.leased.add(lease);
+    try {
+      // A cache left by an earlier call would make this call's numbers depend on that call.
+      await Promise.all(lease.sequences.map((sequence) => sequence.clearHistory()));
+    } catch (error) {
+      this.release(lease, { broken: true });
+      throw error;
     }
+    return lease;
   }
 
-  /** Returns a leased sequence whose state is unknown (a failed call): it is disposed, not reused. */
-  discard(sequence: LlamaContextSequence): void {
-    const entry = this.contexts.find((candidate) => candidate.context === sequence.context);
-    if (entry !== undefined) entry.leased--;
-    if (!sequence.disposed) void sequence.dispose();
+  /**
+   * Returns a lease once every sequence of it is idle. A `broken` lease (a sample failed, so a
+   * sequence's state is unknown) is freed instead of reused.
+   */
+  release(lease: ContextLease, { broken = false }: { broken?: boolean } = {}): void {
+    if (!this.leased.delete(lease)) return;
+    if (broken || this.disposed || lease.context.disposed) {
+      void lease.context.dispose();
+      return;
+    }
+    this.idle.push(lease);
+    const { maxIdle = 4 } = this.options;
+    while (this.idle.length > maxIdle) void this.idle.shift()?.context.dispose();
   }
 
   /** Frees every context. Leased sequences become unusable. */
   async dispose(): Promise<void> {
     this.disposed = true;
-    const contexts = this.contexts.splice(0);
-    await Promise.all(contexts.map((entry) => entry.context.dispose()));
+    const leases = [...this.idle.splice(0), ...this.leased];
+    this.leased.clear();
+    await Promise.all(leases.map((lease) => lease.context.dispose()));
   }
 
-  private async createContext(sequences: number): Promise<PooledContext> {
+  private async create(n: number): Promise<ContextLease> {
     const { model, contextSize, threads, batchSize } = this.options;
     let context: LlamaContext;
     try {
-      context = await model.createContext({ sequences, contextSize, threads, batchSize });
+      context = await model.createContext({ sequences: n, contextSize, threads, batchSize });
     } catch (error) {
       throw new DeliberateError(
         "INTERNAL",
-        `could not create a llama.cpp context for ${sequences} sequence(s) of ${contextSize} tokens: ` +
+        `could not create a llama.cpp context for ${n} sequence(s) of ${contextSize} tokens: ` +
           `${error instanceof Error ? error.message : String(error)}; try a smaller \`n\` or \`contextSize\``,
         { cause: error },
       );
@@ -89,32 +94,8 @@ export class SequencePool {
       await context.dispose();
       throw new DeliberateError("INTERNAL", "the llama backend is closed");
     }
-    // A bigger context serves every request the idle smaller ones did; free their memory.
-    for (const entry of [...this.contexts]) {
-      if (entry.leased === 0 && entry.context.totalSequences <= sequences) {
-        this.contexts.splice(this.contexts.indexOf(entry), 1);
-        void entry.context.dispose();
-      }
-    }
-    const entry: PooledContext = { context, idle: [], leased: 0 };
-    this.contexts.push(entry);
-    return entry;
+    // A new context hands out sequence ids 0, 1, … in order: sample i runs on sequence id i.
+    const sequences = Array.from({ length: n }, () => context.getSequence());
+    return { context, sequences };
   }
-}
-
-/** Removes and returns up to `n` idle sequences, those sharing the longest prefix with the prompt first. */
-function takeBestPrefixes(idle: LlamaContextSequence[], n: number, promptTokens: readonly Token[]) {
-  const ranked = idle
-    .map((sequence) => ({
-      sequence,
-      shared:
-        promptTokens.length === 0
-          ? 0
-          : sequence.compareContextTokens(promptTokens as Token[]).firstDifferentIndex,
-    }))
-    .sort((a, b) => b.shared - a.shared)
-    .slice(0, n)
-    .map(({ sequence }) => sequence);
-  for (const sequence of ranked) idle.splice(idle.indexOf(sequence), 1);
-  return ranked;
 }
