@@ -8,7 +8,7 @@ import { join } from "node:path";
 import type { GgufMetadata } from "../../src/models/gguf/gguf-value.ts";
 import { readGgufMetadata } from "../../src/models/gguf/read-gguf-metadata.ts";
 import { readGgufTensor } from "../../src/models/gguf/read-gguf-tensor.ts";
-import { writeGguf } from "../../src/models/gguf/write-gguf.ts";
+import { type GgufTensorInput, writeGguf } from "../../src/models/gguf/write-gguf.ts";
 import { fixturesDir, tinyModelPath } from "./tiny-model.ts";
 
 export type BrokenGgufKind =
@@ -109,19 +109,33 @@ export async function brokenGgufPath(kind: BrokenGgufKind): Promise<string> {
   return path;
 }
 
-/** Copies `source` to `path` with its metadata edited and every tensor kept byte for byte. */
-async function rewriteVocab(
+/** Copies `source` to `path` with its vocabulary edited and every tensor kept byte for byte. */
+function rewriteVocab(
   source: string,
   path: string,
   edit: (tokens: string[], metadata: GgufMetadata) => void,
 ): Promise<void> {
+  return rewriteGguf(source, path, (metadata) =>
+    edit(metadata["tokenizer.ggml.tokens"]!.value as string[], metadata),
+  );
+}
+
+/**
+ * Copies `source` to `path` with its metadata (and optionally its tensor list) edited; tensor data
+ * is kept byte for byte. Metadata keys are written in their order after the edit.
+ */
+export async function rewriteGguf(
+  source: string,
+  path: string,
+  edit: (metadata: GgufMetadata, tensors: GgufTensorInput[]) => void,
+): Promise<void> {
   const info = await readGgufMetadata(source);
   const metadata = structuredClone(info.metadata);
-  edit(metadata["tokenizer.ggml.tokens"]!.value as string[], metadata);
-  const tensors = [];
+  const tensors: GgufTensorInput[] = [];
   for (const tensor of info.tensors) {
     const { bytes } = await readGgufTensor(info, tensor.name);
     tensors.push({ name: tensor.name, shape: tensor.shape, type: tensor.type, data: bytes });
   }
+  edit(metadata, tensors);
   await writeGguf(path, { metadata, tensors });
 }

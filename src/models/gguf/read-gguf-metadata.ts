@@ -63,7 +63,7 @@ export async function readGgufMetadata(path: string): Promise<GgufFileInfo> {
       } catch (error) {
         if (!(error instanceof NeedMoreBytes)) throw error;
         // A short read means the file shrank under us; growing the prefix would never help.
-        if (bytesRead < length) throw invalid(path, "changed size while being read");
+        if (bytesRead < length) throw invalidGguf(path, "changed size while being read");
         length = Math.min(fileSize, Math.max(error.needed, length * 2));
       }
     }
@@ -75,18 +75,19 @@ export async function readGgufMetadata(path: string): Promise<GgufFileInfo> {
 async function sizeOf(path: string): Promise<number> {
   try {
     const info = await stat(path);
-    if (!info.isFile()) throw invalid(path, "not a regular file");
+    if (!info.isFile()) throw invalidGguf(path, "not a regular file");
     return info.size;
   } catch (error) {
     if (DeliberateError.isInstance(error)) throw error;
     if ((error as NodeJS.ErrnoException).code === "ENOENT") {
       throw new DeliberateError("MODEL_NOT_FOUND", `model file not found: ${path}`, { cause: error });
     }
-    throw invalid(path, `cannot be read (${(error as Error).message})`);
+    throw invalidGguf(path, `cannot be read (${(error as Error).message})`);
   }
 }
 
-function invalid(path: string, problem: string): DeliberateError {
+/** The one shape of a GGUF problem: `MODEL_INVALID`, the path, then what is wrong. */
+export function invalidGguf(path: string, problem: string): DeliberateError {
   return new DeliberateError("MODEL_INVALID", `${path}: ${problem}`);
 }
 
@@ -96,7 +97,7 @@ function parse(path: string, bytes: Uint8Array, fileSize: number): GgufFileInfo 
     return parseWith(path, reader, fileSize);
   } catch (error) {
     if (error instanceof PastEndOfFile) {
-      throw invalid(
+      throw invalidGguf(
         path,
         `truncated: its header needs at least ${error.needed} bytes (while reading ${error.what}) but the file has ${fileSize}`,
       );
@@ -106,12 +107,12 @@ function parse(path: string, bytes: Uint8Array, fileSize: number): GgufFileInfo 
 }
 
 function parseWith(path: string, reader: ByteReader, fileSize: number): GgufFileInfo {
-  if (fileSize < 4) throw invalid(path, `not a GGUF file (only ${fileSize} bytes)`);
+  if (fileSize < 4) throw invalidGguf(path, `not a GGUF file (only ${fileSize} bytes)`);
   reader.context = "the magic number";
   const magic = reader.uint32();
   if (magic !== GGUF_MAGIC) {
     const start = Buffer.from(new Uint32Array([magic]).buffer).toString("latin1");
-    throw invalid(path, `not a GGUF file: it starts with ${JSON.stringify(start)}, not "GGUF"`);
+    throw invalidGguf(path, `not a GGUF file: it starts with ${JSON.stringify(start)}, not "GGUF"`);
   }
   reader.context = "the version";
   const version = reader.uint32();
@@ -119,7 +120,7 @@ function parseWith(path: string, reader: ByteReader, fileSize: number): GgufFile
     // A big-endian GGUF reads as 0x03000000 here.
     const hint =
       version === 0x03000000 ? " (a big-endian GGUF, which llama.cpp on this machine cannot use)" : "";
-    throw invalid(
+    throw invalidGguf(
       path,
       `unsupported GGUF version ${version}${hint}; supported: ${SUPPORTED_VERSIONS.join(", ")}`,
     );
@@ -139,7 +140,7 @@ function parseWith(path: string, reader: ByteReader, fileSize: number): GgufFile
     reader.context = `metadata \`${key}\``;
     const typeId = reader.uint32();
     const type = ggufValueTypeById.get(typeId);
-    if (type === undefined) throw invalid(path, `metadata \`${key}\` has unknown value type ${typeId}`);
+    if (type === undefined) throw invalidGguf(path, `metadata \`${key}\` has unknown value type ${typeId}`);
     metadata[key] = readValue(path, reader, key, type);
   }
 
@@ -149,7 +150,7 @@ function parseWith(path: string, reader: ByteReader, fileSize: number): GgufFile
       ? alignmentEntry.value
       : GGUF_DEFAULT_ALIGNMENT;
   if (alignment === 0 || (alignment & (alignment - 1)) !== 0) {
-    throw invalid(path, `invalid general.alignment ${alignment} (must be a power of two)`);
+    throw invalidGguf(path, `invalid general.alignment ${alignment} (must be a power of two)`);
   }
 
   const tensors: GgufTensorInfo[] = [];
@@ -158,7 +159,7 @@ function parseWith(path: string, reader: ByteReader, fileSize: number): GgufFile
     const name = reader.string();
     reader.context = `tensor info "${name}"`;
     const dims = reader.uint32();
-    if (dims > 8) throw invalid(path, `tensor "${name}" has ${dims} dimensions (ggml allows at most 4)`);
+    if (dims > 8) throw invalidGguf(path, `tensor "${name}" has ${dims} dimensions (ggml allows at most 4)`);
     const shape: number[] = [];
     for (let d = 0; d < dims; d++) shape.push(reader.size());
     const typeId = reader.uint32();
@@ -191,7 +192,7 @@ function readArray(
   const itemTypeId = reader.uint32();
   const itemType = ggufValueTypeById.get(itemTypeId);
   if (itemType === undefined)
-    throw invalid(path, `metadata array \`${key}\` has unknown item type ${itemTypeId}`);
+    throw invalidGguf(path, `metadata array \`${key}\` has unknown item type ${itemTypeId}`);
   const length = reader.size();
   reader.expectRoom(length, minimumBytes[itemType]);
   const items: GgufArrayItem[] = new Array(length);

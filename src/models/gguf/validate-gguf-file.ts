@@ -1,18 +1,23 @@
 /**
  * Checks that a GGUF file is safe to hand to llama.cpp. This matters beyond nice messages:
  * llama.cpp aborts the whole process (not a catchable error) on some malformed files — a SentencePiece
- * vocabulary without the `<0x0A>` byte token, for one — so the llama backend calls this first.
+ * vocabulary without the `<0x0A>` byte token, a renamed `llama.attention.head_count` — so the llama
+ * backend calls this first, and no file it accepts may abort llama.cpp (the GGUF fuzz test holds it to that).
  *
  * Checks, cheapest first: the file exists and parses (see `readGgufMetadata`); every tensor has a
  * known type, whole blocks, an aligned offset and data inside the file; names are unique; the
- * vocabulary's arrays agree in length, special token ids are in range, tokens are unique, a
- * SentencePiece (`llama`) vocabulary has all 256 `<0xXX>` byte tokens, and the embedding matrix has
- * one row per token. Measured on node-llama-cpp 3.21.1 (llama.cpp 0.4.0 build): a duplicate token
- * text or a missing `<0x0A>` kills the process; scores of the wrong length only fail the load.
+ * vocabulary's arrays agree in length and type, special token ids are in range, tokens are unique, a
+ * SentencePiece (`llama`) vocabulary has all 256 `<0xXX>` byte tokens and its byte-typed tokens are
+ * byte tokens; the hyperparameters llama.cpp requires for the architecture are present, well-typed
+ * and in range (`check-hparams.ts`); and for `llama` every tensor has the shape they imply
+ * (`check-llama-tensors.ts`). Measured on node-llama-cpp 3.21.1 and 3.22.1: a duplicate token text, a
+ * missing `<0x0A>`, a 0 or missing head count or FFN width, a block count over 512 kill the process;
+ * scores of the wrong length only fail the load.
  */
-import { DeliberateError } from "../../errors.ts";
-import { byteTokenText } from "./llama-token-type.ts";
-import { type GgufFileInfo, readGgufMetadata } from "./read-gguf-metadata.ts";
+import { checkHparams } from "./check-hparams.ts";
+import { checkLlamaTensors } from "./check-llama-tensors.ts";
+import { byteTokenText, LlamaTokenType } from "./llama-token-type.ts";
+import { type GgufFileInfo, invalidGguf, readGgufMetadata } from "./read-gguf-metadata.ts";
 
 /** Special-token keys whose ids must index the vocabulary. */
 const SPECIAL_TOKEN_KEYS = [
@@ -30,12 +35,14 @@ const SPECIAL_TOKEN_KEYS = [
 export async function validateGgufFile(path: string): Promise<GgufFileInfo> {
   const info = await readGgufMetadata(path);
   checkTensors(info);
-  checkVocabulary(info);
+  const vocabSize = checkVocabulary(info);
+  const hparams = checkHparams(info);
+  if (hparams.architecture === "llama") checkLlamaTensors(info, hparams, vocabSize);
   return info;
 }
 
-function fail(info: GgufFileInfo, problem: string): DeliberateError {
-  return new DeliberateError("MODEL_INVALID", `${info.path}: ${problem}`);
+function fail(info: GgufFileInfo, problem: string) {
+  return invalidGguf(info.path, problem);
 }
 
 function checkTensors(info: GgufFileInfo): void {
@@ -68,14 +75,18 @@ function checkTensors(info: GgufFileInfo): void {
   }
 }
 
-function checkVocabulary(info: GgufFileInfo): void {
+/** Checks the vocabulary llama.cpp builds its tokenizer from; returns the number of tokens. */
+function checkVocabulary(info: GgufFileInfo): number {
   const { metadata } = info;
-  const tokensEntry = metadata["tokenizer.ggml.tokens"];
-  if (tokensEntry === undefined) {
-    if (metadata["tokenizer.ggml.model"] !== undefined)
-      throw fail(info, "broken vocabulary: `tokenizer.ggml.tokens` is missing");
-    return;
+  const model = metadata["tokenizer.ggml.model"];
+  if (model === undefined) throw fail(info, "no vocabulary: `tokenizer.ggml.model` is missing");
+  if (model.type !== "string") throw fail(info, "broken vocabulary: `tokenizer.ggml.model` is not a string");
+  // llama.cpp loads such a model but aborts as soon as anything is tokenized.
+  if (model.value === "none" || model.value === "no_vocab") {
+    throw fail(info, `no vocabulary (\`tokenizer.ggml.model\` = "${model.value}"): nothing can be generated`);
   }
+  const tokensEntry = metadata["tokenizer.ggml.tokens"];
+  if (tokensEntry === undefined) throw fail(info, "broken vocabulary: `tokenizer.ggml.tokens` is missing");
   if (tokensEntry.type !== "array" || tokensEntry.itemType !== "string") {
     throw fail(info, "broken vocabulary: `tokenizer.ggml.tokens` is not an array of strings");
   }
@@ -117,25 +128,47 @@ function checkVocabulary(info: GgufFileInfo): void {
     }
   }
 
-  // llama.cpp asserts (aborting the process) when two tokens share a text, whatever the tokenizer.
+  // llama.cpp asserts (aborting the process) when two tokens share a text, whatever the tokenizer;
+  // it reads an empty token as "[EMPTY_<id>]".
   const seen = new Map<string, number>();
   for (const [id, token] of tokens.entries()) {
-    const first = seen.get(token);
+    const text = token === "" ? `[EMPTY_${id}]` : token;
+    const first = seen.get(text);
     if (first !== undefined) {
-      throw fail(
-        info,
-        `broken vocabulary: duplicate token ${JSON.stringify(token)} (ids ${first} and ${id})`,
-      );
+      throw fail(info, `broken vocabulary: duplicate token ${JSON.stringify(text)} (ids ${first} and ${id})`);
     }
-    seen.set(token, id);
+    seen.set(text, id);
   }
-  if (metadata["tokenizer.ggml.model"]?.value === "llama") checkByteTokens(info, seen);
+  if (model.value === "llama") checkByteTokens(info, seen);
+  checkByteTyped(info, tokens, model.value as string);
 
   const embedding = info.tensors.find((tensor) => tensor.name === "token_embd.weight");
   if (embedding && embedding.shape.length === 2 && embedding.shape[1] !== vocabSize) {
     throw fail(
       info,
       `token_embd.weight has ${embedding.shape[1]} rows but the vocabulary has ${vocabSize} tokens`,
+    );
+  }
+  return vocabSize;
+}
+
+/** Byte-fallback texts as llama.cpp decodes them: it reads the two characters after `<0x`. */
+const BYTE_TOKEN = /^<0x[0-9A-Fa-f]{2}>$/;
+
+/**
+ * A token typed as a byte is decoded by cutting its text (`substr(3, 2)`), which throws inside
+ * llama.cpp on a short text, and aborts it outright for a WordPiece (`bert`) vocabulary.
+ */
+function checkByteTyped(info: GgufFileInfo, tokens: string[], model: string): void {
+  const types = info.metadata["tokenizer.ggml.token_type"]?.value as number[] | undefined;
+  if (types === undefined) return;
+  const id = types.findIndex(
+    (type, id) => type === LlamaTokenType.byte && (model === "bert" || !BYTE_TOKEN.test(tokens[id]!)),
+  );
+  if (id >= 0) {
+    throw fail(
+      info,
+      `broken vocabulary: token ${id} (${JSON.stringify(tokens[id])}) is typed as a byte but is not a byte token like <0x0A>`,
     );
   }
 }

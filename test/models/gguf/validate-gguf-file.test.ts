@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { DeliberateError } from "../../../src/errors.ts";
-import { gguf } from "../../../src/models/gguf/gguf-value.ts";
+import { type GgufMetadata, gguf } from "../../../src/models/gguf/gguf-value.ts";
 import { readGgufMetadata } from "../../../src/models/gguf/read-gguf-metadata.ts";
 import { validateGgufFile } from "../../../src/models/gguf/validate-gguf-file.ts";
 import { writeGguf } from "../../../src/models/gguf/write-gguf.ts";
@@ -93,12 +93,23 @@ test("a header whose counts or lengths exceed the file is truncated, without rea
   );
 });
 
+/**
+ * The hyperparameters every architecture needs, for an architecture we have no further rules for:
+ * files that test the vocabulary or the layout, not a model.
+ */
+const toyHparams: GgufMetadata = {
+  "general.architecture": gguf.string("toy"),
+  "toy.context_length": gguf.uint32(64),
+  "toy.embedding_length": gguf.uint32(4),
+  "toy.block_count": gguf.uint32(1),
+};
+
 test("vocabulary rules: special ids in range, unique tokens, embedding rows match; byte tokens only for SentencePiece", async () => {
   const path = join(dir, "vocab.gguf");
   const tokens = ["a", "b", "c"];
   await writeGguf(path, {
     metadata: {
-      "general.architecture": gguf.string("llama"),
+      ...toyHparams,
       "tokenizer.ggml.model": gguf.string("gpt2"),
       "tokenizer.ggml.tokens": gguf.array("string", tokens),
       "tokenizer.ggml.eos_token_id": gguf.uint32(2),
@@ -163,6 +174,7 @@ test("metadata larger than the first read (1 MiB) is read by growing the prefix"
   const tokens = Array.from({ length: 60_000 }, (_, i) => `token-number-${i}`); // ~1.5 MB of strings
   await writeGguf(path, {
     metadata: {
+      ...toyHparams,
       "tokenizer.ggml.model": gguf.string("gpt2"),
       "tokenizer.ggml.tokens": gguf.array("string", tokens),
     },
