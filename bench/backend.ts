@@ -29,7 +29,7 @@ const MODEL = {
   seed: 25,
   tensorType: "F16",
 } as const;
-const THREADS = Number(process.env.BENCH_THREADS ?? defaultThreads());
+const THREADS = process.env.BENCH_THREADS ? Number(process.env.BENCH_THREADS) : undefined;
 const MAX_TOKENS = Number(process.env.BENCH_TOKENS ?? 64);
 const REPS = Number(process.env.BENCH_REPS ?? 7);
 const CONTEXT_SIZE = 256;
@@ -163,7 +163,11 @@ const backend = await createLlamaBackend({ model: path, threads: THREADS, contex
 const results: Record<string, Awaited<ReturnType<typeof measurePair>>> = {};
 for (const n of [1, 8]) {
   // Both sides keep one context of n sequences across runs (ours through its pool).
-  const context = await model.createContext({ sequences: n, contextSize: CONTEXT_SIZE, threads: THREADS });
+  const context = await model.createContext({
+    sequences: n,
+    contextSize: CONTEXT_SIZE,
+    threads: THREADS ?? defaultThreads(model.size),
+  });
   const sequences = Array.from({ length: n }, () => context.getSequence());
   results[`n${n}`] = await measurePair(
     (rep) => plainLoop(model, sequences, rep),

@@ -11,6 +11,7 @@ import { percent } from "../../eval/report-rows.ts";
 import type { CellResult } from "../../eval/results.ts";
 import { runEvalPlan } from "../../eval/run-plan.ts";
 import { builtinManifest } from "../../models/builtin.ts";
+import { describeDefaultThreads } from "../../models/llama/default-threads.ts";
 import { integer, number } from "../parse-number.ts";
 
 interface DemoFlags {
@@ -20,7 +21,7 @@ interface DemoFlags {
   seed?: number;
   threshold: number;
   out?: string;
-  threads: number;
+  threads?: number;
   progress: "auto" | "bar" | "lines" | "none";
 }
 
@@ -47,7 +48,7 @@ export function demoCommand(): Command {
         0.5,
       )
       .option("-o, --out <dir>", "run folder (default runs/demo-SEED)")
-      .option("--threads <n>", "llama.cpp threads", integer(1), 2)
+      .option("--threads <n>", `llama.cpp threads (${describeDefaultThreads()})`, integer(1))
       .option("--progress <mode>", "auto, bar, lines or none", "auto")
       .action(async (flags: DemoFlags) => {
         const manifest = builtinManifest();

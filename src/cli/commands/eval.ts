@@ -7,6 +7,7 @@ import { type EvalPlanInput, parseEvalPlan, readEvalFile } from "../../eval/eval
 import { percent } from "../../eval/report-rows.ts";
 import type { CellResult } from "../../eval/results.ts";
 import { runEvalPlan } from "../../eval/run-plan.ts";
+import { describeDefaultThreads } from "../../models/llama/default-threads.ts";
 import { collect, integer, number } from "../parse-number.ts";
 
 interface EvalFlags {
@@ -81,7 +82,7 @@ export function evalCommand(): Command {
     )
     .option("--grader <mode>", "pool (worker threads with timeouts) or sync")
     .option("--config <file>", "config file (default ./deliberate.config.yaml when present)")
-    .option("--threads <n>", "llama.cpp threads", integer(1))
+    .option("--threads <n>", `llama.cpp threads (${describeDefaultThreads()})`, integer(1))
     .option("--progress <mode>", "auto, bar, lines or none", "auto")
     .option("--json", "print results.json instead of the table")
     .action(async (file: string | undefined, flags: EvalFlags) => {

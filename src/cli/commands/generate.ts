@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { loadConfig } from "../../models/config.ts";
+import { describeDefaultThreads } from "../../models/llama/default-threads.ts";
 import { ModelRegistry } from "../../models/registry.ts";
 import type { GenerateRequest } from "../../models/types.ts";
 import { collect, integer, number } from "../parse-number.ts";
@@ -42,7 +43,7 @@ export function generateCommand(): Command {
     .option("--logprobs <k>", "per-token logprobs with k alternatives", integer(0))
     .option("--system <text>", "a system message before the prompt")
     .option("--raw", "send the prompt as is, without the chat template")
-    .option("--threads <n>", "llama.cpp threads", integer(1))
+    .option("--threads <n>", `llama.cpp threads (${describeDefaultThreads()})`, integer(1))
     .option("--json", "print completions with token counts, finish reasons, logprobs and timings")
     .action(async (prompt: string, flags: GenerateFlags) => {
       const registry = new ModelRegistry({ config: loadConfig(flags.config), threads: flags.threads });

@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { DeliberateError } from "../../errors.ts";
 import { loadConfig } from "../../models/config.ts";
+import { describeDefaultThreads } from "../../models/llama/default-threads.ts";
 import { parseModelSpec } from "../../models/model-spec.ts";
 import { ModelRegistry } from "../../models/registry.ts";
 import type { ModelBackend } from "../../models/types.ts";
@@ -26,7 +27,7 @@ export function serveCommand(): Command {
     .option("--config <file>", "config file (default ./deliberate.config.yaml when present)")
     .option("--host <host>", "address to bind (default 127.0.0.1; others need API keys)")
     .option("--port <port>", "port (default 8080)", integer(0))
-    .option("--threads <n>", "llama.cpp threads", integer(1))
+    .option("--threads <n>", `llama.cpp threads (${describeDefaultThreads()})`, integer(1))
     .option("--concurrency <n>", "requests served at once", integer(1), 32)
     .option("--max-queue <n>", "requests waiting before 429", integer(0), 256)
     .option("--rate-limit <n>", "requests per minute per API key", integer(1))

@@ -6,6 +6,7 @@ import { writeFileSync } from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
 import { DeliberateError } from "../../errors.ts";
 import { loadConfig } from "../../models/config.ts";
+import { describeDefaultThreads } from "../../models/llama/default-threads.ts";
 import { ModelRegistry } from "../../models/registry.ts";
 import { solve, strategyDefinition } from "../../strategies/index.ts";
 import type { Backends, Budget, Problem, Solution, TaskKind } from "../../strategies/types.ts";
@@ -106,7 +107,7 @@ export function solveCommand(): Command {
     .option("--seed <seed>", "base seed for every sample", integer(0), 0)
     .option("--system <text>", "a system message before the question")
     .option("--config <file>", "config file (default ./deliberate.config.yaml when present)")
-    .option("--threads <n>", "llama.cpp threads", integer(1))
+    .option("--threads <n>", `llama.cpp threads (${describeDefaultThreads()})`, integer(1))
     .option("--json", "print the Solution and its trace as JSON")
     .option("--trace <file>", "write the trace as JSON to this file")
     .action(async (question: string, flags: SolveFlags) => {

@@ -8,13 +8,15 @@
  * await backend.close();
  * ```
  */
+
+export { defaultThreads, describeDefaultThreads } from "./default-threads.ts";
 export {
   createLlamaBackend,
   LLAMA_SAMPLING_DEFAULTS,
   LlamaBackend,
   type LlamaBackendOptions,
 } from "./llama-backend.ts";
-export { defaultThreads, type LlamaGpu } from "./llama-instance.ts";
+export type { LlamaGpu } from "./llama-instance.ts";
 export {
   defaultModelsDir,
   isRemoteModelSpec,

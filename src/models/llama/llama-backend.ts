@@ -16,9 +16,10 @@ import type {
   ScoreResult,
   StreamEvent,
 } from "../types.ts";
+import { defaultThreads } from "./default-threads.ts";
 import { EventQueue } from "./event-queue.ts";
 import { fileFingerprint } from "./file-fingerprint.ts";
-import { defaultThreads, type LlamaGpu } from "./llama-instance.ts";
+import type { LlamaGpu } from "./llama-instance.ts";
 import { loadPrompt } from "./load-prompt.ts";
 import { Lockstep } from "./lockstep.ts";
 import { acquireModel, releaseModel } from "./model-pool.ts";
@@ -33,10 +34,7 @@ import { StopMatcher } from "./stop-matcher.ts";
 export interface LlamaBackendOptions {
   /** A `.gguf` file path, or an `hf:org/repo:QUANT` URI downloaded into `modelsDir` on first use. */
   model: string;
-  /**
-   * CPU threads per context. Default: min(4, available cores). node-llama-cpp's own default
-   * oversubscribes small machines (25–100x slower on 2 cores).
-   */
+  /** CPU threads per context. Default: `defaultThreads` of the model's size (1 for small models). */
   threads?: number;
   /** Tokens per sequence (prompt + completion). Default: min(4096, the model's trained context). */
   contextSize?: number;
@@ -119,7 +117,7 @@ export class LlamaBackend implements ModelBackend {
     this.pool = new SequencePool({
       model,
       contextSize: this.contextSize,
-      threads: options.threads ?? defaultThreads(),
+      threads: options.threads ?? defaultThreads(model.size),
       batchSize: options.batchSize,
     });
     this.capabilities = {

@@ -9,14 +9,6 @@ import { DeliberateError } from "../../errors.ts";
 /** Which compute layer llama.cpp uses: `false` = CPU only. */
 export type LlamaGpu = false | "auto" | "cuda" | "vulkan" | "metal";
 
-/**
- * Threads per context when the caller does not say. node-llama-cpp's own default (at least 4) makes a
- * 2-core machine oversubscribe and run 25–100x slower; more than 4 rarely helps small models.
- */
-export function defaultThreads(): number {
-  return Math.min(4, Math.max(1, availableParallelism()));
-}
-
 const instances = new Map<string, Promise<Llama>>();
 
 /** The shared `Llama` for this GPU choice, loading it on first use. */
