@@ -6,7 +6,7 @@
  */
 import * as crypto from "node:crypto";
 import type { Completion, GenerateRequest, ModelBackend, StreamEvent } from "../models/types.ts";
-import type { EvalStore } from "./store.ts";
+import type { EvalStore, SampleOrigin } from "./store.ts";
 
 export interface CachingBackendOptions {
   /**
@@ -54,13 +54,19 @@ export function canonicalJson(value: unknown): string {
  * unseeded requests key on the index alone. The request is serialised once for all its samples.
  */
 export function sampleKeys(backendId: string, request: GenerateRequest, n: number): string[] {
-  const { signal: _signal, n: _n, seed, ...rest } = request;
-  const body = canonicalJson(rest);
+  const body = requestBody(request);
+  const { seed } = request;
   const prefix = `${JSON.stringify(backendId)}\u0000`;
   return Array.from({ length: n }, (_, index) => {
     const sampleSeed = seed === undefined ? `unseeded:${index}` : String(seed + index);
     return sha256(`${prefix}${sampleSeed}\u0000${body}`);
   });
+}
+
+/** The request as the cache sees it: canonical JSON without `n`, `seed` and `signal`. */
+export function requestBody(request: GenerateRequest): string {
+  const { signal: _signal, n: _n, seed: _seed, ...rest } = request;
+  return canonicalJson(rest);
 }
 
 /** One-shot `crypto.hash` (Node >= 20.12: a quarter of `createHash`'s time per key), else `createHash`. */
@@ -94,8 +100,24 @@ export class CachingBackend implements ModelBackend {
     if (inner.score) this.score = inner.score.bind(inner);
   }
 
+  /** Where sample `index` of `request` comes from, stored beside it. */
+  private origin(
+    request: GenerateRequest,
+    body: string,
+    index: number,
+    call: NonNullable<SampleOrigin["call"]>,
+  ): SampleOrigin {
+    return {
+      backend: this.keyId,
+      request: body,
+      ...(request.seed === undefined ? {} : { seed: request.seed + index }),
+      call,
+    };
+  }
+
   async generate(request: GenerateRequest): Promise<Completion[]> {
     const n = request.n ?? 1;
+    const body = requestBody(request);
     const keys = sampleKeys(this.keyId, request, n);
     const out: Array<Completion | undefined> = keys.map((key) => this.store.getCompletion(key));
     let hits = 0;
@@ -122,7 +144,15 @@ export class CachingBackend implements ModelBackend {
         out[index] = placed;
         // Failed or aborted samples are not answers; a later run must try them again.
         if (completion.finishReason === "stop" || completion.finishReason === "length") {
-          this.store.putCompletion(keys[index], placed);
+          this.store.putCompletion(
+            keys[index],
+            placed,
+            this.origin(request, body, index, {
+              seed: request.seed === undefined ? undefined : request.seed + start,
+              n: count,
+              index: j,
+            }),
+          );
         }
       });
       start = end;
@@ -154,14 +184,22 @@ export class CachingBackend implements ModelBackend {
       return;
     }
     this.options.onMiss?.(n);
+    // Stored only once every sample of the call is in: a run killed mid-call makes the whole call
+    // again on resume, with the same batch of samples, so it samples exactly what an unbroken run did.
+    const done: Completion[] = [];
     for await (const event of this.inner.stream(request)) {
-      if (event.type === "done") {
-        const { completion } = event;
-        if (completion.finishReason === "stop" || completion.finishReason === "length") {
-          this.store.putCompletion(keys[completion.index], completion);
-        }
-      }
+      if (event.type === "done") done.push(event.completion);
       yield event;
+    }
+    const body = requestBody(request);
+    for (const completion of done) {
+      if (completion.finishReason === "stop" || completion.finishReason === "length") {
+        this.store.putCompletion(
+          keys[completion.index],
+          completion,
+          this.origin(request, body, completion.index, { seed: request.seed, n, index: completion.index }),
+        );
+      }
     }
   }
 

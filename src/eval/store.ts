@@ -5,6 +5,7 @@
  * errors are retried, and nothing is counted twice. Re-running or widening a sweep (more samples,
  * more seeds) finds its completions here instead of calling the model again.
  */
+import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
@@ -35,11 +36,47 @@ const schema = `
     id TEXT PRIMARY KEY,
     trace TEXT NOT NULL
   );
+  -- The request each stored sample answered (canonical JSON without n and seed), by its hash: what
+  -- \`deliberate store verify\` sends again to check that samples reproduce.
+  CREATE TABLE IF NOT EXISTS requests (
+    hash TEXT PRIMARY KEY,
+    body TEXT NOT NULL
+  ) WITHOUT ROWID;
   CREATE TABLE IF NOT EXISTS meta (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
   );
 `;
+
+/** Where a stored sample came from: enough to check it belongs to its key and to make it again. */
+export interface SampleOrigin {
+  /** The backend's fingerprint (file, engine, threads, context) or id. */
+  backend: string;
+  /** Canonical JSON of the request without `n`, `seed` and `signal`. */
+  request: string;
+  /** The sample's own seed (request seed + index), or undefined for unseeded requests. */
+  seed?: number;
+  /**
+   * The backend call that made it: its seed, its `n` and the sample's index in it. A sample is
+   * remade exactly only by the same call (llama.cpp rounds a batch of n differently from one of 1).
+   */
+  call?: { seed?: number; n: number; index: number };
+}
+
+/** What `verify` found. */
+export interface StoreVerification {
+  /** SQLite's `PRAGMA integrity_check` lines: `["ok"]` when the file is sound. */
+  integrity: string[];
+  completions: number;
+  /** Rows whose stored digest does not match their completion (changed after they were written). */
+  corrupt: string[];
+  /** Rows whose completion contradicts its origin (another seed or backend than the row says). */
+  mismatched: string[];
+  /** Rows from stores written before samples carried a digest: readable, not checkable. */
+  unchecked: number;
+}
+
+const digestOf = (json: string) => createHash("sha256").update(json).digest("hex");
 
 /** Writes wait at most this long, or this many, before one transaction commits them together. */
 const flushAfterMs = 50;
@@ -54,7 +91,7 @@ export class EvalStore {
    * item (WAL commit bookkeeping), so writes are grouped: a run killed within the window loses
    * only those items, which the next run solves again (never half-written, never twice).
    */
-  private pendingCompletions = new Map<string, Completion>();
+  private pendingCompletions = new Map<string, { completion: Completion; origin?: SampleOrigin }>();
   private pendingRecords: Array<{ record: EvalRecord; trace?: Trace }> = [];
   private timer: NodeJS.Timeout | undefined;
   /**
@@ -81,6 +118,19 @@ export class EvalStore {
       // Stores from before traces moved into the results row gain the column.
       const columns = this.db.prepare<[], { name: string }>("PRAGMA table_info(results)").all();
       if (!columns.some((c) => c.name === "trace")) this.db.exec("ALTER TABLE results ADD COLUMN trace TEXT");
+      // Stores from before samples carried their origin and digest gain the columns (old rows stay
+      // readable; `verify` counts them as unchecked).
+      const sampleColumns = this.db.prepare<[], { name: string }>("PRAGMA table_info(completions)").all();
+      for (const [name, type] of [
+        ["digest", "TEXT"],
+        ["request", "TEXT"],
+        ["seed", "INTEGER"],
+        ["call", "TEXT"],
+      ] as const) {
+        if (!sampleColumns.some((c) => c.name === name)) {
+          this.db.exec(`ALTER TABLE completions ADD COLUMN ${name} ${type}`);
+        }
+      }
     } catch (error) {
       throw new DeliberateError(
         "BAD_REQUEST",
@@ -91,12 +141,27 @@ export class EvalStore {
       );
     }
     this.statements = {
-      getCompletion: this.db.prepare<[string], { completion: string }>(
-        "SELECT completion FROM completions WHERE key = ?",
+      getCompletion: this.db.prepare<[string], { completion: string; digest: string | null }>(
+        "SELECT completion, digest FROM completions WHERE key = ?",
       ),
       putCompletion: this.db.prepare(
-        "INSERT OR IGNORE INTO completions (key, backend, completion, created_at) VALUES (?, ?, ?, ?)",
+        "INSERT OR IGNORE INTO completions (key, backend, completion, created_at, digest, request, seed, call) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
       ),
+      deleteCompletion: this.db.prepare("DELETE FROM completions WHERE key = ?"),
+      putRequest: this.db.prepare("INSERT OR IGNORE INTO requests (hash, body) VALUES (?, ?)"),
+      getRequest: this.db.prepare<[string], { body: string }>("SELECT body FROM requests WHERE hash = ?"),
+      allCompletions: this.db.prepare<
+        [],
+        {
+          key: string;
+          backend: string;
+          completion: string;
+          digest: string | null;
+          request: string | null;
+          seed: number | null;
+          call: string | null;
+        }
+      >("SELECT key, backend, completion, digest, request, seed, call FROM completions"),
       getResult: this.db.prepare<[string, string, number], { record: string }>(
         "SELECT record FROM results WHERE cell = ? AND item_id = ? AND seed = ?",
       ),
@@ -130,19 +195,88 @@ export class EvalStore {
     return new EvalStore(path);
   }
 
+  /**
+   * The sample stored under `key`. A row whose digest no longer matches its text was changed after
+   * it was written: it is dropped (and so made again), never replayed.
+   */
   getCompletion(key: string): Completion | undefined {
     const pending = this.pendingCompletions.get(key);
-    if (pending) return pending;
+    if (pending) return pending.completion;
     if (this.ownKeys && !this.ownKeys.has(key)) return undefined;
     const row = this.statements.getCompletion.get(key);
-    return row ? (JSON.parse(row.completion) as Completion) : undefined;
+    if (row === undefined) return undefined;
+    if (row.digest !== null && digestOf(row.completion) !== row.digest) {
+      this.statements.deleteCompletion.run(key);
+      return undefined;
+    }
+    return JSON.parse(row.completion) as Completion;
   }
 
   /** First write wins: a completion for a key never changes once stored. */
-  putCompletion(key: string, completion: Completion): void {
-    if (!this.pendingCompletions.has(key)) this.pendingCompletions.set(key, completion);
+  putCompletion(key: string, completion: Completion, origin?: SampleOrigin): void {
+    if (!this.pendingCompletions.has(key)) this.pendingCompletions.set(key, { completion, origin });
     this.ownKeys?.add(key);
     this.schedule();
+  }
+
+  /** The request a stored sample answered (see `SampleOrigin.request`), by its hash. */
+  request(hash: string): string | undefined {
+    return this.statements.getRequest.get(hash)?.body;
+  }
+
+  /**
+   * Checks the whole store: SQLite's integrity check, every sample's digest, and that each sample's
+   * recorded seed and backend are the ones its completion carries.
+   */
+  verify(): StoreVerification {
+    this.flush();
+    const integrity = this.db
+      .prepare<[], { integrity_check: string }>("PRAGMA integrity_check")
+      .all()
+      .map((row) => row.integrity_check);
+    const result: StoreVerification = {
+      integrity,
+      completions: 0,
+      corrupt: [],
+      mismatched: [],
+      unchecked: 0,
+    };
+    for (const row of this.statements.allCompletions.iterate()) {
+      result.completions++;
+      if (row.digest === null) {
+        result.unchecked++;
+        continue;
+      }
+      if (digestOf(row.completion) !== row.digest) {
+        result.corrupt.push(row.key);
+        continue;
+      }
+      const completion = JSON.parse(row.completion) as Completion;
+      if (row.seed !== null && completion.seed !== row.seed) result.mismatched.push(row.key);
+    }
+    return result;
+  }
+
+  /** Every stored sample with its origin, for `store verify --regenerate`. */
+  *samples(): Generator<{
+    key: string;
+    backend: string;
+    completion: Completion;
+    request?: string;
+    seed?: number;
+    call?: SampleOrigin["call"];
+  }> {
+    this.flush();
+    for (const row of this.statements.allCompletions.iterate()) {
+      yield {
+        key: row.key,
+        backend: row.backend,
+        completion: JSON.parse(row.completion) as Completion,
+        ...(row.request === null ? {} : { request: row.request }),
+        ...(row.seed === null ? {} : { seed: row.seed }),
+        ...(row.call === null ? {} : { call: JSON.parse(row.call) as SampleOrigin["call"] }),
+      };
+    }
   }
 
   completionCount(): number {
@@ -179,8 +313,23 @@ export class EvalStore {
     this.pendingRecords = [];
     const now = Date.now();
     this.db.transaction(() => {
-      for (const [key, completion] of completions) {
-        this.statements.putCompletion.run(key, completion.backend, JSON.stringify(completion), now);
+      for (const [key, { completion, origin }] of completions) {
+        const json = JSON.stringify(completion);
+        let requestHash: string | null = null;
+        if (origin !== undefined) {
+          requestHash = digestOf(origin.request);
+          this.statements.putRequest.run(requestHash, origin.request);
+        }
+        this.statements.putCompletion.run(
+          key,
+          origin?.backend ?? completion.backend,
+          json,
+          now,
+          digestOf(json),
+          requestHash,
+          origin?.seed ?? null,
+          origin?.call ? JSON.stringify(origin.call) : null,
+        );
       }
       for (const { record, trace } of records) {
         const json = JSON.stringify(record);

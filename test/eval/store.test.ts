@@ -85,3 +85,47 @@ test("a store that started empty finds what it wrote, before and after committin
   assert.equal(again.completionCount(), 1);
   again.close();
 });
+
+test("samples carry a digest and their origin: a changed row is found by verify and never replayed", () => {
+  const path = join(mkdtempSync(join(tmpdir(), "deliberate-store-")), "verify.sqlite");
+  const store = EvalStore.open(path);
+  const origin = {
+    backend: "llama:m.gguf@abc",
+    request: '{"prompt":"Q"}',
+    seed: 12,
+    call: { seed: 10, n: 4, index: 2 },
+  };
+  store.putCompletion("good", { ...completion, seed: 12 }, origin);
+  store.putCompletion(
+    "bad",
+    { ...completion, seed: 13 },
+    { ...origin, seed: 13, call: { ...origin.call, index: 3 } },
+  );
+  store.putCompletion("wrong-seed", { ...completion, seed: 99 }, { ...origin, seed: 14 });
+  store.close();
+
+  // Change one sample's text behind the store's back, as a bad disk or a hand edit would.
+  const db = new Database(path);
+  db.prepare("UPDATE completions SET completion = replace(completion, ?, ?) WHERE key = 'bad'").run(
+    completion.text,
+    "tampered",
+  );
+  db.close();
+
+  const again = EvalStore.open(path);
+  const found = again.verify();
+  assert.deepEqual(found.integrity, ["ok"]);
+  assert.equal(found.completions, 3);
+  assert.deepEqual(found.corrupt, ["bad"]);
+  assert.deepEqual(found.mismatched, ["wrong-seed"]);
+  const samples = [...again.samples()];
+  const good = samples.find((sample) => sample.key === "good");
+  assert.deepEqual(good?.call, origin.call);
+  assert.equal(good?.backend, origin.backend);
+  assert.equal(again.request(good?.request ?? ""), origin.request);
+  // The changed row is dropped on read (so the sample is made again), not replayed.
+  assert.equal(again.getCompletion("bad"), undefined);
+  assert.deepEqual(again.getCompletion("good"), { ...completion, seed: 12 });
+  assert.equal(again.verify().corrupt.length, 0);
+  again.close();
+});

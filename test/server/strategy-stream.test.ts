@@ -79,17 +79,42 @@ test("SIGTERM drains in-flight requests before `deliberate serve` exits", async 
     .split("/")
     .pop()!
     .replace(/\.gguf$/, "");
-  const pending = client.chat.completions.create({
-    model: name,
-    messages: [{ role: "user", content: "long" }],
-    max_tokens: 120,
-    // Seed 1 writes all 120 tokens (no end-of-generation token), so `length` proves it ran to the end.
-    seed: 1,
-  });
-  await new Promise((r) => setTimeout(r, 300));
+  // Three long streams; SIGTERM goes out once each has sent text, so they are mid-generation then
+  // (however fast this CPU samples, and whichever tokens it draws).
+  const streams = await Promise.all(
+    [1, 2, 3].map((seed) =>
+      client.chat.completions.create({
+        model: name,
+        messages: [{ role: "user", content: "long" }],
+        max_tokens: 2000,
+        seed,
+        stream: true,
+      }),
+    ),
+  );
+  const readers = streams.map((stream) => stream[Symbol.asyncIterator]());
+  const firsts = await Promise.all(
+    readers.map(async (reader) => {
+      for (;;) {
+        const { value, done } = await reader.next();
+        if (done || value.choices[0]?.delta?.content || value.choices[0]?.finish_reason) return value;
+      }
+    }),
+  );
   const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
   child.kill("SIGTERM");
-  const completion = await pending;
-  assert.equal(completion.choices[0]!.finish_reason, "length", "the in-flight request ran to completion");
+  const finishReasons = await Promise.all(
+    readers.map(async (reader, i) => {
+      let finish = firsts[i]?.choices[0]?.finish_reason ?? undefined;
+      for (;;) {
+        const { value, done } = await reader.next();
+        if (done) return finish;
+        finish = value.choices[0]?.finish_reason ?? finish;
+      }
+    }),
+  );
   assert.equal(await exited, 0);
+  const drained = Number(stderr.match(/draining (\d+) in-flight/)?.[1]);
+  assert.ok(drained >= 1, `SIGTERM found no request in flight: ${stderr}`);
+  for (const finish of finishReasons) assert.ok(finish === "stop" || finish === "length", String(finish));
 });

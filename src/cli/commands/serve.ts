@@ -18,6 +18,12 @@ interface ServeFlags {
   concurrency: number;
   maxQueue: number;
   rateLimit?: number;
+  /** `true` when given without a number: one proxy. */
+  trustProxy?: number | true;
+  maxCompletions?: number;
+  maxRequestTokens?: number;
+  maxKeyCompletions?: number;
+  maxKeyTokens?: number;
 }
 
 export function serveCommand(): Command {
@@ -30,7 +36,36 @@ export function serveCommand(): Command {
     .option("--threads <n>", `llama.cpp threads (${describeDefaultThreads()})`, integer(1))
     .option("--concurrency <n>", "requests served at once", integer(1), 32)
     .option("--max-queue <n>", "requests waiting before 429", integer(0), 256)
-    .option("--rate-limit <n>", "requests per minute per API key", integer(1))
+    .option(
+      "--rate-limit <n>",
+      "requests per minute per API key (per client address without keys)",
+      integer(1),
+    )
+    .option(
+      "--trust-proxy [hops]",
+      "behind this many reverse proxies (default 1): tell keyless clients apart by X-Forwarded-For; without it the header is ignored",
+      integer(1),
+    )
+    .option(
+      "--max-completions <n>",
+      "most completions one request may sample: n × strategy samples × its further calls (default 256)",
+      integer(1),
+    )
+    .option(
+      "--max-request-tokens <n>",
+      "most completion tokens one request may ask for, over all its completions (default 262144)",
+      integer(1),
+    )
+    .option(
+      "--max-key-completions <n>",
+      "most completions in flight per API key or client (default 1024)",
+      integer(1),
+    )
+    .option(
+      "--max-key-tokens <n>",
+      "most completion tokens in flight per API key or client (default 1048576)",
+      integer(1),
+    )
     .action(async (flags: ServeFlags) => {
       const config = loadConfig(flags.config);
       const registry = new ModelRegistry({ config, threads: flags.threads });
@@ -59,12 +94,19 @@ export function serveCommand(): Command {
         concurrency: flags.concurrency,
         maxWaiting: flags.maxQueue,
         rateLimitPerMinute: flags.rateLimit,
+        trustProxy: flags.trustProxy === true ? 1 : flags.trustProxy,
+        limits: {
+          maxCompletionsPerRequest: flags.maxCompletions,
+          maxTokensPerRequest: flags.maxRequestTokens,
+          maxCompletionsPerKey: flags.maxKeyCompletions,
+          maxTokensPerKey: flags.maxKeyTokens,
+        },
       });
       process.stderr.write(
         `deliberate serving ${[...models.keys()].join(", ")} at ${server.url}/v1 (viewer: ${server.url}/)\n`,
       );
       const shutdown = async () => {
-        process.stderr.write("draining in-flight requests…\n");
+        process.stderr.write(`draining ${server.state.queue.active} in-flight request(s)…\n`);
         await server.close();
         await registry.close();
         process.exit(0);

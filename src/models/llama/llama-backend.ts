@@ -5,7 +5,7 @@
 import { randomInt } from "node:crypto";
 import { setMaxListeners } from "node:events";
 import { basename } from "node:path";
-import { type ChatWrapper, type LlamaModel, resolveChatWrapper } from "node-llama-cpp";
+import { type ChatWrapper, getModuleVersion, type LlamaModel, resolveChatWrapper } from "node-llama-cpp";
 import { DeliberateError, toDeliberateError } from "../../errors.ts";
 import type {
   Capabilities,
@@ -88,9 +88,20 @@ export async function createLlamaBackend(options: LlamaBackendOptions): Promise<
     });
   }
   const path = await resolveGgufPath(options.model, options);
-  const fingerprint = await fileFingerprint(path);
+  const file = await fileFingerprint(path);
   const model = await acquireModel(path, gpu);
-  return new LlamaBackend(model, path, options, fingerprint);
+  const threads = options.threads ?? defaultThreads(model.size);
+  // What the samples depend on besides the request: the file's bytes, the engine (a fixed engine
+  // bug must not replay its samples from a cache), the thread count and the context size (both
+  // change llama.cpp's rounding).
+  const fingerprint = [
+    file,
+    `node-llama-cpp ${await getModuleVersion()}`,
+    `threads ${threads}`,
+    `context ${options.contextSize ?? Math.min(DEFAULT_CONTEXT_SIZE, model.trainContextSize)}`,
+    ...(gpu === false ? [] : [`gpu ${gpu}`]),
+  ].join(", ");
+  return new LlamaBackend(model, path, { ...options, threads }, fingerprint);
 }
 
 export class LlamaBackend implements ModelBackend {

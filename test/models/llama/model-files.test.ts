@@ -202,7 +202,12 @@ test("two GGUFs with one file name get one id but different fingerprints; a copy
   const backend = await createLlamaBackend({ model: b, threads: 1, contextSize: 64 });
   try {
     assert.equal(backend.id, "llama:model.gguf");
-    assert.equal(backend.fingerprint, `llama:model.gguf@${fb}`);
+    assert.equal(backend.fingerprint?.startsWith(`llama:model.gguf@${fb}, node-llama-cpp `), true);
+    // What else changes the samples is in it too: the thread count and the context size.
+    const other = await createLlamaBackend({ model: b, threads: 2, contextSize: 64 });
+    assert.notEqual(other.fingerprint, backend.fingerprint);
+    await other.close();
+    assert.match(backend.fingerprint ?? "", /threads 1, context 64$/);
   } finally {
     await backend.close();
   }
