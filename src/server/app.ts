@@ -10,15 +10,26 @@ import { DeliberateError } from "../errors.ts";
 import type { ModelBackend } from "../models/types.ts";
 import { viewerHtml } from "../web/viewer-page.ts";
 import { chatCompletions, type StrategyRunner } from "./chat-completions.ts";
-import { chatRequestSchema } from "./chat-request.ts";
+import { type ChatRequest, chatRequestSchema } from "./chat-request.ts";
+import { clientAddress } from "./client-address.ts";
 import { errorResponse } from "./error-body.ts";
 import { instrumentBackend } from "./instrument-backend.ts";
 import { ServerMetrics } from "./metrics.ts";
-import { resolveRoute } from "./model-route.ts";
+import { type ModelRoute, resolveRoute } from "./model-route.ts";
 import { RateLimiter } from "./rate-limiter.ts";
 import { RequestQueue } from "./request-queue.ts";
+import {
+  checkRequestWork,
+  DEFAULT_WORK_LIMITS,
+  plainRunWork,
+  type StrategyPlanner,
+  scaleWork,
+  type Work,
+  type WorkLimits,
+} from "./request-work.ts";
 import type { ServerState } from "./server-state.ts";
 import { TraceHub } from "./trace-hub.ts";
+import { InFlightWork, meterBackends } from "./work-meter.ts";
 
 export interface AppOptions {
   /** Served models by name. */
@@ -26,6 +37,11 @@ export interface AppOptions {
   /** Strategy names accepted as `STRATEGY/MODEL` prefixes and in `deliberate.strategy`. */
   strategies: readonly string[];
   runStrategy: StrategyRunner;
+  /**
+   * The most work one run of a strategy can ask for, checked before it runs. Default
+   * `planRegisteredStrategy` (for `runRegisteredStrategy`); a custom runner brings its own.
+   */
+  planStrategy?: StrategyPlanner;
   /** Bearer keys; when non-empty every route but /health needs one. */
   apiKeys?: readonly string[];
   /** Largest request body in bytes. Default 1 MiB. */
@@ -34,8 +50,17 @@ export interface AppOptions {
   concurrency?: number;
   /** Requests waiting for a slot before 429s. Default 256. */
   maxWaiting?: number;
-  /** Requests per minute per key (or per client when keyless). Unset: no rate limit. */
+  /** Requests per minute per key (or per client address when keyless). Unset: no rate limit. */
   rateLimitPerMinute?: number;
+  /** Work limits per request and per key in flight; each defaults to `DEFAULT_WORK_LIMITS`. */
+  limits?: Partial<WorkLimits>;
+  /**
+   * Reverse proxies in front of the server (nginx, a load balancer) that append the client's address
+   * to `X-Forwarded-For`. Keyless clients are told apart by the address this many hops from the
+   * right of the header. Default 0: the header is ignored (any client can write it) and the socket's
+   * address is used.
+   */
+  trustProxy?: number;
   /** Recent requests kept for the viewer. Default 200. */
   traceCapacity?: number;
   /** Keepalive comment interval on strategy streams, ms. Default 5000. */
@@ -59,7 +84,41 @@ function fail(c: Context, error: unknown): Response {
   return c.json(body, status as 400);
 }
 
+/** The limits with defaults filled in; BAD_REQUEST for a limit that is not a positive integer or cannot be met. */
+function resolveLimits(limits: Partial<WorkLimits> = {}): WorkLimits {
+  // An option left undefined (a CLI flag not given) keeps its default.
+  const given = Object.entries(limits).filter(([, value]) => value !== undefined);
+  const resolved: WorkLimits = { ...DEFAULT_WORK_LIMITS, ...Object.fromEntries(given) };
+  for (const [name, value] of Object.entries(resolved)) {
+    if (!(Number.isSafeInteger(value) && value >= 1)) {
+      throw new DeliberateError("BAD_REQUEST", `server limit \`${name}\` must be an integer >= 1`, {
+        param: name,
+      });
+    }
+  }
+  // A request over a key's limit could never run: per key must hold at least one largest request.
+  const pairs: Array<[keyof WorkLimits, keyof WorkLimits]> = [
+    ["maxCompletionsPerKey", "maxCompletionsPerRequest"],
+    ["maxTokensPerKey", "maxTokensPerRequest"],
+  ];
+  for (const [perKey, perRequest] of pairs) {
+    if (resolved[perKey] < resolved[perRequest]) {
+      throw new DeliberateError(
+        "BAD_REQUEST",
+        `server limit \`${perKey}\` (${resolved[perKey]}) is below \`${perRequest}\` (${resolved[perRequest]})`,
+        { param: perKey },
+      );
+    }
+  }
+  return resolved;
+}
+
 export function createApp(options: AppOptions): DeliberateApp {
+  const limits = resolveLimits(options.limits);
+  const trustProxy = options.trustProxy ?? 0;
+  if (!(Number.isSafeInteger(trustProxy) && trustProxy >= 0)) {
+    throw new DeliberateError("BAD_REQUEST", "`trustProxy` must be an integer >= 0", { param: "trustProxy" });
+  }
   const metrics = new ServerMetrics();
   const models = new Map(
     [...options.models].map(([name, backend]) => [name, instrumentBackend(backend, metrics.sequences)]),
@@ -68,6 +127,10 @@ export function createApp(options: AppOptions): DeliberateApp {
     models,
     strategies: options.strategies,
     runStrategy: options.runStrategy,
+    // Loaded on first use: an app serving no strategies does not load the strategies layer.
+    planStrategy:
+      options.planStrategy ??
+      (async (plan) => (await import("./strategy-work.ts")).planRegisteredStrategy(plan)),
     apiKeys: options.apiKeys ?? [],
     metrics,
     queue: new RequestQueue({
@@ -77,6 +140,9 @@ export function createApp(options: AppOptions): DeliberateApp {
     rateLimiter: options.rateLimitPerMinute
       ? new RateLimiter({ perMinute: options.rateLimitPerMinute })
       : undefined,
+    limits,
+    inFlight: new InFlightWork(limits),
+    trustProxy,
     hub: new TraceHub(options.traceCapacity ?? 200),
     keepAliveMs: options.keepAliveMs ?? 5000,
     onStreamError: async () => {},
@@ -176,25 +242,38 @@ export function createApp(options: AppOptions): DeliberateApp {
       }
       const request = parsed.data;
       const route = resolveRoute(request.model, state.models, state.strategies, request.deliberate?.strategy);
+      // Everything the request could make the models do, refused before anything is allocated.
+      const work = await requestWork(state, request, route);
 
+      const who = (c.get("apiKey" as never) as string | undefined) ?? clientAddress(c, state.trustProxy);
       if (state.rateLimiter) {
-        const who =
-          (c.get("apiKey" as never) as string | undefined) ?? c.req.header("x-forwarded-for") ?? "local";
         const wait = state.rateLimiter.take(who);
         if (wait > 0) {
           throw new DeliberateError("RATE_LIMITED", "rate limit exceeded for this key", { retryAfter: wait });
         }
       }
+      const releaseWork = state.inFlight.admit(who, work);
 
       const signal = c.req.raw.signal;
-      const release = await state.queue.acquire(signal);
+      let release: () => void;
+      try {
+        release = await state.queue.acquire(signal);
+      } catch (error) {
+        releaseWork();
+        throw error;
+      }
       state.metrics.inFlight.add({ model: route.model }, 1);
       const done = () => {
         release();
+        releaseWork();
         state.metrics.inFlight.add({ model: route.model }, -1);
       };
+      const metered: ModelRoute = {
+        ...route,
+        backends: meterBackends(route.backends, work, route.strategy ?? "the completion"),
+      };
       try {
-        const response = await chatCompletions(c, state, request, route, signal);
+        const response = await chatCompletions(c, state, request, metered, signal);
         // A streamed body is still being written: release the slot when it ends.
         if (response.body && request.stream) return releaseWhenDone(response, done);
         done();
@@ -227,6 +306,17 @@ export function createApp(options: AppOptions): DeliberateApp {
   );
 
   return { app, state };
+}
+
+/** The request's work: `n` runs of its strategy (or plain completions); a 400 when over the limits. */
+async function requestWork(state: ServerState, request: ChatRequest, route: ModelRoute): Promise<Work> {
+  const perRun =
+    route.strategy === null
+      ? plainRunWork(request, route)
+      : await state.planStrategy({ strategy: route.strategy, request, route });
+  const work = scaleWork(request.n ?? 1, perRun);
+  checkRequestWork(work, perRun, request, state.limits);
+  return work;
 }
 
 /** Wraps a streamed response so `done` runs once its body is fully sent or cancelled. */

@@ -17,7 +17,8 @@ const message = z
 export const deliberateOptionsSchema = z
   .object({
     strategy: z.string().min(1).optional(),
-    samples: z.number().int().min(1).max(256).optional(),
+    /** Capped with every other multiplier by the server's work limits, not here. */
+    samples: z.number().int().min(1).optional(),
     /** Other strategy options, validated by the strategy's own schema. */
     options: z.record(z.string(), z.unknown()).optional(),
     budget: z
@@ -36,7 +37,8 @@ export const chatRequestSchema = z
   .object({
     model: z.string().min(1),
     messages: z.array(message).min(1),
-    n: z.number().int().min(1).max(64).optional(),
+    // No maximum of its own: `n` × the strategy's samples × max tokens is what the work limits cap.
+    n: z.number().int().min(1).optional(),
     temperature: z.number().min(0).max(2).optional(),
     top_p: z.number().gt(0).max(1).optional(),
     top_k: z.number().int().min(1).optional(),

@@ -18,6 +18,8 @@ before(async () => {
     port: 0,
     models: new Map<string, ModelBackend>([["small", small]]),
     strategies: ["echo-strategy"],
+    // One plain completion per run, at most the whole context.
+    planStrategy: () => ({ completions: 1, tokens: small.capabilities.contextSize ?? 4096 }),
     runStrategy: async ({ route, messages, trace }) => {
       const [completion] = await route.backends.policy.generate({ messages });
       trace.record("vote", "majority", { winner: "42", counts: { "42": 1 } });
