@@ -176,6 +176,94 @@ for (const n of [1, 8]) {
   await context.dispose();
 }
 await backend.close();
+
+/**
+ * Prompt sharing: n = 8 samples of a ~1,000-token prompt. Before: every sequence evaluates the
+ * prompt itself (what the backend did until it loaded the prompt once and copied it, and what the
+ * plain loop does). After: our backend. Time to first token and total time, medians over reps,
+ * the two sides alternating.
+ */
+async function promptSharing() {
+  const n = 8;
+  const contextSize = 2048;
+  const tokens = 24;
+  const longPrompt = (rep: number) =>
+    `${String.fromCharCode(65 + (rep % 26))}: ${"add the next digit to the running sum and carry. ".repeat(20)}`;
+  const shared = await createLlamaBackend({ model: path, threads: THREADS, contextSize });
+  const context = await model.createContext({
+    sequences: n,
+    contextSize,
+    threads: THREADS ?? defaultThreads(model.size),
+  });
+  const sequences = Array.from({ length: n }, () => context.getSequence());
+  const before = async (rep: number) => {
+    const started = performance.now();
+    const promptTokens: Token[] = tokenizeRaw(model, longPrompt(rep));
+    await Promise.all(sequences.map((sequence) => sequence.clearHistory()));
+    let firstTokenMs = Number.POSITIVE_INFINITY;
+    await Promise.all(
+      sequences.map(async (sequence, i) => {
+        let count = 0;
+        for await (const _token of sequence.evaluate(promptTokens, { ...SAMPLING, seed: 1000 * rep + i })) {
+          firstTokenMs = Math.min(firstTokenMs, performance.now() - started);
+          if (++count >= tokens) break;
+        }
+      }),
+    );
+    return { promptTokens: promptTokens.length, firstTokenMs, totalMs: performance.now() - started };
+  };
+  const after = async (rep: number) => {
+    const started = performance.now();
+    const completions = await shared.generate({
+      prompt: longPrompt(rep),
+      n,
+      maxTokens: tokens,
+      seed: 1000 * rep,
+      ...SAMPLING,
+    });
+    const firstTokenMs = Math.min(
+      ...completions.map((c) => c.timings.firstTokenMs ?? Number.POSITIVE_INFINITY),
+    );
+    return {
+      promptTokens: completions[0]?.usage.promptTokens ?? 0,
+      firstTokenMs,
+      totalMs: performance.now() - started,
+    };
+  };
+  await before(WARMUP_REP);
+  await after(WARMUP_REP);
+  const runs = {
+    before: [] as Awaited<ReturnType<typeof before>>[],
+    after: [] as Awaited<ReturnType<typeof after>>[],
+  };
+  for (let rep = 0; rep < Math.min(REPS, 5); rep++) {
+    if (rep % 2 === 0) {
+      runs.before.push(await before(rep));
+      runs.after.push(await after(rep));
+    } else {
+      runs.after.push(await after(rep));
+      runs.before.push(await before(rep));
+    }
+  }
+  await context.dispose();
+  await shared.close();
+  const summary = (list: Array<{ firstTokenMs: number; totalMs: number }>) => ({
+    firstTokenMs: round(median(list.map((r) => r.firstTokenMs))),
+    totalMs: round(median(list.map((r) => r.totalMs))),
+  });
+  const b = summary(runs.before);
+  const a = summary(runs.after);
+  return {
+    n,
+    promptTokens: runs.after[0]?.promptTokens,
+    maxTokens: tokens,
+    before: b,
+    after: a,
+    firstTokenSpeedup: round2(b.firstTokenMs / a.firstTokenMs),
+    totalSpeedup: round2(b.totalMs / a.totalMs),
+  };
+}
+const sharing = await promptSharing();
 await model.dispose();
 
 console.log(
@@ -189,6 +277,7 @@ console.log(
       contextSize: CONTEXT_SIZE,
       sampling: SAMPLING,
       ...results,
+      promptSharing: sharing,
       ratios: {
         oursVsPlainN1: results.n1.oursVsPlain,
         oursVsPlainN8: results.n8.oursVsPlain,
