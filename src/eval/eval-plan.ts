@@ -17,110 +17,104 @@ import { dirname, isAbsolute, join } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import { DeliberateError } from "../errors.ts";
+import { strictObject } from "../strict-object.ts";
 import { layoutNames } from "./datasets/layouts.ts";
 import type { StrategySpec } from "./runner.ts";
 
-const fieldsSchema = z
-  .object({
-    id: z.string(),
-    question: z.string(),
-    answer: z.string(),
-    solution: z.string(),
-    choices: z.string(),
-    tests: z.string(),
-    difficulty: z.string(),
-    category: z.string(),
-  })
-  .partial()
-  .strict();
+const fieldsSchema = strictObject({
+  id: z.string().optional(),
+  question: z.string().optional(),
+  answer: z.string().optional(),
+  solution: z.string().optional(),
+  choices: z.string().optional(),
+  tests: z.string().optional(),
+  difficulty: z.string().optional(),
+  category: z.string().optional(),
+});
 
 const priceSchema = z.object({ prompt: z.number().nonnegative(), completion: z.number().nonnegative() });
 
 const modelSchema = z.union([
   z.string().min(1),
-  z
-    .object({
-      /** The model spec: configured name, .gguf path, hf: URI or openai:MODEL@URL. */
-      spec: z.string().min(1),
-      /** Label in tables; default the spec. */
-      name: z.string().min(1).optional(),
-      concurrency: z.number().int().min(1).optional(),
-      /** Send `question + "\n"` as a raw prompt (models trained without a chat template). */
-      rawPrompt: z.boolean().optional(),
-      /** Per-million-token prices (overrides the config's). */
-      price: priceSchema.optional(),
-      /** The large model (`ctx.backends.large`: cascade, speculative thinking); overrides the plan's. */
-      large: z.string().min(1).optional(),
-      largePrice: priceSchema.optional(),
-      /** The verifier model (`ctx.backends.verifier`: judges, reward models); overrides the plan's. */
-      verifier: z.string().min(1).optional(),
-      verifierPrice: priceSchema.optional(),
-      /** Run only these of the plan's strategies (by name) on this model; default all. */
-      strategies: z.array(z.string().min(1)).min(1).optional(),
-    })
-    .strict(),
+  strictObject({
+    /** The model spec: configured name, .gguf path, hf: URI or openai:MODEL@URL. */
+    spec: z.string().min(1),
+    /** Label in tables; default the spec. */
+    name: z.string().min(1).optional(),
+    concurrency: z.number().int().min(1).optional(),
+    /** Send `question + "\n"` as a raw prompt (models trained without a chat template). */
+    rawPrompt: z.boolean().optional(),
+    /** Per-million-token prices (overrides the config's). */
+    price: priceSchema.optional(),
+    /** The large model (`ctx.backends.large`: cascade, speculative thinking); overrides the plan's. */
+    large: z.string().min(1).optional(),
+    largePrice: priceSchema.optional(),
+    /** The verifier model (`ctx.backends.verifier`: judges, reward models); overrides the plan's. */
+    verifier: z.string().min(1).optional(),
+    verifierPrice: priceSchema.optional(),
+    /** Run only these of the plan's strategies (by name) on this model; default all. */
+    strategies: z.array(z.string().min(1)).min(1).optional(),
+  }),
 ]);
 
 const strategySchema = z.union([
   z.string().min(1),
-  z.object({ name: z.string().min(1), options: z.record(z.string(), z.unknown()).optional() }).strict(),
+  strictObject({ name: z.string().min(1), options: z.record(z.string(), z.unknown()).optional() }),
 ]);
 
 const datasetSchema = z.union([
   z.string().min(1),
-  z
-    .object({
-      path: z.string().min(1),
-      layout: z.enum([...layoutNames, "auto"]).optional(),
-      fields: fieldsSchema.optional(),
-      kind: z.enum(["math", "choice", "code", "text"]).optional(),
-      limit: z.number().int().min(0).optional(),
-      difficulty: z.number().int().min(1).optional(),
-      n: z.number().int().min(0).optional(),
-      seed: z.number().int().optional(),
-    })
-    .strict(),
-]);
-
-export const evalPlanSchema = z
-  .object({
-    models: z.array(modelSchema).min(1),
-    /** The large model of every model entry that names none (`--large`). */
-    large: z.string().min(1).optional(),
-    /** The verifier model of every model entry that names none (`--verifier`). */
-    verifier: z.string().min(1).optional(),
-    strategies: z.array(strategySchema).min(1).default(["cot"]),
-    datasets: z.array(datasetSchema).min(1),
-    /** Seeds per item. */
-    seeds: z.number().int().min(1).default(1),
-    baseSeed: z.number().int().min(0).default(0),
-    /** Samples per item for every strategy that takes `samples` (overrides its own default). */
-    samples: z.number().int().min(1).optional(),
-    /** Items per dataset (synthetic: generated count). */
+  strictObject({
+    path: z.string().min(1),
+    layout: z.enum([...layoutNames, "auto"]).optional(),
+    fields: fieldsSchema.optional(),
+    kind: z.enum(["math", "choice", "code", "text"]).optional(),
     limit: z.number().int().min(0).optional(),
     difficulty: z.number().int().min(1).optional(),
-    out: z.string().min(1).optional(),
-    store: z.string().min(1).optional(),
-    budget: z
-      .object({
-        maxCalls: z.number().int().min(1).optional(),
-        maxTokens: z.number().int().min(1).optional(),
-        maxSeconds: z.number().positive().optional(),
-      })
-      .strict()
-      .default({}),
-    systemPrompt: z.string().optional(),
-    /** Every model gets `question + "\n"` as a raw prompt instead of chat messages (the lab's tiny models). */
-    rawPrompt: z.boolean().default(false),
-    /** Items in flight per model. */
-    concurrency: z.number().int().min(1).default(4),
-    grader: z.enum(["pool", "sync"]).default("pool"),
-    /** Path of deliberate.config.yaml. */
-    config: z.string().optional(),
-    /** llama.cpp threads. */
-    threads: z.number().int().min(1).optional(),
-  })
-  .strict();
+    n: z.number().int().min(0).optional(),
+    seed: z.number().int().optional(),
+  }),
+]);
+
+export const evalPlanSchema = strictObject({
+  models: z.array(modelSchema).min(1),
+  /** The large model of every model entry that names none (`--large`). */
+  large: z.string().min(1).optional(),
+  /** The verifier model of every model entry that names none (`--verifier`). */
+  verifier: z.string().min(1).optional(),
+  strategies: z.array(strategySchema).min(1).default(["cot"]),
+  datasets: z.array(datasetSchema).min(1),
+  /** Seeds per item. */
+  seeds: z.number().int().min(1).default(1),
+  baseSeed: z.number().int().min(0).default(0),
+  /** Samples per item for every strategy that takes `samples` (overrides its own default). */
+  samples: z.number().int().min(1).optional(),
+  /** Items per dataset (synthetic: generated count). */
+  limit: z.number().int().min(0).optional(),
+  difficulty: z.number().int().min(1).optional(),
+  out: z.string().min(1).optional(),
+  store: z.string().min(1).optional(),
+  budget: strictObject({
+    maxCalls: z.number().int().min(1).optional(),
+    maxTokens: z.number().int().min(1).optional(),
+    maxSeconds: z.number().positive().optional(),
+  }).default({}),
+  systemPrompt: z.string().optional(),
+  /** Every model gets `question + "\n"` as a raw prompt instead of chat messages (the lab's tiny models). */
+  rawPrompt: z.boolean().default(false),
+  /** Items in flight per model. */
+  concurrency: z.number().int().min(1).default(4),
+  grader: z.enum(["pool", "sync"]).default("pool"),
+  /**
+   * Unit of the prices (configured or `price:` here), and so of every cost in results and reports:
+   * a currency, or a compute unit such as `MFLOP` (prices of 2 × parameters per token). Default `USD`.
+   */
+  costUnit: z.string().min(1).default("USD"),
+  /** Path of deliberate.config.yaml. */
+  config: z.string().optional(),
+  /** llama.cpp threads. */
+  threads: z.number().int().min(1).optional(),
+});
 
 export type EvalPlanInput = z.input<typeof evalPlanSchema>;
 export type EvalPlan = z.output<typeof evalPlanSchema>;

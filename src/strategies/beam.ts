@@ -7,12 +7,13 @@
  */
 import { z } from "zod";
 import { resolveVerifier } from "../verifiers/index.ts";
+import { strategyOptions } from "./options.ts";
 import { runStrategy } from "./run-strategy.ts";
 import { stepJudge } from "./step-judge.ts";
 import { stepSearch, stepSearchShape } from "./step-search.ts";
 import type { Problem, Solution, StrategyContext } from "./types.ts";
 
-export const beamOptions = z.object({
+export const beamOptions = strategyOptions({
   ...stepSearchShape,
   beamWidth: z
     .number()

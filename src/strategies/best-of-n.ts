@@ -3,16 +3,16 @@
  * (search-and-learn's best-of-N; Cobbe et al., 2021). `weighted-best-of-n` in its own file sums the
  * scores per answer instead.
  */
-import { z } from "zod";
+import type { z } from "zod";
 import { resolveVerifier, verifierSchema } from "../verifiers/index.ts";
 import { verify } from "../verifiers/verify.ts";
 import { isBudgetError } from "./budget.ts";
-import { innerShape, samplesShape, samplingShape } from "./options.ts";
+import { innerShape, samplesShape, samplingShape, strategyOptions } from "./options.ts";
 import { runStrategy } from "./run-strategy.ts";
 import { type Candidate, sampleCandidates, settle } from "./sample.ts";
 import type { Problem, Solution, StrategyContext } from "./types.ts";
 
-export const bestOfNOptions = z.object({
+export const bestOfNOptions = strategyOptions({
   ...samplesShape(4),
   ...samplingShape(0.8),
   ...innerShape,

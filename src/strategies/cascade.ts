@@ -9,14 +9,14 @@
 import { z } from "zod";
 import { isBudgetError } from "./budget.ts";
 import { backendFor } from "./call-model.ts";
-import { innerShape, samplesShape, samplingShape } from "./options.ts";
+import { innerShape, samplesShape, samplingShape, strategyOptions } from "./options.ts";
 import { runStrategy } from "./run-strategy.ts";
 import { type Candidate, sampleCandidates } from "./sample.ts";
 import { meanProbability } from "./trace-confidence.ts";
 import type { Problem, Solution, StrategyContext } from "./types.ts";
 import { recordVote, vote } from "./voting.ts";
 
-export const cascadeOptions = z.object({
+export const cascadeOptions = strategyOptions({
   ...samplesShape(4),
   ...samplingShape(0.8),
   ...innerShape,

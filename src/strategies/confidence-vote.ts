@@ -8,7 +8,7 @@ import { z } from "zod";
 import { readAnswer } from "./answers.ts";
 import { isBudgetError } from "./budget.ts";
 import { backendFor, callModel } from "./call-model.ts";
-import { samplesShape, samplingShape } from "./options.ts";
+import { samplesShape, samplingShape, strategyOptions } from "./options.ts";
 import { buildMessages } from "./prompts.ts";
 import { runStrategy } from "./run-strategy.ts";
 import { type Candidate, sampleCandidates, settle } from "./sample.ts";
@@ -17,7 +17,7 @@ import { quantile, RollingConfidence, traceConfidence } from "./trace-confidence
 import type { Problem, Solution, StrategyContext } from "./types.ts";
 import { recordVote, vote } from "./voting.ts";
 
-export const confidenceVoteOptions = z.object({
+export const confidenceVoteOptions = strategyOptions({
   ...samplesShape(16),
   ...samplingShape(0.8),
   measure: z

@@ -7,7 +7,7 @@ import { z } from "zod";
 import { DeliberateError } from "../errors.ts";
 import type { ChatMessage, Completion } from "../models/types.ts";
 import { backendFor, callModel } from "./call-model.ts";
-import { samplingShape } from "./options.ts";
+import { samplingShape, strategyOptions } from "./options.ts";
 import { buildMessages, taskKind, templates } from "./prompts.ts";
 import { runStrategy } from "./run-strategy.ts";
 import { deriveSeed, problemKey } from "./seeds.ts";
@@ -15,7 +15,7 @@ import { splitThinking, THINK_CLOSE } from "./thinking.ts";
 import { meanProbability } from "./trace-confidence.ts";
 import type { Problem, Solution, StrategyContext } from "./types.ts";
 
-export const cotOptions = z.object({
+export const cotOptions = strategyOptions({
   ...samplingShape(0),
   thinkingBudget: z
     .number()

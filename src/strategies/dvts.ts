@@ -7,13 +7,14 @@
  */
 import { z } from "zod";
 import { beamOptions, resolveStepVerifier, stepVerifierLabel } from "./beam.ts";
+import { strategyOptions } from "./options.ts";
 import { runStrategy } from "./run-strategy.ts";
 import { settle } from "./sample.ts";
 import { deriveSeed, problemKey } from "./seeds.ts";
 import { stepSearch, stepSearchShape } from "./step-search.ts";
 import type { Problem, Solution, StrategyContext } from "./types.ts";
 
-export const dvtsOptions = z.object({
+export const dvtsOptions = strategyOptions({
   ...stepSearchShape,
   samples: z
     .number()

@@ -7,6 +7,7 @@
  * through the `inner` option (see `inner.ts`).
  */
 import { z } from "zod";
+import { closestName } from "../did-you-mean.ts";
 import { DeliberateError, toDeliberateError } from "../errors.ts";
 import { TraceRecorder } from "../trace/recorder.ts";
 import { beam, beamOptions } from "./beam.ts";
@@ -101,24 +102,31 @@ export type StrategyName = keyof typeof strategies;
 /** The definition of a registered strategy, or a `BAD_REQUEST` listing the names there are. */
 export function strategyDefinition(name: string): StrategyDefinition {
   if (!Object.hasOwn(strategies, name)) {
+    const known = Object.keys(strategies);
+    const hint = closestName(name, known);
     throw new DeliberateError(
       "BAD_REQUEST",
-      `unknown strategy \`${name}\`; available: ${Object.keys(strategies).join(", ")}`,
+      `unknown strategy \`${name}\`${hint ? `; did you mean \`${hint}\`?` : ""} available: ${known.join(", ")}`,
       { param: "strategy" },
     );
   }
   return strategies[name as StrategyName] as unknown as StrategyDefinition;
 }
 
-/** Validates a strategy's options, naming the offending option in the error. */
+/**
+ * Validates a strategy's options, naming the offending option in the error; an unknown one (a typo)
+ * names the option it most likely meant: `strategy \`self-consistency\`: unknown option \`sample\`;
+ * did you mean \`samples\`?`, with `param` the unknown option's path.
+ */
 export function parseStrategyOptions(name: string, options: unknown): Record<string, unknown> {
   const parsed = strategyDefinition(name).options.safeParse(options ?? {});
   if (parsed.success) return parsed.data as Record<string, unknown>;
   const issue = parsed.error.issues[0];
-  const path = issue.path.join(".") || "options";
-  throw new DeliberateError("BAD_REQUEST", `strategy \`${name}\` option \`${path}\`: ${issue.message}`, {
-    param: path,
-  });
+  const where = issue.path.join(".");
+  const param =
+    issue.code === "unrecognized_keys" ? [...issue.path, issue.keys[0]].join(".") : where || "options";
+  const subject = where ? `strategy \`${name}\` option \`${where}\`` : `strategy \`${name}\``;
+  throw new DeliberateError("BAD_REQUEST", `${subject}: ${issue.message}`, { param });
 }
 
 /** Runs a registered strategy by name in an existing context (composition, the eval harness). */

@@ -2,6 +2,15 @@
  * zod pieces shared by strategy option schemas, so every strategy spells sampling knobs the same way.
  */
 import { z } from "zod";
+import { strictObject } from "../strict-object.ts";
+
+/**
+ * A strategy's options schema: strict, so a typo (`sample=4`) is an error naming the option it most
+ * likely meant instead of a setting silently dropped.
+ */
+export function strategyOptions<Shape extends z.core.$ZodLooseShape>(shape: Shape) {
+  return strictObject(shape, "option");
+}
 
 /** Sampling knobs for a strategy's own model calls; `temperature` defaults per strategy. */
 export function samplingShape(defaultTemperature: number) {

@@ -14,14 +14,14 @@ import { programAnswer, runCode } from "../sandbox/index.ts";
 import type { SandboxResult } from "../sandbox/types.ts";
 import { isBudgetError } from "./budget.ts";
 import { backendFor, callModel, throwIfAborted } from "./call-model.ts";
-import { samplingShape } from "./options.ts";
+import { samplingShape, strategyOptions } from "./options.ts";
 import { buildMessages, taskKind } from "./prompts.ts";
 import { runStrategy } from "./run-strategy.ts";
 import { deriveSeed, problemKey } from "./seeds.ts";
 import { meanProbability } from "./trace-confidence.ts";
 import type { Problem, Solution, StrategyContext } from "./types.ts";
 
-export const programAidedOptions = z.object({
+export const programAidedOptions = strategyOptions({
   ...samplingShape(0),
   language: z
     .enum(["javascript", "python"])

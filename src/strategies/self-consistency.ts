@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { isBudgetError } from "./budget.ts";
 import { backendFor } from "./call-model.ts";
-import { innerShape, samplesShape, samplingShape } from "./options.ts";
+import { innerShape, samplesShape, samplingShape, strategyOptions } from "./options.ts";
 import { runStrategy } from "./run-strategy.ts";
 import { type Candidate, sampleCandidates } from "./sample.ts";
 import { type StoppingRule, shouldStop, stoppingSchema } from "./stopping.ts";
@@ -14,7 +14,7 @@ import { meanProbability } from "./trace-confidence.ts";
 import type { Problem, Solution, StrategyContext } from "./types.ts";
 import { recordVote, vote } from "./voting.ts";
 
-export const selfConsistencyOptions = z.object({
+export const selfConsistencyOptions = strategyOptions({
   ...samplesShape(8),
   ...samplingShape(0.8),
   ...innerShape,

@@ -11,14 +11,14 @@ import type { ChatMessage } from "../models/types.ts";
 import { verifierSchema } from "../verifiers/index.ts";
 import { isBudgetError } from "./budget.ts";
 import { callModel } from "./call-model.ts";
-import { samplingShape } from "./options.ts";
+import { samplingShape, strategyOptions } from "./options.ts";
 import { buildMessages, taskKind, templates } from "./prompts.ts";
 import { type Feedback, refineFeedback } from "./refine-feedback.ts";
 import { runStrategy } from "./run-strategy.ts";
 import { deriveSeed, problemKey } from "./seeds.ts";
 import type { Problem, Solution, StrategyContext } from "./types.ts";
 
-export const selfRefineOptions = z.object({
+export const selfRefineOptions = strategyOptions({
   ...samplingShape(0),
   rounds: z.number().int().min(0).default(3).describe("Most revisions after the first answer. Default 3."),
   feedback: z

@@ -10,7 +10,7 @@ import { z } from "zod";
 import type { Completion, GenerateRequest, ModelBackend } from "../models/types.ts";
 import { isBudgetError } from "./budget.ts";
 import { backendFor, callModel } from "./call-model.ts";
-import { samplingShape } from "./options.ts";
+import { samplingShape, strategyOptions } from "./options.ts";
 import { buildMessages, taskKind } from "./prompts.ts";
 import { findCue } from "./reflection-cue.ts";
 import { runStrategy } from "./run-strategy.ts";
@@ -19,7 +19,7 @@ import { ANSWER_MARKERS, requirePrefill } from "./step-search.ts";
 import { meanProbability } from "./trace-confidence.ts";
 import type { Problem, Solution, StrategyContext } from "./types.ts";
 
-export const speculativeThinkingOptions = z.object({
+export const speculativeThinkingOptions = strategyOptions({
   ...samplingShape(0.6),
   maxTokens: samplingShape(0.6).maxTokens.describe(
     "Most tokens the small model writes over all its segments. Default 1024 (the budget may cap it further).",

@@ -12,6 +12,7 @@
  */
 
 import { z } from "zod";
+import { strictObject } from "../strict-object.ts";
 
 export type StoppingRule =
   | { rule: "none" }
@@ -141,13 +142,13 @@ export const stoppingSchema = z
   .union([
     z.enum(["none", "beta", "dirichlet", "esc"]).transform((rule) => ({ rule }) as StoppingRule),
     z.discriminatedUnion("rule", [
-      z.object({ rule: z.literal("none") }),
-      z.object({
+      strictObject({ rule: z.literal("none") }),
+      strictObject({
         rule: z.enum(["beta", "dirichlet"]),
         threshold: z.number().gt(0).lt(1).optional(),
         minSamples: z.number().int().min(1).optional(),
       }),
-      z.object({ rule: z.literal("esc"), window: z.number().int().min(1).optional() }),
+      strictObject({ rule: z.literal("esc"), window: z.number().int().min(1).optional() }),
     ]),
   ])
   .describe(

@@ -30,7 +30,7 @@ test("maxCalls is never exceeded, by any strategy, with or without native n", as
       try {
         const solution = await solve(problem, {
           strategy: name,
-          options: { samples: 8 },
+          options: name === "cot" ? {} : { samples: 8 },
           backends: { policy, verifier },
           budget: { maxCalls: 3 },
         });
@@ -54,7 +54,7 @@ test("maxTokens is never exceeded: samples and their lengths are capped to what 
       try {
         const solution = await solve(problem, {
           strategy: name,
-          options: { samples: 8 },
+          options: name === "cot" ? {} : { samples: 8 },
           backends: { policy, verifier },
           budget: { maxTokens },
         });

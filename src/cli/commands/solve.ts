@@ -8,7 +8,7 @@ import { DeliberateError } from "../../errors.ts";
 import { loadConfig } from "../../models/config.ts";
 import { describeDefaultThreads } from "../../models/llama/default-threads.ts";
 import { ModelRegistry } from "../../models/registry.ts";
-import { solve, strategyDefinition } from "../../strategies/index.ts";
+import { parseStrategyOptions, solve, strategyDefinition } from "../../strategies/index.ts";
 import type { Backends, Budget, Problem, Solution, TaskKind } from "../../strategies/types.ts";
 import { TraceRecorder } from "../../trace/recorder.ts";
 import { collect, integer, number } from "../parse-number.ts";
@@ -47,7 +47,10 @@ function parseOptionPair(pair: string): [string, unknown] {
   }
 }
 
-/** The strategy options the flags spell, checked against the strategy's schema by `solve()`. */
+/**
+ * The strategy options the flags spell, checked against the strategy's schema before any model loads
+ * (a typo such as `-o sample=4` is an error naming `samples`).
+ */
 export function strategyOptionsFromFlags(flags: Pick<SolveFlags, "strategy" | "samples" | "option">) {
   const options: Record<string, unknown> = Object.fromEntries((flags.option ?? []).map(parseOptionPair));
   if (flags.samples !== undefined) {
@@ -59,6 +62,7 @@ export function strategyOptionsFromFlags(flags: Pick<SolveFlags, "strategy" | "s
     }
     options.samples = flags.samples;
   }
+  parseStrategyOptions(flags.strategy, options);
   return options;
 }
 

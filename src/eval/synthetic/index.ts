@@ -2,6 +2,7 @@
  * The synthetic generators by name, and `synthetic:NAME?difficulty=3&n=100&seed=1` specs.
  */
 import { z } from "zod";
+import { didYouMean } from "../../did-you-mean.ts";
 import { DeliberateError } from "../../errors.ts";
 import { arithmetic } from "./arithmetic.ts";
 import { countdown } from "./countdown.ts";
@@ -73,15 +74,18 @@ export function parseSyntheticSpec(spec: string, defaults: GenerateOptions = {})
   if (!(name in generators)) {
     throw new DeliberateError(
       "BAD_REQUEST",
-      `unknown synthetic generator \`${match[1]}\`; one of ${syntheticNames.join(", ")}`,
+      `unknown synthetic generator \`${match[1]}\`${didYouMean(match[1]!, syntheticNames)}`,
     );
   }
   const query = Object.fromEntries(new URLSearchParams(match[2] ?? ""));
+  const known = ["difficulty", "n", "seed"];
   for (const key of Object.keys(query)) {
-    if (!["difficulty", "n", "seed"].includes(key)) {
-      throw new DeliberateError("BAD_REQUEST", `unknown synthetic option \`${key}\` in \`${spec}\``, {
-        param: key,
-      });
+    if (!known.includes(key)) {
+      throw new DeliberateError(
+        "BAD_REQUEST",
+        `unknown synthetic option \`${key}\` in \`${spec}\`${didYouMean(key, known)}`,
+        { param: key },
+      );
     }
   }
   return { name, ...parseOptions({ ...defaults, ...query } as GenerateOptions) };
