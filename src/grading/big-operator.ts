@@ -7,9 +7,48 @@
 import { NUM } from "./latex-names.ts";
 import type { MathNode } from "./math-ast.ts";
 import { ParseError } from "./token-cursor.ts";
+import type { WorkBudget } from "./work-budget.ts";
 
 /** Most terms written out: beyond this a sum is not an answer a model writes by hand. */
 const MAX_TERMS = 1000n;
+/** Most nodes one expansion may create (terms × body size): nested sums multiply. */
+const MAX_EXPANDED_NODES = 200_000;
+
+/** Nodes in a tree, counting no further than `cap`. */
+function size(node: MathNode, cap: number): number {
+  let count = 0;
+  const stack: MathNode[] = [node];
+  while (stack.length > 0 && count <= cap) {
+    const n = stack.pop()!;
+    count++;
+    switch (n.k) {
+      case "add":
+      case "mul":
+      case "fn":
+        stack.push(...n.args);
+        break;
+      case "pow":
+        stack.push(n.base, n.exp);
+        break;
+      case "pm":
+        stack.push(n.a, n.b);
+        break;
+      case "seq":
+      case "union":
+        stack.push(...n.items);
+        break;
+      case "matrix":
+        for (const row of n.rows) stack.push(...row);
+        break;
+      case "rel":
+        stack.push(...n.terms);
+        break;
+      default:
+        break;
+    }
+  }
+  return count;
+}
 
 /**
  * The node with every free `name` replaced by `value` (the AST is plain data: copy what changes). An
@@ -50,12 +89,16 @@ function integerBound(node: MathNode): bigint {
   throw new ParseError("sum bounds must be integers");
 }
 
-/** `lower` is the index assignment (`k=1`), `upper` the last index, `body` the summand or factor. */
+/**
+ * `lower` is the index assignment (`k=1`), `upper` the last index, `body` the summand or factor. The
+ * nodes written out are charged to `budget`.
+ */
 export function expandBigOperator(
   kind: "sum" | "prod",
   lower: MathNode,
   upper: MathNode,
   body: MathNode,
+  budget: WorkBudget,
 ): MathNode {
   const variable =
     lower.k === "rel" && lower.ops.length === 1 && lower.ops[0] === "=" ? lower.terms[0] : null;
@@ -65,6 +108,10 @@ export function expandBigOperator(
   const from = integerBound((lower as Extract<MathNode, { k: "rel" }>).terms[1]);
   const to = integerBound(upper);
   if (to - from + 1n > MAX_TERMS) throw new ParseError(`\\${kind} has too many terms`);
+  const count = to < from ? 0 : Number(to - from + 1n);
+  const nodes = count * size(body, MAX_EXPANDED_NODES);
+  if (nodes > MAX_EXPANDED_NODES) throw new ParseError(`\\${kind} expands too far`);
+  budget.spend(nodes);
   const terms: MathNode[] = [];
   for (let i = from; i <= to; i++) terms.push(substitute(body, index, NUM(i)));
   // An empty sum is 0 and an empty product 1, by convention.

@@ -1,10 +1,12 @@
 /**
  * Equivalence of two parsed answers, cheapest check first: structure (sets, tuples, intervals, matrices,
  * relations) decides what is compared with what; scalars are compared exactly as rationals, then as
- * values at random rational points (Schwartz–Zippel: a non-zero polynomial rarely vanishes at several
- * random points), with floats and a tight tolerance only where exactness is impossible (π, √2, sin).
- * Conventions follow Math-Verify: gold decides the shape (`x = 3` vs `3` are equal), sets are unordered,
- * tuples and intervals ordered with brackets that must match, decimals compare at 6 places.
+ * values at random rational points drawn for this comparison (Schwartz–Zippel: a non-zero polynomial
+ * rarely vanishes at several random points), with error-tracked floats only where exactness is
+ * impossible (π, √2, sin). Conventions follow Math-Verify: gold decides the shape (`x = 3` vs `3` are
+ * equal), sets are unordered, tuples and intervals ordered with brackets that must match, a decimal
+ * compares with a rational at 6 places and with an irrational to 15 significant digits (so `\pi` is not
+ * `3.14159265`). All work is charged to a WorkBudget.
  */
 import {
   divideValues,
@@ -12,18 +14,32 @@ import {
   evaluate,
   freeSymbols,
   isExact,
-  samplePoint,
   toComplex,
   type Value,
 } from "./evaluate.ts";
-import { neg } from "./latex-names.ts";
 import type { MathNode, RelOp } from "./math-ast.ts";
 import { foldMatrices } from "./matrix-ops.ts";
 import * as Q from "./rational.ts";
+import {
+  canonicalRelation,
+  chainConstants,
+  collapseAssignment,
+  isAssignment,
+  isEquation,
+  lastTerm,
+  type Relation,
+  relationToSet,
+} from "./relations.ts";
+import { cryptoSource, type RandomSource, randomPoints } from "./sample-points.ts";
+import { WorkBudget, WorkLimitError } from "./work-budget.ts";
 
 export interface CompareOptions {
   /** Decimal places at which a decimal answer is compared (Math-Verify's float_rounding). Default 6. */
   decimals?: number;
+  /** The work this comparison may do. Default: a fresh WorkBudget. */
+  budget?: WorkBudget;
+  /** Where sample points come from. Default: fresh cryptographic randomness per comparison. */
+  random?: RandomSource;
 }
 
 export interface CompareResult {
@@ -32,65 +48,27 @@ export interface CompareResult {
   method: string;
 }
 
-/** Points tried per symbolic comparison; each must agree. */
-const TRIALS = 4;
-/** Relative tolerance for values that had to be computed in floating point. */
-const FLOAT_RTOL = 1e-9;
+/** Random points per symbolic comparison; all must agree (where both sides are defined). */
+const TRIALS = 6;
+/** Points where both sides must be defined and agree for expressions to be equal. */
+const MIN_AGREEING = 3;
+/**
+ * Relative agreement two floats need beyond their tracked error: Math-Verify's numeric_precision (15
+ * digits) against a decimal literal, a little looser between two computed values (library rounding).
+ */
+const DECIMAL_RTOL = 1e-15;
+const FLOAT_RTOL = 1e-13;
+/** A float whose error bound exceeds this share of its size (or 1e-12 near 0) decides nothing. */
+const MAX_RELATIVE_ERROR = 1e-6;
+const MAX_ABSOLUTE_ERROR = 1e-12;
 /** Beyond 2^53 a float no longer tells consecutive integers apart. */
 const FLOAT_EXACT_LIMIT = 2 ** 53;
-
-function hasInfinity(n: MathNode): boolean {
-  switch (n.k) {
-    case "const":
-      return n.name === "inf";
-    case "add":
-    case "mul":
-    case "fn":
-      return n.args.some(hasInfinity);
-    case "pow":
-      return hasInfinity(n.base) || hasInfinity(n.exp);
-    default:
-      return false;
-  }
-}
+/** Sets up to this size are matched element against element (decimal conventions and all); larger ones by key. */
+const PAIRWISE_LIMIT = 64;
 
 export function compareMath(gold: MathNode, pred: MathNode, options: CompareOptions = {}): CompareResult {
-  return new Comparer(options.decimals ?? 6).compare(gold, pred);
-}
-
-const isEquation = (n: MathNode) => n.k === "rel" && n.ops.every((op) => op === "=");
-/** Made of variables alone: `x`, `f(x)`, `AB`, `|AB|`, `NO/BO`, `(p, q)` — the left side of an assignment. */
-function isSymbolsOnly(n: MathNode): boolean {
-  switch (n.k) {
-    case "sym":
-      return true;
-    case "const":
-      return n.name === "e" || n.name === "i";
-    case "mul":
-    case "add":
-      return n.args.every(isSymbolsOnly);
-    case "pow":
-      return (
-        isSymbolsOnly(n.base) &&
-        n.exp.k === "num" &&
-        n.exp.v.d === 1n &&
-        (n.exp.v.n === 1n || n.exp.v.n === -1n)
-      );
-    case "fn":
-      return n.name === "abs" && n.args.every(isSymbolsOnly);
-    case "seq":
-      return n.items.length > 0 && n.items.every(isSymbolsOnly);
-    default:
-      return false;
-  }
-}
-const isAssignment = (n: MathNode) => isEquation(n) && n.k === "rel" && isSymbolsOnly(n.terms[0]);
-const lastTerm = (n: MathNode) => (n.k === "rel" ? n.terms[n.terms.length - 1] : n);
-
-/** "x = 5 + 5 + 1 = 11" → "x = 11": an assignment chain says what its last side says. */
-function collapseAssignment(n: MathNode): MathNode {
-  if (n.k !== "rel" || n.terms.length <= 2 || !isAssignment(n)) return n;
-  return { k: "rel", ops: ["="], terms: [n.terms[0], n.terms[n.terms.length - 1]] };
+  const { decimals = 6, budget = new WorkBudget(), random = cryptoSource() } = options;
+  return new Comparer(decimals, budget, random).compare(gold, pred);
 }
 
 /** Whether a node is a decimal literal (or a decimal percentage): the 6-decimal convention applies. */
@@ -108,9 +86,18 @@ const hasMatrix = (n: MathNode): boolean =>
   n.k === "matrix" || ((n.k === "add" || n.k === "mul") && n.args.some(hasMatrix));
 
 class Comparer {
-  constructor(private readonly decimals: number) {}
+  constructor(
+    private readonly decimals: number,
+    private readonly budget: WorkBudget,
+    private readonly random: RandomSource,
+  ) {}
 
   compare(gold: MathNode, pred: MathNode): CompareResult {
+    this.budget.spend(1);
+    // A false equation ("2 + 2 = 5") is a wrong answer whatever its right-hand side says. (An assignment
+    // chain "x = 5 + 5 + 1 = 7 = 11" says what its last side says, as in Math-Verify.)
+    if (pred.k === "rel" && isEquation(pred) && !isAssignment(pred) && !this.trueChain(pred))
+      return { equal: false, method: "relation" };
     gold = collapseAssignment(gold);
     pred = collapseAssignment(pred);
     // Gold decides the shape: an equation predicted for a plain gold is read by its right-hand side,
@@ -138,8 +125,8 @@ class Comparer {
     if (gold.k === "rel" || pred.k === "rel") return { equal: false, method: "relation" };
     if (gold.k === "text" || pred.k === "text") return { equal: textEqual(gold, pred), method: "text" };
     if (hasMatrix(gold) || hasMatrix(pred)) {
-      const g = foldMatrices(gold);
-      const p = foldMatrices(pred);
+      const g = foldMatrices(gold, this.budget);
+      const p = foldMatrices(pred, this.budget);
       return { equal: g !== null && p !== null && this.matrices(g, p), method: "matrix" };
     }
     if (gold.k === "union" || pred.k === "union") return { equal: this.unions(gold, pred), method: "set" };
@@ -149,6 +136,12 @@ class Comparer {
 
   private equal(gold: MathNode, pred: MathNode): boolean {
     return this.compare(gold, pred).equal;
+  }
+
+  /** Every constant term of an equation chain has one value ("2 + 2 = 4" yes, "2 + 2 = 5" no). */
+  private trueChain(rel: Relation): boolean {
+    const constants = chainConstants(rel);
+    return constants.every((t, i) => i === 0 || this.equal(constants[i - 1], t));
   }
 
   private sequences(gold: MathNode, pred: MathNode): CompareResult {
@@ -182,10 +175,32 @@ class Comparer {
     return { equal: same && this.ordered(gold.items, pred.items), method: "interval" };
   }
 
+  /**
+   * An element's exact value as a string, or null for anything else (expressions, floats, structures):
+   * equal keys are equal elements, so large sets match in linear time.
+   */
+  private exactKey(node: MathNode): string | null {
+    if (freeSymbols(node).size > 0 || node.k === "seq" || node.k === "rel" || node.k === "matrix")
+      return null;
+    const value = tryEvaluate(node, new Map(), this.budget);
+    return value !== null && isExact(value) ? Q.toKey(value.q) : null;
+  }
+
   /** Set elements without repeats ({1, 1, 2} = {1, 2}). */
   private distinct(items: MathNode[]): MathNode[] {
     const kept: MathNode[] = [];
-    for (const item of items) if (!kept.some((k) => this.equal(k, item))) kept.push(item);
+    if (items.length <= PAIRWISE_LIMIT) {
+      for (const item of items) if (!kept.some((k) => this.equal(k, item))) kept.push(item);
+      return kept;
+    }
+    // Large sets: repeats of one exact value go; other elements stay as written.
+    const seen = new Set<string>();
+    for (const item of items) {
+      const key = this.exactKey(item);
+      if (key !== null && seen.has(key)) continue;
+      if (key !== null) seen.add(key);
+      kept.push(item);
+    }
     return kept;
   }
 
@@ -195,6 +210,12 @@ class Comparer {
 
   private unordered(gold: MathNode[], pred: MathNode[]): boolean {
     if (gold.length !== pred.length) return false;
+    if (gold.length > PAIRWISE_LIMIT) return this.unorderedByKey(gold, pred);
+    return this.matchPairwise(gold, pred);
+  }
+
+  /** Each gold element takes the first unused equal prediction. */
+  private matchPairwise(gold: MathNode[], pred: MathNode[]): boolean {
     const used = new Array<boolean>(pred.length).fill(false);
     return gold.every((g) => {
       const j = pred.findIndex((p, i) => !used[i] && this.equal(g, p));
@@ -202,6 +223,31 @@ class Comparer {
       used[j] = true;
       return true;
     });
+  }
+
+  /**
+   * Large sets: pair elements with the same exact value, then match what is left pair by pair, as long
+   * as that is a small remainder (otherwise they are not shown equal: a false negative on an answer no
+   * one writes, never a false positive).
+   */
+  private unorderedByKey(gold: MathNode[], pred: MathNode[]): boolean {
+    const byKey = new Map<string, MathNode[]>();
+    const restPred: MathNode[] = [];
+    for (const p of pred) {
+      const key = this.exactKey(p);
+      if (key === null) restPred.push(p);
+      else byKey.set(key, [...(byKey.get(key) ?? []), p]);
+    }
+    const restGold: MathNode[] = [];
+    for (const g of gold) {
+      const key = this.exactKey(g);
+      const bucket = key === null ? undefined : byKey.get(key);
+      if (bucket && bucket.length > 0) bucket.pop();
+      else restGold.push(g);
+    }
+    for (const bucket of byKey.values()) restPred.push(...bucket);
+    if (restGold.length !== restPred.length || restGold.length > PAIRWISE_LIMIT) return false;
+    return this.matchPairwise(restGold, restPred);
   }
 
   private unions(gold: MathNode, pred: MathNode): boolean {
@@ -220,61 +266,52 @@ class Comparer {
     // random points, while "\sin^2 x + \cos^2 x" and "1" agree everywhere.
     const symbols = freeSymbols(pred, freeSymbols(gold));
     const decimal = isDecimal(gold) || isDecimal(pred);
-    const infinite = hasInfinity(gold) || hasInfinity(pred);
     if (symbols.size === 0) {
-      try {
-        return {
-          equal: this.values(evaluate(gold, new Map()), evaluate(pred, new Map()), decimal, infinite),
-          method: "numeric",
-        };
-      } catch (error) {
-        if (error instanceof EvaluationError || error instanceof RangeError)
-          return { equal: false, method: "numeric" };
-        throw error;
-      }
+      const g = tryEvaluate(gold, new Map(), this.budget);
+      const p = tryEvaluate(pred, new Map(), this.budget);
+      return { equal: g !== null && p !== null && this.values(g, p, decimal), method: "numeric" };
     }
-    const names = [...symbols].sort();
     let agreed = 0;
-    for (let trial = 0; trial < TRIALS; trial++) {
-      const env = samplePoint(names, trial);
-      const g = tryEvaluate(gold, env);
-      const p = tryEvaluate(pred, env);
+    for (const env of randomPoints([...symbols].sort(), TRIALS, this.random)) {
+      const g = tryEvaluate(gold, env, this.budget);
+      const p = tryEvaluate(pred, env, this.budget);
       if (g === null && p === null) continue; // both undefined here (a pole): no evidence either way
-      if (g === null || p === null || !this.values(g, p, decimal, infinite))
+      if (g === null || p === null || !this.values(g, p, decimal))
         return { equal: false, method: "symbolic" };
       agreed++;
     }
-    return { equal: agreed >= 2, method: "symbolic" };
+    return { equal: agreed >= MIN_AGREEING, method: "symbolic" };
   }
 
   /**
-   * Value equality. Floats only decide where they can: an overflowed (∞) or huge (> 2^53) float cannot
-   * tell n from n + 1, so such values are unequal unless both sides really are ∞ (`infinite`).
+   * Value equality. Exact values compare exactly (a decimal literal against a rational at `decimals`
+   * places). Floats decide only where their tracked error is small: never when a finite value
+   * over- or underflowed (`lost`: ∞ is not 10^400, 0 is not 10^-20000), never against an exact value
+   * beyond 2^53, and against a decimal literal only to 15 significant digits (Math-Verify's precision).
    */
-  private values(a: Value, b: Value, decimal: boolean, infinite = false): boolean {
+  private values(a: Value, b: Value, decimal: boolean): boolean {
     if (isExact(a) && isExact(b)) {
       if (Q.eq(a.q, b.q)) return true;
       return decimal && Q.eq(Q.roundTo(a.q, this.decimals), Q.roundTo(b.q, this.decimals));
     }
     const x = toComplex(a);
     const y = toComplex(b);
-    const huge = Math.max(Math.abs(x.re), Math.abs(y.re), Math.abs(x.im), Math.abs(y.im)) > FLOAT_EXACT_LIMIT;
-    if (huge && !(infinite && [x.re, y.re, x.im, y.im].some((v) => !Number.isFinite(v)))) return false;
-    return this.close(x.re, y.re, decimal) && this.close(x.im, y.im, decimal);
-  }
-
-  private close(a: number, b: number, decimal: boolean): boolean {
-    if (Number.isNaN(a) || Number.isNaN(b)) return false;
-    if (!Number.isFinite(a) || !Number.isFinite(b)) return a === b;
-    if (Math.abs(a - b) <= FLOAT_RTOL * Math.max(1, Math.abs(a), Math.abs(b))) return true;
-    if (!decimal) return false;
-    const scale = 10 ** this.decimals;
-    return Math.round(a * scale) === Math.round(b * scale);
+    if (x.lost || y.lost) return false;
+    const parts = [x.re, x.im, y.re, y.im];
+    if (parts.some(Number.isNaN)) return false;
+    if (parts.some((v) => !Number.isFinite(v))) return x.re === y.re && x.im === y.im;
+    const size = Math.max(Math.hypot(x.re, x.im), Math.hypot(y.re, y.im));
+    // Beyond 2^53 a rounded float cannot tell an exact integer from its neighbour (10^20 + 1 + 0·π).
+    if (size > FLOAT_EXACT_LIMIT && (isExact(a) || isExact(b))) return false;
+    const err = x.err + y.err;
+    if (!(err <= MAX_RELATIVE_ERROR * size + MAX_ABSOLUTE_ERROR)) return false;
+    const distance = Math.hypot(x.re - y.re, x.im - y.im);
+    return distance <= (decimal ? DECIMAL_RTOL : FLOAT_RTOL) * size + 4 * err;
   }
 
   /** Equations and inequalities: the same relation, possibly flipped or scaled by a constant. */
-  private relations(gold: MathNode, pred: MathNode): boolean {
-    if (gold.k !== "rel" || pred.k !== "rel" || gold.ops.length !== pred.ops.length) return false;
+  private relations(gold: Relation, pred: Relation): boolean {
+    if (gold.ops.length !== pred.ops.length) return false;
     return gold.ops.every((op, i) =>
       this.relation(op, gold.terms[i], gold.terms[i + 1], pred.ops[i], pred.terms[i], pred.terms[i + 1]),
     );
@@ -287,12 +324,10 @@ class Comparer {
     // lhs − rhs of one must be a constant multiple of the other's (positive for inequalities).
     const symbols = freeSymbols(p.diff, freeSymbols(g.diff));
     if (symbols.size === 0) return this.equal(gr, pr) && this.equal(gl, pl);
-    const names = [...symbols].sort();
     let ratio: Value | null = null;
-    for (let trial = 0; trial < TRIALS; trial++) {
-      const env = samplePoint(names, trial);
-      const a = tryEvaluate(g.diff, env);
-      const b = tryEvaluate(p.diff, env);
+    for (const env of randomPoints([...symbols].sort(), TRIALS, this.random)) {
+      const a = tryEvaluate(g.diff, env, this.budget);
+      const b = tryEvaluate(p.diff, env, this.budget);
       if (a === null || b === null) return false;
       const bz = isExact(b) ? b.q.n === 0n : b.re === 0 && b.im === 0;
       const az = isExact(a) ? a.q.n === 0n : a.re === 0 && a.im === 0;
@@ -300,7 +335,7 @@ class Comparer {
         if (az !== bz) return false;
         continue;
       }
-      const r = divideValues(a, b);
+      const r = divideValues(a, b, this.budget);
       if (ratio === null) {
         ratio = r;
         const x = toComplex(r);
@@ -311,101 +346,15 @@ class Comparer {
   }
 }
 
-function tryEvaluate(node: MathNode, env: ReadonlyMap<string, Q.Rational>): Value | null {
+/** The value, or null where it is undefined; a spent budget propagates (WorkLimitError). */
+function tryEvaluate(node: MathNode, env: ReadonlyMap<string, Q.Rational>, budget: WorkBudget): Value | null {
   try {
-    return evaluate(node, env);
+    return evaluate(node, env, budget);
   } catch (error) {
+    if (error instanceof WorkLimitError) throw error;
     if (error instanceof EvaluationError || error instanceof RangeError) return null;
     throw error;
   }
-}
-
-function canonicalRelation(
-  op: RelOp,
-  lhs: MathNode,
-  rhs: MathNode,
-): { op: "=" | "!=" | "<" | "<="; diff: MathNode } | null {
-  const minus = (a: MathNode, b: MathNode): MathNode => ({
-    k: "add",
-    args: [a, { k: "mul", args: [{ k: "num", v: Q.rat(-1n), decimal: false }, b] }],
-  });
-  switch (op) {
-    case "=":
-    case "!=":
-    case "<":
-    case "<=":
-      return { op, diff: minus(lhs, rhs) };
-    case ">":
-      return { op: "<", diff: minus(rhs, lhs) };
-    case ">=":
-      return { op: "<=", diff: minus(rhs, lhs) };
-    default:
-      return null;
-  }
-}
-
-const INF: MathNode = { k: "const", name: "inf" };
-const NEG_INF: MathNode = { k: "mul", args: [{ k: "num", v: Q.rat(-1n), decimal: false }, INF] };
-
-/** "x > 3" → (3, ∞); "1 <= x < 2" → [1, 2). Only one variable against constants. */
-function relationToSet(rel: Extract<MathNode, { k: "rel" }>): MathNode | null {
-  const isVar = (n: MathNode) => isSymbolsOnly(n) && n.k !== "seq";
-  const interval = (lo: MathNode, loOpen: boolean, hi: MathNode, hiOpen: boolean): MathNode => ({
-    k: "seq",
-    open: loOpen ? "(" : "[",
-    close: hiOpen ? ")" : "]",
-    items: [lo, hi],
-  });
-  const strict = (op: RelOp) => op === "<" || op === ">";
-  const absArg = (n: MathNode) =>
-    n.k === "fn" && n.name === "abs" && n.args.length === 1 && n.args[0].k === "sym";
-  const constant = (n: MathNode) => freeSymbols(n).size === 0 && !hasInfinity(n);
-  // "|x| < 2" → (-2, 2); "|x| >= 1" → (-∞, -1] ∪ [1, ∞); "1 <= |z| <= 3/2" → [-3/2, -1] ∪ [1, 3/2].
-  if (rel.ops.length === 1 && rel.ops[0] !== "=" && rel.ops[0] !== "!=" && rel.ops[0] !== "in") {
-    const [a, b] = rel.terms;
-    if (absArg(a) || absArg(b)) {
-      const c = absArg(a) ? b : a;
-      if (!constant(c)) return null;
-      const lessThan = (rel.ops[0] === "<" || rel.ops[0] === "<=") === absArg(a);
-      const s = strict(rel.ops[0]);
-      if (lessThan) return interval(neg(c), s, c, s);
-      return { k: "union", items: [interval(NEG_INF, true, neg(c), s), interval(c, s, INF, true)] };
-    }
-  }
-  if (rel.ops.length === 2 && absArg(rel.terms[1])) {
-    const [lo, , hi] = rel.terms;
-    const [op1, op2] = rel.ops;
-    if (!(op1 === "<" || op1 === "<=") || !(op2 === "<" || op2 === "<=") || !constant(lo) || !constant(hi))
-      return null;
-    return {
-      k: "union",
-      items: [
-        interval(neg(hi), strict(op2), neg(lo), strict(op1)),
-        interval(lo, strict(op1), hi, strict(op2)),
-      ],
-    };
-  }
-  if (rel.terms.some(absArg)) return null;
-  if (rel.ops.length === 1) {
-    const [a, b] = rel.terms;
-    const op = rel.ops[0];
-    const [v, c, flipped] = isVar(a) ? [a, b, false] : isVar(b) ? [b, a, true] : [null, null, false];
-    if (!v || !c || freeSymbols(c).size > 0) return null;
-    const lessThan = (op === "<" || op === "<=") !== flipped;
-    if (op === "!=" && v.k === "sym")
-      // "x ≠ 2" → (-∞, 2) ∪ (2, ∞).
-      return { k: "union", items: [interval(NEG_INF, true, c, true), interval(c, true, INF, true)] };
-    if (op === "=" || op === "!=" || op === "in") return null;
-    return lessThan ? interval(NEG_INF, true, c, strict(op)) : interval(c, strict(op), INF, true);
-  }
-  if (rel.ops.length === 2 && isVar(rel.terms[1])) {
-    const [lo, , hi] = rel.terms;
-    const [op1, op2] = rel.ops;
-    const up = (op: RelOp) => op === "<" || op === "<=";
-    if (up(op1) && up(op2)) return interval(lo, strict(op1), hi, strict(op2));
-    if (!up(op1) && !up(op2) && op1 !== "=" && op2 !== "=") return interval(hi, strict(op2), lo, strict(op1));
-  }
-  return null;
 }
 
 function textEqual(gold: MathNode, pred: MathNode): boolean {

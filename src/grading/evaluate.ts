@@ -1,15 +1,31 @@
 /**
  * Evaluation of a scalar MathNode: exact rationals while the arithmetic allows (+, −, ×, ÷, integer
- * powers, perfect roots), complex floats after that (π, √2, sin). Exactness is what lets "2^100" and
- * "2^100 + 1" differ, and what makes polynomial identities provable at random rational points.
+ * powers, perfect roots), error-tracked complex floats after that (π, √2, sin; `float-value.ts`).
+ * Exactness is what lets "2^100" and "2^100 + 1" differ, and what makes polynomial identities provable
+ * at random rational points. Every node and every big-integer operation is charged to a WorkBudget, so
+ * no answer can make evaluation run long ("\frac{1}{2}+\frac{1}{3}+\frac{1}{5}+…" grows its
+ * denominator with every term).
  */
 
+import {
+  addF,
+  applyReal,
+  constant,
+  type Float,
+  float,
+  fromRational,
+  inverseF,
+  mulF,
+  powF,
+  quadrature,
+} from "./float-value.ts";
 import { integrate } from "./integrate.ts";
 import type { MathNode } from "./math-ast.ts";
 import type { Rational } from "./rational.ts";
 import * as Q from "./rational.ts";
+import { WorkBudget } from "./work-budget.ts";
 
-export type Value = { q: Rational } | { re: number; im: number };
+export type Value = { q: Rational } | Float;
 
 export class EvaluationError extends Error {}
 
@@ -17,102 +33,117 @@ export class EvaluationError extends Error {}
 const MAX_FACTORIAL = 1000n;
 /** Largest root index computed exactly (√, ∛, …). */
 const MAX_EXACT_ROOT = 64n;
+/** Work units charged per node visited. */
+const NODE_COST = 1;
 
 export function isExact(v: Value): v is { q: Rational } {
   return "q" in v;
 }
 
-export function toComplex(v: Value): { re: number; im: number } {
-  return isExact(v) ? { re: Q.toNumber(v.q), im: 0 } : v;
+/** The value as an error-tracked float (exact values are rounded, or marked lost when out of range). */
+export function toComplex(v: Value): Float {
+  return isExact(v) ? fromRational(v.q) : v;
 }
 
-const c = (re: number, im = 0): Value => ({ re, im });
-
-function add(a: Value, b: Value): Value {
-  if (isExact(a) && isExact(b)) return { q: Q.add(a.q, b.q) };
-  const x = toComplex(a);
-  const y = toComplex(b);
-  return c(x.re + y.re, x.im + y.im);
+/** Charges the big-integer work of an operation on `a` and `b` (quadratic in their size). */
+function charge(budget: WorkBudget, a: Rational, b: Rational, times = 1): void {
+  // Below 2^53 every operand is one machine word: a flat charge, no size measurement.
+  if (Q.isSmall(a) && Q.isSmall(b)) budget.spend(times);
+  else budget.spendBits(Math.max(Q.bitSize(a), Q.bitSize(b)), times);
 }
 
-function mul(a: Value, b: Value): Value {
+/** Newton steps an exact root may take, as charged: it converges quadratically from a close guess. */
+const ROOT_STEPS = 32;
+
+/** A finished exact result, or a lost float when it is too large to keep exact. */
+function exact(q: Rational): Value {
+  return Q.tooBig(q) ? float(Q.toNumber(q), 0, Number.POSITIVE_INFINITY, true) : { q };
+}
+
+function add(a: Value, b: Value, budget: WorkBudget): Value {
   if (isExact(a) && isExact(b)) {
-    const q = Q.mul(a.q, b.q);
-    return Q.tooBig(q) ? c(Q.toNumber(a.q) * Q.toNumber(b.q)) : { q };
+    charge(budget, a.q, b.q);
+    return exact(Q.add(a.q, b.q));
   }
-  const x = toComplex(a);
-  const y = toComplex(b);
-  // 0·∞ stays NaN on purpose: it is not a value to compare.
-  return c(x.re * y.re - x.im * y.im, x.im ? x.re * y.im + x.im * y.re : x.re * y.im);
+  return addF(toComplex(a), toComplex(b));
 }
 
-function cpow(x: { re: number; im: number }, y: { re: number; im: number }): Value {
-  if (x.im === 0 && y.im === 0 && (x.re >= 0 || Number.isInteger(y.re))) return c(x.re ** y.re);
-  if (x.re === 0 && x.im === 0) return c(0);
-  const logAbs = Math.log(Math.hypot(x.re, x.im));
-  const arg = Math.atan2(x.im, x.re);
-  const re = y.re * logAbs - y.im * arg;
-  const im = y.im * logAbs + y.re * arg;
-  const scale = Math.exp(re);
-  return c(scale * Math.cos(im), scale * Math.sin(im));
+function mul(a: Value, b: Value, budget: WorkBudget): Value {
+  if (isExact(a) && isExact(b)) {
+    charge(budget, a.q, b.q);
+    return exact(Q.mul(a.q, b.q));
+  }
+  return mulF(toComplex(a), toComplex(b));
 }
 
-function pow(a: Value, b: Value): Value {
+function pow(a: Value, b: Value, budget: WorkBudget): Value {
   if (isExact(a) && isExact(b)) {
     const { n, d } = b.q;
-    if (a.q.n === 0n && (n < 0n || (n === 0n && d === 1n))) {
-      if (n < 0n) throw new EvaluationError("division by zero");
-    }
+    if (a.q.n === 0n && n < 0n) throw new EvaluationError("division by zero");
     if (d === 1n) {
       const r = Q.powInt(a.q, n);
-      if (r) return { q: r };
+      if (r) {
+        charge(budget, r, r);
+        return { q: r };
+      }
     } else if (d <= MAX_EXACT_ROOT) {
+      charge(budget, a.q, a.q, ROOT_STEPS);
       const base = Q.root(a.q, Number(d));
       if (base) {
         const r = Q.powInt(base, n);
-        if (r) return { q: r };
+        if (r) {
+          charge(budget, r, r);
+          return { q: r };
+        }
       }
     }
   }
-  return cpow(toComplex(a), toComplex(b));
+  return powF(toComplex(a), toComplex(b));
 }
 
-function inverse(a: Value): Value {
+function inverse(a: Value, budget: WorkBudget): Value {
   if (isExact(a)) {
     if (a.q.n === 0n) throw new EvaluationError("division by zero");
+    charge(budget, a.q, a.q);
     return { q: Q.rat(a.q.d, a.q.n) };
   }
-  const den = a.re * a.re + a.im * a.im;
-  if (den === 0) throw new EvaluationError("division by zero");
-  return c(a.re / den, -a.im / den);
+  const r = inverseF(a);
+  if (r === null) throw new EvaluationError("division by zero");
+  return r;
 }
 
 /** a / b; throws EvaluationError on division by zero. */
-export function divideValues(a: Value, b: Value): Value {
-  return mul(a, inverse(b));
+export function divideValues(a: Value, b: Value, budget: WorkBudget = new WorkBudget()): Value {
+  return mul(a, inverse(b, budget), budget);
 }
 
-function real(v: Value, what: string): number {
+function real(v: Value, what: string): Float {
   const x = toComplex(v);
   if (x.im !== 0) throw new EvaluationError(`${what} of a complex number`);
-  return x.re;
+  return x;
 }
 
-function factorial(v: Value): Value {
+function factorial(v: Value, budget: WorkBudget): Value {
   if (!isExact(v) || v.q.d !== 1n || v.q.n < 0n || v.q.n > MAX_FACTORIAL)
     throw new EvaluationError("bad factorial");
   let r = 1n;
-  for (let i = 2n; i <= v.q.n; i++) r *= i;
+  for (let i = 2n; i <= v.q.n; i++) {
+    r *= i;
+    budget.spend(1);
+  }
   return { q: Q.rat(r) };
 }
 
-function binom(nv: Value, kv: Value): Value {
+function binom(nv: Value, kv: Value, budget: WorkBudget): Value {
   if (!isExact(nv) || !isExact(kv) || kv.q.d !== 1n) throw new EvaluationError("bad binomial");
   if (nv.q.d !== 1n) {
     // A symbolic top ("\binom{n}{2}" at a sample point): n(n−1)…(n−k+1)/k!, as SymPy expands it.
     if (kv.q.n < 0n || kv.q.n > MAX_FACTORIAL) throw new EvaluationError("bad binomial");
     let r = Q.ONE;
-    for (let i = 0n; i < kv.q.n; i++) r = Q.div(Q.mul(r, Q.sub(nv.q, Q.rat(i))), Q.rat(i + 1n));
+    for (let i = 0n; i < kv.q.n; i++) {
+      charge(budget, r, nv.q);
+      r = Q.div(Q.mul(r, Q.sub(nv.q, Q.rat(i))), Q.rat(i + 1n));
+    }
     return { q: r };
   }
   const n = nv.q.n;
@@ -122,7 +153,10 @@ function binom(nv: Value, kv: Value): Value {
   let r = 1n;
   // biome-ignore lint/complexity/useMathMinMax: bigint operands; Math.min takes numbers only.
   const steps = k < n - k ? k : n - k;
-  for (let i = 0n; i < steps; i++) r = (r * (n - i)) / (i + 1n);
+  for (let i = 0n; i < steps; i++) {
+    r = (r * (n - i)) / (i + 1n);
+    budget.spend(1);
+  }
   return { q: Q.rat(r) };
 }
 
@@ -132,9 +166,10 @@ function gcdOf(a: bigint, b: bigint): bigint {
 }
 
 /** gcd and lcm of integers, as SymPy's `gcd(12, 18)` = 6 and `lcm(4, 6)` = 12. */
-function gcdLcm(name: "gcd" | "lcm", args: Value[]): Value {
+function gcdLcm(name: "gcd" | "lcm", args: Value[], budget: WorkBudget): Value {
   const ints = args.map((v) => {
     if (!isExact(v) || v.q.d !== 1n) throw new EvaluationError(`${name} of a non-integer`);
+    charge(budget, v.q, v.q);
     return v.q.n;
   });
   const r = ints.reduce((a, b) => {
@@ -142,7 +177,7 @@ function gcdLcm(name: "gcd" | "lcm", args: Value[]): Value {
     const g = gcdOf(a, b);
     return g === 0n ? 0n : ((a < 0n ? -a : a) / g) * (b < 0n ? -b : b);
   });
-  return { q: Q.rat(r) };
+  return exact(Q.rat(r));
 }
 
 const REAL_FUNCTIONS: Record<string, (x: number) => number> = {
@@ -161,57 +196,72 @@ const REAL_FUNCTIONS: Record<string, (x: number) => number> = {
   exp: Math.exp,
 };
 
-function callFunction(name: string, args: Value[]): Value {
+function callFunction(name: string, args: Value[], budget: WorkBudget): Value {
   const [x] = args;
   switch (name) {
     case "sqrt":
-      return pow(x, { q: Q.rat(1n, 2n) });
+      return pow(x, { q: Q.rat(1n, 2n) }, budget);
     case "root":
-      return pow(x, inverse(args[1]));
+      return pow(x, inverse(args[1], budget), budget);
     case "abs":
       if (isExact(x)) return { q: Q.rat(x.q.n < 0n ? -x.q.n : x.q.n, x.q.d) };
-      return c(Math.hypot(x.re, x.im));
+      return float(Math.hypot(x.re, x.im), 0, x.err, x.lost);
     case "floor":
     case "ceil": {
-      if (!isExact(x)) return c(name === "floor" ? Math.floor(real(x, name)) : Math.ceil(real(x, name)));
+      if (!isExact(x)) {
+        const v = real(x, name);
+        const round = name === "floor" ? Math.floor : Math.ceil;
+        // Within its error of an integer, a float cannot say which side it is on.
+        const unsure = round(v.re - v.err) !== round(v.re + v.err);
+        return float(round(v.re), 0, unsure ? 1 : 0, v.lost);
+      }
       const f = x.q.n / x.q.d - (x.q.n < 0n && x.q.n % x.q.d !== 0n ? 1n : 0n);
       return { q: Q.rat(name === "floor" || x.q.d === 1n ? f : f + 1n) };
     }
     case "factorial":
-      return factorial(x);
+      return factorial(x, budget);
     case "binom":
-      return binom(x, args[1]);
+      return binom(x, args[1], budget);
     case "gcd":
     case "lcm":
-      return gcdLcm(name, args);
+      return gcdLcm(name, args, budget);
     case "ln":
     case "log": {
       const value = real(x, name);
-      if (value <= 0) throw new EvaluationError("log of a non-positive number");
+      if (value.re <= 0) throw new EvaluationError("log of a non-positive number");
       // \log is the natural logarithm, as in SymPy and latex2sympy; \log_b x uses base b.
-      return args[1] ? c(Math.log(value) / Math.log(real(args[1], "log base"))) : c(Math.log(value));
+      const ln = applyReal(Math.log, value);
+      if (!args[1]) return ln;
+      const base = applyReal(Math.log, real(args[1], "log base"));
+      const inv = inverseF(base);
+      if (inv === null) throw new EvaluationError("log base 1");
+      return mulF(ln, inv);
     }
     default: {
       const f = REAL_FUNCTIONS[name];
       if (!f) throw new EvaluationError(`unknown function ${name}`);
-      return c(f(real(x, name)));
+      return applyReal(f, real(x, name));
     }
   }
 }
 
+/** Quadrature points per integral, as charged to the budget (integrate.ts evaluates this many). */
+const QUADRATURE_COST = 20;
+
 /** `integral(body, x, a, b)`: ∫_a^b body dx, numerically. */
-function integral(args: MathNode[], env: ReadonlyMap<string, Rational>): Value {
+function integral(args: MathNode[], env: ReadonlyMap<string, Rational>, budget: WorkBudget): Value {
   const [body, variable, lo, hi] = args;
   if (variable.k !== "sym") throw new EvaluationError("bad integration variable");
-  const a = real(evaluate(lo, env), "integral bound");
-  const b = real(evaluate(hi, env), "integral bound");
+  const a = real(evaluate(lo, env, budget), "integral bound").re;
+  const b = real(evaluate(hi, env, budget), "integral bound").re;
   if (!Number.isFinite(a) || !Number.isFinite(b)) throw new EvaluationError("improper integral");
+  budget.spend(QUADRATURE_COST);
   const inner = new Map(env);
-  return c(
+  return quadrature(
     integrate(
       (x) => {
         inner.set(variable.name, x);
-        return real(evaluate(body, inner), "integrand");
+        return real(evaluate(body, inner, budget), "integrand").re;
       },
       a,
       b,
@@ -219,8 +269,16 @@ function integral(args: MathNode[], env: ReadonlyMap<string, Rational>): Value {
   );
 }
 
-/** Evaluates a scalar node, with `env` giving each free variable's value. */
-export function evaluate(node: MathNode, env: ReadonlyMap<string, Rational>): Value {
+/**
+ * Evaluates a scalar node, with `env` giving each free variable's value. Throws EvaluationError where
+ * the value is undefined, and WorkLimitError when `budget` is spent.
+ */
+export function evaluate(
+  node: MathNode,
+  env: ReadonlyMap<string, Rational>,
+  budget: WorkBudget = new WorkBudget(),
+): Value {
+  budget.spend(NODE_COST);
   switch (node.k) {
     case "num":
       return { q: node.v };
@@ -230,25 +288,26 @@ export function evaluate(node: MathNode, env: ReadonlyMap<string, Rational>): Va
       return { q: v };
     }
     case "const":
-      if (node.name === "pi") return c(Math.PI);
-      if (node.name === "e") return c(Math.E);
-      if (node.name === "i") return c(0, 1);
-      return c(Number.POSITIVE_INFINITY);
+      if (node.name === "pi") return constant(Math.PI);
+      if (node.name === "e") return constant(Math.E);
+      if (node.name === "i") return float(0, 1);
+      return float(Number.POSITIVE_INFINITY);
     case "add":
-      return node.args.reduce<Value>((acc, x) => add(acc, evaluate(x, env)), { q: Q.ZERO });
+      return node.args.reduce<Value>((acc, x) => add(acc, evaluate(x, env, budget), budget), { q: Q.ZERO });
     case "mul":
-      return node.args.reduce<Value>((acc, x) => mul(acc, evaluate(x, env)), { q: Q.ONE });
+      return node.args.reduce<Value>((acc, x) => mul(acc, evaluate(x, env, budget), budget), { q: Q.ONE });
     case "pow": {
-      const exp = evaluate(node.exp, env);
-      const base = evaluate(node.base, env);
-      if (isExact(exp) && exp.q.n === -1n && exp.q.d === 1n) return inverse(base);
-      return pow(base, exp);
+      const exp = evaluate(node.exp, env, budget);
+      const base = evaluate(node.base, env, budget);
+      if (isExact(exp) && exp.q.n === -1n && exp.q.d === 1n) return inverse(base, budget);
+      return pow(base, exp, budget);
     }
     case "fn":
-      if (node.name === "integral") return integral(node.args, env);
+      if (node.name === "integral") return integral(node.args, env, budget);
       return callFunction(
         node.name,
-        node.args.map((a) => evaluate(a, env)),
+        node.args.map((a) => evaluate(a, env, budget)),
+        budget,
       );
     default:
       throw new EvaluationError(`not a scalar: ${node.k}`);
@@ -299,18 +358,4 @@ export function freeSymbols(node: MathNode, into: Set<string> = new Set()): Set<
       break;
   }
   return into;
-}
-
-/** Points at which expressions are compared: distinct, non-special rationals (not 0, 1, or small ints). */
-const NUMERATORS = [13n, 29n, 47n, 71n, 97n, 113n, 139n, 163n];
-const DENOMINATORS = [11n, 17n, 23n, 31n, 37n, 41n, 43n];
-
-export function samplePoint(symbols: readonly string[], trial: number): Map<string, Rational> {
-  const env = new Map<string, Rational>();
-  symbols.forEach((name, j) => {
-    const n = NUMERATORS[(j * 3 + trial) % NUMERATORS.length];
-    const d = DENOMINATORS[(j + 2 * trial) % DENOMINATORS.length];
-    env.set(name, Q.rat(trial % 2 === 1 ? -n : n, d));
-  });
-  return env;
 }

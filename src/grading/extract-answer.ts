@@ -9,6 +9,7 @@
  */
 import { type BoxedMatch, boxedMatches } from "./boxed.ts";
 import { extractChoice } from "./extract-choice.ts";
+import { brokenInlineSpans, latexSpans, type Span } from "./latex-spans.ts";
 import type { AnswerKind } from "./types.ts";
 
 export interface ExtractOptions {
@@ -84,24 +85,14 @@ function boxedAnswer(text: string): Found | null {
   return { answer: withPercent(answer, text, last.end), end: last.end };
 }
 
-interface Span {
-  content: string;
-  start: number;
-  end: number;
+/** `text` without the trailing run of characters in `chars` (a loop: `[…]+$` rescans every run). */
+export function trimEndOf(text: string, chars: string): string {
+  let end = text.length;
+  while (end > 0 && chars.includes(text[end - 1])) end--;
+  return text.slice(0, end);
 }
 
-/** The LaTeX spans `$…$`, `$$…$$`, `\[…\]`, `\(…\)` (inline ones stay on one line), in order. */
-function latexSpans(text: string): Span[] {
-  const spans: Span[] = [];
-  const re =
-    /\$\$([\s\S]+?)\$\$|\\\[([\s\S]+?)\\\]|\\\(([^\n]+?)\\\)|(?<![\\\d])\$((?:\\\$|[^\n$])+?)(?<!\\)\$/g;
-  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-    const content = m[1] ?? m[2] ?? m[3] ?? m[4];
-    if (content.trim().length > 0)
-      spans.push({ content: content.trim(), start: m.index, end: m.index + m[0].length });
-  }
-  return spans;
-}
+const isSpace = (ch: string) => /\s/.test(ch);
 
 const LIST_GAP = /^\s*(?:,|;)?\s*(?:and|or)?\s*$/;
 
@@ -135,11 +126,10 @@ function lastNumber(text: string, offset = 0): Found | null {
 }
 
 /**
- * The first math in a sentence after "answer is" ("5 and the remainder is 3" → 5, as Math-Verify's lazy
- * match): the first LaTeX span or number with a digit or a command in it, so "The largest $n$ is 34"
- * skips the variable and reads 34.
+ * The math in a sentence after "answer is", in order: LaTeX spans with a digit or a command in them and
+ * numbers, so "The largest $n$ is 34" skips the variable and reads 34.
  */
-function firstMath(text: string, offset: number): Found | null {
+function mathIn(text: string, offset: number): Found[] {
   const candidates: Array<Found & { start: number }> = latexSpans(text)
     .filter((s) => /[\d\\]/.test(s.content))
     .map((s) => ({ answer: s.content, start: s.start, end: offset + s.end }));
@@ -149,9 +139,15 @@ function firstMath(text: string, offset: number): Found | null {
     candidates.push({ answer: m[0], start: m.index, end: offset + m.index + m[0].length });
   }
   candidates.sort((a, b) => a.start - b.start);
-  const first = candidates[0];
-  return first ? { answer: first.answer, end: first.end } : null;
+  return candidates.map(({ answer, end }) => ({ answer, end }));
 }
+
+/** "The answer is not 5", "isn't 5", "is definitely not 5": what follows is ruled out. */
+const NEGATION = /^(?:n['’]t\b|(?:(?:definitely|certainly|probably|clearly|surely)\s+)?not\b|never\b)/i;
+/** "not 5 but 6", "not 5; it is 6": where the answer after a negation starts. */
+const CONTRAST = /\b(?:but|rather|instead|it is|it's)\b|;/i;
+/** "either 5 or 6": a sentence hedging between values. */
+const HEDGE = /\b(?:or|either|neither|nor)\b/i;
 
 /**
  * Whitespace-separated words of two or more letters ("It is 5" has two): the measure of prose. Letters
@@ -165,14 +161,30 @@ function proseWords(text: string): number {
 }
 
 /**
+ * `text` without its trailing words of two or more letters ("5 red apples." → "5"), as
+ * `/\s+[A-Za-z]{2,}(?:\s+[A-Za-z]{2,})*[.\s]*$/` removed them, scanning back once from the end.
+ */
+function withoutTrailingWords(text: string): string {
+  let end = trimEndOf(text, " \t\n\r\f\v.").length;
+  let cut = -1;
+  for (;;) {
+    let start = end;
+    while (start > 0 && /[A-Za-z]/.test(text[start - 1])) start--;
+    if (end - start < 2 || start === 0 || !isSpace(text[start - 1])) break;
+    while (start > 0 && isSpace(text[start - 1])) start--;
+    cut = start;
+    end = start;
+  }
+  return cut < 0 ? text : text.slice(0, cut);
+}
+
+/**
  * Whether a short text is an answer as written: math with at most trailing unit words ("5 apples",
  * "\frac{1}{2} meters", "3 and 4"), or a word answer without numbers ("Evelyn", "no solution").
  * "It is 5" is prose around an answer instead.
  */
 function isAnswerLike(text: string): boolean {
-  const core = text
-    .replace(/\\(?:text\w*|mbox|mathrm)\s*\{[^{}]*\}/g, " ")
-    .replace(/\s+[A-Za-z]{2,}(?:\s+[A-Za-z]{2,})*[.\s]*$/, "");
+  const core = withoutTrailingWords(text.replace(/\\(?:text\w*|mbox|mathrm)\s*\{[^{}]*\}/g, " "));
   // Units may trail math only: "I am not sure." strips to "I", which is no math to hang units on.
   if (proseWords(core) === 0 && /[\d\\^_=+\-*/()[\]{}<>|]/.test(core)) return true;
   return !/\d/.test(text) && proseWords(text) <= 2;
@@ -183,15 +195,10 @@ function isAnswerLike(text: string): boolean {
  * line), and Math-Verify refuses what is inside rather than guess. Only math-like insides count, so
  * currency ("paid $5.\nThen $") is left alone.
  */
-const BROKEN_INLINE = /(?<![\\$])\$(?!\$)([^$\n]*\n[^$]*?)(?<![\\$])\$(?!\$)|\\\(([^\n]*?\n[\s\S]*?)\\\)/g;
-
 function insideBrokenInline(text: string, index: number): boolean {
-  BROKEN_INLINE.lastIndex = 0;
-  for (let m = BROKEN_INLINE.exec(text); m !== null; m = BROKEN_INLINE.exec(text)) {
-    const inside = m[1] ?? m[2];
-    if (index > m.index && index < m.index + m[0].length && !/[A-Za-z]{2,}/.test(inside)) return true;
-  }
-  return false;
+  return brokenInlineSpans(text).some(
+    ([start, end, inside]) => index > start && index < end && !/[A-Za-z]{2,}/.test(inside),
+  );
 }
 
 /** The rightmost LaTeX span (with the spans listed before it) or number. */
@@ -207,8 +214,8 @@ function rightmostMath(text: string, allowNumber: boolean, offset = 0): Found | 
 
 /** Reads the answer that starts at `start`: a math span, a box, or the rest of the sentence. */
 export function readAnswerSpan(text: string, start: number): Found | null {
-  const skipped = /^[\s*:"“]*/.exec(text.slice(start))![0].length;
-  const at = start + skipped;
+  let at = start;
+  while (at < text.length && (isSpace(text[at]) || '*:"“'.includes(text[at]))) at++;
   const rest = text.slice(at);
   if (rest.length === 0) return null;
   if (/^(?:\$|\\\[|\\\()/.test(rest)) {
@@ -226,16 +233,28 @@ export function readAnswerSpan(text: string, start: number): Found | null {
     if (box) return { answer: withPercent(box.content.trim(), rest, box.end), end: at + box.end };
   }
   // Plain text: to the end of the line, the sentence, or "I hope it is correct".
-  let line = rest.split("\n")[0].replace(/\s*I hope.*$/i, "");
+  const lineEnd = rest.indexOf("\n");
+  let line = lineEnd < 0 ? rest : rest.slice(0, lineEnd);
+  const hope = line.search(/I hope/i);
+  if (hope >= 0) line = line.slice(0, hope).trimEnd();
   const sentenceEnd = /\.(?=\s|$)(?<!\d\.(?=\d))/.exec(line);
   if (sentenceEnd) line = line.slice(0, sentenceEnd.index);
-  line = line.replace(/[*\s.,;:!]+$/, "").trim();
+  line = trimEndOf(line, "* \t\n\r\f\v.,;:!").trim();
   if (line.length === 0) return null;
-  // Prose around the answer ("The largest $n$ is 34"): the rightmost math or number in it.
+  // "not 5" rules 5 out and answers nothing (an empty answer); "not 5 but 6" answers 6.
+  const negated = NEGATION.exec(line);
+  if (negated) {
+    const contrast = CONTRAST.exec(line.slice(negated[0].length));
+    const from = contrast ? negated[0].length + contrast.index + contrast[0].length : line.length;
+    return rightmostMath(line.slice(from), true, at + from) ?? { answer: "", end: at + line.length };
+  }
+  // Prose around the answer ("The largest $n$ is 34"): the first math in it, as Math-Verify's lazy match
+  // ("5 and the remainder is 3" → 5); a hedge ("either 5 or 6") is every value it names, never one.
   if (!isAnswerLike(line)) {
-    // "not 5 but 6": the negated value is not the answer.
-    if (/^not\b/i.test(line)) return rightmostMath(line, true, at);
-    return firstMath(line, at) ?? rightmostMath(line, true, at);
+    const found = mathIn(line, at);
+    if (found.length > 1 && HEDGE.test(line))
+      return { answer: found.map((f) => f.answer).join(", "), end: found[found.length - 1].end };
+    return found[0] ?? rightmostMath(line, true, at);
   }
   return { answer: line, end: at + line.length };
 }
@@ -255,12 +274,14 @@ function afterLast(text: string, re: RegExp): Found | null {
 /** A short text with no prose in it is an answer as it stands ("5", "\frac{1}{2}", "x = 3", "Evelyn"). */
 function bareAnswer(text: string): string | null {
   let t = text.trim();
+  // Wrapped or not, a text this long is prose (and its delimiters are not worth scanning for).
+  if (trimEndOf(t, " \t\n\r\f\v.").length > BARE_MAX_CHARS + 4) return null;
   const wrapped = /^(?:\$\$|\$|\\\[|\\\()([\s\S]*?)(?:\$\$|\$|\\\]|\\\))[.\s]*$/.exec(t);
   if (wrapped) t = wrapped[1].trim();
   if (t.length === 0 || t.length > BARE_MAX_CHARS) return null;
   // Math delimiters inside mean prose around math ("Answer \[ 9 \]"), not a bare answer.
   if (/(?<!\\)\$|\\\[|\\\(/.test(t)) return null;
-  return isAnswerLike(t) ? t.replace(/[.\s]+$/, "") : null;
+  return isAnswerLike(t) ? trimEndOf(t, " \t\n\r\f\v.") : null;
 }
 
 /**

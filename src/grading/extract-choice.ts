@@ -9,7 +9,10 @@ const DEFAULT_LETTERS = 10;
 /** Letters a bare standalone capital may be when no options are given (Math-Verify's default A–D). */
 const PLAIN_LETTERS = 4;
 
-export function extractChoice(text: string, choices?: string[]): string | null {
+export function extractChoice(raw: string, choices?: string[]): string | null {
+  // One space (or one newline) per whitespace run: the patterns below, `\s*:?\s*` among them, would
+  // otherwise try every split of a long run.
+  const text = raw.replace(/\s+/g, (ws) => (ws.includes("\n") ? "\n" : " "));
   const count = choices && choices.length > 0 ? choices.length : DEFAULT_LETTERS;
   const letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ".slice(0, Math.min(count, 26));
   const cls = `[${letters}${letters.toLowerCase()}]`;

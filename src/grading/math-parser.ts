@@ -9,9 +9,16 @@ import type { MathNode, RelOp } from "./math-ast.ts";
 import { parseDecimal } from "./rational.ts";
 import { ParseError, TokenCursor } from "./token-cursor.ts";
 import type { Token } from "./tokenize-math.ts";
+import { type WorkBudget, WorkLimitError } from "./work-budget.ts";
 
 /** Stands in for the `d` of an integral's `dx` while its body is parsed: no token the tokenizer makes. */
 const DIFFERENTIAL = "\u0000d";
+
+/**
+ * Deepest nesting read (brackets, fractions, powers, signs): answers nest a few levels; 10k-deep input
+ * is an attack on the stack, refused in linear time and compared as text instead.
+ */
+const MAX_DEPTH = 200;
 
 const INVERSE_TRIG: Record<string, string> = { sin: "arcsin", cos: "arccos", tan: "arctan" };
 
@@ -26,21 +33,31 @@ function isMinusOne(node: MathNode): boolean {
 }
 
 /** Whether a node is a constant with a finite real value (a limit point: not ∞, not x). */
-function isFiniteNumber(node: MathNode): boolean {
+function isFiniteNumber(node: MathNode, budget: WorkBudget): boolean {
   try {
-    const { re, im } = toComplex(evaluate(node, new Map()));
-    return Number.isFinite(re) && im === 0;
-  } catch {
+    const { re, im, lost } = toComplex(evaluate(node, new Map(), budget));
+    return Number.isFinite(re) && im === 0 && !lost;
+  } catch (error) {
+    if (error instanceof WorkLimitError) throw error;
     return false;
   }
 }
 
 export class MathParser extends TokenCursor {
+  /** Current nesting depth (see MAX_DEPTH). */
+  private depth = 0;
+
   constructor(
     tokens: Token[],
     private readonly percentAsFraction: boolean,
+    private readonly budget: WorkBudget,
   ) {
     super(tokens);
+  }
+
+  /** Enters one nesting level; the caller leaves it on return (a ParseError abandons the parse). */
+  private enter(): void {
+    if (++this.depth > MAX_DEPTH) throw new ParseError("nested too deeply");
   }
 
   parseTop(): MathNode {
@@ -188,13 +205,13 @@ export class MathParser extends TokenCursor {
   }
 
   private parseUnary(): MathNode {
-    if (this.isOp("-")) {
+    if (this.isOp("-") || this.isOp("+")) {
+      const minus = this.isOp("-");
       this.pos++;
-      return neg(this.parseUnary());
-    }
-    if (this.isOp("+")) {
-      this.pos++;
-      return this.parseUnary();
+      this.enter();
+      const inner = this.parseUnary();
+      this.depth--;
+      return minus ? neg(inner) : inner;
     }
     return this.parsePower();
   }
@@ -250,12 +267,12 @@ export class MathParser extends TokenCursor {
     }
     const t = this.peek();
     if (t?.t === "num") {
-      // "\frac12": each digit is one argument.
-      this.pos++;
+      // "\frac12": each digit is one argument; the rest of the number stays for the next one.
       if (t.s.length > 1 && /^\d+$/.test(t.s)) {
-        this.tokens.splice(this.pos, 0, { t: "num", s: t.s.slice(1) });
+        this.tokens[this.pos] = { t: "num", s: t.s.slice(1) };
         return NUM(BigInt(t.s[0]));
       }
+      this.pos++;
       return this.numberNode(t.s);
     }
     return this.parsePrimary();
@@ -268,6 +285,13 @@ export class MathParser extends TokenCursor {
   }
 
   private parsePrimary(): MathNode {
+    this.enter();
+    const node = this.parsePrimaryAt();
+    this.depth--;
+    return node;
+  }
+
+  private parsePrimaryAt(): MathNode {
     const t = this.peek();
     if (!t) throw new ParseError("unexpected end");
     this.pos++;
@@ -334,7 +358,7 @@ export class MathParser extends TokenCursor {
     const lower = this.parseArg();
     this.expectOp("^");
     const upper = this.parseArg();
-    return expandBigOperator(name, lower, upper, this.parseTerm());
+    return expandBigOperator(name, lower, upper, this.parseTerm(), this.budget);
   }
 
   /** `\int_0^1 x^2\,dx`: a definite integral; its body runs up to the differential `d` + variable. */
@@ -375,7 +399,7 @@ export class MathParser extends TokenCursor {
     this.pos++;
     const point = this.parseExpr();
     this.expectOp("}");
-    if (!isFiniteNumber(point)) throw new ParseError("only limits at a finite number are read");
+    if (!isFiniteNumber(point, this.budget)) throw new ParseError("only limits at a finite number are read");
     return substitute(this.parseTerm(), variable.name, point);
   }
 

@@ -4,6 +4,7 @@
  * compares equal to the matrix of sums. Anything else is returned unchanged.
  */
 import type { MathNode } from "./math-ast.ts";
+import type { WorkBudget } from "./work-budget.ts";
 
 type Matrix = Extract<MathNode, { k: "matrix" }>;
 
@@ -13,9 +14,10 @@ function containsMatrix(node: MathNode): boolean {
   return false;
 }
 
-function product(a: Matrix, b: Matrix): Matrix | null {
+function product(a: Matrix, b: Matrix, budget: WorkBudget): Matrix | null {
   const inner = a.rows[0].length;
   if (inner !== b.rows.length) return null;
+  budget.spend(a.rows.length * b.rows[0].length * inner);
   const rows = a.rows.map((row) =>
     b.rows[0].map(
       (_, j): MathNode => ({
@@ -27,18 +29,22 @@ function product(a: Matrix, b: Matrix): Matrix | null {
   return { k: "matrix", rows };
 }
 
-function scale(s: MathNode, m: Matrix): Matrix {
+function scale(s: MathNode, m: Matrix, budget: WorkBudget): Matrix {
+  budget.spend(m.rows.length * m.rows[0].length);
   return {
     k: "matrix",
     rows: m.rows.map((row) => row.map((cell): MathNode => ({ k: "mul", args: [s, cell] }))),
   };
 }
 
-/** Folds sums and products that involve literal matrices; null when the shapes do not fit. */
-export function foldMatrices(node: MathNode): MathNode | null {
+/**
+ * Folds sums and products that involve literal matrices; null when the shapes do not fit. The cells
+ * it creates are charged to `budget` (a chain of products multiplies their size).
+ */
+export function foldMatrices(node: MathNode, budget: WorkBudget): MathNode | null {
   if (!containsMatrix(node) || node.k === "matrix") return node;
   if (node.k !== "add" && node.k !== "mul") return node;
-  const args = node.args.map(foldMatrices);
+  const args = node.args.map((arg) => foldMatrices(arg, budget));
   if (args.some((a) => a === null)) return null;
   let acc: MathNode | null = null;
   for (const arg of args as MathNode[]) {
@@ -49,6 +55,7 @@ export function foldMatrices(node: MathNode): MathNode | null {
     if (node.k === "add") {
       if (acc.k !== "matrix" || arg.k !== "matrix") return null;
       const a: Matrix = acc;
+      budget.spend(a.rows.length * a.rows[0].length);
       if (a.rows.length !== arg.rows.length || a.rows[0].length !== arg.rows[0].length) return null;
       acc = {
         k: "matrix",
@@ -57,12 +64,12 @@ export function foldMatrices(node: MathNode): MathNode | null {
         ),
       };
     } else if (acc.k === "matrix" && arg.k === "matrix") {
-      acc = product(acc, arg);
+      acc = product(acc, arg, budget);
       if (acc === null) return null;
     } else if (acc.k === "matrix") {
-      acc = scale(arg, acc);
+      acc = scale(arg, acc, budget);
     } else if (arg.k === "matrix") {
-      acc = scale(acc, arg);
+      acc = scale(acc, arg, budget);
     } else {
       acc = { k: "mul", args: [acc, arg] };
     }

@@ -9,19 +9,23 @@ import { MathParser } from "./math-parser.ts";
 import { normalizeAnswer } from "./normalize-answer.ts";
 import { ParseError } from "./token-cursor.ts";
 import { type Token, tokenizeMath } from "./tokenize-math.ts";
+import { WorkBudget } from "./work-budget.ts";
 
 export { ParseError };
 
 export interface ParseOptions {
   /** `50\%` reads as 1/2 when true (default), as 50 when false. */
   percentAsFraction?: boolean;
+  /** The work parsing may do (sums written out, limits evaluated). Default: a fresh WorkBudget. */
+  budget?: WorkBudget;
 }
 
 /** Inputs longer than this are prose, not answers; refusing them keeps parsing bounded. */
-const MAX_ANSWER_CHARS = 20_000;
+export const MAX_ANSWER_CHARS = 20_000;
 
 /** Parses one answer. Throws ParseError when it is not math we understand. */
 export function parseMath(raw: string, options: ParseOptions = {}): MathNode {
+  if (raw.length > MAX_ANSWER_CHARS) throw new ParseError("answer too long");
   const text = normalizeAnswer(raw);
   if (text.length === 0) throw new ParseError("empty answer");
   if (text.length > MAX_ANSWER_CHARS) throw new ParseError("answer too long");
@@ -37,7 +41,11 @@ export function parseMath(raw: string, options: ParseOptions = {}): MathNode {
     } catch (error) {
       throw new ParseError((error as Error).message);
     }
-    return new MathParser(tokens, options.percentAsFraction ?? true).parseTop();
+    return new MathParser(
+      tokens,
+      options.percentAsFraction ?? true,
+      options.budget ?? new WorkBudget(),
+    ).parseTop();
   } catch (error) {
     // "a = \something odd = 5": the last side of a chain is often all that matters (Math-Verify too).
     const sides = text.split(/(?<![<>!\\])=/);

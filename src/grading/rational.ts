@@ -62,10 +62,22 @@ export function isInteger(a: Rational): boolean {
 }
 
 /** Bit length of |x| (exact below 2^53, within 3 bits above). */
-function bits(x: bigint): number {
+export function bits(x: bigint): number {
   const abs = x < 0n ? -x : x;
   if (abs < 9007199254740992n) return abs === 0n ? 0 : Math.floor(Math.log2(Number(abs))) + 1;
   return abs.toString(16).length * 4;
+}
+
+const SMALL = 9007199254740992n;
+
+/** Numerator and denominator both below 2^53: arithmetic on it costs one machine word. */
+export function isSmall(a: Rational): boolean {
+  return a.n < SMALL && a.n > -SMALL && a.d < SMALL;
+}
+
+/** Size in bits of the larger of numerator and denominator. */
+export function bitSize(a: Rational): number {
+  return Math.max(bits(a.n), bits(a.d));
 }
 
 /** Too large to keep exact (guards pathological inputs such as 10^10^10). */
@@ -95,7 +107,9 @@ export function powInt(a: Rational, k: bigint): Rational | null {
 function exactRoot(x: bigint, k: number): bigint | null {
   if (x < 0n) return null;
   if (x < 2n) return x;
-  let guess = BigInt(Math.round(Number(x) ** (1 / k)));
+  const approx = Number(x) ** (1 / k);
+  // Beyond 2^1024 the float is ∞: start from a power of two above the root instead.
+  let guess = Number.isFinite(approx) ? BigInt(Math.round(approx)) : 1n << BigInt(Math.ceil(bits(x) / k) + 1);
   // Newton steps to fix rounding for numbers beyond 2^53.
   for (let i = 0; i < 100; i++) {
     const next = ((BigInt(k) - 1n) * guess + x / guess ** BigInt(k - 1)) / BigInt(k);
@@ -130,11 +144,16 @@ export function toNumber(a: Rational): number {
   return Number(a.n >> shift) / Number(a.d >> shift);
 }
 
+/** Exponents of a decimal literal with more digits than this are refused ("1e999…9"). */
+const MAX_EXPONENT_DIGITS = 7;
+
 /** Parses "12", "-3.25", ".5", "1.2e-3" exactly. */
 export function parseDecimal(text: string): Rational | null {
   const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text);
   if (!m || (m[2] === "" && (m[3] ?? "") === "")) return null;
   const frac = m[3] ?? "";
+  // An exponent of eight or more digits is beyond any exact value (and BigInt-parsing it is slow).
+  if (m[4] && m[4].replace(/^[+-]?0*/, "").length > MAX_EXPONENT_DIGITS) return null;
   let value = rat(BigInt((m[2] || "0") + frac), 10n ** BigInt(frac.length));
   if (m[4]) {
     const scaled = powInt(rat(10n), BigInt(m[4]));
