@@ -1,9 +1,11 @@
 /**
  * The most work one run of each registered strategy can ask for, from its parsed options alone: the
- * completions it samples and the tokens they may hold, counted from each strategy's own loops (which
- * this file mirrors, so it names them). Stopping rules, budgets and early acceptance only lower the
+ * completions it samples and the tokens they may hold, counted from the strategy's own loops (each
+ * line below follows one strategy file). Stopping rules, budgets and early acceptance only lower the
  * real work; the bound assumes none of them fire. A new strategy fails to compile until it has a line
- * here, and `test/server/work-limits.test.ts` runs every strategy against its bound.
+ * here, and `test/server/strategy-work.test.ts` drives every strategy down its longest path against
+ * its bound. (The bound would sit best beside each strategy, in `defineStrategy`; it lives here
+ * while the server is its only user.)
  */
 import type { z } from "zod";
 import { DeliberateError } from "../errors.ts";

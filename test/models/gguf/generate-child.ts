@@ -3,6 +3,9 @@
  * backend and generates a few tokens from a raw prompt. It prints `start I` before and `done I OUTCOME`
  * after each file, so when llama.cpp aborts the process the parent knows which file did it.
  * A clean failure (a DeliberateError) is an outcome like any other; only dying is a failure.
+ * The prompt is raw: chat messages would add node-llama-cpp's chat-template matching (JavaScript, so it
+ * cannot abort the process, and 0.5–2 s per model); a 400-mutant run through chat messages found no
+ * abort either.
  */
 import { createInterface } from "node:readline";
 import { toDeliberateError } from "../../../src/errors.ts";
