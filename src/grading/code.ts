@@ -1,13 +1,30 @@
 /**
  * Grades a code answer by running it against tests in the sandbox: extract the program from the
- * model's output, append the tests, run both as one program, and turn what happened into a verdict.
+ * model's output, run it, then run the tests against it, and turn what happened into a verdict.
  *
- * A test signals failure with an assertion (`assert` in Python; the `assert` helper below, or any
- * error named AssertionError, in JavaScript) or, in Python, a non-zero `sys.exit`. Any other
- * exception is the candidate crashing: verdict `error`, never a silent `incorrect`.
+ * "correct" means the tests ran to their end without failing, as the sandbox's harness observed
+ * from outside the program (`TestsResult.passed`); no output, return value or exception of the
+ * candidate can produce it. So a candidate that exits before the tests (`sys.exit(0)`,
+ * `raise SystemExit`, `os._exit`, `exit()`), replaces `assert` or builtins, patches the harness or
+ * library classes, or reaches outside the sandbox fails, with that reason.
+ *
+ * A test signals failure with an assertion (`assert` in Python; the sandbox's `assert` helper, or
+ * any error named AssertionError, in JavaScript) or, in Python, a non-zero `sys.exit`: verdict
+ * `incorrect`. Any other exception is the candidate crashing: verdict `error`, never a silent
+ * `incorrect`.
+ *
+ * Objects whose `__eq__` always says True: in Python the tests' own comparisons (`==`, `!=`,
+ * `in`, `<`…) are made strict where one side is a plain value (int, float, str, bytes, bool, None,
+ * list/tuple/dict/set of plain values, Fraction, Decimal, datetime, Counter, deque…): the other
+ * side must then be plain too, of an exact built-in type, so `assert add(2, 3) == 5` fails for an
+ * object that claims to equal everything (or an `int` subclass that lies) and the candidate's
+ * `__eq__` never runs. In JavaScript, `assert.equal` never coerces an object to a primitive (no
+ * `valueOf` trick) and `strictEqual` is `Object.is`. Two objects of the candidate's own classes
+ * compared with each other still use its `__eq__`; and a JavaScript test written with a bare `==`
+ * instead of `assert.equal` trusts `valueOf` (see the sandbox harnesses for the details).
  */
-import { runCode } from "../sandbox/run-code.ts";
-import type { SandboxResult } from "../sandbox/types.ts";
+import { runTests } from "../sandbox/run-tests.ts";
+import type { TestsResult } from "../sandbox/types.ts";
 import type { CodeTests } from "../strategies/types.ts";
 import type { GradeResult } from "./types.ts";
 
@@ -20,42 +37,13 @@ export interface GradeCodeOptions {
 
 export interface CodeGradeResult extends GradeResult {
   /** The sandbox run behind the verdict (stdout, stderr, timings); absent when nothing ran. */
-  run?: SandboxResult;
+  run?: TestsResult;
 }
 
 const FENCE_NAMES: Record<CodeTests["language"], ReadonlySet<string>> = {
   javascript: new Set(["js", "javascript", "mjs", "cjs", "node", "jsx"]),
   python: new Set(["py", "python", "python3", "py3"]),
 };
-
-/**
- * Minimal Node-style `assert` for JavaScript tests (QuickJS has no modules): `assert(cond, msg)`,
- * `assert.equal/strictEqual/notEqual/deepEqual/deepStrictEqual/throws`. Assigned to `globalThis`,
- * not declared, so a candidate that declares its own `assert` still parses.
- */
-const JS_ASSERT = `globalThis.assert = (() => {
-  class AssertionError extends Error { constructor(m) { super(m); this.name = "AssertionError"; } }
-  const show = (v) => { try { return JSON.stringify(v); } catch { return String(v); } };
-  const deep = (a, b) => {
-    if (Object.is(a, b)) return true;
-    if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
-    if (Array.isArray(a) !== Array.isArray(b)) return false;
-    const ka = Object.keys(a), kb = Object.keys(b);
-    return ka.length === kb.length && ka.every((k) => deep(a[k], b[k]));
-  };
-  const fail = (message, fallback) => { throw new AssertionError(message ?? fallback); };
-  const assert = (value, message) => { if (!value) fail(message, "expected a truthy value, got " + show(value)); };
-  assert.ok = assert;
-  assert.equal = (a, b, m) => { if (a != b) fail(m, show(a) + " == " + show(b)); };
-  assert.strictEqual = (a, b, m) => { if (!Object.is(a, b)) fail(m, show(a) + " === " + show(b)); };
-  assert.notEqual = (a, b, m) => { if (a == b) fail(m, show(a) + " != " + show(b)); };
-  assert.notStrictEqual = (a, b, m) => { if (Object.is(a, b)) fail(m, show(a) + " !== " + show(b)); };
-  assert.deepEqual = assert.deepStrictEqual = (a, b, m) => { if (!deep(a, b)) fail(m, show(a) + " deep-equals " + show(b)); };
-  assert.throws = (fn, m) => { try { fn(); } catch { return; } fail(m, "expected the function to throw"); };
-  assert.AssertionError = AssertionError;
-  return assert;
-})();
-`;
 
 /**
  * The program in a model's output: the last fenced block in `language` (or with no language
@@ -77,29 +65,43 @@ export function extractCode(output: string, language: CodeTests["language"]): st
   return code.trim();
 }
 
-function verdictOf(run: SandboxResult): Pick<GradeResult, "correct" | "verdict" | "reason"> {
+function verdictOf(run: TestsResult): Pick<GradeResult, "correct" | "verdict" | "reason"> {
+  if (run.passed) return { correct: true, verdict: "correct", reason: "all tests passed" };
+  const detail = run.error ?? "";
   switch (run.reason) {
-    case "ok":
-      return { correct: true, verdict: "correct", reason: "all tests passed" };
     case "timeout":
       return { correct: false, verdict: "timeout", reason: run.error ?? "timed out" };
     case "memory":
-      return { correct: false, verdict: "error", reason: `out of memory: ${run.error ?? ""}`.trim() };
+      return { correct: false, verdict: "error", reason: `out of memory: ${detail}`.trim() };
     case "syntax":
-      return { correct: false, verdict: "error", reason: `syntax error: ${run.error ?? ""}`.trim() };
-    case "error": {
-      const error = run.error ?? "unknown error";
-      const testFailed = /^AssertionError\b/.test(error) || /^SystemExit: /.test(error);
-      return testFailed
-        ? { correct: false, verdict: "incorrect", reason: `test failed: ${error}` }
-        : { correct: false, verdict: "error", reason: `the code crashed: ${error}` };
-    }
+      return run.stage === "tests"
+        ? { correct: false, verdict: "error", reason: `the tests did not parse: ${detail}`.trim() }
+        : { correct: false, verdict: "error", reason: `syntax error: ${detail}`.trim() };
+    case "ok":
+    case "error":
+      switch (run.failure) {
+        case "assertion":
+          return { correct: false, verdict: "incorrect", reason: `test failed: ${detail}` };
+        case "exit":
+          return { correct: false, verdict: "error", reason: `exited early: ${detail}` };
+        case "blocked":
+          return { correct: false, verdict: "error", reason: `blocked: ${detail}` };
+        case "crash":
+        case undefined:
+          return {
+            correct: false,
+            verdict: "error",
+            reason: `the code crashed: ${detail || "unknown error"}`,
+          };
+        default:
+          return run.failure satisfies never;
+      }
     default:
       return run.reason satisfies never;
   }
 }
 
-/** Runs the program in `candidate` followed by `tests.code` and grades the outcome. */
+/** Runs the program in `candidate`, then `tests.code` against it, and grades the outcome. */
 export async function gradeCode(
   candidate: string,
   tests: CodeTests,
@@ -117,14 +119,6 @@ export async function gradeCode(
       reason: `no ${tests.language} code found in the output`,
     };
   }
-  const program =
-    tests.language === "javascript"
-      ? `${JS_ASSERT}${code}\n;\n${tests.code}\n`
-      : `${code}\n\n${tests.code}\n`;
-  // As an imported module, so a Python candidate's `if __name__ == "__main__":` demo stays quiet.
-  const run =
-    tests.language === "python"
-      ? await runCode({ language: "python", code: program, timeoutMs, memoryMb, moduleName: "solution" })
-      : await runCode({ language: "javascript", code: program, timeoutMs, memoryMb });
+  const run = await runTests({ language: tests.language, code, tests: tests.code, timeoutMs, memoryMb });
   return { ...verdictOf(run), predicted: code, gold: null, method: "tests", run };
 }

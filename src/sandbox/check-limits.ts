@@ -1,18 +1,31 @@
 /**
- * Validates the caller's limits. A bad limit is the caller's bug, not the program's failure, so it
- * is a thrown `BAD_REQUEST` rather than a SandboxResult.
+ * The bounds of the sandbox's limits, as zod schemas: `checkLimits` applies them to every run, and
+ * strategies that run code spread them into their option schemas so a bad limit is refused when
+ * the request arrives, before any model call. A bad limit is the caller's bug, not the program's
+ * failure, so it is a thrown `BAD_REQUEST` rather than a SandboxResult.
  */
 import { z } from "zod";
 import { DeliberateError } from "../errors.ts";
 import type { SandboxLimits } from "./types.ts";
 
 /** Wasm32 memories stop at 4 GiB and the interpreters reserve some; 2 GiB leaves room. */
-const MAX_MEMORY_MB = 2048;
+export const MAX_MEMORY_MB = 2048;
+/** Programs run one at a time per language: a longer limit would let one caller stall the rest. */
+export const MAX_TIMEOUT_MS = 600_000;
+/** Output is held in memory and sent between threads and processes. */
+export const MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
+
+/** One schema per limit, for option schemas that expose them (add `.describe()` and defaults there). */
+export const limitSchemas = {
+  timeoutMs: z.number().positive().finite().max(MAX_TIMEOUT_MS),
+  memoryMb: z.number().int().min(1).max(MAX_MEMORY_MB),
+  maxOutputBytes: z.number().int().min(0).max(MAX_OUTPUT_BYTES),
+};
 
 const limitsSchema = z.object({
-  timeoutMs: z.number().positive().finite().optional(),
-  memoryMb: z.number().int().min(1).max(MAX_MEMORY_MB).optional(),
-  maxOutputBytes: z.number().int().min(0).optional(),
+  timeoutMs: limitSchemas.timeoutMs.optional(),
+  memoryMb: limitSchemas.memoryMb.optional(),
+  maxOutputBytes: limitSchemas.maxOutputBytes.optional(),
 });
 
 export function checkLimits(limits: SandboxLimits): void {

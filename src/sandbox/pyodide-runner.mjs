@@ -1,8 +1,20 @@
-// The child process behind runPython. Started by run-python.ts with Node's permission model (read
-// access to pyodide's folder and this one only; no child processes, no writes, no addons) and a
-// cap on wasm memory pages. It loads pyodide once from the local folder, walls itself in, then
-// runs one program per IPC message. A program that runs too long is not stopped here: the parent
-// kills this whole process. Plain .mjs so the child needs no TypeScript loader.
+// The child process behind runPython and runPythonTests. Started by run-python.ts with Node's
+// permission model (read access to pyodide's folder and this one only; no child processes, no
+// writes, no addons) and a cap on wasm memory pages. It loads pyodide once, runs the prelude, walls
+// itself in, then runs one program per IPC message. A program that runs too long is not stopped
+// here: the parent kills this whole process. Plain .mjs so the child needs no TypeScript loader.
+//
+// The first child boots pyodide and the prelude from scratch (seconds) and hands the parent a
+// pyodide memory snapshot of the result; later children start from it (about a second).
+//
+// No program can affect the next one. After start-up this file copies the interpreter's whole
+// wasm memory (CPython's heap, its modules, the prelude's functions and tables, the C runtime's
+// state) and copies it back after every program, together with the wasm globals and the file
+// table, so the next program starts from exactly the same bytes whatever the last one did in
+// Python. The one way out of that memory is a call into JavaScript (pyodide's JS bridge, the file
+// system, timers): every wasm import outside a short list of read-only ones marks the run
+// "tainted", and a tainted child reports, exits and is replaced. The mark is set inside the import
+// before the program's JavaScript could run, and is sent on a channel captured at start-up.
 import { constants as fsConstants, readFileSync } from "node:fs";
 import { register } from "node:module";
 import { constants as osConstants } from "node:os";
@@ -11,7 +23,9 @@ import { MessageChannel } from "node:worker_threads";
 
 // pyodide's folder as a path ending in "/": under Node, pyodide reads its files with fs, not fetch.
 const indexURL = process.argv[2];
-// Keep what we need from `process` before it is taken off the global object.
+// Keep what we need from `process` before it is taken off the global object. Node's IPC
+// serialises with its own (primordial) JSON.stringify, so a program that patched this realm's
+// JSON cannot rewrite what is sent.
 const send = process.send.bind(process);
 const exit = process.exit.bind(process);
 const ipc = process;
@@ -25,17 +39,146 @@ process.binding = (name) => {
   throw new Error(`process.binding('${name}') is blocked in the sandbox`);
 };
 
+// --- the import guard ----------------------------------------------------------------------------
+
+/**
+ * Wasm imports a program may call without changing anything outside wasm memory: the C-to-C
+ * trampolines, clocks, entropy, heap growth, environment and file-system reads. Everything else
+ * (pyodide's JS bridge, file writes, sockets, timers, dlopen, exit…) taints the run.
+ */
+const FREE = new Set([
+  "_PyEM_TrampolineCall_JS",
+  "_PyImport_InitFunc_TrampolineCall",
+  "_PyEM_GetCountArgsPtr",
+  "_Py_emscripten_runtime",
+  "_Py_CheckEmscriptenSignals_Helper",
+  "_emscripten_throw_longjmp",
+  "getentropy",
+  "emscripten_date_now",
+  "_emscripten_get_now_is_monotonic",
+  "emscripten_get_now",
+  "emscripten_get_now_res",
+  "emscripten_resize_heap",
+  "emscripten_get_heap_max",
+  "_tzset_js",
+  "_timegm_js",
+  "_mktime_js",
+  "_localtime_js",
+  "_gmtime_js",
+  "strftime",
+  "strftime_l",
+  "environ_sizes_get",
+  "environ_get",
+  "_emscripten_get_progname",
+  "__syscall_getcwd",
+  "__syscall_stat64",
+  "__syscall_lstat64",
+  "__syscall_fstat64",
+  "__syscall_newfstatat",
+  "__syscall_faccessat",
+  "__syscall_readlinkat",
+  "__syscall_getdents64",
+  "__syscall_statfs64",
+  "__syscall_fstatfs64",
+  "__syscall_poll",
+  "__syscall__newselect",
+  "__syscall_fadvise64",
+  "__syscall_fdatasync",
+  "fd_sync",
+  "fd_read",
+  "fd_pread",
+  "fd_seek",
+  "fd_fdstat_get",
+]);
+
+// musl's open(2) flags: anything but a plain read-only open may change the file system.
+const O_ACCMODE = 0o3;
+// O_TMPFILE needs a writing access mode, so the access-mode check covers it.
+const O_WRITING = 0o100 /* O_CREAT */ | 0o1000 /* O_TRUNC */ | 0o2000; /* O_APPEND */
+// fcntl commands that only read (or make a new descriptor); ioctl requests that only read a tty.
+const FCNTL_READS = new Set([0 /* F_DUPFD */, 1 /* F_GETFD */, 3 /* F_GETFL */, 5, 12 /* F_GETLK */, 1030]);
+const IOCTL_READS = new Set([0x5401 /* TCGETS */, 0x540f /* TIOCGPGRP */, 0x5413 /* TIOCGWINSZ */, 0x541b]);
+
+/** Descriptors open when the snapshot was taken (stdin, stdout, stderr): a program may not close or redirect them. */
+let existingFds = new Set([0, 1, 2]);
+const isNewFd = (fd) => !existingFds.has(fd);
+
+/** Imports allowed when their arguments show they touch only what this run opened. */
+const CHECKED = {
+  __syscall_openat: (_dirfd, _path, flags) => (flags & O_ACCMODE) === 0 && (flags & O_WRITING) === 0,
+  fd_close: (fd) => isNewFd(fd),
+  fd_write: (fd) => fd === 1 || fd === 2 || isNewFd(fd),
+  fd_pwrite: (fd) => isNewFd(fd),
+  __syscall_fcntl64: (fd, cmd) => isNewFd(fd) || FCNTL_READS.has(cmd),
+  __syscall_ioctl: (_fd, op) => IOCTL_READS.has(op),
+  __syscall_dup: () => true,
+  __syscall_dup3: (_fd, target) => isNewFd(target),
+};
+
+/** The import's name, and for a file opened for writing, the file. */
+function describe(name, args) {
+  if (name !== "__syscall_openat") return name;
+  try {
+    return `${name} ${M.UTF8ToString(args[1])} for writing`;
+  } catch {
+    return name;
+  }
+}
+
+let watching = false;
+/** The first guarded import a program called (empty when none): the run is tainted. */
+let reached = "";
+let functionTable;
+const wasmGlobals = [];
+
+function guardImports(env) {
+  for (const name of Object.keys(env)) {
+    const original = env[name];
+    if (original instanceof WebAssembly.Table) functionTable = original;
+    if (original instanceof WebAssembly.Global) wasmGlobals.push(original);
+    if (typeof original !== "function" || FREE.has(name)) continue;
+    const check = CHECKED[name];
+    const guarded = function (...args) {
+      if (watching && reached === "" && !check?.(...args)) reached = describe(name, args);
+      return original.apply(this, args);
+    };
+    // Emscripten reads metadata (the signature `sig`) off import functions.
+    for (const key of Object.getOwnPropertyNames(original)) {
+      if (!Object.hasOwn(guarded, key)) guarded[key] = original[key];
+    }
+    env[name] = guarded;
+  }
+}
+
 const lock = new MessageChannel();
 register(new URL("./pyodide-import-lock.mjs", import.meta.url), {
   data: { port: lock.port2 },
   transferList: [lock.port2],
 });
 
+const instantiate = WebAssembly.instantiate;
+WebAssembly.instantiate = function (source, imports) {
+  if (imports?.env) guardImports(imports.env);
+  return instantiate.call(this, source, imports).then((result) => {
+    for (const value of Object.values(result.instance?.exports ?? {})) {
+      if (value instanceof WebAssembly.Global) wasmGlobals.push(value);
+    }
+    return result;
+  });
+};
+// The parent's first message: the boot image of an earlier child ({ snapshot, entry }) or null.
+const { image: bootImage } = await new Promise((resolve) => ipc.once("message", resolve));
 const { loadPyodide } = await import(pathToFileURL(`${indexURL}pyodide.mjs`).href);
 const started = performance.now();
 // `jsglobals: {}`: Python's `js` module is an empty object instead of this process's globalThis.
-const pyodide = await loadPyodide({ indexURL, jsglobals: {}, env: { HOME: "/home/pyodide" } });
-const loadMs = Math.round(performance.now() - started);
+const pyodide = await loadPyodide({
+  indexURL,
+  jsglobals: {},
+  env: { HOME: "/home/pyodide" },
+  ...(bootImage ? { _loadSnapshot: bootImage.snapshot } : { _makeSnapshot: true }),
+});
+WebAssembly.instantiate = instantiate;
+const M = pyodide._module;
 
 const refuse = () => {
   throw new Error("loading packages is blocked in the sandbox");
@@ -43,8 +186,27 @@ const refuse = () => {
 pyodide.loadPackage = refuse;
 pyodide.loadPackagesFromImports = refuse;
 pyodide.setStdin({ error: true });
-pyodide.runPython(readFileSync(new URL("./pyodide-prelude.py", import.meta.url), "utf8"));
-const run = pyodide.globals.get("_deliberate_run");
+
+// Output goes to the sinks of the current run; the handlers are set once.
+let sinks = { stdout: sink(0), stderr: sink(0) };
+pyodide.setStdout({ write: (bytes) => sinks.stdout.write(bytes) });
+pyodide.setStderr({ write: (bytes) => sinks.stderr.write(bytes) });
+
+// The prelude runs in a dict of its own. The runner keeps a reference to `_entry` (CPython's id is
+// its address) and then drops the name, so nothing in Python leads back to it.
+let entry = bootImage?.entry;
+let newImage;
+if (entry === undefined) {
+  const privateGlobals = pyodide.toPy({});
+  pyodide.runPython(readFileSync(new URL("./pyodide-prelude.py", import.meta.url), "utf8"), {
+    globals: privateGlobals,
+  });
+  entry = pyodide.runPython("id(_entry)", { globals: privateGlobals });
+  M._Py_IncRef(entry);
+  pyodide.runPython("del _entry", { globals: privateGlobals });
+  newImage = { snapshot: pyodide.makeMemorySnapshot(), entry };
+}
+const loadMs = Math.round(performance.now() - started);
 
 // Wall in: no further imports, no network or process globals for eval'd JavaScript to find.
 lock.port1.postMessage("lock");
@@ -62,6 +224,41 @@ for (const name of [
   "navigator",
 ]) {
   delete globalThis[name];
+}
+
+// --- the snapshot --------------------------------------------------------------------------------
+const image = M.HEAPU8.slice();
+const globalValues = wasmGlobals.map((global) => global.value);
+const tableLength = functionTable?.length ?? 0;
+const savedStreams = new Map();
+M.FS.streams.forEach((stream, fd) => {
+  if (stream) savedStreams.set(fd, { position: stream.position, flags: stream.flags });
+});
+existingFds = new Set(savedStreams.keys());
+
+/** Puts the interpreter back exactly as the snapshot has it. */
+function restore() {
+  const heap = M.HEAPU8;
+  heap.set(image);
+  // Memory the program grew is zeroed, as fresh pages would be (calloc relies on it).
+  if (heap.length > image.length) heap.fill(0, image.length);
+  wasmGlobals.forEach((global, i) => {
+    if (global.value !== globalValues[i]) global.value = globalValues[i];
+  });
+  M.FS.streams.forEach((stream, fd) => {
+    if (!stream) return;
+    const saved = savedStreams.get(fd);
+    if (saved) {
+      stream.position = saved.position;
+      stream.flags = saved.flags;
+      return;
+    }
+    try {
+      M.FS.close(stream);
+    } catch {
+      M.FS.closeStream(fd);
+    }
+  });
 }
 
 function sink(limit) {
@@ -85,45 +282,102 @@ function sink(limit) {
   };
 }
 
-function memoryBytes() {
-  return pyodide._module.HEAP8.buffer.byteLength;
+const REASONS = new Set(["ok", "error", "timeout", "memory", "syntax"]);
+const STAGES = new Set(["candidate", "tests"]);
+const FAILURES = new Set(["assertion", "exit", "crash", "blocked"]);
+const encoder = new TextEncoder();
+const answerDecoder = new TextDecoder();
+
+/** The entry's answer (status byte + JSON), read straight from wasm memory; null when unreadable. */
+function readAnswer(pointer) {
+  if (!pointer) return null;
+  const data = M._PyBytes_AsString(pointer);
+  if (!data) return null;
+  const bytes = M.HEAPU8.subarray(data, data + M._PyBytes_Size(pointer));
+  try {
+    const fields = JSON.parse(answerDecoder.decode(bytes.subarray(1)));
+    return { status: String.fromCharCode(bytes[0]), fields };
+  } catch {
+    return null;
+  }
+}
+
+/** Only primitive, known values leave this process: a tainted run's objects are not trusted. */
+function field(fields, name, allowed) {
+  const value = fields?.[name];
+  if (typeof value !== "string") return undefined;
+  return allowed === undefined || allowed.has(value) ? value : undefined;
 }
 
 const onMessage = (job) => {
   const stdout = sink(job.maxOutputBytes);
   const stderr = sink(job.maxOutputBytes);
-  pyodide.setStdout({ write: (bytes) => stdout.write(bytes) });
-  pyodide.setStderr({ write: (bytes) => stderr.write(bytes) });
-  const t0 = performance.now();
-  let answer;
-  let fatal = false;
-  try {
-    const proxy = run(job.code, job.moduleName);
-    answer = proxy.toJs({ dict_converter: Object.fromEntries });
-    proxy.destroy();
-  } catch (error) {
-    // Python errors are caught by the prelude, so this is pyodide itself failing (a fatal error
-    // after a wasm trap or stack overflow): report it and let the parent start a fresh child.
-    fatal = true;
-    const message = error instanceof Error ? error.message : String(error);
-    const memory = /memory|allocat/i.test(message);
-    answer = { reason: memory ? "memory" : "error", error: `sandbox crashed: ${message.split("\n")[0]}` };
-  }
-  send(
-    {
-      type: "done",
-      id: job.id,
-      stdout: stdout.text,
-      stderr: stderr.text,
-      durationMs: Math.round(performance.now() - t0),
-      memoryBytes: memoryBytes(),
-      ...answer,
-    },
-    () => {
-      if (fatal) exit(1);
-    },
+  sinks = { stdout, stderr };
+  const request = encoder.encode(
+    JSON.stringify({
+      mode: job.mode,
+      code: job.code,
+      tests: job.tests ?? "",
+      moduleName: job.moduleName,
+      maxOutputBytes: job.maxOutputBytes,
+    }),
   );
+  const t0 = performance.now();
+  let answer = null;
+  let crash;
+  reached = "";
+  watching = true;
+  try {
+    const bytes = M._PyBytes_FromStringAndSize(0, request.length);
+    if (bytes) {
+      M.HEAPU8.set(request, M._PyBytes_AsString(bytes));
+      answer = readAnswer(M._PyObject_CallOneArg(entry, bytes));
+    }
+  } catch (error) {
+    // pyodide itself failed (a wasm trap, a stack overflow): report it and let the parent start a
+    // fresh child.
+    crash = error instanceof Error ? error.message : String(error);
+  }
+  watching = false;
+  if (reached === "" && (functionTable?.length ?? 0) !== tableLength) reached = "the function table";
+  const tainted = reached;
+  const durationMs = Math.round(performance.now() - t0);
+  const memoryBytes = M.HEAPU8.length;
+  if (tainted === "" && crash === undefined) restore();
+
+  const fields = answer?.fields;
+  const report = { __proto__: null };
+  try {
+    report.reason = field(fields, "reason", REASONS) ?? "error";
+    report.result = field(fields, "result");
+    report.error = field(fields, "error");
+    report.stage = field(fields, "stage", STAGES);
+    report.failure = field(fields, "failure", FAILURES);
+    report.stdout = String(stdout.text);
+    report.stderr = String(stderr.text);
+  } catch {
+    report.reason = "error";
+  }
+  if (answer === null && crash === undefined && report.error === undefined) {
+    report.error = "the sandbox's answer could not be read";
+  }
+  if (crash !== undefined) {
+    report.reason = /memory|allocat/i.test(crash) ? "memory" : "error";
+    report.error = `sandbox crashed: ${crash.split("\n")[0]}`;
+  }
+  // Tests passed only if the harness said so by its status byte and nothing reached outside.
+  report.passed = job.mode === "tests" && tainted === "" && crash === undefined && answer?.status === "P";
+  report.tainted = tainted;
+  report.exiting = crash !== undefined || tainted !== "";
+  report.durationMs = durationMs;
+  report.memoryBytes = memoryBytes;
+  report.snapshotBytes = image.length;
+  report.type = "done";
+  report.id = job.id;
+  send(report, () => {
+    if (crash !== undefined || tainted !== "") exit(1);
+  });
 };
 
 listen(onMessage);
-send({ type: "ready", loadMs, memoryBytes: memoryBytes() });
+send({ type: "ready", loadMs, memoryBytes: image.length, image: newImage });

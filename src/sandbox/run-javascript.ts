@@ -4,11 +4,16 @@
  * Two limits stack: QuickJS's interrupt handler stops the code at `timeoutMs` and its allocator
  * refuses memory past `memoryMb`; and if the worker itself stops answering (a long native call the
  * interrupt handler cannot reach), a watchdog terminates the worker a little later. The caller never
- * hangs. The worker stays warm between runs (QuickJS loads once); every run gets a fresh runtime.
+ * hangs. The worker stays warm between runs (QuickJS loads once); every run gets a fresh runtime
+ * and context. A worker holds one QuickJS instance, whose wasm memory is capped at its `memoryMb`
+ * and never shrinks: so a run with another `memoryMb` gets a new worker, and after a run that grew
+ * the memory (or ran out of it) the worker is terminated. Terminating hands every page back to the
+ * system, whatever `memoryMb` was.
  */
 import { Worker } from "node:worker_threads";
 import { checkLimits } from "./check-limits.ts";
-import type { RunJavaScriptOptions, SandboxResult } from "./types.ts";
+import { programResult, serialQueue } from "./serial-queue.ts";
+import type { RunJavaScriptOptions, RunTestsOptions, SandboxResult, TestsResult } from "./types.ts";
 
 /** QuickJS is small; 64 MiB is plenty for model-written snippets and bounds a memory bomb quickly. */
 const DEFAULT_MEMORY_MB = 64;
@@ -19,11 +24,23 @@ const KILL_GRACE_MS = 1_000;
 /** Loading the QuickJS wasm takes ~50 ms; anything near this means the worker is broken. */
 const STARTUP_TIMEOUT_MS = 20_000;
 
-type WorkerAnswer = Omit<SandboxResult, "ok"> & { id: number };
+type WorkerAnswer = Omit<TestsResult, "ok" | "passed"> & {
+  id: number;
+  passed?: boolean;
+  /** The worker's wasm memory grew or filled: terminate it so the memory goes back. */
+  retire?: boolean;
+};
+
+type Job = Required<Omit<RunJavaScriptOptions, "input">> & {
+  input?: unknown;
+  mode: "program" | "tests";
+  tests?: string;
+};
 
 let worker: Worker | undefined;
 let ready: Promise<Worker> | undefined;
-let queue: Promise<unknown> = Promise.resolve();
+/** The `memoryMb` the current worker's instance was made for. */
+let workerMemoryMb: number | undefined;
 let nextId = 1;
 
 function startWorker(): Promise<Worker> {
@@ -52,18 +69,23 @@ function discard(w: Worker): void {
   if (worker === w) {
     worker = undefined;
     ready = undefined;
+    workerMemoryMb = undefined;
   }
   void w.terminate();
 }
 
-function failure(reason: SandboxResult["reason"], error: string, durationMs: number): SandboxResult {
-  return { ok: false, stdout: "", stderr: "", error, reason, durationMs };
+function failure(reason: SandboxResult["reason"], error: string, durationMs: number): TestsResult {
+  return { ok: false, passed: false, stdout: "", stderr: "", error, reason, durationMs };
 }
 
-async function runOnce(options: Required<Omit<RunJavaScriptOptions, "input">> & { input?: unknown }) {
+async function runOnce(options: Job): Promise<TestsResult> {
   let w: Worker;
   try {
-    ready ??= startWorker();
+    if (worker && workerMemoryMb !== options.memoryMb) discard(worker);
+    if (!ready) {
+      ready = startWorker();
+      workerMemoryMb = options.memoryMb;
+    }
     w = await ready;
   } catch (error) {
     return failure("error", `sandbox failed to start: ${(error as Error).message}`, 0);
@@ -72,8 +94,8 @@ async function runOnce(options: Required<Omit<RunJavaScriptOptions, "input">> & 
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   w.ref();
-  return new Promise<SandboxResult>((resolve) => {
-    const finish = (result: SandboxResult) => {
+  return new Promise<TestsResult>((resolve) => {
+    const finish = (result: TestsResult) => {
       clearTimeout(watchdog);
       w.off("message", onMessage);
       w.off("error", onError);
@@ -87,8 +109,13 @@ async function runOnce(options: Required<Omit<RunJavaScriptOptions, "input">> & 
     }, options.timeoutMs + KILL_GRACE_MS);
     const onMessage = (answer: WorkerAnswer) => {
       if (answer.id !== id) return;
-      const { id: _, ...rest } = answer;
-      finish({ ...rest, ok: rest.reason === "ok" });
+      const { id: _, retire, passed, ...rest } = answer;
+      if (retire) discard(w);
+      if (options.mode === "tests") {
+        const ok = passed === true && rest.reason === "ok";
+        const reason = !ok && rest.reason === "ok" ? "error" : rest.reason;
+        finish({ ...rest, reason, ok, passed: ok });
+      } else finish({ ...rest, ok: rest.reason === "ok", passed: false });
     };
     // An uncaught error in the worker means the wasm module aborted (out of wasm memory, mostly).
     const onError = (error: Error) => {
@@ -116,7 +143,7 @@ async function runOnce(options: Required<Omit<RunJavaScriptOptions, "input">> & 
  * `console.warn/error` (→ stderr), `input` (a copy of `options.input`) and `setResult(value)`.
  * A last expression that is a promise is awaited (QuickJS has no timers, so only microtasks run).
  */
-export function runJavaScript(options: RunJavaScriptOptions): Promise<SandboxResult> {
+export async function runJavaScript(options: RunJavaScriptOptions): Promise<SandboxResult> {
   const {
     code,
     input,
@@ -124,14 +151,42 @@ export function runJavaScript(options: RunJavaScriptOptions): Promise<SandboxRes
     memoryMb = DEFAULT_MEMORY_MB,
     maxOutputBytes = DEFAULT_MAX_OUTPUT_BYTES,
   } = options;
-  try {
-    checkLimits(options);
-  } catch (error) {
-    return Promise.reject(error);
-  }
-  const run = queue.then(() => runOnce({ code, input, timeoutMs, memoryMb, maxOutputBytes }));
-  queue = run.catch(() => undefined);
-  return run;
+  checkLimits(options);
+  const run = await enqueue({
+    mode: "program",
+    code,
+    input,
+    timeoutMs,
+    memoryMb,
+    maxOutputBytes,
+  });
+  return programResult(run);
+}
+
+/**
+ * Grades JavaScript: runs `code`, then `tests`, in one fresh QuickJS context and says whether the
+ * tests ran to their end without failing. The tests get an `assert` (Node-style: `assert(x)`,
+ * `.equal`, `.strictEqual`, `.deepEqual`, `.deepStrictEqual`, `.notEqual`, `.throws`, `.fail`…)
+ * and the built-ins as they were before the candidate ran, whatever it replaced or declared; a
+ * last expression that is a promise is awaited. The pass is the harness seeing the tests' evaluation
+ * return, never a value the program controls; see quickjs-harness.mjs.
+ */
+export async function runJavaScriptTests(options: RunTestsOptions): Promise<TestsResult> {
+  const {
+    code,
+    tests,
+    timeoutMs = DEFAULT_TIMEOUT_MS,
+    memoryMb = DEFAULT_MEMORY_MB,
+    maxOutputBytes = DEFAULT_MAX_OUTPUT_BYTES,
+  } = options;
+  checkLimits(options);
+  return enqueue({ mode: "tests", code, tests, timeoutMs, memoryMb, maxOutputBytes });
+}
+
+const serial = serialQueue();
+
+function enqueue(job: Job): Promise<TestsResult> {
+  return serial(() => runOnce(job));
 }
 
 /** Terminates the warm worker (tests, shutdown). The next run starts a new one. */
@@ -139,6 +194,7 @@ export async function closeJavaScriptSandbox(): Promise<void> {
   const w = worker;
   worker = undefined;
   ready = undefined;
+  workerMemoryMb = undefined;
   if (!w) return;
   // The idle worker is unref'd; ref it so the event loop waits for the exit that terminate() awaits.
   w.ref();

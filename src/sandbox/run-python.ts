@@ -1,19 +1,23 @@
 /**
  * Runs model-written Python in pyodide (CPython 3.12 on wasm) inside a child process.
  *
- * Pyodide takes seconds to start, so one child stays warm and runs programs one at a time, each
- * in a fresh namespace. The time limit is enforced from outside: past `timeoutMs` the child gets
- * SIGKILL and a fresh one starts in the background. Memory is capped by the wasm page limit, so a
- * memory bomb ends in Python's own MemoryError. The child runs under Node's permission model (it
- * may read only pyodide's folder and this one; no child processes, no writes, no native addons),
- * has no network globals and cannot import further modules; see pyodide-runner.mjs.
+ * Pyodide takes seconds to start, so one child stays warm and runs programs one at a time. Each
+ * program starts from the same interpreter: the child copies back a snapshot of the whole wasm
+ * memory after every run, and a program that reached outside it (pyodide's JavaScript bridge, the
+ * file system) gets its child replaced, so no program can affect another; see pyodide-runner.mjs.
+ * The time limit is enforced from outside: past `timeoutMs` the child gets SIGKILL and a fresh one
+ * starts in the background. Memory is capped by the wasm page limit, so a memory bomb ends in
+ * Python's own MemoryError. The child runs under Node's permission model (it may read only
+ * pyodide's folder and this one; no child processes, no writes, no native addons), has no network
+ * globals and cannot import further modules.
  */
 import { type ChildProcess, fork } from "node:child_process";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { checkLimits } from "./check-limits.ts";
-import type { RunPythonOptions, SandboxResult } from "./types.ts";
+import { programResult, serialQueue } from "./serial-queue.ts";
+import type { RunPythonOptions, RunTestsOptions, SandboxResult, TestsResult } from "./types.ts";
 
 const DEFAULT_TIMEOUT_MS = 5_000;
 const DEFAULT_MEMORY_MB = 256;
@@ -22,10 +26,13 @@ const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
 const BASE_MB = 32;
 /** Start-up reads a 13 MiB wasm and the stdlib zip: ~2 s idle, much longer on a busy machine. */
 const STARTUP_TIMEOUT_MS = 60_000;
-/** Wasm memory never shrinks: past this share of the cap the next program would start cramped. */
-const RECYCLE_AT_MEMORY_SHARE = 0.5;
-/** A warm interpreter is reset between programs, but not perfectly; start afresh now and then. */
-const RECYCLE_AFTER_RUNS = 200;
+/**
+ * Wasm memory never shrinks: a child whose program grew it by more than this is replaced, so its
+ * pages go back to the system instead of staying resident behind the restored snapshot.
+ */
+const RECYCLE_AFTER_GROWTH_BYTES = 64 * 1024 * 1024;
+/** The module name a graded candidate runs as, so its `if __name__ == "__main__":` demo stays quiet. */
+const TESTS_MODULE_NAME = "solution";
 
 /** Node 20 spells it `--experimental-permission`; newer releases `--permission`. */
 const PERMISSION_FLAG = process.allowedNodeEnvironmentFlags.has("--permission")
@@ -35,8 +42,16 @@ const PERMISSION_FLAG = process.allowedNodeEnvironmentFlags.has("--permission")
 const sandboxDir = dirname(fileURLToPath(import.meta.url));
 const pyodideDir = dirname(createRequire(import.meta.url).resolve("pyodide"));
 
+/** A booted child's pyodide memory snapshot and the address of the prelude's entry in it. */
+interface BootImage {
+  snapshot: Uint8Array;
+  entry: number;
+}
+
 interface ChildAnswer {
   type: "ready" | "done";
+  /** In "ready" from a child that booted from scratch: the image later children start from. */
+  image?: BootImage;
   id?: number;
   stdout?: string;
   stderr?: string;
@@ -45,24 +60,47 @@ interface ChildAnswer {
   reason?: SandboxResult["reason"];
   durationMs?: number;
   memoryBytes: number;
+  /** Wasm memory right after start-up, which every run is restored to. */
+  snapshotBytes?: number;
+  /** Tests mode: the harness saw the tests finish, and nothing reached outside. */
+  passed?: boolean;
+  stage?: TestsResult["stage"];
+  failure?: TestsResult["failure"];
+  /** The first guarded wasm import the program called ("" when none): the child is replaced. */
+  tainted?: string;
+  /** The child exits after this answer (tainted, or pyodide itself failed). */
+  exiting?: boolean;
 }
 
+type Job = Required<Omit<RunPythonOptions, "moduleName">> & {
+  moduleName: string;
+  mode: "program" | "tests";
+  tests: string;
+};
+
 interface Warm {
-  child: ChildProcess;
+  /** Set once the child is forked (after the boot image exists). */
+  child?: ChildProcess;
   memoryMb: number;
   ready: Promise<void>;
-  runs: number;
   /** Last bytes the child wrote to stderr, for start-up failures. */
   log: string;
-  /** Set by closePythonSandbox: a run it interrupts must not start a replacement. */
+  /** Set by stop(): the child is (to be) killed; a run it interrupts must not start a replacement. */
+  stopped: boolean;
+  /** Set by closePythonSandbox. */
   closing: boolean;
 }
 
 let warm: Warm | undefined;
-let queue: Promise<unknown> = Promise.resolve();
+/**
+ * Every child starts from this image (~20 MiB, held for the life of the process): one child boots
+ * pyodide and the prelude from scratch (seconds) only to make it, and every later start takes
+ * about a second. All programs thus see one and the same starting interpreter.
+ */
+let bootImage: Promise<BootImage> | undefined;
 let nextId = 1;
 
-function start(memoryMb: number): Warm {
+function fork_(memoryMb: number, log: (text: string) => void): ChildProcess {
   const child = fork(join(sandboxDir, "pyodide-runner.mjs"), [`${pyodideDir}/`], {
     execArgv: [
       PERMISSION_FLAG,
@@ -76,52 +114,92 @@ function start(memoryMb: number): Warm {
       "--max-old-space-size=256",
     ],
     stdio: ["ignore", "ignore", "pipe", "ipc"],
+    // Structured clone, so the boot image travels as bytes.
+    serialization: "advanced",
   });
-  const entry: Warm = { child, memoryMb, runs: 0, log: "", closing: false, ready: Promise.resolve() };
   // Spawn failures and sends to a dead child arrive as "error" events; unheard, they would crash
-  // the caller's process. The "exit" handlers below report them.
-  child.on("error", (error) => {
-    entry.log = `${entry.log}\n${error.message}`.slice(-2000);
-  });
-  child.stderr?.on("data", (chunk: Buffer) => {
-    entry.log = (entry.log + chunk.toString()).slice(-2000);
-  });
+  // the caller's process. The "exit" handlers report them.
+  child.on("error", (error) => log(`\n${error.message}`));
+  child.stderr?.on("data", (chunk: Buffer) => log(chunk.toString()));
   // Idle children must not keep the caller's process alive; a run's own timer does that.
   child.unref();
   child.channel?.unref();
   (child.stderr as { unref?: () => void } | null)?.unref?.();
-  entry.ready = new Promise<void>((resolve, reject) => {
+  return child;
+}
+
+/** Sends the child its boot image (null: boot from scratch) and waits for its "ready". */
+function boot(child: ChildProcess, image: BootImage | null, describe: () => string): Promise<ChildAnswer> {
+  return new Promise<ChildAnswer>((resolve, reject) => {
     const timer = setTimeout(() => {
-      stop(entry);
+      child.kill("SIGKILL");
       reject(new Error(`pyodide did not start within ${STARTUP_TIMEOUT_MS} ms`));
     }, STARTUP_TIMEOUT_MS);
+    const onExit = (code: number | null, signal: string | null) => {
+      clearTimeout(timer);
+      reject(new Error(`pyodide exited during start-up (${signal ?? code}): ${describe()}`));
+    };
+    child.once("exit", onExit);
     child.once("message", (message: ChildAnswer) => {
       clearTimeout(timer);
-      if (message.type === "ready") resolve();
+      child.off("exit", onExit);
+      if (message.type === "ready") resolve(message);
+      else reject(new Error(`pyodide answered ${message.type} before it was ready`));
     });
-    child.once("exit", (code, signal) => {
-      clearTimeout(timer);
-      if (warm === entry) warm = undefined;
-      reject(
-        new Error(`pyodide exited during start-up (${signal ?? code}): ${entry.log.trim().slice(-400)}`),
-      );
-    });
+    child.send({ type: "init", image });
   });
+}
+
+/** The boot image, made once by a child that boots from scratch and is then let go. */
+function makeBootImage(memoryMb: number): Promise<BootImage> {
+  let log = "";
+  const child = fork_(memoryMb, (text) => {
+    log = (log + text).slice(-2000);
+  });
+  const made = boot(child, null, () => log.trim().slice(-400)).then((ready) => {
+    child.kill("SIGKILL");
+    if (!ready.image) throw new Error("pyodide booted without making its image");
+    return ready.image;
+  });
+  made.catch(() => {
+    child.kill("SIGKILL");
+    if (bootImage === made) bootImage = undefined;
+  });
+  return made;
+}
+
+function start(memoryMb: number): Warm {
+  const entry: Warm = { memoryMb, log: "", stopped: false, closing: false, ready: Promise.resolve() };
+  entry.ready = (async () => {
+    bootImage ??= makeBootImage(memoryMb);
+    const image = await bootImage;
+    if (entry.stopped) throw new Error("the sandbox was stopped while it started");
+    const child = fork_(memoryMb, (text) => {
+      entry.log = (entry.log + text).slice(-2000);
+    });
+    entry.child = child;
+    child.once("exit", () => {
+      if (warm === entry) warm = undefined;
+    });
+    await boot(child, image, () => entry.log.trim().slice(-400));
+  })();
   entry.ready.catch(() => undefined);
   return entry;
 }
 
 function stop(entry: Warm): void {
   if (warm === entry) warm = undefined;
-  entry.child.kill("SIGKILL");
+  entry.stopped = true;
+  entry.child?.kill("SIGKILL");
 }
 
-function failure(reason: SandboxResult["reason"], error: string, durationMs: number): SandboxResult {
-  return { ok: false, stdout: "", stderr: "", error, reason, durationMs };
+function failure(reason: SandboxResult["reason"], error: string, durationMs: number): TestsResult {
+  return { ok: false, passed: false, stdout: "", stderr: "", error, reason, durationMs };
 }
 
-async function runOnce(job: Required<RunPythonOptions>) {
-  const { code, timeoutMs, memoryMb, maxOutputBytes, moduleName } = job;
+/** What one run reports; `passed` and friends matter only in tests mode. */
+async function runOnce(job: Job): Promise<TestsResult> {
+  const { timeoutMs, memoryMb } = job;
   if (warm && warm.memoryMb !== memoryMb) stop(warm);
   warm ??= start(memoryMb);
   const entry = warm;
@@ -134,11 +212,12 @@ async function runOnce(job: Required<RunPythonOptions>) {
   const id = nextId++;
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
-  return new Promise<SandboxResult>((resolve) => {
-    const finish = (result: SandboxResult, recycle: boolean) => {
+  return new Promise<TestsResult>((resolve) => {
+    const child = entry.child as ChildProcess;
+    const finish = (result: TestsResult, recycle: boolean) => {
       clearTimeout(timer);
-      entry.child.off("message", onMessage);
-      entry.child.off("exit", onExit);
+      child.off("message", onMessage);
+      child.off("exit", onExit);
       if (recycle) {
         stop(entry);
         // Warm the next child now, so the next program does not pay start-up.
@@ -151,31 +230,59 @@ async function runOnce(job: Required<RunPythonOptions>) {
     }, timeoutMs);
     const onMessage = (answer: ChildAnswer) => {
       if (answer.type !== "done" || answer.id !== id) return;
-      entry.runs += 1;
-      const reason = answer.reason ?? "error";
-      const result: SandboxResult = {
-        ok: reason === "ok",
-        stdout: answer.stdout ?? "",
-        stderr: answer.stderr ?? "",
-        reason,
-        durationMs: answer.durationMs ?? elapsed(),
-      };
-      if (answer.result !== undefined) result.result = answer.result;
-      if (answer.error !== undefined) result.error = answer.error;
-      const capBytes = (BASE_MB + memoryMb) * 1024 * 1024;
+      const tainted = typeof answer.tainted === "string" && answer.tainted !== "";
+      const result = toResult(job, answer, tainted, elapsed());
       // A MemoryError alone is fine (`[0] * 10**12` is refused up front); a grown heap is not.
-      const recycle =
-        answer.memoryBytes > capBytes * RECYCLE_AT_MEMORY_SHARE || entry.runs >= RECYCLE_AFTER_RUNS;
-      finish(result, recycle);
+      const grown = answer.memoryBytes - (answer.snapshotBytes ?? 0) > RECYCLE_AFTER_GROWTH_BYTES;
+      finish(result, tainted || grown || answer.exiting === true);
     };
     // The child exits on its own only after a pyodide fatal error (its answer came first) or a crash.
     const onExit = (exitCode: number | null, signal: string | null) => {
       finish(failure("error", `sandbox process died (${signal ?? exitCode})`, elapsed()), true);
     };
-    entry.child.on("message", onMessage);
-    entry.child.on("exit", onExit);
-    entry.child.send({ type: "run", id, code, maxOutputBytes, moduleName });
+    child.on("message", onMessage);
+    child.on("exit", onExit);
+    const { code, tests, mode, maxOutputBytes, moduleName } = job;
+    child.send({ type: "run", id, mode, code, tests, maxOutputBytes, moduleName });
   });
+}
+
+/** The child's report as a result. A tainted run never passes, whatever its report says. */
+function toResult(job: Job, answer: ChildAnswer, tainted: boolean, elapsedMs: number): TestsResult {
+  let reason = answer.reason ?? "error";
+  const passed = job.mode === "tests" && answer.passed === true && !tainted;
+  const result: TestsResult = {
+    ok: false,
+    passed,
+    stdout: answer.stdout ?? "",
+    stderr: answer.stderr ?? "",
+    reason,
+    durationMs: answer.durationMs ?? elapsedMs,
+  };
+  if (answer.result !== undefined) result.result = answer.result;
+  if (answer.error !== undefined) result.error = answer.error;
+  if (job.mode === "tests") {
+    if (answer.stage !== undefined) result.stage = answer.stage;
+    if (answer.failure !== undefined) result.failure = answer.failure;
+    if (tainted) {
+      reason = "error";
+      result.failure = "blocked";
+      result.error = `the program reached outside the Python sandbox (${answer.tainted}), which is not allowed while the code is graded`;
+    } else if (!passed && reason === "ok") {
+      reason = "error";
+      result.error ??= "the tests did not report that they finished";
+    }
+    result.reason = reason;
+    result.ok = passed;
+    if (passed) {
+      delete result.stage;
+      delete result.failure;
+      delete result.error;
+    }
+    return result;
+  }
+  result.ok = reason === "ok";
+  return result;
 }
 
 /**
@@ -187,7 +294,7 @@ async function runOnce(job: Required<RunPythonOptions>) {
  * The program sees the standard library (no packages, no network, no subprocesses) and
  * `set_result(value)`; `print` goes to stdout, tracebacks to stderr.
  */
-export function runPython(options: RunPythonOptions): Promise<SandboxResult> {
+export async function runPython(options: RunPythonOptions): Promise<SandboxResult> {
   const {
     code,
     timeoutMs = DEFAULT_TIMEOUT_MS,
@@ -195,14 +302,50 @@ export function runPython(options: RunPythonOptions): Promise<SandboxResult> {
     maxOutputBytes = DEFAULT_MAX_OUTPUT_BYTES,
     moduleName = "__main__",
   } = options;
-  try {
-    checkLimits(options);
-  } catch (error) {
-    return Promise.reject(error);
-  }
-  const run = queue.then(() => runOnce({ code, timeoutMs, memoryMb, maxOutputBytes, moduleName }));
-  queue = run.catch(() => undefined);
-  return run;
+  checkLimits(options);
+  const run = await enqueue({
+    mode: "program",
+    code,
+    tests: "",
+    timeoutMs,
+    memoryMb,
+    maxOutputBytes,
+    moduleName,
+  });
+  return programResult(run);
+}
+
+/**
+ * Grades Python: runs `code` as module `solution`, then `tests` in its namespace, and says whether
+ * the tests ran to their end without failing. The pass is the harness's observation, not the
+ * program's: exiting early (`sys.exit(0)`, `raise SystemExit`, `os._exit`), replacing builtins,
+ * patching the harness or library classes, or reaching outside the sandbox is a failure with its
+ * reason. How: pyodide-prelude.py (tests mode).
+ */
+export async function runPythonTests(options: RunTestsOptions): Promise<TestsResult> {
+  const {
+    code,
+    tests,
+    timeoutMs = DEFAULT_TIMEOUT_MS,
+    memoryMb = DEFAULT_MEMORY_MB,
+    maxOutputBytes = DEFAULT_MAX_OUTPUT_BYTES,
+  } = options;
+  checkLimits(options);
+  return enqueue({
+    mode: "tests",
+    code,
+    tests,
+    timeoutMs,
+    memoryMb,
+    maxOutputBytes,
+    moduleName: TESTS_MODULE_NAME,
+  });
+}
+
+const serial = serialQueue();
+
+function enqueue(job: Job): Promise<TestsResult> {
+  return serial(() => runOnce(job));
 }
 
 /** Starts the warm child now (e.g. while the model is still generating), so the first run is fast. */

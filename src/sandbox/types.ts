@@ -9,7 +9,7 @@ export type SandboxLanguage = "javascript" | "python";
 
 /**
  * Why a run ended.
- * - `ok`: it finished (a Python `sys.exit(0)` counts as finished).
+ * - `ok`: it finished (a Python `sys.exit(0)` counts as finished; for a test run, the tests passed).
  * - `error`: it threw or exited non-zero (assertions included).
  * - `timeout`: it ran past `timeoutMs` and was interrupted or killed.
  * - `memory`: it ran past `memoryMb` (or the sandbox ran out of memory).
@@ -27,7 +27,9 @@ export interface SandboxResult {
   /**
    * The explicit result (`setResult(x)` in JavaScript, `set_result(x)` in Python) or else the value
    * of the last expression, as a string: strings as they are, other values as JSON (JavaScript) or
-   * `str()` (Python). Absent when there is none (`undefined` / `None`) or the run failed.
+   * `str()` (Python), cut at `maxOutputBytes`. Absent when there is none (`undefined` / `None`)
+   * or the run failed. Printing the value counts against the time limit: a `toJSON` or
+   * `__str__` that runs past it is a `timeout`.
    */
   result?: string;
   /** One line saying what went wrong, e.g. `ZeroDivisionError: division by zero`; absent when ok. */
@@ -38,11 +40,14 @@ export interface SandboxResult {
 }
 
 export interface SandboxLimits {
-  /** Wall-clock limit for the code itself, in ms. Default 5000. */
+  /** Wall-clock limit for the code itself, in ms, 1–600000. Default 5000. */
   timeoutMs?: number;
-  /** Memory limit in MiB for the interpreter's heap. Default 256 (JavaScript 64). */
+  /** Memory limit in MiB for the interpreter's heap, 1–2048. Default 256 (JavaScript 64). */
   memoryMb?: number;
-  /** Most bytes of stdout and of stderr kept; the rest is cut with a note. Default 1 MiB. */
+  /**
+   * Most bytes of stdout, of stderr and of the result kept; the rest is cut with a note.
+   * 0–64 MiB. Default 1 MiB.
+   */
   maxOutputBytes?: number;
 }
 
@@ -61,6 +66,41 @@ export interface RunPythonOptions extends SandboxLimits {
    * candidate's `if __name__ == "__main__":` demo (often reading stdin) does not run.
    */
   moduleName?: string;
+}
+
+export interface RunTestsOptions extends SandboxLimits {
+  /** The candidate program: runs first, as a module named `solution` in Python. */
+  code: string;
+  /**
+   * Test code run after `code`, seeing its names. A test fails by throwing: `assert` / a thrown
+   * error (AssertionError is a failed test, anything else a crash), or in Python a non-zero
+   * `sys.exit`. Exiting with status 0 is never a pass.
+   */
+  tests: string;
+}
+
+/**
+ * Why a test run did not pass.
+ * - `assertion`: a test failed (an AssertionError, or a non-zero exit raised while the tests ran).
+ * - `exit`: the program exited (`sys.exit`, `SystemExit`, `exit()`, status 0 included) before the
+ *   tests finished.
+ * - `crash`: any other exception, in the candidate's code or while the tests called it.
+ * - `blocked`: the program reached outside the sandbox (Python: pyodide's JavaScript bridge or the
+ *   file system) or altered a built-in the tests rely on and it could not be put back.
+ */
+export type TestsFailure = "assertion" | "exit" | "crash" | "blocked";
+
+export interface TestsResult extends SandboxResult {
+  /**
+   * True only when the tests ran to their end and none failed. The harness observes this from
+   * outside the program (the evaluation of the test code returned); nothing the program prints,
+   * returns or raises can set it. `ok` equals `passed`.
+   */
+  passed: boolean;
+  /** What was running when the run ended without passing: the candidate's code or the tests. */
+  stage?: "candidate" | "tests";
+  /** Why it did not pass, when the reason is `error`; see TestsFailure. */
+  failure?: TestsFailure;
 }
 
 export type RunCodeOptions =
