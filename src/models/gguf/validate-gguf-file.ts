@@ -19,6 +19,9 @@ import { checkLlamaTensors } from "./check-llama-tensors.ts";
 import { byteTokenText, LlamaTokenType } from "./llama-token-type.ts";
 import { type GgufFileInfo, invalidGguf, readGgufMetadata } from "./read-gguf-metadata.ts";
 
+/** ggml's `TENSOR_ALIGNMENT`: where llama.cpp needs each tensor's data to start, in the file as in memory. */
+const LLAMA_TENSOR_ALIGNMENT = 32;
+
 /** Special-token keys whose ids must index the vocabulary. */
 const SPECIAL_TOKEN_KEYS = [
   "bos_token_id",
@@ -63,6 +66,15 @@ function checkTensors(info: GgufFileInfo): void {
       throw fail(
         info,
         `tensor "${tensor.name}" data offset ${tensor.offset} is not aligned to ${info.alignment} bytes`,
+      );
+    }
+    // llama.cpp maps the data in place and asserts each tensor is 32-byte aligned in memory (ggml's
+    // TENSOR_ALIGNMENT); a `general.alignment` below 32 can leave it short (measured: abort on 1).
+    const start = info.dataOffset + tensor.offset;
+    if (start % LLAMA_TENSOR_ALIGNMENT !== 0) {
+      throw fail(
+        info,
+        `tensor "${tensor.name}" data starts at byte ${start}, not a multiple of ${LLAMA_TENSOR_ALIGNMENT} (general.alignment is ${info.alignment})`,
       );
     }
     const end = info.dataOffset + tensor.offset + tensor.byteSize;

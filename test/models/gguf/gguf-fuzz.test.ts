@@ -3,7 +3,7 @@
  * values, types, tensor infos and data, random header bytes). Each one is either refused by
  * `validateGgufFile` with a MODEL_INVALID naming the file, or loads and generates through
  * node-llama-cpp in a child process that exits cleanly, whether llama.cpp accepts it or throws.
- * None may abort the process: before the hyperparameter checks, 6 of these 200 did (exit 134, a
+ * None may abort the process: before the hyperparameter checks, 9 of these 200 did (SIGABRT, a
  * renamed `llama.attention.head_count` among them, as the red-team review found).
  *
  * `GGUF_FUZZ_MUTANTS=2000 GGUF_FUZZ_SEED=7` runs a longer fuzz with the same test.

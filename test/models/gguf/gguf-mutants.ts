@@ -11,6 +11,8 @@ export type MutationKind =
   | "rename-key"
   /** One bit of a metadata value (a number, a string's bytes, an array item or length). */
   | "flip-value"
+  /** A 4- or 8-byte metadata value or tensor dimension set to an edge: 0, 1, a small power of two, the maximum, NaN. */
+  | "extreme-value"
   /** One bit of a metadata value's type id. */
   | "flip-type"
   /** One bit of a tensor info (its name, dims, ggml type or offset). */
@@ -41,6 +43,8 @@ export interface GgufLayout {
   types: Span[];
   values: Array<Span & { key: string }>;
   tensorInfos: Array<Span & { name: string }>;
+  /** Each tensor dimension (a uint64), named like `blk.0.attn_q.weight ne[1]`. */
+  dims: Array<Span & { key: string }>;
   /** End of the header: the tensor data starts at or after this. */
   headerEnd: number;
 }
@@ -81,7 +85,7 @@ export function ggufLayout(bytes: Uint8Array): GgufLayout {
   };
   const tensorCount = u64();
   const kvCount = u64();
-  const layout: GgufLayout = { keys: [], types: [], values: [], tensorInfos: [], headerEnd: 0 };
+  const layout: GgufLayout = { keys: [], types: [], values: [], tensorInfos: [], dims: [], headerEnd: 0 };
   for (let i = 0; i < kvCount; i++) {
     const keyStart = at + 8;
     const name = text();
@@ -96,6 +100,8 @@ export function ggufLayout(bytes: Uint8Array): GgufLayout {
     const start = at;
     const name = text();
     const dims = u32();
+    for (let d = 0; d < dims; d++)
+      layout.dims.push({ start: at + 8 * d, end: at + 8 * d + 8, key: `${name} ne[${d}]` });
     at += 8 * dims + 4 + 8;
     layout.tensorInfos.push({ start, end: at, name });
   }
@@ -106,12 +112,18 @@ export function ggufLayout(bytes: Uint8Array): GgufLayout {
 /** How often each kind is drawn: mostly the header, where structure lives. */
 const KIND_WEIGHTS: Array<[MutationKind, number]> = [
   ["rename-key", 0.25],
-  ["flip-value", 0.25],
+  ["flip-value", 0.2],
+  ["extreme-value", 0.1],
   ["flip-type", 0.05],
   ["flip-tensor-info", 0.15],
-  ["random-header-byte", 0.15],
+  ["random-header-byte", 0.1],
   ["flip-data", 0.15],
 ];
+
+/** Edge values for 4-byte fields (uint32 counts, int32 ids, float32 as their bit patterns: NaN, ∞). */
+const EDGES_32 = [0, 1, 2, 8, 0x7fffffff, 0xffffffff, 0x7fc00000, 0x7f800000];
+/** Edge values for 8-byte fields (counts, dimensions, offsets). */
+const EDGES_64 = [0n, 1n, 2n ** 40n, 2n ** 63n - 1n];
 
 /** The kind whose share of [0, 1) holds `roll`. */
 function drawKind(roll: number): MutationKind {
@@ -160,6 +172,26 @@ export function ggufMutants(original: Uint8Array, count: number, seed: number): 
         offset = inside(random, value);
         bytes[offset]! ^= bit();
         description = `a bit of \`${value.key}\`'s value at byte ${offset - value.start}`;
+        break;
+      }
+      case "extreme-value": {
+        // A whole scalar value, or one dimension of a tensor.
+        const fields = [
+          ...layout.values.filter((v) => v.end - v.start === 4 || v.end - v.start === 8),
+          ...layout.dims,
+        ];
+        const field = pick(random, fields);
+        offset = field.start;
+        const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        if (field.end - field.start === 4) {
+          const edge = pick(random, EDGES_32);
+          view.setUint32(offset, edge, true);
+          description = `${field.key} = 0x${edge.toString(16)}`;
+        } else {
+          const edge = pick(random, EDGES_64);
+          view.setBigUint64(offset, edge, true);
+          description = `${field.key} = ${edge}`;
+        }
         break;
       }
       case "flip-type": {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -185,4 +185,21 @@ test("metadata larger than the first read (1 MiB) is read by growing the prefix"
   assert.equal(read.at(-1), "token-number-59999");
   assert.ok(info.dataOffset > 1 << 20);
   assert.equal(info.tensors[0]?.name, "w");
+});
+
+test("tensor data that llama.cpp could not map 32-byte aligned is refused (general.alignment 1)", async () => {
+  // A one-block model: its header ends off a 32-byte boundary (the default model's happens to end on one).
+  const source = await tinyModelPath({ layers: 1 });
+  const bytes = new Uint8Array(await readFile(source));
+  const key = new TextEncoder().encode("general.alignment");
+  let at = 0;
+  while (!key.every((byte, i) => bytes[at + i] === byte)) at++;
+  const value = at + key.length + 4; // after the key, its uint32 type id
+  assert.equal(new DataView(bytes.buffer).getUint32(value, true), 32);
+  new DataView(bytes.buffer).setUint32(value, 1, true);
+  const path = join(dir, "alignment-1.gguf");
+  await writeFile(path, bytes);
+  assert.notEqual((await readGgufMetadata(path)).dataOffset % 32, 0, "the header must end off a boundary");
+  const error = await rejection(validateGgufFile(path));
+  assert.match(error.message, /data starts at byte \d+, not a multiple of 32 \(general\.alignment is 1\)/);
 });
