@@ -7,9 +7,10 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type ChartSeries, lineChart, palette } from "../src/eval/report-charts.ts";
 import type { EvalResults } from "../src/eval/results.ts";
 import { inspectGguf } from "../src/models/gguf/inspect-gguf.ts";
+import { markerShapes, palette } from "../src/web/chart-markers.ts";
+import { type ChartSeries, lineChart } from "../src/web/svg-chart.ts";
 
 const runs = process.argv[2] ?? "runs";
 const out = join(import.meta.dirname, "..", "docs", "lab");
@@ -36,6 +37,7 @@ const sft: ChartSeries[] = [
 ].map(([run, name], i) => ({
   name,
   color: palette[i],
+  marker: markerShapes[i],
   points: evals(run).map((e) => ({
     x: minutes(e.elapsedMs!),
     y: e.greedy!,
@@ -49,6 +51,7 @@ writeFileSync(
       title: "SFT: greedy accuracy, 100 held-out level-6 problems",
       xLabel: "training minutes (1 thread)",
       yLabel: "greedy accuracy",
+      percent: true,
     }),
   ),
 );
@@ -90,6 +93,7 @@ writeFileSync(
       title: "From the SFT checkpoint: GRPO vs continued SFT",
       xLabel: "minutes after the SFT checkpoint (1 thread, runs side by side)",
       yLabel: "greedy accuracy (100 held-out)",
+      percent: true,
     }),
   ),
 );
@@ -151,6 +155,7 @@ for (const run of ["eval-generators", "eval-verifier", "eval-cascade"]) {
     points.push({
       name,
       color: colors[points.length % colors.length],
+      marker: markerShapes[points.length % markerShapes.length],
       scatter: true,
       points: [
         {
@@ -170,6 +175,7 @@ writeFileSync(
       xLabel: "MFLOP per problem (2 × parameters × tokens), log scale",
       yLabel: "accuracy",
       logX: true,
+      percent: true,
       height: 360,
     }),
   ),

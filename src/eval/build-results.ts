@@ -14,6 +14,8 @@ export interface BuildResultsOptions {
   seeds: number[];
   settings: Record<string, unknown>;
   summary?: SummarizeOptions;
+  /** Unit of the prices, and so of every cost (`USD`, `MFLOP`). */
+  costUnit?: string;
   /**
    * Records of cells whose every attempt the caller just stored, in the order it stored them (the
    * store's order): used as they are instead of read back.
@@ -87,6 +89,7 @@ export function buildResults(store: EvalStore, options: BuildResultsOptions): Ev
       strategies: options.strategies,
       datasets: options.datasets.map((d) => ({ name: d.name, spec: d.spec, items: d.items.length })),
     },
+    ...(options.costUnit ? { costUnit: options.costUnit } : {}),
     accuracy: overall.accuracy,
     overall,
     cells,
@@ -94,11 +97,14 @@ export function buildResults(store: EvalStore, options: BuildResultsOptions): Ev
 }
 
 /**
- * The large model alone on the same dataset, for a cell with a large model: a cell whose policy is
- * that model and which has no large model of its own (the first such cell in grid order).
+ * The large model alone on the same dataset, for a cell that escalates to a large model (it called
+ * it, or it is a cascade that could have): a cell whose policy is that model and which has no large
+ * model of its own (the first such cell in grid order). A plain `cot` cell of a model that merely has
+ * a large model configured gets none: it never asks the large model, so there is nothing to compare.
  */
 function largeBaseline(cell: CellResult, cells: CellResult[]): LargeBaseline | undefined {
   if (cell.large === undefined) return undefined;
+  if (cell.summary.usage?.large === undefined && cell.summary.cascade === undefined) return undefined;
   const base = cells.find(
     (c) => c.large === undefined && c.policy === cell.large && c.dataset === cell.dataset && c !== cell,
   );

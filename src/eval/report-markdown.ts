@@ -1,5 +1,14 @@
 /** The Markdown summary of a report: the results table, curves and per-difficulty accuracy. */
-import { hasRoles, percent, type ReportRow, rowNames, vsLargeText } from "./report-rows.ts";
+import { reportLabels } from "./report-labels.ts";
+import {
+  commonCostUnit,
+  formatCost,
+  hasCost,
+  hasRoles,
+  percent,
+  type ReportRow,
+  vsLargeText,
+} from "./report-rows.ts";
 
 function cell(text: string): string {
   return text.replace(/\|/g, "\\|");
@@ -8,27 +17,33 @@ function cell(text: string): string {
 export function reportMarkdown(rows: ReportRow[], title = "deliberate eval report"): string {
   const lines = [`# ${title}`, ""];
   const roles = hasRoles(rows);
-  const extraHead = [
-    ...(roles.large ? ["large tokens/item", "large cost"] : []),
-    ...(roles.verifier ? ["verifier tokens/item", "verifier cost"] : []),
+  const costs = hasCost(rows);
+  const unit = commonCostUnit(rows);
+  const costHead = (what: string) => `${what}/item${unit ? ` (${unit})` : ""}`;
+  const costText = (value: number | undefined, r: ReportRow) =>
+    value === undefined ? "–" : `${formatCost(value)}${unit || !r.costUnit ? "" : ` ${r.costUnit}`}`;
+  const head = [
+    ...(costs ? [costHead("cost")] : []),
+    ...(roles.large ? ["large tokens/item", ...(costs ? [costHead("large cost")] : [])] : []),
+    ...(roles.verifier ? ["verifier tokens/item", ...(costs ? [costHead("verifier cost")] : [])] : []),
     ...(roles.cascade ? ["escalated", "vs large alone"] : []),
   ];
-  const extraAlign = [
-    ...(roles.large ? ["---:", "---:"] : []),
-    ...(roles.verifier ? ["---:", "---:"] : []),
-    ...(roles.cascade ? ["---:", "---"] : []),
-  ];
+  const align = head.map((h) => (h === "vs large alone" ? "---" : "---:"));
   lines.push(
-    `| run | model | strategy | dataset | n | accuracy | 95% CI | tokens/item | calls/item | cost | ${extraHead.map((h) => `${h} | `).join("")}errors |`,
-    `|---|---|---|---|---:|---:|---|---:|---:|---:|${extraAlign.map((a) => `${a}|`).join("")}---:|`,
+    `| run | model | strategy | dataset | n | accuracy | 95% CI | tokens/item | calls/item | ${head.map((h) => `${h} | `).join("")}errors |`,
+    `|---|---|---|---|---:|---:|---|---:|---:|${align.map((a) => `${a}|`).join("")}---:|`,
   );
   for (const r of rows) {
     const extra = [
+      ...(costs ? [costText(r.costPerItem, r)] : []),
       ...(roles.large
-        ? [r.large ? r.large.tokens.toFixed(0) : "–", r.large ? r.large.cost.toFixed(4) : "–"]
+        ? [r.large ? r.large.tokens.toFixed(0) : "–", ...(costs ? [costText(r.large?.costPerItem, r)] : [])]
         : []),
       ...(roles.verifier
-        ? [r.verifier ? r.verifier.tokens.toFixed(0) : "–", r.verifier ? r.verifier.cost.toFixed(4) : "–"]
+        ? [
+            r.verifier ? r.verifier.tokens.toFixed(0) : "–",
+            ...(costs ? [costText(r.verifier?.costPerItem, r)] : []),
+          ]
         : []),
       ...(roles.cascade
         ? [
@@ -38,10 +53,10 @@ export function reportMarkdown(rows: ReportRow[], title = "deliberate eval repor
         : []),
     ];
     lines.push(
-      `| ${[r.run, r.model, r.strategy, r.dataset].map(cell).join(" | ")} | ${r.n} | ${percent(r.accuracy)} | ${percent(r.ci95[0])}–${percent(r.ci95[1])} | ${r.tokens.toFixed(0)} | ${r.calls.toFixed(2)} | ${r.cost.toFixed(4)} | ${extra.map((e) => `${e} | `).join("")}${r.errors} |`,
+      `| ${[r.run, r.model, r.strategy, r.dataset].map(cell).join(" | ")} | ${r.n} | ${percent(r.accuracy)} | ${percent(r.ci95[0])}–${percent(r.ci95[1])} | ${r.tokens.toFixed(0)} | ${r.calls.toFixed(2)} | ${extra.map((e) => `${e} | `).join("")}${r.errors} |`,
     );
   }
-  const names = rowNames(rows);
+  const names = reportLabels(rows).labels;
   const withCurves = rows.map((r, i) => ({ r, name: names[i] })).filter(({ r }) => r.curves.length > 1);
   if (withCurves.length) {
     lines.push(

@@ -6,12 +6,22 @@ import type { LargeBaseline } from "./results.ts";
 export interface ReportRow {
   run: string;
   cell: string;
+  /** The cell's models: the policy's name, with the large and verifier models when it has them. */
   model: string;
+  /** The policy model's spec; the large and verifier models' specs when the cell has them. */
+  policy: string;
+  largeModel?: string;
+  verifierModel?: string;
   /** Strategy name with its options: `self-consistency{"samples":8}`. */
   strategy: string;
+  /** The strategy's name alone, and its options. */
+  strategyName: string;
+  strategyOptions: Record<string, unknown>;
   dataset: string;
   n: number;
   items: number;
+  /** Seeds per item. */
+  seeds: number;
   errors: number;
   accuracy: number;
   ci95: [number, number];
@@ -21,19 +31,36 @@ export interface ReportRow {
   tokens: number;
   /** Mean prompt + completion tokens per attempt of the policy model alone. */
   policyTokens: number;
-  /** The large model's mean tokens per attempt and total cost, when the cell has a large model. */
-  large?: { tokens: number; cost: number };
-  /** The verifier model's mean tokens per attempt and total cost, when it has one. */
-  verifier?: { tokens: number; cost: number };
+  /**
+   * The large model's mean tokens and cost per attempt, and its total cost, when the cell called a
+   * large model.
+   */
+  large?: RoleColumns;
+  /** The verifier model's, likewise. */
+  verifier?: RoleColumns;
   /** Cascade cells: the share of attempts escalated to the large model. */
   escalationShare?: number;
   /** Compared with the large model alone, when the run had that cell. */
   vsLarge?: LargeBaseline;
   calls: number;
+  /** Total cost of the cell's attempts, in `costUnit`. */
   cost: number;
+  /** Mean cost per attempt, every model of the cell counted. */
+  costPerItem: number;
+  /** Unit of the costs (`USD`, `MFLOP`); absent for runs written before results carried it. */
+  costUnit?: string;
   wallMs: number;
   curves: CurvePoint[];
   byDifficulty: Record<string, { n: number; accuracy: number }>;
+}
+
+export interface RoleColumns {
+  /** Mean prompt + completion tokens per attempt. */
+  tokens: number;
+  /** Total cost over the cell's attempts. */
+  cost: number;
+  /** Mean cost per attempt. */
+  costPerItem: number;
 }
 
 export function reportRows(runs: ReportRun[]): ReportRow[] {
@@ -46,6 +73,7 @@ export function reportRows(runs: ReportRun[]): ReportRow[] {
       const perAttempt = (u: { promptTokens: number; completionTokens: number; cost: number }) => ({
         tokens: (u.promptTokens + u.completionTokens) / attempts,
         cost: u.cost,
+        costPerItem: u.cost / attempts,
       });
       // Results written before usage per role: everything was the policy's.
       const policy = usage.policy ?? { promptTokens: s.promptTokens, completionTokens: s.completionTokens };
@@ -53,10 +81,16 @@ export function reportRows(runs: ReportRun[]): ReportRow[] {
         run: run.label,
         cell: cell.cell,
         model: cell.model,
+        policy: cell.policy ?? cell.model,
+        ...(cell.large ? { largeModel: cell.large } : {}),
+        ...(cell.verifier ? { verifierModel: cell.verifier } : {}),
         strategy: `${cell.strategy}${options}`,
+        strategyName: cell.strategy,
+        strategyOptions: cell.strategyOptions,
         dataset: cell.dataset,
         n: s.n,
         items: s.items,
+        seeds: cell.seeds.length,
         errors: s.errors,
         accuracy: s.accuracy,
         ci95: s.ci95,
@@ -69,6 +103,8 @@ export function reportRows(runs: ReportRun[]): ReportRow[] {
         ...(cell.vsLarge ? { vsLarge: cell.vsLarge } : {}),
         calls: s.calls / attempts,
         cost: s.cost,
+        costPerItem: s.cost / attempts,
+        ...(run.results.costUnit ? { costUnit: run.results.costUnit } : {}),
         wallMs: s.wallMs / attempts,
         curves: s.curves,
         byDifficulty: Object.fromEntries(
@@ -84,14 +120,6 @@ export function percent(value: number): string {
   return `${(100 * value).toFixed(1)}%`;
 }
 
-/** A short name for charts: run, model, strategy and dataset, dropping parts all rows share. */
-export function rowNames(rows: ReportRow[]): string[] {
-  const keys: Array<keyof ReportRow> = ["run", "model", "strategy", "dataset"];
-  const varying = keys.filter((k) => new Set(rows.map((r) => r[k])).size > 1);
-  const used = varying.length ? varying : ["strategy" as const];
-  return rows.map((r) => used.map((k) => String(r[k])).join(" · "));
-}
-
 /** Whether any row has a large or verifier model (the tables then show their columns). */
 export function hasRoles(rows: ReportRow[]): { large: boolean; verifier: boolean; cascade: boolean } {
   return {
@@ -101,11 +129,36 @@ export function hasRoles(rows: ReportRow[]): { large: boolean; verifier: boolean
   };
 }
 
-/** `vs L alone: 42% of its tokens, +1.5 points` for a cell compared with its large model alone. */
+/** `42% of its tokens, 80% of its cost, +1.5 points` for a cell compared with its large model alone. */
 export function vsLargeText(row: ReportRow): string {
   const v = row.vsLarge;
   if (!v) return "";
   const sign = v.accuracyDelta >= 0 ? "+" : "−";
   const cost = v.costRatio === null ? "" : `, ${(100 * v.costRatio).toFixed(0)}% of its cost`;
   return `${(100 * v.tokenRatio).toFixed(0)}% of its tokens${cost}, ${sign}${Math.abs(100 * v.accuracyDelta).toFixed(1)} points`;
+}
+
+/** Whether any row has a cost: without prices every cost is 0 and the tables leave the column out. */
+export function hasCost(rows: ReportRow[]): boolean {
+  return rows.some((r) => r.cost > 0 || (r.large?.cost ?? 0) > 0 || (r.verifier?.cost ?? 0) > 0);
+}
+
+/**
+ * The cost unit of a table's header: the rows' one unit, or undefined when runs disagree or predate
+ * units (each cell then says its own).
+ */
+export function commonCostUnit(rows: ReportRow[]): string | undefined {
+  const units = new Set(rows.map((r) => r.costUnit));
+  return units.size === 1 ? [...units][0] : undefined;
+}
+
+/**
+ * A cost with three significant digits, grouped thousands: `0.000123`, `12.3`, `1,540`. Costs span
+ * from fractions of a cent to millions of MFLOP, so a fixed number of decimals fits neither end.
+ */
+export function formatCost(value: number): string {
+  if (value === 0) return "0";
+  if (Math.abs(value) >= 1000) return Math.round(value).toLocaleString("en-US");
+  if (Math.abs(value) < 1e-6) return value.toExponential(2);
+  return String(Number(value.toPrecision(3)));
 }

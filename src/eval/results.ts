@@ -9,6 +9,7 @@
  *   versions: { deliberate, nodeLlamaCpp, node, platform },
  *   settings: { ...resolved options: models, strategies (name + options), datasets (spec),
  *               seeds, baseSeed, budget, concurrency, ... },
+ *   costUnit?: string,             // unit of every cost: "USD", "MFLOP", ... (the prices' unit)
  *   accuracy: number,              // overall accuracy in [0, 1], errors excluded
  *   overall: Summary,              // see metrics.ts: n, items, accuracy, ci95, errors, tokens,
  *                                  // calls, wallMs, cost, curves [{k, maj, weighted, pass, sets, tokens}],
@@ -77,6 +78,11 @@ export interface EvalResults {
   finishedAt: string;
   versions: { deliberate: string; nodeLlamaCpp: string; node: string; platform: string };
   settings: Record<string, unknown>;
+  /**
+   * Unit of every `cost` in the file, the unit the prices were given in: a currency (`USD`) or model
+   * compute (`MFLOP`, the demo's 2 × parameters per token). Absent in files written before it existed.
+   */
+  costUnit?: string;
   accuracy: number;
   overall: Summary;
   cells: CellResult[];

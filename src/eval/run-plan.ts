@@ -114,6 +114,7 @@ export async function runEvalPlan(plan: EvalPlan, options: RunEvalPlanOptions = 
       signal: options.signal,
       onRecord: options.onRecord,
       settings: { plan },
+      costUnit: plan.costUnit,
     });
   } finally {
     await registry.close();

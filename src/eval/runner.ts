@@ -81,6 +81,8 @@ export interface RunEvalOptions {
   signal?: AbortSignal;
   /** Echoed into `results.json` (the CLI's resolved flags, the YAML file). */
   settings?: Record<string, unknown>;
+  /** Unit of the models' prices, and so of every cost in `results.json` (`USD`, `MFLOP`). */
+  costUnit?: string;
   summary?: SummarizeOptions;
   /** Called after each record is stored. */
   onRecord?: (record: EvalRecord) => void;
@@ -256,6 +258,7 @@ export async function runEval(options: RunEvalOptions): Promise<RunEvalResult> {
       seeds: seedValues,
       settings: { ...settings, seeds, baseSeed, budget, systemPrompt },
       summary: options.summary,
+      costUnit: options.costUnit,
       known: new Map(
         [...fresh].filter(([, f]) => f.records.length === f.expected).map(([cell, f]) => [cell, f.records]),
       ),

@@ -6,7 +6,7 @@ import { before, test } from "node:test";
 import { pathToFileURL } from "node:url";
 import { createItemGrader } from "../../src/eval/grade-item.ts";
 import { writeReport } from "../../src/eval/report.ts";
-import { paretoFrontier } from "../../src/eval/report-charts.ts";
+import { formatCost } from "../../src/eval/report-rows.ts";
 import { runEval } from "../../src/eval/runner.ts";
 import { artifactPath, launchBrowser } from "../helpers/browser.ts";
 import { cascadeBackends } from "./helpers/cascade-eval.ts";
@@ -57,25 +57,8 @@ before(async () => {
     outDir: runCascade,
     grader,
     progress: "none",
+    costUnit: "USD",
   });
-});
-
-test("the Pareto frontier keeps points nothing beats on both axes", () => {
-  const frontier = paretoFrontier([
-    { x: 10, y: 0.5 },
-    { x: 20, y: 0.4 },
-    { x: 30, y: 0.7 },
-    { x: 5, y: 0.2 },
-    { x: 30, y: 0.6 },
-  ]);
-  assert.deepEqual(
-    frontier.map((p) => [p.x, p.y]),
-    [
-      [5, 0.2],
-      [10, 0.5],
-      [30, 0.7],
-    ],
-  );
 });
 
 test("one run: report.html, report.md and report.json in the run folder", () => {
@@ -114,9 +97,9 @@ test("several runs side by side, opened in headless Chromium: plots drawn, drill
     assert.equal(await page.title(), "two runs");
     assert.equal(await page.locator("svg.chart").count(), 2);
     // Curves for the three self-consistency/cot rows: maj@k and pass@k lines for the two sampling cells.
-    assert.ok((await page.locator("svg.chart path.series").count()) >= 4);
-    assert.equal(await page.locator('svg.chart path.series[data-series="Pareto frontier"]').count(), 1);
-    assert.ok((await page.locator("svg.chart circle.point").count()) >= 6);
+    assert.ok((await page.locator("svg.chart polyline.series").count()) >= 4);
+    assert.equal(await page.locator('svg.chart polyline.series[data-series="Pareto frontier"]').count(), 1);
+    assert.ok((await page.locator("svg.chart .point").count()) >= 6);
     assert.equal(await page.locator("#results tr").count(), 1 + 3);
     const items = page.locator("details.item");
     assert.equal(await items.count(), 5);
@@ -144,15 +127,22 @@ test("a cascade run: escalation share, the large model's tokens and cost, all mo
   assert.ok(Math.abs(cascade.tokens - (cascade.policyTokens + cascade.large.tokens)) < 1e-9);
   assert.equal(smallCot.escalationShare, undefined);
   assert.equal(smallCot.large, undefined, "the cot cell never called the large model");
+  assert.equal(smallCot.vsLarge, undefined, "nor is it compared with the large model: it never escalates");
   assert.equal(largeCot.vsLarge, undefined);
   assert.equal(cascade.vsLarge?.cell, largeCot.cell);
   const markdown = readFileSync(written.markdown, "utf8");
-  assert.match(markdown, /\| large tokens\/item \| large cost \| escalated \| vs large alone \| errors \|/);
+  assert.match(
+    markdown,
+    /\| cost\/item \(USD\) \| large tokens\/item \| large cost\/item \(USD\) \| escalated \| vs large alone \| errors \|/,
+  );
   const row = markdown.split("\n").find((line) => line.includes("cascade"))!;
   assert.ok(
-    row.includes(`| ${cascade.large.tokens.toFixed(0)} | ${cascade.large.cost.toFixed(4)} | 40.0% |`),
+    row.includes(
+      `| ${formatCost(cascade.costPerItem)} | ${cascade.large.tokens.toFixed(0)} | ${formatCost(cascade.large.costPerItem)} | 40.0% |`,
+    ),
     row,
   );
+  assert.ok(Math.abs(cascade.large.costPerItem - cascade.large.cost / 5) < 1e-12);
   assert.match(row, /\d+% of its tokens, \d+% of its cost, \+0\.0 points/);
   const html = readFileSync(written.html, "utf8");
   assert.match(html, /<td class="num escalated">40\.0%<\/td>/);

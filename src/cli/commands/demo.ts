@@ -87,6 +87,7 @@ export function demoCommand(): Command {
           out: flags.out ?? `runs/demo-${seed}`,
           threads: flags.threads,
           concurrency: 4,
+          costUnit: "MFLOP",
         });
         process.stderr.write(
           `${flags.problems} fresh \`${manifest.task.name}\` problems at level ${difficulty} (seed ${seed}); ${small} vs ${large}\n`,

@@ -6,9 +6,11 @@
  */
 import { writeFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
+import { escapeXml as esc, seriesStyle } from "../../web/chart-markers.ts";
+import { chartCss, formatNumber, lineChart } from "../../web/svg-chart.ts";
+import type { Chart } from "./report-data.ts";
 import { buildReportData, type ReportData } from "./report-data.ts";
 import { readRunLog } from "./run-log.ts";
-import { esc, renderChart } from "./svg-chart.ts";
 
 export interface WriteReportResult {
   path: string;
@@ -47,8 +49,7 @@ h1{font-size:20px;margin:0 0 12px}
 table{border-collapse:collapse;margin-bottom:16px}th,td{text-align:left;padding:3px 10px;border-bottom:1px solid #e5e7eb}
 th{font-weight:600;color:#374151}
 .charts{display:flex;flex-wrap:wrap;gap:12px}figure{margin:0}
-.chart .title{font-weight:600;font-size:13px}.chart .frame{fill:none;stroke:#9ca3af}
-.chart .grid{stroke:#e5e7eb}.chart .tick,.chart .axis{font-size:11px;fill:#4b5563}.chart .legend{font-size:11px;fill:#111}
+${chartCss}
 .readout{font-size:12px;color:#374151;min-height:1.2em;padding-left:58px}
 .note{color:#6b7280}
 </style></head><body>
@@ -83,4 +84,30 @@ for (const chart of charts) {
 </script>
 </body></html>
 `;
+}
+
+/** A lab chart (steps on x) in the shared chart style; each legend entry ends with its last value. */
+function renderChart(chart: Chart): string {
+  const value = (v: number) => (chart.percent ? `${(100 * v).toFixed(1)}%` : formatNumber(v));
+  return lineChart(
+    chart.series.map((series, i) => {
+      const last = series.points.at(-1);
+      return {
+        name: series.name,
+        ...seriesStyle(i),
+        // Curves of thousands of steps: a marker at the end only, where the legend's value is read.
+        markers: "last" as const,
+        points: series.points.map(([x, y]) => ({ x, y })),
+        legendText: last ? `${series.name} ${value(last[1])}` : series.name,
+      };
+    }),
+    {
+      id: chart.id,
+      title: chart.title,
+      xLabel: "step",
+      percent: chart.percent,
+      logY: chart.log,
+      height: 260,
+    },
+  );
 }
