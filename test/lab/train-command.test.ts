@@ -36,6 +36,11 @@ test("deliberate train: a short sft run prints JSON and writes checkpoint, log a
   assert.equal(result.config.dim, 48);
   for (const file of ["checkpoint.bin", "log.jsonl", "model.gguf"])
     assert.ok(existsSync(join(out, file)), file);
+  // Not a terminal: progress comes as lines on stderr (stdout stays the JSON), the first at step 1.
+  assert.match(
+    run.stderr,
+    /^sft \d+% \| step 1 \| loss \d+\.\d{3} \| tok\/s \d+ \| acc - \| ETA \d+s \(time budget\)$/m,
+  );
 });
 
 test("deliberate train: unknown tasks and bad numbers are refused before any work", () => {
@@ -45,6 +50,9 @@ test("deliberate train: unknown tasks and bad numbers are refused before any wor
   const minutes = deliberate("train", "--task", "modular", "--minutes", "soon");
   assert.notEqual(minutes.status, 0);
   assert.match(minutes.stderr, /expected a number/);
+  const progress = deliberate("train", "--task", "modular", "--progress", "loud");
+  assert.notEqual(progress.status, 0);
+  assert.match(progress.stderr, /Allowed choices are auto, bar, lines, none/);
 });
 
 test("deliberate train --stage all: SFT, then the verifier and GRPO from its checkpoint, each in its folder", () => {
@@ -72,6 +80,11 @@ test("deliberate train --stage all: SFT, then the verifier and GRPO from its che
     { encoding: "utf8", timeout: 120_000 },
   );
   assert.equal(run.status, 0, run.stderr);
+  // Each stage reports its progress under its own name; the verifier's step limit shows.
+  assert.match(run.stderr, /^sft \d+% \| step \d+ \|/m);
+  assert.match(run.stderr, /^verifier: sampling 2 answers to each of 4 problems from /m);
+  assert.match(run.stderr, /^verifier \d+% \| step \d+\/600 \| loss /m);
+  assert.match(run.stderr, /^grpo \d+% \| step \d+ \| reward /m);
   for (const stage of ["sft", "verifier", "grpo"]) {
     for (const file of ["checkpoint.bin", "log.jsonl", "model.gguf"])
       assert.ok(existsSync(join(out, stage, file)), `${stage}/${file}`);

@@ -1,9 +1,9 @@
 /**
  * `deliberate train`: trains a tiny llama model from scratch on a synthetic task (the lab) and
- * exports it as GGUF. A thin shell over `runSft`; a progress bar on a TTY, a summary at the end.
+ * exports it as GGUF. A thin shell over `runSft`, `runVerifier` and `runGrpo`: progress on stderr (a
+ * bar with an ETA on a TTY, periodic lines elsewhere), a summary at the end.
  */
 import { join, resolve } from "node:path";
-import cliProgress from "cli-progress";
 import { Command, Option } from "commander";
 import { DeliberateError } from "../../errors.ts";
 import { syntheticNames } from "../../eval/synthetic/index.ts";
@@ -11,7 +11,8 @@ import type { SyntheticName } from "../../eval/synthetic/types.ts";
 import { type PresetName, presets } from "../../lab/model/config.ts";
 import { writeReport } from "../../lab/report/write-report.ts";
 import { runGrpo } from "../../lab/train/grpo.ts";
-import { runSft, type SftProgress } from "../../lab/train/sft.ts";
+import { runSft } from "../../lab/train/sft.ts";
+import { createTrainProgress } from "../../lab/train/train-progress.ts";
 import { runVerifier } from "../../lab/train/verifier.ts";
 import { integer, number } from "../parse-number.ts";
 
@@ -38,6 +39,7 @@ interface TrainFlags {
   seed: number;
   resume: boolean;
   json?: boolean;
+  progress: "auto" | "bar" | "lines" | "none";
 }
 
 export function trainCommand(): Command {
@@ -91,6 +93,14 @@ export function trainCommand(): Command {
       .option("--seed <n>", "seed for data, weights and batches", integer(0), 1)
       .option("--no-resume", "start over even if the output folder has a checkpoint")
       .option("--json", "print the result as JSON")
+      .addOption(
+        new Option(
+          "--progress <mode>",
+          "progress on stderr: auto (a bar with ETA on a terminal, a line every 10% or 30 s otherwise), bar, lines or none",
+        )
+          .choices(["auto", "bar", "lines", "none"])
+          .default("auto"),
+      )
       .addCommand(reportSubcommand())
       .action(async (flags: TrainFlags) => {
         if (flags.task === undefined) {
@@ -140,7 +150,7 @@ export function trainCommand(): Command {
 
 async function trainSft(flags: TrainFlags, outDir: string): Promise<void> {
   const task = flags.task!;
-  const bar = process.stderr.isTTY ? progressBar() : null;
+  const progress = createTrainProgress(flags.progress, { label: "sft" });
   const controller = new AbortController();
   // Ctrl-C stops after the current step and still saves the checkpoint and the GGUF.
   const onSigint = () => controller.abort();
@@ -162,9 +172,17 @@ async function trainSft(flags: TrainFlags, outDir: string): Promise<void> {
       seed: flags.seed,
       resume: flags.resume,
       signal: controller.signal,
-      onProgress: bar ? (p) => bar.update(p) : undefined,
+      onProgress: (p) =>
+        progress.update({
+          ...p,
+          fields: [
+            ["loss", p.loss.toFixed(3)],
+            ["tok/s", String(Math.round(p.tokensPerSecond))],
+            ["acc", percentOrDash(p.accuracy)],
+          ],
+        }),
     });
-    bar?.stop();
+    progress.stop();
     if (flags.json) {
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       return;
@@ -189,7 +207,7 @@ async function trainSft(flags: TrainFlags, outDir: string): Promise<void> {
     }
     process.stdout.write(`${lines.join("\n")}\n`);
   } finally {
-    bar?.stop();
+    progress.stop();
     process.off("SIGINT", onSigint);
   }
 }
@@ -198,17 +216,7 @@ async function trainGrpo(flags: TrainFlags, init: string, outDir: string): Promi
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once("SIGINT", onSigint);
-  const bar = process.stderr.isTTY
-    ? new cliProgress.SingleBar(
-        {
-          format:
-            "grpo [{bar}] {percentage}% | step {value}s | reward {reward} | acc {acc} | ETA {eta_formatted}",
-          stream: process.stderr,
-        },
-        cliProgress.Presets.shades_classic,
-      )
-    : null;
-  let started = false;
+  const progress = createTrainProgress(flags.progress, { label: "grpo" });
   try {
     const result = await runGrpo({
       init,
@@ -222,20 +230,16 @@ async function trainGrpo(flags: TrainFlags, init: string, outDir: string): Promi
       seed: flags.seed,
       resume: flags.resume,
       signal: controller.signal,
-      onProgress: (p) => {
-        const payload = {
-          step: p.step,
-          reward: p.meanReward.toFixed(2),
-          acc: p.accuracy === undefined ? "-" : `${(100 * p.accuracy).toFixed(0)}%`,
-        };
-        if (!bar) return;
-        if (!started) bar.start(Math.round(p.budgetMs / 1000), 0, payload);
-        started = true;
-        bar.update(Math.round(p.elapsedMs / 1000), payload);
-      },
+      onProgress: (p) =>
+        progress.update({
+          ...p,
+          fields: [
+            ["reward", p.meanReward.toFixed(2)],
+            ["acc", percentOrDash(p.accuracy)],
+          ],
+        }),
     });
-    if (started) bar?.stop();
-    started = false;
+    progress.stop();
     if (flags.json) {
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       return;
@@ -250,7 +254,7 @@ async function trainGrpo(flags: TrainFlags, init: string, outDir: string): Promi
     ];
     process.stdout.write(`${lines.join("\n")}\n`);
   } finally {
-    if (started) bar?.stop();
+    progress.stop();
     process.off("SIGINT", onSigint);
   }
 }
@@ -270,6 +274,13 @@ async function trainVerifier(flags: TrainFlags, init: string, outDir: string): P
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once("SIGINT", onSigint);
+  const progress = createTrainProgress(flags.progress, { label: "verifier" });
+  if (flags.progress !== "none") {
+    // Sampling the training data comes first and reports nothing until it is done.
+    process.stderr.write(
+      `verifier: sampling ${flags.verifierSamples} answers to each of ${flags.problems} problems from ${init}…\n`,
+    );
+  }
   try {
     const result = await runVerifier({
       init,
@@ -285,7 +296,16 @@ async function trainVerifier(flags: TrainFlags, init: string, outDir: string): P
       threads: flags.threads,
       seed: flags.seed,
       signal: controller.signal,
+      onProgress: (p) =>
+        progress.update({
+          ...p,
+          fields: [
+            ["loss", p.loss.toFixed(3)],
+            ["acc", percentOrDash(p.accuracy)],
+          ],
+        }),
     });
+    progress.stop();
     if (flags.json) {
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       return;
@@ -307,39 +327,12 @@ async function trainVerifier(flags: TrainFlags, init: string, outDir: string): P
     ];
     process.stdout.write(`${lines.join("\n")}\n`);
   } finally {
+    progress.stop();
     process.off("SIGINT", onSigint);
   }
 }
 
-/** A one-line bar: steps against the time budget, with loss, tokens/s and accuracy. */
-function progressBar() {
-  const bar = new cliProgress.SingleBar(
-    {
-      format:
-        "train [{bar}] {percentage}% | step {step} | loss {loss} | {tps} tok/s | acc {acc} | ETA {eta_formatted}",
-      hideCursor: true,
-      stream: process.stderr,
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  let started = false;
-  return {
-    update(p: SftProgress) {
-      const payload = {
-        step: p.step,
-        loss: p.loss.toFixed(3),
-        tps: Math.round(p.tokensPerSecond),
-        acc: p.accuracy === undefined ? "-" : `${(100 * p.accuracy).toFixed(0)}%`,
-      };
-      const seconds = Math.round(p.elapsedMs / 1000);
-      if (!started) {
-        bar.start(Math.round(p.budgetMs / 1000), seconds, payload);
-        started = true;
-      } else bar.update(seconds, payload);
-    },
-    stop() {
-      if (started) bar.stop();
-      started = false;
-    },
-  };
+/** `0.873` → `87%`, undefined (not validated yet) → `-`. */
+function percentOrDash(share: number | undefined): string {
+  return share === undefined ? "-" : `${(100 * share).toFixed(0)}%`;
 }

@@ -58,6 +58,8 @@ export interface GrpoOptions {
   exportGguf?: boolean;
   onProgress?: (progress: {
     step: number;
+    /** The loop's last step; it may stop earlier, at the time budget. */
+    maxSteps: number;
     meanReward: number;
     elapsedMs: number;
     budgetMs: number;
@@ -237,6 +239,7 @@ export async function runGrpo(options: GrpoOptions): Promise<GrpoResult> {
       }
       onProgress?.({
         step,
+        maxSteps,
         meanReward: result.meanReward,
         elapsedMs: elapsed(),
         budgetMs,

@@ -88,6 +88,8 @@ export interface SftOptions {
 
 export interface SftProgress {
   step: number;
+  /** The loop's last step (`maxSteps`); it may stop earlier, at the time budget or the target. */
+  maxSteps: number;
   /** Training loss of this step (nats per target token). */
   loss: number;
   lr: number;
@@ -316,6 +318,7 @@ export async function runSft(options: SftOptions): Promise<SftResult> {
       }
       onProgress?.({
         step,
+        maxSteps,
         loss,
         lr,
         tokensPerSecond,

@@ -62,7 +62,16 @@ export interface VerifierOptions {
   seed?: number;
   /** Export outDir/model.gguf at the end. Default true. */
   exportGguf?: boolean;
-  onProgress?: (progress: { step: number; loss: number; elapsedMs: number; budgetMs: number }) => void;
+  onProgress?: (progress: {
+    step: number;
+    /** The loop's last step; it may stop earlier, at the time budget. */
+    maxSteps: number;
+    loss: number;
+    elapsedMs: number;
+    budgetMs: number;
+    /** Latest held-out verdict accuracy, once evaluated. */
+    accuracy?: number;
+  }) => void;
   signal?: AbortSignal;
 }
 
@@ -219,6 +228,7 @@ export async function runVerifier(options: VerifierOptions): Promise<VerifierRes
     let firstLoss = Number.NaN;
     let finalLoss = Number.NaN;
     let stopReason: VerifierResult["stopReason"] = "steps";
+    let lastAccuracy: number | undefined;
     const heldFitting = heldRows.filter(fits);
     while (step < maxSteps) {
       if (signal?.aborted) {
@@ -264,6 +274,7 @@ export async function runVerifier(options: VerifierOptions): Promise<VerifierRes
       }
       if (step % evalEvery === 0 && heldFitting.length > 0) {
         const result = evaluate(heldFitting.slice(0, 64));
+        lastAccuracy = result.accuracy;
         // The same on training rows tells under- from over-fitting.
         const seen = evaluate(usable.slice(0, 64));
         await log({
@@ -276,7 +287,7 @@ export async function runVerifier(options: VerifierOptions): Promise<VerifierRes
           elapsedMs: Math.round(elapsed()),
         });
       }
-      onProgress?.({ step, loss, elapsedMs: elapsed(), budgetMs });
+      onProgress?.({ step, maxSteps, loss, elapsedMs: elapsed(), budgetMs, accuracy: lastAccuracy });
       await yieldToEventLoop();
     }
     if (window.length > 0) {
