@@ -1,23 +1,19 @@
 /**
  * Puts all but the last prompt token into the cache of every sequence of a call, evaluating them
- * once: in the first sequence, then copied into the others, so n samples cost one prompt
- * evaluation instead of n. Each sample's first step evaluates the last prompt token, whose logits
- * start its generation.
+ * once: in the first sequence, whose state is then copied into the others, so n samples cost one
+ * prompt evaluation instead of n. Each sample's first step evaluates the last prompt token, whose
+ * logits start its generation.
+ *
+ * The copy goes through node-llama-cpp's public sequence-state file API (llama.cpp's
+ * `llama_state_seq_save_file` / `_load_file`): 3.21.1 has no in-memory sequence copy. The file is
+ * the first sequence's KV cache, written once to the OS temp folder and read n − 1 times (from the
+ * page cache); it is removed before the call samples.
  */
+import { randomUUID } from "node:crypto";
+import { rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { LlamaContextSequence, Token } from "node-llama-cpp";
-
-/**
- * node-llama-cpp's sequence copy (llama.cpp's `llama_memory_seq_cp`). It is internal there (its
- * own decision contexts use it), so it is looked up, not assumed: without it each sequence
- * evaluates the prompt itself, one after another, which gives the same state at n times the cost.
- */
-type CopyState = (source: LlamaContextSequence, upToTokenIndex: number) => Promise<boolean>;
-
-function copyStateOf(sequence: LlamaContextSequence): CopyState | undefined {
-  const copy = (sequence as unknown as { _copyStateFromOtherSequence?: CopyState })
-    ._copyStateFromOtherSequence;
-  return typeof copy === "function" ? copy.bind(sequence) : undefined;
-}
 
 /** Loads the prompt prefix into sequences that start with an empty cache; returns tokens evaluated. */
 export async function loadPrompt(
@@ -25,16 +21,18 @@ export async function loadPrompt(
   promptTokens: readonly Token[],
 ): Promise<number> {
   const prefix = promptTokens.slice(0, -1) as Token[];
-  if (prefix.length === 0 || sequences.length === 0) return 0;
   const [first, ...rest] = sequences;
+  if (prefix.length === 0 || first === undefined) return 0;
   await first.evaluateWithoutGeneratingNewTokens(prefix);
-  let evaluated = prefix.length;
-  for (const sequence of rest) {
-    const copied = (await copyStateOf(sequence)?.(first, prefix.length)) === true;
-    if (copied && sequence.nextTokenIndex === prefix.length) continue;
-    if (sequence.nextTokenIndex > 0) await sequence.clearHistory();
-    await sequence.evaluateWithoutGeneratingNewTokens(prefix);
-    evaluated += prefix.length;
+  if (rest.length === 0) return prefix.length;
+  const file = join(tmpdir(), `deliberate-prompt-${process.pid}-${randomUUID()}.bin`);
+  try {
+    await first.saveStateToFile(file);
+    // The state comes from this very model and context: the risk node-llama-cpp asks us to accept
+    // (loading another model's state) cannot arise.
+    for (const sequence of rest) await sequence.loadStateFromFile(file, { acceptRisk: true });
+  } finally {
+    await rm(file, { force: true });
   }
-  return evaluated;
+  return prefix.length;
 }

@@ -105,12 +105,13 @@ async function sample(options: SampleSequenceOptions): Promise<SampleSequenceRes
   let raw: RawFinishReason | undefined;
   let cut: number | undefined;
   /** The next step, taken once the call's other samples are ready for theirs too. */
-  const step = (): Promise<IteratorResult<{ token: Token }, void>> =>
+  const step = async (): Promise<IteratorResult<{ token: Token }, void>> =>
     lockstep === undefined
       ? generator.next()
-      : lockstep.steps
-          .arrive(lockstep.index)
-          .then((go) => (go ? generator.next() : { done: true, value: undefined }));
+      : ((await lockstep.steps.take(lockstep.index, () => generator.next())) ?? {
+          done: true,
+          value: undefined,
+        });
   let pending = step();
 
   while (raw === undefined) {
