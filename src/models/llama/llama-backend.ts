@@ -58,6 +58,12 @@ export interface LlamaBackendOptions {
 export const LLAMA_SAMPLING_DEFAULTS = { temperature: 0.8, topP: 0.95, topK: 40, minP: 0.05 } as const;
 /** Most alternatives per token we return; more costs a detokenize per alternative per token. */
 const MAX_TOP_LOGPROBS = 20;
+/**
+ * Bumped whenever the same request starts giving other samples through our own code (the batching
+ * scheme): the eval cache keys on it, so older samples are not replayed. 2: lockstep batches in
+ * their own context (samples made before it could be corrupted under load).
+ */
+const SAMPLING_SCHEME = 2;
 /** Context size when neither the caller nor a smaller trained context says otherwise. */
 const DEFAULT_CONTEXT_SIZE = 4096;
 
@@ -97,6 +103,7 @@ export async function createLlamaBackend(options: LlamaBackendOptions): Promise<
   const fingerprint = [
     file,
     `node-llama-cpp ${await getModuleVersion()}`,
+    `sampling ${SAMPLING_SCHEME}`,
     `threads ${threads}`,
     `context ${options.contextSize ?? Math.min(DEFAULT_CONTEXT_SIZE, model.trainContextSize)}`,
     ...(gpu === false ? [] : [`gpu ${gpu}`]),
