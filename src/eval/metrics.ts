@@ -381,8 +381,18 @@ function slice(records: readonly EvalRecord[], bootstrap?: BootstrapOptions): Sl
   };
 }
 
+/** A fixed order for records: by item id, then seed, then cell (plain code-unit comparison). */
+function byItemAndSeed(a: EvalRecord, b: EvalRecord): number {
+  if (a.itemId !== b.itemId) return a.itemId < b.itemId ? -1 : 1;
+  if (a.seed !== b.seed) return a.seed - b.seed;
+  return a.cell < b.cell ? -1 : a.cell > b.cell ? 1 : 0;
+}
+
 /** Everything a results table shows for one set of records (one grid cell, or all of them). */
-export function summarize(records: readonly EvalRecord[], options: SummarizeOptions = {}): Summary {
+export function summarize(unordered: readonly EvalRecord[], options: SummarizeOptions = {}): Summary {
+  // Records arrive in the order they finished, which depends on timing; the subsampled curves and
+  // the bootstrap draw by position, so they are computed over one canonical order instead.
+  const records = [...unordered].sort(byItemAndSeed);
   // One pass for the sums and the groups: a results file summarises every cell and the whole run,
   // and a pass per number over 10,000 records costs more than a scripted item's solve.
   let promptTokens = 0;
