@@ -16,6 +16,8 @@ const BASE_MB = 16;
 // QuickJS counts its own C stack; 1 MiB allows ~10k frames of simple recursion and fails well
 // before the wasm stack itself would overflow (which would abort the module).
 const STACK_BYTES = 1024 * 1024;
+/** The QuickJS module declares a 2 GiB maximum memory; a larger limit is clamped to it. */
+const MAX_BYTES = 2048 * MIB;
 /**
  * Wasm memory never shrinks. After a run that grew it past this, the worker asks to be retired:
  * terminating it hands every page back to the system at once, whatever `memoryMb` was.
@@ -59,7 +61,7 @@ async function instanceFor(memoryMb) {
     if (current.memoryMb !== memoryMb) throw new Error("one QuickJS worker serves one memoryMb");
     return current;
   }
-  const maxBytes = (BASE_MB + memoryMb) * MIB;
+  const maxBytes = Math.min((BASE_MB + memoryMb) * MIB, MAX_BYTES);
   const wasmMemory = new WebAssembly.Memory({
     initial: (BASE_MB * MIB) / WASM_PAGE,
     maximum: maxBytes / WASM_PAGE,

@@ -84,3 +84,51 @@ test("Python: a correct program is correct, a wrong one incorrect, a crash an er
   });
   assert.equal(exit.verdict, "incorrect");
 });
+
+test("a pass needs the tests to finish: early exits, patched asserts and lying objects fail", async () => {
+  const cases: Array<[string, string, CodeTests, string, RegExp]> = [
+    [
+      "exit(0) before the tests",
+      "```python\nimport sys\ndef add(a, b):\n    return 0\nsys.exit(0)\n```",
+      pyTests,
+      "error",
+      /^exited early: SystemExit: 0/,
+    ],
+    [
+      "an always-equal object",
+      "```python\nclass Eq:\n    def __eq__(self, o): return True\ndef add(a, b):\n    return Eq()\n```",
+      pyTests,
+      "incorrect",
+      /^test failed: AssertionError/,
+    ],
+    [
+      "the JavaScript bridge",
+      "```python\nimport sys\nsys.modules['pyodide_js'].version\ndef add(a, b):\n    return 0\n```",
+      pyTests,
+      "error",
+      /^blocked: the program reached outside/,
+    ],
+    [
+      "a no-op assert",
+      "```js\nglobalThis.assert = new Proxy(() => {}, { get: () => () => {} });\nconst add = () => 0;\n```",
+      jsTests,
+      "incorrect",
+      /^test failed: AssertionError/,
+    ],
+  ];
+  for (const [name, output, tests, verdict, reason] of cases) {
+    const graded = await gradeCode(output, tests, { timeoutMs: 60_000 });
+    assert.equal(graded.correct, false, name);
+    assert.equal(graded.verdict, verdict, `${name}: ${graded.reason}`);
+    assert.match(graded.reason, reason, name);
+  }
+});
+
+test("a syntax error in the tests is the tests' fault, not the candidate's", async () => {
+  const graded = await gradeCode("```python\ndef add(a, b):\n    return a + b\n```", {
+    language: "python",
+    code: "assert add(1, 2) ==",
+  });
+  assert.equal(graded.verdict, "error");
+  assert.match(graded.reason, /^the tests did not parse: SyntaxError/);
+});

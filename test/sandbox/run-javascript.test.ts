@@ -123,3 +123,28 @@ test("concurrent runs are queued and each gets its own answer", async () => {
     ["10", "20", "30", "40"],
   );
 });
+
+test("printing the result counts against the time limit: a looping toJSON is a timeout", async () => {
+  for (const code of [
+    "({ toJSON() { for (;;) {} } })",
+    "setResult({ get x() { for (;;) {} } }); 1",
+    "console.log({ toJSON() { for (;;) {} } }); 1",
+  ]) {
+    const run = await runJavaScript({ code, timeoutMs: 300 });
+    assert.equal(run.reason, "timeout", `${code} → ${run.reason}: ${run.result}`);
+    assert.equal(run.ok, false);
+    assert.equal(run.result, undefined);
+  }
+});
+
+test("the result is cut at maxOutputBytes before it leaves QuickJS", async () => {
+  const run = await runJavaScript({ code: "'ab'.repeat(8 * 1024 * 1024)", maxOutputBytes: 1024 });
+  assert.equal(run.ok, true);
+  assert.ok((run.result ?? "").length < 1100, `result of ${run.result?.length} chars`);
+  assert.match(run.result ?? "", /^(ab)+\n\[output truncated at 1024 bytes\]$/);
+  const object = await runJavaScript({
+    code: "Array.from({ length: 1e6 }, (_, i) => i)",
+    maxOutputBytes: 100,
+  });
+  assert.ok((object.result ?? "").length < 200);
+});

@@ -138,3 +138,22 @@ test("a memory bomb ends as memory and the next program still runs", async () =>
   const next = await runPython({ code: "'ok'" });
   assert.equal(next.result, "ok");
 });
+
+test("printing the result counts against the time limit: a looping __str__ is a timeout", async () => {
+  const run = await runPython({
+    code: "class Slow:\n    def __str__(self):\n        while True:\n            pass\nSlow()",
+    timeoutMs: 500,
+  });
+  assert.equal(run.reason, "timeout");
+  assert.equal(run.result, undefined);
+});
+
+test("results, errors and output are cut at maxOutputBytes", async () => {
+  const big = await runPython({ code: "'ab' * (8 * 1024 * 1024)", maxOutputBytes: 1024 });
+  assert.equal(big.ok, true);
+  assert.ok((big.result ?? "").length < 1100, `result of ${big.result?.length} chars`);
+  assert.match(big.result ?? "", /\[output truncated at 1024 bytes\]$/);
+  const error = await runPython({ code: "raise ValueError('x' * 10_000_000)", maxOutputBytes: 1024 });
+  assert.ok((error.error ?? "").length < 1100);
+  assert.ok(error.stderr.length < 1100);
+});
