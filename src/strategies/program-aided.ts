@@ -10,7 +10,7 @@
 import { z } from "zod";
 import { extractCode } from "../grading/code.ts";
 import type { ChatMessage } from "../models/types.ts";
-import { programAnswer, runCode } from "../sandbox/index.ts";
+import { limitSchemas, programAnswer, runCode } from "../sandbox/index.ts";
 import type { SandboxResult } from "../sandbox/types.ts";
 import { isBudgetError } from "./budget.ts";
 import { backendFor, callModel, throwIfAborted } from "./call-model.ts";
@@ -33,18 +33,17 @@ export const programAidedOptions = strategyOptions({
     .min(0)
     .default(2)
     .describe("Further attempts after a failed run, each shown the error. Default 2."),
-  timeoutMs: z
-    .number()
+  // The sandbox's own bounds, so a bad limit is refused when the options are parsed (for the
+  // server: when the request arrives), before any model call.
+  timeoutMs: limitSchemas.timeoutMs
     .int()
-    .positive()
     .default(5000)
-    .describe("Wall-clock limit per program run, in ms. Default 5000."),
-  memoryMb: z
-    .number()
-    .int()
-    .positive()
+    .describe("Wall-clock limit per program run, in ms, 1–600000. Default 5000."),
+  memoryMb: limitSchemas.memoryMb
     .optional()
-    .describe("Memory limit per program run, in MiB. Default: the sandbox's (JavaScript 64, Python 256)."),
+    .describe(
+      "Memory limit per program run, in MiB, 1–2048. Default: the sandbox's (JavaScript 64, Python 256).",
+    ),
 });
 export type ProgramAidedOptions = z.input<typeof programAidedOptions>;
 

@@ -8,6 +8,7 @@
 import { z } from "zod";
 import { DeliberateError } from "../errors.ts";
 import type { ChatMessage } from "../models/types.ts";
+import { limitSchemas } from "../sandbox/index.ts";
 import { verifierSchema } from "../verifiers/index.ts";
 import { isBudgetError } from "./budget.ts";
 import { callModel } from "./call-model.ts";
@@ -34,12 +35,10 @@ export const selfRefineOptions = strategyOptions({
     .max(1)
     .default(0.8)
     .describe("τ: a verifier score at or above this accepts the answer. Default 0.8."),
-  testTimeoutMs: z
-    .number()
+  testTimeoutMs: limitSchemas.timeoutMs
     .int()
-    .positive()
     .default(10_000)
-    .describe("Wall-clock limit per test run, in ms. Default 10000."),
+    .describe("Wall-clock limit per test run, in ms, 1–600000. Default 10000."),
 });
 export type SelfRefineOptions = z.input<typeof selfRefineOptions>;
 
