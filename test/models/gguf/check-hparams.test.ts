@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { DeliberateError } from "../../../src/errors.ts";
 import { type GgufMetadata, gguf } from "../../../src/models/gguf/gguf-value.ts";
+import { inspectGguf } from "../../../src/models/gguf/inspect-gguf.ts";
 import { LlamaTokenType } from "../../../src/models/gguf/llama-token-type.ts";
 import { validateGgufFile } from "../../../src/models/gguf/validate-gguf-file.ts";
 import type { GgufTensorInput } from "../../../src/models/gguf/write-gguf.ts";
@@ -221,4 +222,18 @@ test("optional keys may be absent, and per-block keys may be arrays", async () =
     m["llama.rope.scaling.type"] = gguf.string("linear");
   });
   assert.equal(error, undefined, error?.message);
+});
+
+test("inspect reports the renamed head count as invalid (the review's file: inspect called it valid)", async () => {
+  const path = join(dir, "inspect-renamed-head-count.gguf");
+  await rewriteGguf(source, path, (metadata) =>
+    rename(metadata, "llama.attention.head_count", "llama.attention.head_co5nt"),
+  );
+  const inspection = await inspectGguf(path);
+  assert.equal(inspection.heads, undefined);
+  assert.deepEqual(inspection.validation, {
+    ok: false,
+    code: "MODEL_INVALID",
+    message: `${path}: missing \`llama.attention.head_count\` (llama.cpp requires it for llama)`,
+  });
 });
