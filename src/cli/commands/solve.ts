@@ -3,15 +3,17 @@
  * then the answer, confidence, calls, tokens and time (or the Solution and its trace as JSON).
  */
 import { writeFileSync } from "node:fs";
-import { Command, InvalidArgumentError } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import { DeliberateError } from "../../errors.ts";
 import { loadConfig } from "../../models/config.ts";
 import { describeDefaultThreads } from "../../models/llama/default-threads.ts";
 import { ModelRegistry } from "../../models/registry.ts";
+import { readAnswer } from "../../strategies/answers.ts";
 import { parseStrategyOptions, solve, strategyDefinition } from "../../strategies/index.ts";
 import type { Backends, Budget, Problem, Solution, TaskKind } from "../../strategies/types.ts";
 import { TraceRecorder } from "../../trace/recorder.ts";
 import { collect, integer, number } from "../parse-number.ts";
+import { type SolveProgressMode, showSolveProgress } from "../solve-progress.ts";
 
 interface SolveFlags {
   model: string;
@@ -31,6 +33,7 @@ interface SolveFlags {
   threads?: number;
   json?: boolean;
   trace?: string;
+  progress: SolveProgressMode;
 }
 
 const KINDS = ["math", "choice", "code", "text"] as const;
@@ -114,6 +117,14 @@ export function solveCommand(): Command {
     .option("--threads <n>", `llama.cpp threads (${describeDefaultThreads()})`, integer(1))
     .option("--json", "print the Solution and its trace as JSON")
     .option("--trace <file>", "write the trace as JSON to this file")
+    .addOption(
+      new Option(
+        "--progress <mode>",
+        "multi-sample strategies' progress on stderr (samples done, the leading answer): auto (on a terminal only), bar, lines or none",
+      )
+        .choices(["auto", "bar", "lines", "none"])
+        .default("auto"),
+    )
     .action(async (question: string, flags: SolveFlags) => {
       const options = strategyOptionsFromFlags(flags);
       const problem: Problem = {
@@ -135,6 +146,9 @@ export function solveCommand(): Command {
       const onInterrupt = () => controller.abort();
       process.once("SIGINT", onInterrupt);
       const trace = new TraceRecorder();
+      const stopProgress = showSolveProgress(trace, flags.progress, {
+        keyOf: (text) => readAnswer(problem, text).key,
+      });
       try {
         const backends: Backends = {
           policy: await registry.get(flags.model),
@@ -150,6 +164,7 @@ export function solveCommand(): Command {
           signal: controller.signal,
           trace,
         });
+        stopProgress();
         priceUsage(solution, registry, flags);
         if (flags.trace) writeFileSync(flags.trace, `${JSON.stringify(trace.trace, null, 2)}\n`);
         if (flags.json) {
@@ -161,6 +176,7 @@ export function solveCommand(): Command {
         if (flags.trace) writeFileSync(flags.trace, `${JSON.stringify(trace.trace, null, 2)}\n`);
         throw error;
       } finally {
+        stopProgress();
         process.off("SIGINT", onInterrupt);
         await registry.close();
       }

@@ -79,6 +79,22 @@ test("solve --json prints the Solution with its trace; strategy options pass thr
   assert.ok(calls <= 3);
 });
 
+test("solve --progress lines: samples and the vote on stderr, stdout only the JSON; off a terminal, none by default", async () => {
+  const model = `openai:test-model@${server.url}`;
+  const base = ["solve", "-m", model, "-s", "self-consistency", "-n", "6", "--seed", "2"];
+  const shown = await runCli([...base, "--progress", "lines", "--json", "What is 6 * 7?"]);
+  assert.equal(shown.code, 0, shown.stderr);
+  assert.equal(JSON.parse(shown.stdout).solution.answer, "42");
+  assert.match(shown.stderr, /^self-consistency: 0\/6 samples$/m);
+  assert.match(shown.stderr, /^self-consistency: 6\/6 samples · vote 42 \(\d of 6\)$/m);
+  const quiet = await runCli([...base, "What is 6 * 7?"]);
+  assert.equal(quiet.code, 0, quiet.stderr);
+  assert.doesNotMatch(quiet.stderr, /samples/);
+  const bad = await runCli([...base, "--progress", "loud", "What is 6 * 7?"]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /Allowed choices are auto, bar, lines, none/);
+});
+
 test("mistakes exit 2 with a message naming the option", async () => {
   const model = `openai:test-model@${server.url}`;
   const noSamples = await runCli(["solve", "-m", model, "-s", "cot", "-n", "4", "q"]);
