@@ -45,12 +45,21 @@ export function toComplex(v: Value): Float {
   return isExact(v) ? fromRational(v.q) : v;
 }
 
-/** Charges the big-integer work of an operation on `a` and `b` (quadratic in their size). */
-function charge(budget: WorkBudget, a: Rational, b: Rational, times = 1): void {
+/**
+ * Charges the big-integer work of an operation on `a` and `b`: its products, quadratic in the operands'
+ * size (schoolbook), plus the Euclid steps it took to reduce the result (read from Q.gcdMeter, which
+ * `since` holds from before the operation).
+ */
+function charge(budget: WorkBudget, a: Rational, b: Rational, since: number, times = 1): void {
   // Below 2^53 every operand is one machine word: a flat charge, no size measurement.
   if (Q.isSmall(a) && Q.isSmall(b)) budget.spend(times);
-  else budget.spendBits(Math.max(Q.bitSize(a), Q.bitSize(b)), times);
+  else budget.spendProduct(Math.max(Q.bitSize(a), Q.bitSize(b)), times);
+  budget.spend((Q.gcdMeter.work - since) * GCD_STEP_COST);
 }
+/** Units per word of a Euclid step (a BigInt `%` and its allocation). */
+const GCD_STEP_COST = 0.5;
+/** Work units per quadrature point (converting it to a rational and evaluating around it). */
+const QUADRATURE_POINT_COST = 8;
 
 /** Newton steps an exact root may take, as charged: it converges quadratically from a close guess. */
 const ROOT_STEPS = 32;
@@ -62,16 +71,35 @@ function exact(q: Rational): Value {
 
 function add(a: Value, b: Value, budget: WorkBudget): Value {
   if (isExact(a) && isExact(b)) {
-    charge(budget, a.q, b.q);
-    return exact(Q.add(a.q, b.q));
+    // A sum of integers is linear in their size; of fractions, a product and a gcd.
+    if (a.q.d === 1n && b.q.d === 1n) {
+      budget.spend(1 + Math.max(Q.bits(a.q.n), Q.bits(b.q.n)) / 64);
+      return exact(Q.add(a.q, b.q));
+    }
+    const since = Q.gcdMeter.work;
+    const sum = Q.add(a.q, b.q);
+    charge(budget, a.q, b.q, since);
+    return exact(sum);
   }
   return addF(toComplex(a), toComplex(b));
 }
 
+/** An exact zero against a float that is finite in truth (a lost one was a finite exact value). */
+const zeroTimesFinite = (zero: Value, other: Value) =>
+  isExact(zero) &&
+  zero.q.n === 0n &&
+  !isExact(other) &&
+  (other.lost || (Number.isFinite(other.re) && Number.isFinite(other.im)));
+
 function mul(a: Value, b: Value, budget: WorkBudget): Value {
+  // Zero times any finite value is exactly zero, even one too large or small to hold ("0 · 10^{-20000}").
+  if (zeroTimesFinite(a, b)) return a;
+  if (zeroTimesFinite(b, a)) return b;
   if (isExact(a) && isExact(b)) {
-    charge(budget, a.q, b.q);
-    return exact(Q.mul(a.q, b.q));
+    const since = Q.gcdMeter.work;
+    const product = Q.mul(a.q, b.q);
+    charge(budget, a.q, b.q, since);
+    return exact(product);
   }
   return mulF(toComplex(a), toComplex(b));
 }
@@ -80,19 +108,21 @@ function pow(a: Value, b: Value, budget: WorkBudget): Value {
   if (isExact(a) && isExact(b)) {
     const { n, d } = b.q;
     if (a.q.n === 0n && n < 0n) throw new EvaluationError("division by zero");
+    const since = Q.gcdMeter.work;
     if (d === 1n) {
       const r = Q.powInt(a.q, n);
       if (r) {
-        charge(budget, r, r);
+        // Square-and-multiply: about log2 |n| products of the result's size.
+        charge(budget, r, r, since, Math.log2(Math.abs(Number(n)) + 1) + 1);
         return { q: r };
       }
     } else if (d <= MAX_EXACT_ROOT) {
-      charge(budget, a.q, a.q, ROOT_STEPS);
+      charge(budget, a.q, a.q, since, ROOT_STEPS);
       const base = Q.root(a.q, Number(d));
       if (base) {
         const r = Q.powInt(base, n);
         if (r) {
-          charge(budget, r, r);
+          charge(budget, r, r, Q.gcdMeter.work);
           return { q: r };
         }
       }
@@ -104,8 +134,9 @@ function pow(a: Value, b: Value, budget: WorkBudget): Value {
 function inverse(a: Value, budget: WorkBudget): Value {
   if (isExact(a)) {
     if (a.q.n === 0n) throw new EvaluationError("division by zero");
-    charge(budget, a.q, a.q);
-    return { q: Q.rat(a.q.d, a.q.n) };
+    budget.spend(1);
+    // The reciprocal of a reduced fraction is reduced: only the sign moves.
+    return { q: a.q.n < 0n ? { n: -a.q.d, d: -a.q.n } : { n: a.q.d, d: a.q.n } };
   }
   const r = inverseF(a);
   if (r === null) throw new EvaluationError("division by zero");
@@ -129,7 +160,7 @@ function factorial(v: Value, budget: WorkBudget): Value {
   let r = 1n;
   for (let i = 2n; i <= v.q.n; i++) {
     r *= i;
-    budget.spend(1);
+    budget.spend(1 + Q.bits(r) / 64);
   }
   return { q: Q.rat(r) };
 }
@@ -141,8 +172,9 @@ function binom(nv: Value, kv: Value, budget: WorkBudget): Value {
     if (kv.q.n < 0n || kv.q.n > MAX_FACTORIAL) throw new EvaluationError("bad binomial");
     let r = Q.ONE;
     for (let i = 0n; i < kv.q.n; i++) {
-      charge(budget, r, nv.q);
+      const since = Q.gcdMeter.work;
       r = Q.div(Q.mul(r, Q.sub(nv.q, Q.rat(i))), Q.rat(i + 1n));
+      charge(budget, r, nv.q, since);
     }
     return { q: r };
   }
@@ -155,28 +187,24 @@ function binom(nv: Value, kv: Value, budget: WorkBudget): Value {
   const steps = k < n - k ? k : n - k;
   for (let i = 0n; i < steps; i++) {
     r = (r * (n - i)) / (i + 1n);
-    budget.spend(1);
+    budget.spend(1 + Q.bits(r) / 32);
   }
   return { q: Q.rat(r) };
-}
-
-function gcdOf(a: bigint, b: bigint): bigint {
-  while (b !== 0n) [a, b] = [b, a % b];
-  return a < 0n ? -a : a;
 }
 
 /** gcd and lcm of integers, as SymPy's `gcd(12, 18)` = 6 and `lcm(4, 6)` = 12. */
 function gcdLcm(name: "gcd" | "lcm", args: Value[], budget: WorkBudget): Value {
   const ints = args.map((v) => {
     if (!isExact(v) || v.q.d !== 1n) throw new EvaluationError(`${name} of a non-integer`);
-    charge(budget, v.q, v.q);
     return v.q.n;
   });
+  const since = Q.gcdMeter.work;
   const r = ints.reduce((a, b) => {
-    if (name === "gcd") return gcdOf(a, b);
-    const g = gcdOf(a, b);
+    if (name === "gcd") return Q.gcd(a, b);
+    const g = Q.gcd(a, b);
     return g === 0n ? 0n : ((a < 0n ? -a : a) / g) * (b < 0n ? -b : b);
   });
+  budget.spend(args.length + (Q.gcdMeter.work - since) * GCD_STEP_COST);
   return exact(Q.rat(r));
 }
 
@@ -245,9 +273,6 @@ function callFunction(name: string, args: Value[], budget: WorkBudget): Value {
   }
 }
 
-/** Quadrature points per integral, as charged to the budget (integrate.ts evaluates this many). */
-const QUADRATURE_COST = 20;
-
 /** `integral(body, x, a, b)`: ∫_a^b body dx, numerically. */
 function integral(args: MathNode[], env: ReadonlyMap<string, Rational>, budget: WorkBudget): Value {
   const [body, variable, lo, hi] = args;
@@ -255,11 +280,11 @@ function integral(args: MathNode[], env: ReadonlyMap<string, Rational>, budget: 
   const a = real(evaluate(lo, env, budget), "integral bound").re;
   const b = real(evaluate(hi, env, budget), "integral bound").re;
   if (!Number.isFinite(a) || !Number.isFinite(b)) throw new EvaluationError("improper integral");
-  budget.spend(QUADRATURE_COST);
   const inner = new Map(env);
   return quadrature(
     integrate(
       (x) => {
+        budget.spend(QUADRATURE_POINT_COST);
         inner.set(variable.name, x);
         return real(evaluate(body, inner, budget), "integrand").re;
       },

@@ -146,6 +146,10 @@ function mathIn(text: string, offset: number): Found[] {
 const NEGATION = /^(?:n['’]t\b|(?:(?:definitely|certainly|probably|clearly|surely)\s+)?not\b|never\b)/i;
 /** "not 5 but 6", "not 5; it is 6": where the answer after a negation starts. */
 const CONTRAST = /\b(?:but|rather|instead|it is|it's)\b|;/i;
+/** "5 is not the answer", "$5$ was wrong": a value ruled out right after it is written. */
+const NEGATED_AFTER = /^[\s$]*(?:is|was)(?:\s+not|n['’]t)\b|^[\s$]*(?:is|was)\s+(?:wrong|incorrect)\b/i;
+/** Characters after the last number in which NEGATED_AFTER is looked for. */
+const NEGATION_WINDOW = 40;
 /** "either 5 or 6": a sentence hedging between values. */
 const HEDGE = /\b(?:or|either|neither|nor)\b/i;
 
@@ -306,6 +310,8 @@ export function extractAnswer(text: string, options: ExtractOptions = {}): strin
   const bare = bareAnswer(body);
   if (bare !== null) return bare;
   const math = rightmostMath(body, allowNumber);
+  // "After checking, 5 is not the answer.": the last number, ruled out by what follows it.
+  if (math && NEGATED_AFTER.test(body.slice(math.end, math.end + NEGATION_WINDOW))) return null;
   if (math) return math.answer;
   return kind === "text" ? body.trim() || null : null;
 }

@@ -3,7 +3,7 @@
  * degree 2·POINTS − 1 and accurate for the smooth integrands answers contain ("\int_0^1 x^2\,dx" = 1/3).
  * The result is a float, so it decides equality only through the float tolerance, never exactly.
  */
-import * as Q from "./rational.ts";
+import type * as Q from "./rational.ts";
 
 /** Quadrature points: 20 integrate polynomials of degree 39 exactly. */
 const POINTS = 20;
@@ -30,14 +30,14 @@ const RULE: Array<{ x: number; w: number }> = (() => {
   return rule;
 })();
 
-/** A float as the exact rational it is (every double is m·2^k). */
+/** A float as the exact rational it is (every double is m·2^k; m is odd once k > 0, so it is reduced). */
 export function floatToRational(x: number): Q.Rational {
   let k = 0n;
   while (!Number.isInteger(x)) {
     x *= 2;
     k++;
   }
-  return Q.rat(BigInt(x), 2n ** k);
+  return { n: BigInt(x), d: 1n << k };
 }
 
 /** ∫ f over [a, b] with finite bounds; `f` takes the point as an exact rational. */

@@ -16,6 +16,11 @@ export interface GradePoolOptions {
   size?: number;
   /** Default hard time limit per grading, in ms, when GradeOptions.timeoutMs is not given. Default 5000. */
   timeoutMs?: number;
+  /**
+   * The module each worker runs: it answers `GradeRequestMessage`s as `grade-worker.ts` does. Default
+   * `grade-worker.ts`; tests pass a stub that stalls on cue, to exercise the time limit.
+   */
+  workerModule?: URL;
 }
 
 interface Task {
@@ -45,13 +50,13 @@ const PIPELINE_DEPTH = 4;
 /** Workers failing to start this many times in a row mean a broken setup (say, tsx missing): give up. */
 const MAX_START_FAILURES = 3;
 
-const WORKER_URL = new URL("./grade-worker.ts", import.meta.url).href;
+const WORKER_URL = new URL("./grade-worker.ts", import.meta.url);
 /**
  * Workers start from this bootstrap: Node 20 runs a worker's entry before `--import`ed loader hooks
  * are active, so we register tsx's loader first and then import the TypeScript worker module.
  */
-const BOOTSTRAP = `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))})
-  .then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER_URL)}); })
+const bootstrap = (module: URL) => `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))})
+  .then((tsx) => { tsx.register(); return import(${JSON.stringify(module.href)}); })
   .catch((error) => { throw error; });`;
 
 function failure(verdict: "timeout" | "error", reason: string): GradeResult {
@@ -61,6 +66,7 @@ function failure(verdict: "timeout" | "error", reason: string): GradeResult {
 export class GradePool {
   readonly size: number;
   private readonly timeoutMs: number;
+  private readonly bootstrap: string;
   private readonly slots: Slot[] = [];
   private readonly queue: Task[] = [];
   private nextId = 1;
@@ -71,8 +77,11 @@ export class GradePool {
   private broken: string | null = null;
 
   constructor(options: GradePoolOptions = {}) {
-    const { size = Math.min(MAX_DEFAULT_WORKERS, availableParallelism()), timeoutMs = DEFAULT_TIMEOUT_MS } =
-      options;
+    const {
+      size = Math.min(MAX_DEFAULT_WORKERS, availableParallelism()),
+      timeoutMs = DEFAULT_TIMEOUT_MS,
+      workerModule = WORKER_URL,
+    } = options;
     if (!Number.isInteger(size) || size < 1) {
       throw new DeliberateError("BAD_REQUEST", "`size` must be a positive integer", { param: "size" });
     }
@@ -81,6 +90,7 @@ export class GradePool {
     }
     this.size = size;
     this.timeoutMs = timeoutMs;
+    this.bootstrap = bootstrap(workerModule);
     for (let i = 0; i < size; i++) this.slots.push(this.spawn());
   }
 
@@ -115,7 +125,7 @@ export class GradePool {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(BOOTSTRAP, { eval: true });
+    const worker = new Worker(this.bootstrap, { eval: true });
     const slot: Slot = { worker, ready: false, inflight: [], timer: null };
     worker.unref();
     worker.on("message", (message: { ready?: boolean; id?: number; result?: GradeResult }) => {

@@ -11,13 +11,34 @@ export interface Rational {
 
 /** Largest exponent we expand exactly; beyond it the bit-size (and the time) would explode. */
 const MAX_EXACT_EXPONENT = 1_000_000n;
-/** Largest operand size in bits kept exact; bigger results go to floating point. */
-const MAX_EXACT_BITS = 40_000;
+/**
+ * Largest operand size in bits kept exact (10^-20000 is 66,439 bits); bigger results become floats
+ * marked lost, which compare equal to nothing. Work on what is kept is charged to a WorkBudget.
+ */
+const MAX_EXACT_BITS = 100_000;
 
-function gcd(a: bigint, b: bigint): bigint {
+/**
+ * Euclid's steps taken so far, each weighted by its operands' size in machine words: a meter the
+ * evaluator reads before and after an operation to charge its WorkBudget for the gcds inside it
+ * (they are most of the cost of exact arithmetic). Only ever read as a difference.
+ */
+export const gcdMeter = { work: 0 };
+
+/** Words of work per Euclid step beyond the first: each `%` is linear in its operand's size. */
+const WORDS_PER_STEP = 64;
+
+/** The greatest common divisor of |a| and |b|, metered. */
+export function gcd(a: bigint, b: bigint): bigint {
   if (a < 0n) a = -a;
   if (b < 0n) b = -b;
-  while (b !== 0n) [a, b] = [b, a % b];
+  if (b === 0n || a === 1n || b === 1n) return b === 0n ? a : 1n;
+  const words = 1 + Math.max(bits(a), bits(b)) / WORDS_PER_STEP;
+  let steps = 0;
+  while (b !== 0n) {
+    [a, b] = [b, a % b];
+    steps++;
+  }
+  gcdMeter.work += steps * words;
   return a;
 }
 
@@ -34,23 +55,39 @@ export function rat(n: bigint, d: bigint = 1n): Rational {
 export const ZERO = rat(0n);
 export const ONE = rat(1n);
 
+/**
+ * a + b of reduced fractions, with the gcds taken of the small parts (Knuth, TAOCP 4.5.1): coprime
+ * denominators need none at all ("\frac{1}{2}+\frac{1}{3}+\frac{1}{5}+…"), and an integer plus a
+ * fraction is reduced already.
+ */
 export function add(a: Rational, b: Rational): Rational {
   if (a.d === 1n && b.d === 1n) return { n: a.n + b.n, d: 1n };
-  return a.d === b.d ? rat(a.n + b.n, a.d) : rat(a.n * b.d + b.n * a.d, a.d * b.d);
+  if (a.d === 1n) return { n: a.n * b.d + b.n, d: b.d };
+  if (b.d === 1n) return { n: a.n + b.n * a.d, d: a.d };
+  const d1 = gcd(a.d, b.d);
+  if (d1 === 1n) return { n: a.n * b.d + b.n * a.d, d: a.d * b.d };
+  const t = a.n * (b.d / d1) + b.n * (a.d / d1);
+  const d2 = gcd(t, d1);
+  return { n: t / d2, d: (a.d / d1) * (b.d / d2) };
 }
 
 export function sub(a: Rational, b: Rational): Rational {
   return add(a, { n: -b.n, d: b.d });
 }
 
+/** a × b of reduced fractions, cancelling crosswise first (Knuth): gcds of the factors, not the product. */
 export function mul(a: Rational, b: Rational): Rational {
   // Integers need no gcd (the expensive part on big operands).
   if (a.d === 1n && b.d === 1n) return { n: a.n * b.n, d: 1n };
-  return rat(a.n * b.n, a.d * b.d);
+  const g1 = gcd(a.n, b.d);
+  const g2 = gcd(b.n, a.d);
+  if (g1 === 0n || g2 === 0n) return ZERO;
+  return { n: (a.n / g1) * (b.n / g2), d: (a.d / g2) * (b.d / g1) };
 }
 
 export function div(a: Rational, b: Rational): Rational {
-  return rat(a.n * b.d, a.d * b.n);
+  if (b.n === 0n) throw new RangeError("division by zero");
+  return mul(a, b.n < 0n ? { n: -b.d, d: -b.n } : { n: b.d, d: b.n });
 }
 
 export function eq(a: Rational, b: Rational): boolean {
@@ -65,6 +102,9 @@ export function isInteger(a: Rational): boolean {
 export function bits(x: bigint): number {
   const abs = x < 0n ? -x : x;
   if (abs < 9007199254740992n) return abs === 0n ? 0 : Math.floor(Math.log2(Number(abs))) + 1;
+  // Below 2^1000 the float conversion is cheap and close enough; beyond, count hex digits.
+  const approx = Number(abs);
+  if (approx < 2 ** 1000) return Math.floor(Math.log2(approx)) + 1;
   return abs.toString(16).length * 4;
 }
 

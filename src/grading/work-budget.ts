@@ -6,8 +6,17 @@
  * stays the hard backstop for callers that can await.
  */
 
-/** Units one grading may spend: a few milliseconds of the slowest shapes on a 2-core machine. */
-export const DEFAULT_WORK_UNITS = 2_000_000;
+/**
+ * Units one grading may spend. A unit is about one exact operation on small numbers (~0.1 µs on an
+ * idle core), so the slowest budget-bound answer stops after a few tens of ms; the case tables'
+ * heaviest legitimate answer spends about 1% of it (test/grading/work-budget.test.ts).
+ */
+export const DEFAULT_WORK_UNITS = 150_000;
+
+/** log2(3): the exponent of Karatsuba multiplication. */
+const KARATSUBA_EXPONENT = 1.6;
+/** Word operations in one work unit. */
+const WORD_OPS_PER_UNIT = 16;
 
 /** The grading ran out of its work budget: a "timeout" verdict, never an equality. */
 export class WorkLimitError extends Error {
@@ -30,11 +39,11 @@ export class WorkBudget {
   }
 
   /**
-   * Charges `times` big-integer operations on operands of `bits` bits: quadratic in machine words, as
-   * schoolbook ×, ÷ and Euclid's gcd are.
+   * Charges `times` big-integer products of `bits`-bit operands: V8 multiplies large BigInts by
+   * Karatsuba, about words^1.6 word operations, ~4 ns each on an idle core.
    */
-  spendBits(bits: number, times = 1): void {
+  spendProduct(bits: number, times = 1): void {
     const words = bits / 64 + 1;
-    this.spend(words * words * times);
+    this.spend((words ** KARATSUBA_EXPONENT / WORD_OPS_PER_UNIT + 1) * times);
   }
 }

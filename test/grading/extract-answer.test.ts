@@ -32,6 +32,18 @@ const table: Array<[string, string | null, Parameters<typeof extractAnswer>[1]?]
   ["A. because the rest are wrong", "A", { kind: "choice" }],
   ["I am not sure", null, { kind: "choice" }],
   ["the count is 12", null, { kind: "math", lastNumberFallback: false }],
+  // A negated value is ruled out; a hedge names every value.
+  ["The answer is not 5.", null],
+  ["The answer isn't 5.", null],
+  ["The answer is not 5 but 6.", "6"],
+  ["After checking, 5 is not the answer.", null],
+  ["The answer is either 5 or 6.", "5, 6"],
+  ["The answer is 5 and the remainder is 3.", "5"],
+  // Math spans: an escaped dollar stays inside, unclosed openers are skipped, inline math keeps to a line.
+  ["Answer $ \\frac{1}{2} \\$ = \\frac{10}{9} $", "\\frac{1}{2} \\$ = \\frac{10}{9}"],
+  ["\\[ 1 \\[ 2 \\( 3 and then $4$", "4"],
+  ["so $$ 7 $$ and later $$ 8", "8"],
+  ["Answer $ \n 9 \n $", null],
 ];
 
 for (const [text, expected, options] of table) {

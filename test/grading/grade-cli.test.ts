@@ -64,3 +64,12 @@ test("grade --gold --pred prints the verdict and the extracted answer", () => {
   assert.equal(JSON.parse(json.stdout).verdict, "incorrect");
   assert.equal(cli(["--gold", "3"]).status, 2);
 });
+
+test("grade --gold --pred answers a pathological output in a worker, under --timeout-ms", () => {
+  const deep = `\\boxed{${"\\frac{".repeat(10_000)}1${"}{2}".repeat(10_000)}}`;
+  const run = cli(["--gold", "5", "--pred", deep, "--json", "--timeout-ms", "5000"]);
+  assert.equal(run.status, 0, run.stderr);
+  const result = JSON.parse(run.stdout);
+  assert.ok(["incorrect", "timeout"].includes(result.verdict), result.verdict);
+  assert.equal(result.correct, false);
+});

@@ -1,6 +1,6 @@
 /**
  * `deliberate grade`: one answer (`--gold G --pred P`) or a JSONL stream (`--jsonl FILE`, `-` for
- * stdin). A thin shell over gradeSync / gradeJsonl.
+ * stdin). A thin shell over grade / gradeJsonl, both in a worker pool under `--timeout-ms`.
  */
 
 import { once } from "node:events";
@@ -8,8 +8,8 @@ import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 import { Command, Option } from "commander";
 import { DeliberateError } from "../../errors.ts";
+import { grade } from "../../grading/grade.ts";
 import { gradeJsonl } from "../../grading/grade-jsonl.ts";
-import { gradeSync } from "../../grading/grade-sync.ts";
 import { GradePool } from "../../grading/pool.ts";
 import type { AnswerKind, GradeOptions } from "../../grading/types.ts";
 import { collect, integer } from "../parse-number.ts";
@@ -45,7 +45,7 @@ export function gradeCommand(): Command {
     .option("--choice <text>", "an option text, in letter order (repeatable; for --kind choice)", collect)
     .option("--percent-as-fraction", "read 50% as 0.5 (the default)")
     .option("--no-percent-as-fraction", "read 50% as 50")
-    .option("--timeout-ms <ms>", "hard time limit per grading (JSONL mode)", integer(1), 5000)
+    .option("--timeout-ms <ms>", "hard time limit per grading", integer(1), 5000)
     .option("--workers <n>", "worker threads for JSONL mode (default: one per core)", integer(1))
     .action(async (flags: GradeFlags) => {
       const options: GradeOptions = {
@@ -63,7 +63,9 @@ export function gradeCommand(): Command {
           param: "gold",
         });
       }
-      const result = gradeSync(flags.pred, flags.gold, options);
+      // One worker under the time limit: a pathological answer is a "timeout", never a hang.
+      const pool = new GradePool({ size: 1 });
+      const result = await grade(flags.pred, flags.gold, { ...options, pool }).finally(() => pool.close());
       if (flags.json) {
         process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
         return;
