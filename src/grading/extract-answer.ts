@@ -150,8 +150,8 @@ const CONTRAST = /\b(?:but|rather|instead|it is|it's)\b|;/i;
 const NEGATED_AFTER = /^[\s$]*(?:is|was)(?:\s+not|n['’]t)\b|^[\s$]*(?:is|was)\s+(?:wrong|incorrect)\b/i;
 /** Characters after the last number in which NEGATED_AFTER is looked for. */
 const NEGATION_WINDOW = 40;
-/** "either 5 or 6": a sentence hedging between values. */
-const HEDGE = /\b(?:or|either|neither|nor)\b/i;
+/** "either 5 or 6", "5, maybe 6": a sentence hedging between values. */
+const HEDGE = /\b(?:or|either|neither|nor|maybe|perhaps|possibly)\b/i;
 
 /**
  * Whitespace-separated words of two or more letters ("It is 5" has two): the measure of prose. Letters

@@ -75,6 +75,7 @@ const classes: Record<string, Array<[gold: string, pred: string, equal: boolean]
     ["5", "The answer is either 5 or 6.", false],
     ["5", "The answer is 5 or 6.", false],
     ["5", "The answer is 5 or maybe 6.", false],
+    ["5", "The answer is 5, perhaps 6.", false],
     ["5", "\\boxed{5 and 6}", false],
     ["5", "\\boxed{5 apples or 6 apples}", false],
     ["5, 6", "\\boxed{5 or 6}", true],
