@@ -1,4 +1,6 @@
 /** The identity of a grid cell: model, strategy with its options, dataset. */
+
+import { requiredRoles } from "../strategies/index.ts";
 import type { Dataset } from "./types.ts";
 
 export interface StrategySpec {
@@ -52,9 +54,6 @@ export function cellKey(model: string | CellModels, strategy: StrategySpec, data
   return `${model}|${strategyLabel(strategy)}|${dataset.name}`;
 }
 
-/** Strategies that cannot run without a `large` backend: cells pairing them with a lone model are left out. */
-const needsLarge = new Set(["cascade", "speculative-thinking"]);
-
 /**
  * Whether the grid has this cell: a strategy that needs a large model only with one, so a grid of
  * `[{spec: small, large: big}, big] × [cascade, cot]` runs the cascade once and `cot` on both; and
@@ -62,5 +61,6 @@ const needsLarge = new Set(["cascade", "speculative-thinking"]);
  */
 export function cellRuns(model: { large?: unknown; strategies?: string[] }, strategy: StrategySpec): boolean {
   if (model.strategies && !model.strategies.includes(strategy.name)) return false;
-  return model.large !== undefined || !needsLarge.has(strategy.name);
+  // Strategies that cannot run without a `large` backend: cells pairing them with a lone model are left out.
+  return model.large !== undefined || !requiredRoles(strategy.name).includes("large");
 }

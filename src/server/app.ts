@@ -15,7 +15,7 @@ import { clientAddress } from "./client-address.ts";
 import { errorResponse } from "./error-body.ts";
 import { instrumentBackend } from "./instrument-backend.ts";
 import { ServerMetrics } from "./metrics.ts";
-import { type ModelRoute, resolveRoute } from "./model-route.ts";
+import { listedModelIds, type ModelRoute, resolveRoute } from "./model-route.ts";
 import { RateLimiter } from "./rate-limiter.ts";
 import { RequestQueue } from "./request-queue.ts";
 import {
@@ -197,11 +197,7 @@ export function createApp(options: AppOptions): DeliberateApp {
 
   app.get("/v1/models", (c) => {
     const created = Math.floor(Date.now() / 1000);
-    const names = [...state.models.keys()];
-    const ids = [
-      ...names,
-      ...state.strategies.flatMap((strategy) => names.map((name) => `${strategy}/${name}`)),
-    ];
+    const ids = listedModelIds([...state.models.keys()], state.strategies);
     return c.json({
       object: "list",
       data: ids.map((id) => ({ id, object: "model", created, owned_by: "deliberate" })),

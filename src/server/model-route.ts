@@ -1,5 +1,6 @@
 import { DeliberateError } from "../errors.ts";
 import type { ModelBackend } from "../models/types.ts";
+import { requiredRoles } from "../strategies/index.ts";
 import type { Backends } from "../strategies/types.ts";
 
 /** Where one request goes: a plain completion on one model, or a strategy over named backends. */
@@ -52,8 +53,34 @@ export function resolveRoute(
       param: "model",
     });
   }
-  if (models.has(model)) return { strategy, model, backends: { policy: models.get(model)! } };
-  const policy = lookup(policyName);
-  const large = largeName === undefined ? undefined : lookup(largeName);
-  return { strategy, model, backends: { policy, large } };
+  const policy = models.has(model) ? models.get(model)! : lookup(policyName);
+  const large = models.has(model) || largeName === undefined ? undefined : lookup(largeName);
+  if (strategy !== null && large === undefined && requiredRoles(strategy).includes("large")) {
+    const served = [...models.keys()];
+    const example = served.length >= 2 ? ` (e.g. \`${strategy}/${served[0]}+${served[1]}\`)` : "";
+    throw new DeliberateError(
+      "BAD_REQUEST",
+      `\`${strategy}\` needs a large model too: name two served models, \`${strategy}/SMALL+LARGE\`${example}`,
+      { param: "model" },
+    );
+  }
+  return { strategy, model, backends: large === undefined ? { policy } : { policy, large } };
+}
+
+/**
+ * The model ids `GET /v1/models` lists: each served model, each strategy over each model, and for
+ * strategies that need a large model only `STRATEGY/SMALL+LARGE` over two distinct served models.
+ */
+export function listedModelIds(models: readonly string[], strategies: readonly string[]): string[] {
+  const ids = [...models];
+  for (const strategy of strategies) {
+    if (requiredRoles(strategy).includes("large")) {
+      for (const small of models) {
+        for (const large of models) if (large !== small) ids.push(`${strategy}/${small}+${large}`);
+      }
+    } else {
+      for (const name of models) ids.push(`${strategy}/${name}`);
+    }
+  }
+  return ids;
 }

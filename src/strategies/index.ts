@@ -29,6 +29,8 @@ export interface StrategyDefinition<Schema extends z.ZodType = z.ZodType> {
   description: string;
   /** The options' schema: parsed (defaults applied) before every run. */
   options: Schema;
+  /** Backends besides the policy it cannot run without (the server and the eval grid read this). */
+  roles?: ReadonlyArray<"large" | "verifier">;
   run: Strategy<z.input<Schema>>;
 }
 
@@ -87,12 +89,14 @@ export const strategies = {
   cascade: defineStrategy({
     description: "Small model votes first; escalate to the `large` backend when agreement is below τ.",
     options: cascadeOptions,
+    roles: ["large"],
     run: cascade,
   }),
   "speculative-thinking": defineStrategy({
     description:
       'The small model reasons; at reflection points ("Wait", "Hmm"…) the large model writes the step.',
     options: speculativeThinkingOptions,
+    roles: ["large"],
     run: speculativeThinking,
   }),
 } satisfies Record<string, StrategyDefinition<z.ZodType>>;
@@ -118,6 +122,13 @@ export function strategyDefinition(name: string): StrategyDefinition {
  * names the option it most likely meant: `strategy \`self-consistency\`: unknown option \`sample\`;
  * did you mean \`samples\`?`, with `param` the unknown option's path.
  */
+/** The backends besides the policy a strategy needs; none for a name that is not a strategy. */
+export function requiredRoles(name: string): ReadonlyArray<"large" | "verifier"> {
+  return Object.hasOwn(strategies, name)
+    ? ((strategies as Record<string, StrategyDefinition>)[name]!.roles ?? [])
+    : [];
+}
+
 export function parseStrategyOptions(name: string, options: unknown): Record<string, unknown> {
   const parsed = strategyDefinition(name).options.safeParse(options ?? {});
   if (parsed.success) return parsed.data as Record<string, unknown>;
