@@ -235,8 +235,10 @@ class Comparer {
     const restPred: MathNode[] = [];
     for (const p of pred) {
       const key = this.exactKey(p);
+      const bucket = key === null ? undefined : byKey.get(key);
       if (key === null) restPred.push(p);
-      else byKey.set(key, [...(byKey.get(key) ?? []), p]);
+      else if (bucket) bucket.push(p);
+      else byKey.set(key, [p]);
     }
     const restGold: MathNode[] = [];
     for (const g of gold) {

@@ -46,9 +46,9 @@ export function toComplex(v: Value): Float {
 }
 
 /**
- * Charges the big-integer work of an operation on `a` and `b`: its products, quadratic in the operands'
- * size (schoolbook), plus the Euclid steps it took to reduce the result (read from Q.gcdMeter, which
- * `since` holds from before the operation).
+ * Charges the big-integer work of an operation on `a` and `b`: its products (WorkBudget.spendProduct),
+ * plus the Euclid steps it took to reduce the result (read from Q.gcdMeter, which `since` holds from
+ * before the operation).
  */
 function charge(budget: WorkBudget, a: Rational, b: Rational, since: number, times = 1): void {
   // Below 2^53 every operand is one machine word: a flat charge, no size measurement.
