@@ -37,7 +37,7 @@ const priceSchema = z.object({ prompt: z.number().nonnegative(), completion: z.n
 const modelSchema = z.union([
   z.string().min(1),
   strictObject({
-    /** The model spec: configured name, .gguf path, hf: URI or openai:MODEL@URL. */
+    /** The model spec: configured name, .gguf path, builtin:NAME, hf: URI or openai:MODEL@URL; raw:SPEC for raw prompts. */
     spec: z.string().min(1),
     /** Label in tables; default the spec. */
     name: z.string().min(1).optional(),
@@ -114,6 +114,8 @@ export const evalPlanSchema = strictObject({
   config: z.string().optional(),
   /** llama.cpp threads. */
   threads: z.number().int().min(1).optional(),
+  /** llama.cpp tokens per sequence (prompt + completion), >= 16; default the config's, else the model's. */
+  contextSize: z.number().int().min(16).optional(),
 });
 
 export type EvalPlanInput = z.input<typeof evalPlanSchema>;

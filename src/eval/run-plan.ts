@@ -53,7 +53,11 @@ export async function runEvalPlan(plan: EvalPlan, options: RunEvalPlanOptions = 
       });
     }),
   );
-  const registry = new ModelRegistry({ config: loadConfig(plan.config), threads: plan.threads });
+  const registry = new ModelRegistry({
+    config: loadConfig(plan.config),
+    threads: plan.threads,
+    contextSize: plan.contextSize,
+  });
   const backendsBySpec = new Map<string, ModelBackend>();
   try {
     const models: ModelEntry[] = [];

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
+import { closestName } from "../did-you-mean.ts";
 import { DeliberateError } from "../errors.ts";
 
 /** The package's `models/` folder. */
@@ -46,18 +47,22 @@ export function builtinModels(): BuiltinModel[] {
   return builtinManifest().models;
 }
 
+/**
+ * Why `builtin:NAME` names no builtin model, or undefined when it does: the closest name and the ones
+ * there are (`unknown builtin model \`tiny-reasoner-larg\`; did you mean \`tiny-reasoner-large\`? …`).
+ */
+export function unknownBuiltinModel(name: string): string | undefined {
+  const names = builtinModels().map((m) => m.name);
+  if (names.includes(name)) return undefined;
+  const closest = closestName(name, names);
+  const hint = closest ? `; did you mean \`${closest}\`?` : ";";
+  return `unknown builtin model \`${name}\`${hint} builtin models: ${names.join(", ")}`;
+}
+
 /** The GGUF path of `builtin:NAME`; MODEL_NOT_FOUND names the ones there are. */
 export function builtinModelPath(name: string): string {
   const model = builtinModels().find((m) => m.name === name);
-  if (!model) {
-    throw new DeliberateError(
-      "MODEL_NOT_FOUND",
-      `unknown builtin model \`${name}\`; builtin models: ${builtinModels()
-        .map((m) => m.name)
-        .join(", ")}`,
-      { param: "model" },
-    );
-  }
+  if (!model) throw new DeliberateError("MODEL_NOT_FOUND", unknownBuiltinModel(name)!, { param: "model" });
   const path = join(builtinModelsDir, model.file);
   if (!existsSync(path)) {
     throw new DeliberateError("MODEL_NOT_FOUND", `builtin model \`${name}\` is missing its file ${path}`, {

@@ -5,7 +5,7 @@
 import { DeliberateError } from "../errors.ts";
 import { type DeliberateConfig, loadConfig, type Price } from "./config.ts";
 import { createLlamaBackend } from "./llama/llama-backend.ts";
-import { type ModelSpec, parseModelSpec } from "./model-spec.ts";
+import { ggufSource, type ModelSpec, parseModelSpec, splitRawPrefix } from "./model-spec.ts";
 import { createOpenAIBackend } from "./openai/openai-backend.ts";
 import { RawQuestionBackend } from "./raw-question-backend.ts";
 import type { ModelBackend } from "./types.ts";
@@ -15,7 +15,10 @@ export interface ResolveModelOptions {
   config?: DeliberateConfig;
   /** llama.cpp threads when neither the spec's config nor `defaults.threads` says. */
   threads?: number;
-  /** Per-sequence context size for llama.cpp models. */
+  /**
+   * Tokens per sequence (prompt + completion) for llama.cpp models, >= 16; overrides a configured
+   * model's `contextSize`. Default: the config's, else min(4096, the model's trained context).
+   */
   contextSize?: number;
   /** Cache folder for `hf:` downloads. */
   modelsDir?: string;
@@ -29,37 +32,40 @@ export async function resolveModel(spec: string, options: ResolveModelOptions = 
   return createBackend(parseModelSpec(spec, config), config, options);
 }
 
+/** The spec's backend, behind a `RawQuestionBackend` when the model takes raw prompts. */
 async function createBackend(
   spec: ModelSpec,
   config: DeliberateConfig,
   options: ResolveModelOptions,
 ): Promise<ModelBackend> {
+  const backend = await createSourceBackend(spec, config, options);
+  return spec.rawPrompt ? new RawQuestionBackend(backend) : backend;
+}
+
+async function createSourceBackend(
+  spec: ModelSpec,
+  config: DeliberateConfig,
+  options: ResolveModelOptions,
+): Promise<ModelBackend> {
   const threads = options.threads ?? config.defaults.threads;
+  const { contextSize, modelsDir } = options;
   switch (spec.kind) {
     case "gguf":
-      return createLlamaBackend({ model: spec.path, threads, contextSize: options.contextSize });
     case "builtin":
-      return new RawQuestionBackend(
-        await createLlamaBackend({ model: spec.path, threads, contextSize: options.contextSize }),
-      );
+      return createLlamaBackend({ model: spec.path, threads, contextSize });
     case "hf":
-      return createLlamaBackend({
-        model: spec.uri,
-        threads,
-        contextSize: options.contextSize,
-        modelsDir: options.modelsDir,
-      });
+      return createLlamaBackend({ model: spec.uri, threads, contextSize, modelsDir });
     case "openai":
       return createOpenAIBackend({ model: spec.model, baseURL: spec.baseURL, apiKey: options.apiKey });
     case "configured": {
       const model = spec.config;
       if ("gguf" in model) {
         return createLlamaBackend({
-          model: model.gguf,
+          model: ggufSource(model.gguf),
           threads: model.threads ?? threads,
-          contextSize: model.contextSize ?? options.contextSize,
+          contextSize: contextSize ?? model.contextSize,
           gpu: model.gpu ? "auto" : false,
-          modelsDir: options.modelsDir,
+          modelsDir,
         });
       }
       const { apiKeyEnv, ...endpoint } = model.openai;
@@ -99,10 +105,9 @@ export class ModelRegistry {
     return backend;
   }
 
-  /** Per-million-token prices of a configured model, when set. */
+  /** Per-million-token prices of a configured model (`raw:` prefix or not), when set. */
   price(spec: string): Price | undefined {
-    const model = this.config.models[spec.trim()];
-    return model?.price;
+    return this.config.models[splitRawPrefix(spec).spec]?.price;
   }
 
   /** Names of the configured models. */

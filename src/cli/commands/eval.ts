@@ -8,6 +8,7 @@ import { percent } from "../../eval/report-rows.ts";
 import type { CellResult } from "../../eval/results.ts";
 import { runEvalPlan } from "../../eval/run-plan.ts";
 import { describeDefaultThreads } from "../../models/llama/default-threads.ts";
+import { contextSizeOption, MODEL_SPEC_HELP } from "../model-flags.ts";
 import { collect, integer, number } from "../parse-number.ts";
 
 interface EvalFlags {
@@ -34,6 +35,7 @@ interface EvalFlags {
   grader?: "pool" | "sync";
   config?: string;
   threads?: number;
+  contextSize?: number;
   progress?: "auto" | "bar" | "lines" | "none";
   json?: boolean;
 }
@@ -42,7 +44,7 @@ export function evalCommand(): Command {
   return new Command("eval")
     .description("Evaluate models × strategies × datasets; re-running the same command resumes the run.")
     .argument("[file]", "a YAML eval file (flags given too override it)")
-    .option("-m, --model <spec>", "model spec (repeatable)", collect)
+    .option("-m, --model <spec>", `model (repeatable): ${MODEL_SPEC_HELP}`, collect)
     .option("--large <spec>", "large model for every --model (cascade, speculative-thinking)")
     .option("--verifier <spec>", "verifier model for every --model (judges, reward models)")
     .option(
@@ -83,6 +85,7 @@ export function evalCommand(): Command {
     .option("--grader <mode>", "pool (worker threads with timeouts) or sync")
     .option("--config <file>", "config file (default ./deliberate.config.yaml when present)")
     .option("--threads <n>", `llama.cpp threads (${describeDefaultThreads()})`, integer(1))
+    .addOption(contextSizeOption())
     .option("--progress <mode>", "auto, bar, lines or none", "auto")
     .option("--json", "print results.json instead of the table")
     .action(async (file: string | undefined, flags: EvalFlags) => {
@@ -114,6 +117,7 @@ export function evalCommand(): Command {
           grader: flags.grader,
           config: flags.config,
           threads: flags.threads,
+          contextSize: flags.contextSize,
         }),
         budget,
       });

@@ -3,6 +3,7 @@ import { loadConfig } from "../../models/config.ts";
 import { describeDefaultThreads } from "../../models/llama/default-threads.ts";
 import { ModelRegistry } from "../../models/registry.ts";
 import type { GenerateRequest } from "../../models/types.ts";
+import { contextSizeOption, MODEL_SPEC_HELP } from "../model-flags.ts";
 import { collect, integer, number } from "../parse-number.ts";
 
 interface GenerateFlags {
@@ -20,6 +21,7 @@ interface GenerateFlags {
   system?: string;
   raw?: boolean;
   threads?: number;
+  contextSize?: number;
   json?: boolean;
 }
 
@@ -27,10 +29,7 @@ export function generateCommand(): Command {
   return new Command("generate")
     .description("Sample completions for a prompt from any model spec.")
     .argument("<prompt>", "the user message (or the raw prompt with --raw)")
-    .requiredOption(
-      "-m, --model <spec>",
-      "configured name, .gguf path, hf:org/repo:QUANT or openai:MODEL@BASE_URL",
-    )
+    .requiredOption("-m, --model <spec>", MODEL_SPEC_HELP)
     .option("--config <file>", "config file (default ./deliberate.config.yaml when present)")
     .option("-n, --n <n>", "completions to sample", integer(1), 1)
     .option("-t, --temperature <t>", "sampling temperature (0 = greedy)", number(0, 2))
@@ -44,9 +43,14 @@ export function generateCommand(): Command {
     .option("--system <text>", "a system message before the prompt")
     .option("--raw", "send the prompt as is, without the chat template")
     .option("--threads <n>", `llama.cpp threads (${describeDefaultThreads()})`, integer(1))
+    .addOption(contextSizeOption())
     .option("--json", "print completions with token counts, finish reasons, logprobs and timings")
     .action(async (prompt: string, flags: GenerateFlags) => {
-      const registry = new ModelRegistry({ config: loadConfig(flags.config), threads: flags.threads });
+      const registry = new ModelRegistry({
+        config: loadConfig(flags.config),
+        threads: flags.threads,
+        contextSize: flags.contextSize,
+      });
       try {
         const backend = await registry.get(flags.model);
         const request: GenerateRequest = {

@@ -4,6 +4,7 @@
  * be given the file. The bare `models` lists the builtin models, configured models and the GGUF files
  * in the download cache.
  */
+import { existsSync } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { Command } from "commander";
@@ -11,7 +12,8 @@ import { DeliberateError } from "../../errors.ts";
 import { builtinModels } from "../../models/builtin.ts";
 import { type DeliberateConfig, loadConfig } from "../../models/config.ts";
 import { type GgufInspection, inspectGguf } from "../../models/gguf/inspect-gguf.ts";
-import { defaultModelsDir } from "../../models/llama/resolve-gguf-path.ts";
+import { defaultModelsDir, resolveGgufPath } from "../../models/llama/resolve-gguf-path.ts";
+import { configuredRawPrompt, ggufSource, parseModelSpec } from "../../models/model-spec.ts";
 
 export function modelsCommand(): Command {
   return (
@@ -35,7 +37,10 @@ export function modelsCommand(): Command {
           ),
           "configured:",
           ...(listing.configured.length > 0
-            ? listing.configured.map((m) => `  ${m.name.padEnd(24)} ${m.kind.padEnd(7)} ${m.source}`)
+            ? listing.configured.map(
+                (m) =>
+                  `  ${m.name.padEnd(24)} ${m.kind.padEnd(7)} ${m.source}${m.rawPrompt ? " (raw prompts)" : ""}`,
+              )
             : ["  (none: add models to deliberate.config.yaml)"]),
           `cached (${listing.cacheDir}):`,
           ...(listing.cached.length > 0
@@ -50,22 +55,24 @@ export function modelsCommand(): Command {
 
 export interface ModelListing {
   builtin: Array<{ name: string; role: string; parameters: number; description: string }>;
-  configured: Array<{ name: string; kind: "gguf" | "openai"; source: string }>;
+  /** `source`: the GGUF (path, hf: URI or builtin:NAME) or the endpoint; `rawPrompt`: sent raw prompts. */
+  configured: Array<{ name: string; kind: "gguf" | "openai"; source: string; rawPrompt: boolean }>;
   cacheDir: string;
   cached: Array<{ file: string; path: string; bytes: number }>;
 }
 
 /** Builtin models, configured models (from the config) and GGUF files in the download cache. */
 export async function listModels(config: DeliberateConfig): Promise<ModelListing> {
-  const configured = Object.entries(config.models).map(([name, model]) =>
-    "gguf" in model
-      ? { name, kind: "gguf" as const, source: model.gguf }
+  const configured = Object.entries(config.models).map(([name, model]) => ({
+    name,
+    ...("gguf" in model
+      ? { kind: "gguf" as const, source: model.gguf }
       : {
-          name,
           kind: "openai" as const,
           source: `${model.openai.model} @ ${(model.openai.baseURLs ?? [model.openai.baseURL]).join(", ")}`,
-        },
-  );
+        }),
+    rawPrompt: configuredRawPrompt(model),
+  }));
   const cacheDir = defaultModelsDir();
   const files = await readdir(cacheDir, { recursive: true }).catch(() => [] as string[]);
   const cached = await Promise.all(
@@ -89,10 +96,11 @@ export async function listModels(config: DeliberateConfig): Promise<ModelListing
 function inspectCommand(): Command {
   return new Command("inspect")
     .description("Show a GGUF file's architecture, parameters, tensors, context, vocabulary and validity.")
-    .argument("<file>", "a .gguf file")
+    .argument("<model>", "a .gguf file, builtin:NAME, an hf: URI or a configured llama.cpp model")
+    .option("--config <file>", "config file (default ./deliberate.config.yaml when present)")
     .option("--json", "print the inspection as JSON")
-    .action(async (file: string, flags: { json?: boolean }) => {
-      const inspection = await inspectGguf(file);
+    .action(async (model: string, flags: { config?: string; json?: boolean }) => {
+      const inspection = await inspectGguf(await ggufFileOf(model, flags.config));
       process.stdout.write(
         flags.json ? `${JSON.stringify(inspection, null, 2)}\n` : formatInspection(inspection),
       );
@@ -100,6 +108,35 @@ function inspectCommand(): Command {
       if (!validation.ok)
         throw new DeliberateError(validation.code as DeliberateError["code"], validation.message);
     });
+}
+
+/**
+ * The local GGUF file a `models inspect` argument names: an existing file as it is (whatever its
+ * name), else a model spec (`raw:` prefix or not) that llama.cpp loads from a file.
+ */
+export async function ggufFileOf(model: string, configFile?: string): Promise<string> {
+  if (existsSync(model)) return model;
+  const spec = parseModelSpec(model, loadConfig(configFile));
+  switch (spec.kind) {
+    case "gguf":
+    case "builtin":
+      return spec.path;
+    case "hf":
+      return resolveGgufPath(spec.uri);
+    case "configured": {
+      if ("gguf" in spec.config) return resolveGgufPath(ggufSource(spec.config.gguf));
+      break;
+    }
+    case "openai":
+      break;
+    default:
+      return spec satisfies never;
+  }
+  throw new DeliberateError(
+    "BAD_REQUEST",
+    `\`${model}\` is served over HTTP, not a GGUF file to inspect; give a .gguf path, builtin:NAME, an hf: URI or a configured llama.cpp model`,
+    { param: "model" },
+  );
 }
 
 /** The human-readable form: one `label  value` line per fact. */
@@ -131,7 +168,12 @@ export function formatInspection(inspection: GgufInspection): string {
         ? `${inspection.vocabSize} tokens (${inspection.tokenizerModel ?? "unknown"} tokenizer)`
         : "none",
     ],
-    ["chat template", inspection.hasChatTemplate ? "yes" : "no"],
+    [
+      "chat template",
+      inspection.hasChatTemplate
+        ? "yes"
+        : "no (a model trained without one takes raw prompts: raw:SPEC, or rawPrompt: true in the config)",
+    ],
     ["validation", inspection.validation.ok ? "ok" : `FAILED: ${inspection.validation.message}`],
   ];
   return `${rows.map(([label, value]) => `${label.padEnd(14)}${value}`).join("\n")}\n`;

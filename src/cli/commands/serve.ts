@@ -7,6 +7,7 @@ import { ModelRegistry } from "../../models/registry.ts";
 import type { ModelBackend } from "../../models/types.ts";
 import { startServer } from "../../server/start-server.ts";
 import { runRegisteredStrategy, strategyNames } from "../../server/strategy-runner.ts";
+import { contextSizeOption, MODEL_SPEC_HELP } from "../model-flags.ts";
 import { collect, integer } from "../parse-number.ts";
 
 interface ServeFlags {
@@ -15,6 +16,7 @@ interface ServeFlags {
   host?: string;
   port?: number;
   threads?: number;
+  contextSize?: number;
   concurrency: number;
   maxQueue: number;
   rateLimit?: number;
@@ -29,11 +31,16 @@ interface ServeFlags {
 export function serveCommand(): Command {
   return new Command("serve")
     .description("Serve models and strategies behind an OpenAI-compatible API with a live trace viewer.")
-    .option("-m, --model <spec>", "a model to serve (repeatable); default: every configured model", collect)
+    .option(
+      "-m, --model <spec>",
+      `a model to serve (repeatable; default: every configured model): ${MODEL_SPEC_HELP}`,
+      collect,
+    )
     .option("--config <file>", "config file (default ./deliberate.config.yaml when present)")
     .option("--host <host>", "address to bind (default 127.0.0.1; others need API keys)")
     .option("--port <port>", "port (default 8080)", integer(0))
     .option("--threads <n>", `llama.cpp threads (${describeDefaultThreads()})`, integer(1))
+    .addOption(contextSizeOption())
     .option("--concurrency <n>", "requests served at once", integer(1), 32)
     .option("--max-queue <n>", "requests waiting before 429", integer(0), 256)
     .option(
@@ -68,7 +75,7 @@ export function serveCommand(): Command {
     )
     .action(async (flags: ServeFlags) => {
       const config = loadConfig(flags.config);
-      const registry = new ModelRegistry({ config, threads: flags.threads });
+      const registry = new ModelRegistry({ config, threads: flags.threads, contextSize: flags.contextSize });
       const specs = flags.model ?? registry.configured();
       if (specs.length === 0) {
         throw new DeliberateError(

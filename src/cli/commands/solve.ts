@@ -12,6 +12,7 @@ import { readAnswer } from "../../strategies/answers.ts";
 import { parseStrategyOptions, solve, strategyDefinition } from "../../strategies/index.ts";
 import type { Backends, Budget, Problem, Solution, TaskKind } from "../../strategies/types.ts";
 import { TraceRecorder } from "../../trace/recorder.ts";
+import { contextSizeOption, MODEL_SPEC_HELP } from "../model-flags.ts";
 import { collect, integer, number } from "../parse-number.ts";
 import { type SolveProgressMode, showSolveProgress } from "../solve-progress.ts";
 
@@ -31,6 +32,7 @@ interface SolveFlags {
   system?: string;
   config?: string;
   threads?: number;
+  contextSize?: number;
   json?: boolean;
   trace?: string;
   progress: SolveProgressMode;
@@ -90,10 +92,7 @@ export function solveCommand(): Command {
   return new Command("solve")
     .description("Answer a question with a reasoning strategy (voting, verifiers, search).")
     .argument("<question>", "the question (the user message)")
-    .requiredOption(
-      "-m, --model <spec>",
-      "policy model: configured name, .gguf path, hf:… or openai:MODEL@URL",
-    )
+    .requiredOption("-m, --model <spec>", `policy model: ${MODEL_SPEC_HELP}`)
     .option("--large <spec>", "a larger model for escalation strategies")
     .option(
       "--verifier <spec>",
@@ -115,6 +114,7 @@ export function solveCommand(): Command {
     .option("--system <text>", "a system message before the question")
     .option("--config <file>", "config file (default ./deliberate.config.yaml when present)")
     .option("--threads <n>", `llama.cpp threads (${describeDefaultThreads()})`, integer(1))
+    .addOption(contextSizeOption())
     .option("--json", "print the Solution and its trace as JSON")
     .option("--trace <file>", "write the trace as JSON to this file")
     .addOption(
@@ -140,7 +140,11 @@ export function solveCommand(): Command {
         maxCalls: flags.budgetCalls,
         maxSeconds: flags.budgetSeconds,
       };
-      const registry = new ModelRegistry({ config: loadConfig(flags.config), threads: flags.threads });
+      const registry = new ModelRegistry({
+        config: loadConfig(flags.config),
+        threads: flags.threads,
+        contextSize: flags.contextSize,
+      });
       // Ctrl-C aborts the solve cleanly (every in-flight generation stops) instead of killing mid-write.
       const controller = new AbortController();
       const onInterrupt = () => controller.abort();
