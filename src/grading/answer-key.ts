@@ -52,7 +52,8 @@ function rawKey(answer: string, options: GradeOptions): string {
   if (kind === "text" || kind === "code") return text.replace(/\s+/g, " ").toLowerCase();
   const budget = new WorkBudget();
   try {
-    return keyOf(parseMath(answer, { percentAsFraction: options.percentAsFraction ?? true, budget }), budget);
+    const percentAsFraction = options.percentAsFraction ?? true;
+    return keyOf(parseMath(text, { percentAsFraction, budget, normalized: true }), budget);
   } catch (error) {
     if (
       error instanceof ParseError ||

@@ -107,7 +107,7 @@ export function gradeSync(candidate: string, gold: string, options: GradeOptions
     const budget = new WorkBudget();
     let goldNode: MathNode;
     try {
-      goldNode = parseMath(goldAnswer, { percentAsFraction, budget });
+      goldNode = parseMath(goldNorm, { percentAsFraction, budget, normalized: true });
     } catch (error) {
       if (!(error instanceof ParseError)) throw error;
       const same = compact(goldNorm).toLowerCase() === compact(predNorm).toLowerCase();
@@ -121,7 +121,7 @@ export function gradeSync(candidate: string, gold: string, options: GradeOptions
     }
     let predNode: MathNode;
     try {
-      predNode = parseMath(predicted, { percentAsFraction, budget });
+      predNode = parseMath(predNorm, { percentAsFraction, budget, normalized: true });
     } catch (error) {
       if (!(error instanceof ParseError)) throw error;
       return result(

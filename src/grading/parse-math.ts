@@ -18,6 +18,8 @@ export interface ParseOptions {
   percentAsFraction?: boolean;
   /** The work parsing may do (sums written out, limits evaluated). Default: a fresh WorkBudget. */
   budget?: WorkBudget;
+  /** `raw` is already normalizeAnswer's output (it is idempotent): skip normalising it again. */
+  normalized?: boolean;
 }
 
 /** Inputs longer than this are prose, not answers; refusing them keeps parsing bounded. */
@@ -26,7 +28,7 @@ export const MAX_ANSWER_CHARS = 20_000;
 /** Parses one answer. Throws ParseError when it is not math we understand. */
 export function parseMath(raw: string, options: ParseOptions = {}): MathNode {
   if (raw.length > MAX_ANSWER_CHARS) throw new ParseError("answer too long");
-  const text = normalizeAnswer(raw);
+  const text = options.normalized ? raw : normalizeAnswer(raw);
   if (text.length === 0) throw new ParseError("empty answer");
   if (text.length > MAX_ANSWER_CHARS) throw new ParseError("answer too long");
   // Word answers ("Evelyn", "no solution") are text, not a product of single-letter variables.
@@ -50,7 +52,7 @@ export function parseMath(raw: string, options: ParseOptions = {}): MathNode {
     // "a = \something odd = 5": the last side of a chain is often all that matters (Math-Verify too).
     const sides = text.split(/(?<![<>!\\])=/);
     if (!(error instanceof ParseError) || sides.length < 2 || /[,;]/.test(text)) throw error;
-    return parseMath(sides[sides.length - 1], options);
+    return parseMath(sides[sides.length - 1], { ...options, normalized: false });
   }
 }
 

@@ -19,18 +19,22 @@ const NUMERATOR_RANGE = 4096;
 /** A source of uniform 32-bit integers. */
 export type RandomSource = () => number;
 
-/** Fresh cryptographic randomness, buffered. */
+/** Fresh cryptographic randomness, buffered, drawn only once asked for (most comparisons have no variables). */
 export function cryptoSource(): RandomSource {
-  const buffer = new Uint32Array(64);
-  let used = buffer.length;
+  let buffer: Uint32Array | null = null;
+  let used = BUFFERED_WORDS;
   return () => {
-    if (used === buffer.length) {
+    buffer ??= new Uint32Array(BUFFERED_WORDS);
+    if (used === BUFFERED_WORDS) {
       randomFillSync(buffer);
       used = 0;
     }
     return buffer[used++];
   };
 }
+
+/** Random words fetched at a time: two per variable per point. */
+const BUFFERED_WORDS = 64;
 
 /** One point: a value for each symbol. Odd trials are negative. */
 export function randomPoint(
