@@ -6,7 +6,7 @@
  * of 0 or over 512 and an unknown `rope.scaling.type` fail asserts in `load_hparams`. One flipped
  * byte in a key's name is enough (the December 2026 red-team review).
  *
- * What is required, from llama.cpp as node-llama-cpp 3.22.1 bundles it (src/llama-model.cpp
+ * What is required, from llama.cpp as node-llama-cpp 3.21.1 and 3.22.1 bundle it (src/llama-model.cpp
  * `load_hparams`, src/models/<arch>.cpp `load_arch_hparams`, src/llama-model-loader.cpp):
  * - every architecture: `general.architecture`; `<arch>.context_length`, `.embedding_length` and
  *   `.block_count` as uint32 (`get_key` wants the exact GGUF type); expert counts that agree;
