@@ -17,8 +17,10 @@ export function reportCharts(rows: ReportRow[], labels: string[]): string {
   const byTokens: ChartSeries[] = [];
   const all: ChartPoint[] = [];
   rows.forEach((r, i) => {
-    const style = seriesStyle(i);
     const name = labels[i];
+    // The legend numbers series as the table does: the number still tells two apart if a long
+    // label is cut short.
+    const style = { ...seriesStyle(i), legendText: `${i + 1}  ${name}` };
     const curves = r.curves.length > 1 ? r.curves : [];
     if (curves.length) {
       bySamples.push(

@@ -33,7 +33,7 @@ const style = `
   td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
   td.num, td.ci { white-space: nowrap; }
   th.num { max-width: 84px; }
-  td.vs { max-width: 170px; }
+  td.vs { min-width: 130px; max-width: 170px; }
   td.label .part, dl.facts .part { white-space: nowrap; }
   td.sid { white-space: nowrap; font-variant-numeric: tabular-nums; color: #555; }
   svg.marker { vertical-align: -1px; margin-right: 3px; }

@@ -47,6 +47,38 @@ function shortNames(specs: string[]): Map<string, string> {
   );
 }
 
+/**
+ * Short names for datasets that differ: the query parameters that tell apart specs of one base
+ * (`synthetic:sums?difficulty=6&seed=11` → `difficulty 6, seed 11`), after the base's own short
+ * name when bases differ too (`gsm8k`, `sums difficulty 6`).
+ */
+export function datasetNames(specs: string[]): Map<string, string> {
+  const distinct = [...new Set(specs)];
+  const parsed = distinct.map((spec) => {
+    const at = spec.indexOf("?");
+    const base = at < 0 ? spec : spec.slice(0, at);
+    return { spec, base, params: new URLSearchParams(at < 0 ? "" : spec.slice(at + 1)) };
+  });
+  const basesVary = new Set(parsed.map((p) => p.base)).size > 1;
+  const names = parsed.map(({ spec, base, params }) => {
+    const siblings = parsed.filter((p) => p.base === base);
+    const keys = [...new Set(siblings.flatMap((p) => [...p.params.keys()]))].filter(
+      (key) => new Set(siblings.map((p) => p.params.get(key))).size > 1,
+    );
+    const differing = keys.filter((key) => params.has(key)).map((key) => `${key} ${params.get(key)}`);
+    const short = base
+      .replace(/^synthetic:/, "")
+      .replace(/^.*[\\/]/, "")
+      .replace(/\.(jsonl?|csv|parquet)$/, "");
+    const name = [...(basesVary ? [short] : []), differing.join(", ")].filter(Boolean).join(" ");
+    return [spec, name || spec] as const;
+  });
+  // Two specs that still read the same keep their full text.
+  const count = new Map<string, number>();
+  for (const [, name] of names) count.set(name, (count.get(name) ?? 0) + 1);
+  return new Map(names.map(([spec, name]) => [spec, count.get(name) === 1 ? name : spec]));
+}
+
 function optionValue(value: unknown): string {
   if (value === null || typeof value !== "object") return String(value);
   if (Array.isArray(value)) return value.map(optionValue).join(",");
@@ -100,6 +132,7 @@ export function reportLabels(rows: ReportRow[]): ReportLabels {
     return [policy, ...extra].join(" ");
   };
   const datasetsVary = new Set(rows.map((r) => r.dataset)).size > 1;
+  const datasetName = datasetNames(rows.map((r) => r.dataset));
   const runsVary = new Set(rows.map((r) => r.run)).size > 1;
 
   const labels = rows.map((r) => {
@@ -110,7 +143,7 @@ export function reportLabels(rows: ReportRow[]): ReportLabels {
       r.strategyName,
       ...options,
       ...(modelsVary ? [modelPart(r)] : []),
-      ...(datasetsVary ? [r.dataset] : []),
+      ...(datasetsVary ? [datasetName.get(r.dataset)!] : []),
       ...(runsVary ? [r.run] : []),
     ].join(" · ");
   });
@@ -123,13 +156,19 @@ export function reportLabels(rows: ReportRow[]): ReportLabels {
   });
 
   shared.push(["models", modelsText(rows, short)]);
-  if (!datasetsVary && rows.length > 0) {
-    const r = rows[0];
-    shared.push([
-      "dataset",
-      `${r.dataset} · ${r.items} problem${r.items === 1 ? "" : "s"} × ${r.seeds} seed${r.seeds === 1 ? "" : "s"}`,
-    ]);
-  }
+  // Every dataset once, with its short name when labels use one.
+  const datasets = new Map(rows.map((r) => [r.dataset, r]));
+  const size = (r: ReportRow) =>
+    `${r.items} problem${r.items === 1 ? "" : "s"} × ${r.seeds} seed${r.seeds === 1 ? "" : "s"}`;
+  shared.push([
+    datasetsVary ? "datasets" : "dataset",
+    [...datasets.values()]
+      .map((r) => {
+        const name = datasetName.get(r.dataset)!;
+        return `${datasetsVary && name !== r.dataset ? `${name} = ` : ""}${r.dataset} (${size(r)})`;
+      })
+      .join(" · "),
+  ]);
   if (sharedSettings.length) {
     shared.push(["settings", sharedSettings.map(([key, value]) => formatOption(key, value)).join(" · ")]);
   }

@@ -76,6 +76,8 @@ const margin = { left: 58, right: 16, top: 30, bottom: 40 };
 const legendRow = 16;
 /** Approximate width of one legend character at 11 px, px (sizes legend columns). */
 const legendCharWidth = 6.2;
+/** Where legend entries start, px from the left edge. */
+const legendIndent = 14;
 /** Room for the line sample and marker in front of a legend text, px. */
 const legendSwatch = 30;
 
@@ -207,8 +209,14 @@ export function lineChart(series: ChartSeries[], options: ChartOptions): string 
     ...(options.keys ?? []),
   ];
   const longest = Math.max(0, ...entries.map((e) => e.text.length));
-  const columns = Math.max(1, Math.min(3, Math.floor(w / (longest * legendCharWidth + legendSwatch + 12))));
-  const columnWidth = w / columns;
+  // The legend spans the whole width under the plot, the y axis' margin included.
+  const legendLeft = legendIndent;
+  const legendWidth = width - legendIndent - margin.right;
+  const columns = Math.max(
+    1,
+    Math.min(3, Math.floor(legendWidth / (longest * legendCharWidth + legendSwatch + 12))),
+  );
+  const columnWidth = legendWidth / columns;
   const maxChars = Math.floor((columnWidth - legendSwatch - 6) / legendCharWidth);
   const fullHeight = height + Math.ceil(entries.length / columns) * legendRow + 6;
 
@@ -273,7 +281,7 @@ export function lineChart(series: ChartSeries[], options: ChartOptions): string 
     }
   }
   entries.forEach((entry, i) => {
-    const left = margin.left + (i % columns) * columnWidth;
+    const left = legendLeft + (i % columns) * columnWidth;
     const top = height + Math.floor(i / columns) * legendRow + 4;
     const color = entry.color ?? "#555";
     const text = entry.text.length > maxChars ? `${entry.text.slice(0, maxChars - 1)}…` : entry.text;

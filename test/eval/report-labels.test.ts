@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { formatOption, reportLabels, shortModelName } from "../../src/eval/report-labels.ts";
+import { datasetNames, formatOption, reportLabels, shortModelName } from "../../src/eval/report-labels.ts";
 import type { ReportRow } from "../../src/eval/report-rows.ts";
 
 /** A row with only what labels read; numbers do not matter here. */
@@ -70,7 +70,7 @@ test("the demo's grid: strategy and key options first, the policy only because i
       "models",
       "tiny-reasoner (policy) = builtin:tiny-reasoner · tiny-reasoner-large (large, policy) = builtin:tiny-reasoner-large · tiny-reasoner-verifier (verifier) = builtin:tiny-reasoner-verifier",
     ],
-    ["dataset", "synthetic:sums?difficulty=6&seed=7 · 12 problems × 1 seed"],
+    ["dataset", "synthetic:sums?difficulty=6&seed=7 (12 problems × 1 seed)"],
     ["settings", "maxTokens 120 · temperature 1"],
   ]);
 });
@@ -94,10 +94,13 @@ test("rows that differ only in run, dataset or large model are told apart; exact
     row({ strategyName: "cot", run: "a" }),
     row({ strategyName: "cot", run: "b", dataset: "gsm8k" }),
   ]);
-  assert.deepEqual(twins.labels, ["cot · synthetic:sums?difficulty=6&seed=7 · a", "cot · gsm8k · b"]);
-  assert.equal(
-    twins.shared.find(([k]) => k === "dataset"),
-    undefined,
+  assert.deepEqual(twins.labels, ["cot · sums · a", "cot · gsm8k · b"]);
+  assert.deepEqual(
+    twins.shared.find(([k]) => k === "datasets"),
+    [
+      "datasets",
+      "sums = synthetic:sums?difficulty=6&seed=7 (12 problems × 1 seed) · gsm8k (12 problems × 1 seed)",
+    ],
   );
   const cascades = reportLabels([
     row({ strategyName: "cascade", model: "s (large l1)", policy: "s", largeModel: "l1" }),
@@ -108,6 +111,30 @@ test("rows that differ only in run, dataset or large model are told apart; exact
     "cot",
     "cot #2",
   ]);
+});
+
+test("datasets are named by what tells them apart", () => {
+  const table: Array<[string[], string[]]> = [
+    [
+      ["synthetic:sums?difficulty=6&seed=11", "synthetic:sums?difficulty=4&seed=12"],
+      ["difficulty 6, seed 11", "difficulty 4, seed 12"],
+    ],
+    [
+      ["synthetic:sums?difficulty=6&seed=1", "synthetic:sums?difficulty=4&seed=1", "data/gsm8k.jsonl"],
+      ["sums difficulty 6", "sums difficulty 4", "gsm8k"],
+    ],
+    [
+      ["a/test.jsonl", "b/test.jsonl"],
+      ["a/test.jsonl", "b/test.jsonl"],
+    ],
+  ];
+  for (const [specs, names] of table) {
+    const named = datasetNames(specs);
+    assert.deepEqual(
+      specs.map((s) => named.get(s)),
+      names,
+    );
+  }
 });
 
 test("model specs shorten to a name unless two would share it", () => {

@@ -106,8 +106,15 @@ test("at 1,400 px the results table fits, and each series has its own short labe
   // Each chart's legend names every series once, and no two series share colour and marker.
   for (const chart of ["samples", "tokens"]) {
     const legend = await page.locator(`svg[data-chart="${chart}"] .legend-entry text`).allTextContents();
-    for (const label of labels)
-      assert.equal(legend.filter((l) => l === label).length, 1, `${chart}: ${label}`);
+    // Numbered as in the table; cut short with "…" only where a label does not fit.
+    labels.forEach((label, i) => {
+      const entry = `${i + 1}  ${label}`;
+      const found = legend.filter(
+        (l) => l === entry || (l.endsWith("…") && entry.startsWith(l.slice(0, -1))),
+      );
+      assert.equal(found.length, 1, `${chart}: ${entry} in ${legend.join(" | ")}`);
+    });
+    assert.equal(new Set(legend).size, legend.length);
   }
   const styles = await page.$$eval('svg[data-chart="samples"] .point[data-series]', (points) =>
     points.map((p) => ({
