@@ -227,6 +227,11 @@ for (const name of [
 }
 
 // --- the snapshot --------------------------------------------------------------------------------
+/**
+ * Wasm memory never shrinks: a child whose program grew it by more than this exits instead of
+ * zeroing the growth, so its pages go back to the system rather than staying resident.
+ */
+const EXIT_AFTER_GROWTH_BYTES = 64 * 1024 * 1024;
 const image = M.HEAPU8.slice();
 const globalValues = wasmGlobals.map((global) => global.value);
 const tableLength = functionTable?.length ?? 0;
@@ -343,7 +348,6 @@ const onMessage = (job) => {
   const tainted = reached;
   const durationMs = Math.round(performance.now() - t0);
   const memoryBytes = M.HEAPU8.length;
-  if (tainted === "" && crash === undefined) restore();
 
   const fields = answer?.fields;
   const report = { __proto__: null };
@@ -368,15 +372,18 @@ const onMessage = (job) => {
   // Tests passed only if the harness said so by its status byte and nothing reached outside.
   report.passed = job.mode === "tests" && tainted === "" && crash === undefined && answer?.status === "P";
   report.tainted = tainted;
-  report.exiting = crash !== undefined || tainted !== "";
+  const grown = memoryBytes - image.length > EXIT_AFTER_GROWTH_BYTES;
+  const exiting = crash !== undefined || tainted !== "" || grown;
+  report.exiting = exiting;
   report.durationMs = durationMs;
-  report.memoryBytes = memoryBytes;
-  report.snapshotBytes = image.length;
   report.type = "done";
   report.id = job.id;
   send(report, () => {
-    if (crash !== undefined || tainted !== "") exit(1);
+    if (exiting) exit(1);
   });
+  // After the answer is on its way, so the caller need not wait for it; the next job is read
+  // only once this handler returns.
+  if (!exiting) restore();
 };
 
 listen(onMessage);

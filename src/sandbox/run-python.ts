@@ -12,9 +12,17 @@
  * globals and cannot import further modules.
  */
 import { type ChildProcess, fork } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import {
+  type BootImage,
+  bootImagePath,
+  forgetBootImage,
+  readBootImage,
+  writeBootImage,
+} from "./boot-image-cache.ts";
 import { checkLimits } from "./check-limits.ts";
 import { programResult, serialQueue } from "./serial-queue.ts";
 import type { RunPythonOptions, RunTestsOptions, SandboxResult, TestsResult } from "./types.ts";
@@ -26,11 +34,6 @@ const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
 const BASE_MB = 32;
 /** Start-up reads a 13 MiB wasm and the stdlib zip: ~2 s idle, much longer on a busy machine. */
 const STARTUP_TIMEOUT_MS = 60_000;
-/**
- * Wasm memory never shrinks: a child whose program grew it by more than this is replaced, so its
- * pages go back to the system instead of staying resident behind the restored snapshot.
- */
-const RECYCLE_AFTER_GROWTH_BYTES = 64 * 1024 * 1024;
 /** The module name a graded candidate runs as, so its `if __name__ == "__main__":` demo stays quiet. */
 const TESTS_MODULE_NAME = "solution";
 
@@ -41,12 +44,6 @@ const PERMISSION_FLAG = process.allowedNodeEnvironmentFlags.has("--permission")
 
 const sandboxDir = dirname(fileURLToPath(import.meta.url));
 const pyodideDir = dirname(createRequire(import.meta.url).resolve("pyodide"));
-
-/** A booted child's pyodide memory snapshot and the address of the prelude's entry in it. */
-interface BootImage {
-  snapshot: Uint8Array;
-  entry: number;
-}
 
 interface ChildAnswer {
   type: "ready" | "done";
@@ -59,16 +56,15 @@ interface ChildAnswer {
   error?: string;
   reason?: SandboxResult["reason"];
   durationMs?: number;
-  memoryBytes: number;
-  /** Wasm memory right after start-up, which every run is restored to. */
-  snapshotBytes?: number;
+  /** Wasm memory right after start-up ("ready"). */
+  memoryBytes?: number;
   /** Tests mode: the harness saw the tests finish, and nothing reached outside. */
   passed?: boolean;
   stage?: TestsResult["stage"];
   failure?: TestsResult["failure"];
   /** The first guarded wasm import the program called ("" when none): the child is replaced. */
   tainted?: string;
-  /** The child exits after this answer (tainted, or pyodide itself failed). */
+  /** The child exits after this answer: tainted, pyodide itself failed, or its memory grew a lot. */
   exiting?: boolean;
 }
 
@@ -95,9 +91,10 @@ let warm: Warm | undefined;
 /**
  * Every child starts from this image (~20 MiB, held for the life of the process): one child boots
  * pyodide and the prelude from scratch (seconds) only to make it, and every later start takes
- * about a second. All programs thus see one and the same starting interpreter.
+ * about a second. All programs thus see one and the same starting interpreter. The image is also
+ * cached on disk for the next process (boot-image-cache.ts).
  */
-let bootImage: Promise<BootImage> | undefined;
+let bootImage: Promise<{ image: BootImage; cached: boolean }> | undefined;
 let nextId = 1;
 
 function fork_(memoryMb: number, log: (text: string) => void): ChildProcess {
@@ -150,6 +147,25 @@ function boot(child: ChildProcess, image: BootImage | null, describe: () => stri
   });
 }
 
+/** Where this version of the runner, prelude and pyodide keeps its boot image on disk. */
+function cachePath(): string {
+  const version = (createRequire(import.meta.url)("pyodide/package.json") as { version: string }).version;
+  const sources = ["pyodide-runner.mjs", "pyodide-prelude.py"].map((file) =>
+    readFileSync(join(sandboxDir, file), "utf8"),
+  );
+  return bootImagePath([version, ...sources]);
+}
+
+/** The boot image: from the disk cache, else made by a child that boots from scratch. */
+async function loadBootImage(memoryMb: number): Promise<{ image: BootImage; cached: boolean }> {
+  const path = cachePath();
+  const cached = await readBootImage(path);
+  if (cached) return { image: cached, cached: true };
+  const image = await makeBootImage(memoryMb);
+  await writeBootImage(path, image);
+  return { image, cached: false };
+}
+
 /** The boot image, made once by a child that boots from scratch and is then let go. */
 function makeBootImage(memoryMb: number): Promise<BootImage> {
   let log = "";
@@ -161,18 +177,22 @@ function makeBootImage(memoryMb: number): Promise<BootImage> {
     if (!ready.image) throw new Error("pyodide booted without making its image");
     return ready.image;
   });
-  made.catch(() => {
-    child.kill("SIGKILL");
-    if (bootImage === made) bootImage = undefined;
-  });
+  made.catch(() => child.kill("SIGKILL"));
   return made;
 }
 
 function start(memoryMb: number): Warm {
   const entry: Warm = { memoryMb, log: "", stopped: false, closing: false, ready: Promise.resolve() };
   entry.ready = (async () => {
-    bootImage ??= makeBootImage(memoryMb);
-    const image = await bootImage;
+    bootImage ??= loadBootImage(memoryMb);
+    const loading = bootImage;
+    let image: { image: BootImage; cached: boolean };
+    try {
+      image = await loading;
+    } catch (error) {
+      if (bootImage === loading) bootImage = undefined;
+      throw error;
+    }
     if (entry.stopped) throw new Error("the sandbox was stopped while it started");
     const child = fork_(memoryMb, (text) => {
       entry.log = (entry.log + text).slice(-2000);
@@ -181,7 +201,16 @@ function start(memoryMb: number): Warm {
     child.once("exit", () => {
       if (warm === entry) warm = undefined;
     });
-    await boot(child, image, () => entry.log.trim().slice(-400));
+    try {
+      await boot(child, image.image, () => entry.log.trim().slice(-400));
+    } catch (error) {
+      // An image from disk that does not boot is dropped, so the next start makes a fresh one.
+      if (image.cached && bootImage === loading) {
+        bootImage = undefined;
+        await forgetBootImage(cachePath());
+      }
+      throw error;
+    }
   })();
   entry.ready.catch(() => undefined);
   return entry;
@@ -232,9 +261,7 @@ async function runOnce(job: Job): Promise<TestsResult> {
       if (answer.type !== "done" || answer.id !== id) return;
       const tainted = typeof answer.tainted === "string" && answer.tainted !== "";
       const result = toResult(job, answer, tainted, elapsed());
-      // A MemoryError alone is fine (`[0] * 10**12` is refused up front); a grown heap is not.
-      const grown = answer.memoryBytes - (answer.snapshotBytes ?? 0) > RECYCLE_AFTER_GROWTH_BYTES;
-      finish(result, tainted || grown || answer.exiting === true);
+      finish(result, tainted || answer.exiting === true);
     };
     // The child exits on its own only after a pyodide fatal error (its answer came first) or a crash.
     const onExit = (exitCode: number | null, signal: string | null) => {
