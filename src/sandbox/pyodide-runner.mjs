@@ -2,7 +2,9 @@
 // permission model (read access to pyodide's folder and this one only; no child processes, no
 // writes, no addons) and a cap on wasm memory pages. It loads pyodide once, runs the prelude, walls
 // itself in, then runs one program per IPC message. A program that runs too long is not stopped
-// here: the parent kills this whole process. Plain .mjs so the child needs no TypeScript loader.
+// here: a watchdog thread interrupts it at `timeoutMs` (Python's KeyboardInterrupt), and if it is
+// still running a little later (it caught the interrupt, or sits in one long C call) the parent
+// kills this whole process. Plain .mjs so the child needs no TypeScript loader.
 //
 // The first child boots pyodide and the prelude from scratch (seconds) and hands the parent a
 // pyodide memory snapshot of the result; later children start from it (about a second).
@@ -19,7 +21,7 @@ import { constants as fsConstants, readFileSync } from "node:fs";
 import { register } from "node:module";
 import { constants as osConstants } from "node:os";
 import { pathToFileURL } from "node:url";
-import { MessageChannel } from "node:worker_threads";
+import { MessageChannel, Worker } from "node:worker_threads";
 
 // pyodide's folder as a path ending in "/": under Node, pyodide reads its files with fs, not fetch.
 const indexURL = process.argv[2];
@@ -187,6 +189,54 @@ pyodide.loadPackage = refuse;
 pyodide.loadPackagesFromImports = refuse;
 pyodide.setStdin({ error: true });
 
+// --- the watchdog --------------------------------------------------------------------------------
+// This thread is busy inside wasm while a program runs, so a second thread keeps the time: at the
+// deadline it writes SIGINT into pyodide's interrupt buffer, which CPython checks between bytecodes
+// and turns into KeyboardInterrupt. `watch` holds the running job's number; IDLE between jobs.
+// The watchdog claims it (FIRING) before writing the signal and marks it FIRED after, so a job that
+// ends just then waits for the write and no signal leaks into the next job.
+const IDLE = 0;
+const FIRING = -1;
+const FIRED = -2;
+const SIGINT = 2;
+const interruptBuffer = new Int32Array(new SharedArrayBuffer(4));
+const watch = new Int32Array(new SharedArrayBuffer(4));
+const watchdog = new Worker(
+  `const { parentPort, workerData: { interrupt, watch } } = require("node:worker_threads");
+  parentPort.on("message", ({ job, timeoutMs }) => {
+    setTimeout(() => {
+      if (Atomics.compareExchange(watch, 0, job, ${FIRING}) !== job) return;
+      Atomics.store(interrupt, 0, ${SIGINT});
+      Atomics.store(watch, 0, ${FIRED});
+      Atomics.notify(watch, 0);
+    }, timeoutMs);
+  });`,
+  { eval: true, workerData: { interrupt: interruptBuffer, watch } },
+);
+watchdog.unref();
+pyodide.setInterruptBuffer(interruptBuffer);
+let jobNumber = 0;
+
+/** Arms the watchdog for one job. */
+function arm(timeoutMs) {
+  jobNumber = (jobNumber % 0x7fffffff) + 1;
+  Atomics.store(interruptBuffer, 0, 0);
+  Atomics.store(watch, 0, jobNumber);
+  watchdog.postMessage({ job: jobNumber, timeoutMs });
+}
+
+/** Disarms it; true when it fired (the job ran past its limit). */
+function disarm() {
+  let fired = false;
+  if (Atomics.compareExchange(watch, 0, jobNumber, IDLE) !== jobNumber) {
+    while (Atomics.load(watch, 0) === FIRING) Atomics.wait(watch, 0, FIRING, 50);
+    fired = true;
+    Atomics.store(watch, 0, IDLE);
+  }
+  Atomics.store(interruptBuffer, 0, 0);
+  return fired;
+}
+
 // Output goes to the sinks of the current run; the handlers are set once.
 let sinks = { stdout: sink(0), stderr: sink(0) };
 pyodide.setStdout({ write: (bytes) => sinks.stdout.write(bytes) });
@@ -331,6 +381,7 @@ const onMessage = (job) => {
   let answer = null;
   let crash;
   reached = "";
+  arm(job.timeoutMs);
   watching = true;
   try {
     const bytes = M._PyBytes_FromStringAndSize(0, request.length);
@@ -344,6 +395,7 @@ const onMessage = (job) => {
     crash = error instanceof Error ? error.message : String(error);
   }
   watching = false;
+  const timedOut = disarm();
   if (reached === "" && (functionTable?.length ?? 0) !== tableLength) reached = "the function table";
   const tainted = reached;
   const durationMs = Math.round(performance.now() - t0);
@@ -369,8 +421,15 @@ const onMessage = (job) => {
     report.reason = /memory|allocat/i.test(crash) ? "memory" : "error";
     report.error = `sandbox crashed: ${crash.split("\n")[0]}`;
   }
+  if (timedOut) {
+    // Whatever the program made of the KeyboardInterrupt (even "passed" tests), time was up.
+    report.reason = "timeout";
+    report.error = `timed out after ${job.timeoutMs} ms`;
+    report.result = undefined;
+  }
   // Tests passed only if the harness said so by its status byte and nothing reached outside.
-  report.passed = job.mode === "tests" && tainted === "" && crash === undefined && answer?.status === "P";
+  report.passed =
+    job.mode === "tests" && tainted === "" && crash === undefined && !timedOut && answer?.status === "P";
   report.tainted = tainted;
   const grown = memoryBytes - image.length > EXIT_AFTER_GROWTH_BYTES;
   const exiting = crash !== undefined || tainted !== "" || grown;

@@ -5,8 +5,9 @@
  * program starts from the same interpreter: the child copies back a snapshot of the whole wasm
  * memory after every run, and a program that reached outside it (pyodide's JavaScript bridge, the
  * file system) gets its child replaced, so no program can affect another; see pyodide-runner.mjs.
- * The time limit is enforced from outside: past `timeoutMs` the child gets SIGKILL and a fresh one
- * starts in the background. Memory is capped by the wasm page limit, so a memory bomb ends in
+ * The time limit: at `timeoutMs` the child interrupts the program (KeyboardInterrupt) and goes on
+ * with the next; a program still running a second later gets the child killed and a fresh one starts
+ * in the background. Memory is capped by the wasm page limit, so a memory bomb ends in
  * Python's own MemoryError. The child runs under Node's permission model (it may read only
  * pyodide's folder and this one; no child processes, no writes, no native addons), has no network
  * globals and cannot import further modules.
@@ -32,6 +33,11 @@ const DEFAULT_MEMORY_MB = 256;
 const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
 /** Pyodide's own heap after start-up is ~20 MiB; the program's `memoryMb` comes on top. */
 const BASE_MB = 32;
+/**
+ * Time a program gets, after its limit, to stop at the child's interrupt before the child is
+ * killed (a program that catches KeyboardInterrupt, or one long C call such as `10**10**8`).
+ */
+const KILL_GRACE_MS = 1_000;
 /** Start-up reads a 13 MiB wasm and the stdlib zip: ~2 s idle, much longer on a busy machine. */
 const STARTUP_TIMEOUT_MS = 60_000;
 /** The module name a graded candidate runs as, so its `if __name__ == "__main__":` demo stays quiet. */
@@ -254,9 +260,10 @@ async function runOnce(job: Job): Promise<TestsResult> {
       }
       resolve(result);
     };
+    // The child interrupts the program at `timeoutMs` itself; this is for one that will not stop.
     const timer = setTimeout(() => {
       finish(failure("timeout", `timed out after ${timeoutMs} ms (process killed)`, elapsed()), true);
-    }, timeoutMs);
+    }, timeoutMs + KILL_GRACE_MS);
     const onMessage = (answer: ChildAnswer) => {
       if (answer.type !== "done" || answer.id !== id) return;
       const tainted = typeof answer.tainted === "string" && answer.tainted !== "";
@@ -270,7 +277,7 @@ async function runOnce(job: Job): Promise<TestsResult> {
     child.on("message", onMessage);
     child.on("exit", onExit);
     const { code, tests, mode, maxOutputBytes, moduleName } = job;
-    child.send({ type: "run", id, mode, code, tests, maxOutputBytes, moduleName });
+    child.send({ type: "run", id, mode, code, tests, timeoutMs, maxOutputBytes, moduleName });
   });
 }
 

@@ -193,6 +193,16 @@ test("syntax errors and test suites that exit with 0 are told apart", async () =
   assert.equal(exits.failure, "exit");
 });
 
+test("catching the time limit's interrupt and answering then is still a timeout", async () => {
+  const run = await runPythonTests({
+    code: "def add(a, b):\n    try:\n        while True:\n            pass\n    except KeyboardInterrupt:\n        return a + b",
+    tests: TESTS,
+    timeoutMs: 300,
+  });
+  assert.equal(run.reason, "timeout");
+  assert.equal(run.passed, false);
+});
+
 test("a time limit in the tests is a timeout, not a failure", async () => {
   const run = await runPythonTests({
     code: "def add(a, b):\n    while True:\n        pass",

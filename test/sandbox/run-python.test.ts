@@ -157,3 +157,13 @@ test("results, errors and output are cut at maxOutputBytes", async () => {
   assert.ok((error.error ?? "").length < 1100);
   assert.ok(error.stderr.length < 1100);
 });
+
+test("a program that swallows the time limit's interrupt is still stopped", async () => {
+  const run = await runPython({
+    code: "while True:\n    try:\n        while True:\n            pass\n    except KeyboardInterrupt:\n        pass",
+    timeoutMs: 300,
+  });
+  assert.equal(run.reason, "timeout");
+  const next = await runPython({ code: "6 * 7", timeoutMs: 60_000 });
+  assert.equal(next.result, "42");
+});
