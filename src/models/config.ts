@@ -5,8 +5,12 @@
  * ```yaml
  * models:
  *   small:
- *     gguf: ./models/qwen2.5-0.5b-instruct-q4_k_m.gguf   # a path or an hf:org/repo:QUANT URI
+ *     gguf: ./models/qwen2.5-0.5b-instruct-q4_k_m.gguf   # a path, an hf:org/repo:QUANT URI or builtin:NAME
  *     threads: 2
+ *   mine:
+ *     gguf: ./runs/sft/model.gguf
+ *     rawPrompt: true              # trained without a chat template
+ *   tiny: builtin:tiny-reasoner    # a model spec string, as `--model` takes
  *   large:
  *     openai:
  *       model: qwen2.5-32b-instruct

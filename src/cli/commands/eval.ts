@@ -80,7 +80,7 @@ export function evalCommand(): Command {
     .option("--system <text>", "a system message before each question")
     .option(
       "--raw-prompt",
-      "send question + newline as a raw prompt (models trained without a chat template)",
+      "every model gets question + newline as a raw prompt, as raw:SPEC gives one model",
     )
     .option("--grader <mode>", "pool (worker threads with timeouts) or sync")
     .option("--config <file>", "config file (default ./deliberate.config.yaml when present)")
