@@ -8,7 +8,7 @@ import { loadConfig } from "../models/config.ts";
 import { RawQuestionBackend } from "../models/raw-question-backend.ts";
 import { ModelRegistry } from "../models/registry.ts";
 import type { ModelBackend } from "../models/types.ts";
-import { parseStrategyOptions, strategyDefinition } from "../strategies/index.ts";
+import { parseStrategyOptions, takesOption } from "../strategies/index.ts";
 import { loadDataset } from "./datasets/load-dataset.ts";
 import { defaultOutDir, type EvalPlan, parseStrategySpec } from "./eval-plan.ts";
 import { createItemGrader } from "./grade-item.ts";
@@ -25,9 +25,10 @@ export interface RunEvalPlanOptions {
 /** A strategy spec with `samples` applied where the strategy takes it, options validated. */
 function strategyOf(entry: EvalPlan["strategies"][number], samples?: number): StrategySpec {
   const spec = typeof entry === "string" ? parseStrategySpec(entry) : entry;
-  const definition = strategyDefinition(spec.name);
-  const shape = (definition.options as { shape?: Record<string, unknown> }).shape ?? {};
-  const options = { ...spec.options, ...(samples !== undefined && "samples" in shape ? { samples } : {}) };
+  const options = {
+    ...spec.options,
+    ...(samples !== undefined && takesOption(spec.name, "samples") ? { samples } : {}),
+  };
   parseStrategyOptions(spec.name, options);
   return Object.keys(options).length ? { name: spec.name, options } : { name: spec.name };
 }

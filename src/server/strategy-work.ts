@@ -124,7 +124,7 @@ export function strategyWork(name: string, options: Record<string, unknown>, dep
  */
 export const planRegisteredStrategy: StrategyPlanner = ({ strategy, request, route }) => {
   checkMaxTokens(request, route);
-  const options = strategyOptionsOf(request);
+  const options = strategyOptionsOf(request, strategy);
   const maxTokens = request.deliberate?.options?.maxTokens;
   const context = routeContext(route);
   if (typeof maxTokens === "number" && context !== undefined && maxTokens > context) {

@@ -129,6 +129,13 @@ export function requiredRoles(name: string): ReadonlyArray<"large" | "verifier">
     : [];
 }
 
+/** Whether a strategy has the option `key` (a top-level knob such as `samples` goes only where it does). */
+export function takesOption(name: string, key: string): boolean {
+  if (!Object.hasOwn(strategies, name)) return false;
+  const schema = (strategies as Record<string, StrategyDefinition>)[name]!.options as { shape?: object };
+  return schema.shape !== undefined && key in schema.shape;
+}
+
 export function parseStrategyOptions(name: string, options: unknown): Record<string, unknown> {
   const parsed = strategyDefinition(name).options.safeParse(options ?? {});
   if (parsed.success) return parsed.data as Record<string, unknown>;

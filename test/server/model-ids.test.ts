@@ -23,11 +23,11 @@ test("cascade ids are listed as SMALL+LARGE pairs only, and cascade/SMALL alone 
     assert.ok(!ids.includes("cascade/small") && !ids.includes("speculative-thinking/big"));
     assert.ok(ids.includes("self-consistency/small") && ids.includes("small"));
 
-    const ask = (model: string) =>
+    const ask = (model: string, extra: object = {}) =>
       fetch(`${server.url}/v1/chat/completions`, {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({ model, messages: [{ role: "user", content: "2+2?" }] }),
+        body: JSON.stringify({ model, messages: [{ role: "user", content: "2+2?" }], ...extra }),
       });
     const refused = await ask("cascade/small");
     assert.equal(refused.status, 400);
@@ -39,6 +39,12 @@ test("cascade ids are listed as SMALL+LARGE pairs only, and cascade/SMALL alone 
     for (const id of ["cascade/small+big", "self-consistency/small", "small"]) {
       assert.equal((await ask(id)).status, 200, id);
     }
+    // The request's top-level knobs go only to strategies that have them: `cot` has no samples.
+    assert.equal((await ask("cot/small", { deliberate: { samples: 4 }, temperature: 0.5 })).status, 200);
+    // Options named explicitly are checked: a typo is a 400 naming the option it meant.
+    const typo = await ask("self-consistency/small", { deliberate: { options: { sample: 4 } } });
+    assert.equal(typo.status, 400);
+    assert.match(((await typo.json()) as { error: { message: string } }).error.message, /samples/);
   } finally {
     await server.close();
   }

@@ -91,7 +91,7 @@ for (const [strategy, options, n = 1] of cases) {
     });
     const json = (await response.json()) as { error?: { message: string } };
     assert.equal(response.status, 200, json.error?.message);
-    const perRun = strategyWork(strategy, strategyOptionsOf(body as unknown as ChatRequest));
+    const perRun = strategyWork(strategy, strategyOptionsOf(body as unknown as ChatRequest, strategy));
     const used = asked([...small.calls, ...large.calls]);
     assert.ok(used.completions > 0, "no model was called");
     const bound = { completions: n * perRun.completions, tokens: n * perRun.tokens };
