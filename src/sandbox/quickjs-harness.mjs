@@ -76,19 +76,20 @@ export const HARNESS_SOURCE = String.raw`(function (tests) {
   for (let i = 0; i < targets.length; i++) {
     const keys = ownKeys(targets[i]);
     const descs = { __proto__: null };
-    for (let j = 0; j < keys.length; j++) {
-      const desc = getDesc(targets[i], keys[j]);
-      setProto(desc, null); // defineProperty must not read a patched Object.prototype.get
-      descs[keys[j]] = desc;
-    }
+    for (let j = 0; j < keys.length; j++) descs[keys[j]] = getDesc(targets[i], keys[j]);
     snapshots[i] = { __proto__: null, proto: getProto(targets[i]), keys, descs };
   }
   // Same value (or accessors). Attributes alone do not matter: a frozen but unchanged built-in
-  // behaves the same for the tests.
+  // behaves the same for the tests. Only own fields are read: Object.prototype may be patched.
   const sameDesc = (now, want) => {
     if (hasOwn(want, "value")) return hasOwn(now, "value") && is(now.value, want.value);
     return !hasOwn(now, "value") && now.get === want.get && now.set === want.set;
   };
+  // A descriptor defineProperty reads without consulting a (possibly patched) Object.prototype.
+  const bare = (desc) =>
+    hasOwn(desc, "value")
+      ? { __proto__: null, value: desc.value, writable: desc.writable, enumerable: desc.enumerable, configurable: desc.configurable }
+      : { __proto__: null, get: desc.get, set: desc.set, enumerable: desc.enumerable, configurable: desc.configurable };
 
   // After the candidate: only captured functions, index loops and own-property reads, since any
   // prototype may be patched by now.
@@ -104,10 +105,11 @@ export const HARNESS_SOURCE = String.raw`(function (tests) {
         const key = saved.keys[j];
         const now = getDesc(target, key);
         if (now !== undefined && sameDesc(now, saved.descs[key])) continue;
-        if (!define(target, key, saved.descs[key])) problems[problems.length] = names[i] + "." + toText(key);
+        if (!define(target, key, bare(saved.descs[key]))) problems[problems.length] = names[i] + "." + toText(key);
       }
       if (target === G) continue; // the candidate's own globals stay for the tests
       const keys = ownKeys(target);
+      if (keys.length === saved.keys.length) continue; // every saved key is back, so none was added
       for (let j = 0; j < keys.length; j++) {
         if (!hasOwn(saved.descs, keys[j]) && !remove(target, keys[j])) {
           problems[problems.length] = names[i] + "." + toText(keys[j]);

@@ -40,6 +40,12 @@ const forged: Array<[string, string, TestsFailure | "timeout", string?]> = [
     "assert.strictEqual(JSON.stringify(pair()), JSON.stringify([1, 2]));",
   ],
   [
+    "adds a toJSON to Array.prototype",
+    "Array.prototype.toJSON = function () { return [1, 2]; };\nfunction pair() { return [0, 0]; }",
+    "assertion",
+    'assert.strictEqual(JSON.stringify(pair()), "[1,2]");',
+  ],
+  [
     "shadows JSON with a lexical binding",
     'let JSON = { stringify: () => "same" };\nfunction pair() { return [0, 0]; }',
     "assertion",
