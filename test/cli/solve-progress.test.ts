@@ -101,7 +101,9 @@ test("on a terminal: one line redrawn in place with the time, cleared before the
   const policy = new ScriptedBackend({ answers: { "42": 1 } });
   const { text } = await progressOf("self-consistency", { samples: 4 }, { policy }, "auto", true);
   assert.ok(!text.includes("\n"), JSON.stringify(text));
-  assert.match(text, /\r\x1b\[Kself-consistency: 0\/4 samples \(4 sampling\) · \d\.\d s/);
-  assert.match(text, /\r\x1b\[Kself-consistency: 4\/4 samples · vote 42 \(4 of 4\) · \d\.\d s/);
+  // Each redraw starts with carriage return + clear-line; written as `|` to match on.
+  const redraws = text.replaceAll("\r\x1b[K", "|");
+  assert.match(redraws, /\|self-consistency: 0\/4 samples \(4 sampling\) · \d\.\d s/);
+  assert.match(redraws, /\|self-consistency: 4\/4 samples · vote 42 \(4 of 4\) · \d\.\d s/);
   assert.ok(text.endsWith("\r\x1b[K"), "the line is cleared at the end");
 });

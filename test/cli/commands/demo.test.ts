@@ -45,7 +45,10 @@ test("deliberate demo: greedy, voting, the verifier and the cascade on the built
   const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8"));
   assert.equal(results.cells.length, 6);
   assert.equal(results.costUnit, "MFLOP", "the demo's prices are model compute");
-  assert.match(readFileSync(join(out, "report.html"), "utf8"), /cost \/item <span class="unit">\(MFLOP\)<\/span>/);
+  assert.match(
+    readFileSync(join(out, "report.html"), "utf8"),
+    /cost \/item <span class="unit">\(MFLOP\)<\/span>/,
+  );
   for (const cell of results.cells) {
     assert.equal(cell.summary.n, 3);
     assert.ok(cell.summary.cost > 0, "model compute is counted through the prices");
