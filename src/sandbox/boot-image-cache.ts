@@ -10,14 +10,19 @@ import { mkdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 
-/** A booted child's pyodide memory snapshot and the address of the prelude's entry in it. */
+/**
+ * A booted child's pyodide memory snapshot, the address of the prelude's entry in it, and the
+ * library classes (address, tp_flags) a tests run marks immutable.
+ */
 export interface BootImage {
   snapshot: Uint8Array;
   entry: number;
+  lockable: Array<[number, number]>;
 }
 
 interface Header {
   entry: number;
+  lockable: Array<[number, number]>;
   sha256: string;
   bytes: number;
 }
@@ -38,8 +43,8 @@ export async function readBootImage(path: string): Promise<BootImage | undefined
     const header = JSON.parse(file.subarray(0, newline).toString("utf8")) as Header;
     const snapshot = file.subarray(newline + 1);
     if (snapshot.length !== header.bytes || sha256(snapshot) !== header.sha256) throw new Error("corrupt");
-    if (!Number.isSafeInteger(header.entry)) throw new Error("corrupt");
-    return { snapshot, entry: header.entry };
+    if (!Number.isSafeInteger(header.entry) || !Array.isArray(header.lockable)) throw new Error("corrupt");
+    return { snapshot, entry: header.entry, lockable: header.lockable };
   } catch {
     return undefined;
   }
@@ -47,7 +52,12 @@ export async function readBootImage(path: string): Promise<BootImage | undefined
 
 /** Stores the image (best effort): written to a temporary name, then renamed into place. */
 export async function writeBootImage(path: string, image: BootImage): Promise<void> {
-  const header: Header = { entry: image.entry, sha256: sha256(image.snapshot), bytes: image.snapshot.length };
+  const header: Header = {
+    entry: image.entry,
+    lockable: image.lockable,
+    sha256: sha256(image.snapshot),
+    bytes: image.snapshot.length,
+  };
   const temporary = `${path}.${process.pid}.tmp`;
   try {
     await mkdir(join(path, ".."), { recursive: true, mode: 0o700 });

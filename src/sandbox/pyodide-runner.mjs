@@ -243,8 +243,10 @@ pyodide.setStdout({ write: (bytes) => sinks.stdout.write(bytes) });
 pyodide.setStderr({ write: (bytes) => sinks.stderr.write(bytes) });
 
 // The prelude runs in a dict of its own. The runner keeps a reference to `_entry` (CPython's id is
-// its address) and then drops the name, so nothing in Python leads back to it.
+// its address) and then drops the name, so nothing in Python leads back to it; `_lockable` lists
+// the classes (address, tp_flags) to mark immutable while tests run.
 let entry = bootImage?.entry;
+let lockable = bootImage?.lockable;
 let newImage;
 if (entry === undefined) {
   const privateGlobals = pyodide.toPy({});
@@ -252,9 +254,28 @@ if (entry === undefined) {
     globals: privateGlobals,
   });
   entry = pyodide.runPython("id(_entry)", { globals: privateGlobals });
+  lockable = JSON.parse(pyodide.runPython("json.dumps(_lockable)", { globals: privateGlobals }));
   M._Py_IncRef(entry);
-  pyodide.runPython("del _entry", { globals: privateGlobals });
-  newImage = { snapshot: pyodide.makeMemorySnapshot(), entry };
+  pyodide.runPython("del _entry, _lockable", { globals: privateGlobals });
+  newImage = { snapshot: pyodide.makeMemorySnapshot(), entry, lockable };
+}
+
+// CPython 3.12's PyTypeObject on wasm32: tp_flags is the 22nd 4-byte field. Checked against the
+// flags Python reported, so a different layout stops the child instead of corrupting a type.
+const TP_FLAGS_OFFSET = 84;
+const IMMUTABLE_TYPE = 1 << 8;
+// Bits CPython flips on its own as a type is used (its method-cache tag, abstractness).
+const VOLATILE_FLAGS = (1 << 13) | (1 << 19) | (1 << 20);
+for (const [address, flags] of lockable) {
+  if (((M.HEAPU32[(address + TP_FLAGS_OFFSET) >>> 2] ^ flags) & ~VOLATILE_FLAGS) !== 0) {
+    throw new Error("unexpected PyTypeObject layout: cannot protect library classes while grading");
+  }
+}
+
+/** Marks every library class immutable for one tests run; the memory restore unmarks them. */
+function lockClasses() {
+  const heap = M.HEAPU32;
+  for (const [address] of lockable) heap[(address + TP_FLAGS_OFFSET) >>> 2] |= IMMUTABLE_TYPE;
 }
 const loadMs = Math.round(performance.now() - started);
 
@@ -283,7 +304,16 @@ for (const name of [
  */
 const EXIT_AFTER_GROWTH_BYTES = 64 * 1024 * 1024;
 const image = M.HEAPU8.slice();
-const globalValues = wasmGlobals.map((global) => global.value);
+// Only mutable globals can change (the stack pointer, mostly); most exports are fixed addresses.
+const mutableGlobals = wasmGlobals.filter((global) => {
+  try {
+    global.value = global.value;
+    return true;
+  } catch {
+    return false;
+  }
+});
+const globalValues = mutableGlobals.map((global) => global.value);
 const tableLength = functionTable?.length ?? 0;
 const savedStreams = new Map();
 M.FS.streams.forEach((stream, fd) => {
@@ -297,7 +327,7 @@ function restore() {
   heap.set(image);
   // Memory the program grew is zeroed, as fresh pages would be (calloc relies on it).
   if (heap.length > image.length) heap.fill(0, image.length);
-  wasmGlobals.forEach((global, i) => {
+  mutableGlobals.forEach((global, i) => {
     if (global.value !== globalValues[i]) global.value = globalValues[i];
   });
   M.FS.streams.forEach((stream, fd) => {
@@ -381,6 +411,7 @@ const onMessage = (job) => {
   let answer = null;
   let crash;
   reached = "";
+  if (job.mode === "tests") lockClasses();
   arm(job.timeoutMs);
   watching = true;
   try {

@@ -80,13 +80,13 @@ const forged: Array<[string, string, TestsFailure, string?]> = [
   [
     "patches a library class the tests compare with",
     "import collections\ncollections.Counter.__eq__ = lambda self, other: True\ndef count(s):\n    return collections.Counter()",
-    "blocked",
+    "crash",
     "import collections\nassert count('aab') == collections.Counter('aab')",
   ],
   [
     "patches a library class while the tests run",
     "import fractions\ndef add(a, b):\n    fractions.Fraction.__eq__ = lambda self, other: True\n    return fractions.Fraction(0)",
-    "blocked",
+    "crash",
   ],
   [
     "rewrites a library function's code",
@@ -139,6 +139,11 @@ const honest: Array<[string, string, string?]> = [
     "import sys\nsys.setrecursionlimit(5000)\ndef depth(n):\n    return 0 if n == 0 else 1 + depth(n - 1)\ndef add(a, b):\n    return depth(a + b + 600) - 600",
   ],
   ["a module the snapshot does not hold", "import calendar\ndef add(a, b):\n    return a + b"],
+  [
+    "subclasses, copies and protocol checks of library classes (which are locked while graded)",
+    "import collections, copy, fractions, typing\nclass Tally(collections.Counter):\n    pass\ndef add(a, b):\n    assert isinstance(a, typing.SupportsInt)\n    copy.copy(fractions.Fraction(1, 2))\n    return sum(Tally({a: 1, b: 1}).keys())",
+    "assert add(2, 3) == 5",
+  ],
   [
     "tests that exit non-zero only on failure",
     "def add(a, b):\n    return a + b",
