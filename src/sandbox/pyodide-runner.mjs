@@ -306,8 +306,9 @@ const EXIT_AFTER_GROWTH_BYTES = 64 * 1024 * 1024;
 const image = M.HEAPU8.slice();
 // Only mutable globals can change (the stack pointer, mostly); most exports are fixed addresses.
 const mutableGlobals = wasmGlobals.filter((global) => {
+  const value = global.value;
   try {
-    global.value = global.value;
+    global.value = value; // throws for an immutable global
     return true;
   } catch {
     return false;
