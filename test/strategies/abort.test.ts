@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { DeliberateError } from "../../src/errors.ts";
-import { solve } from "../../src/strategies/index.ts";
+import { solve, takesOption } from "../../src/strategies/index.ts";
 import { ScriptedBackend } from "../../src/testing/scripted-backend.ts";
 import { TraceRecorder } from "../../src/trace/recorder.ts";
 import { problem } from "./fixtures.ts";
@@ -21,7 +21,8 @@ for (const strategy of ["self-consistency", "confidence-vote", "best-of-n", "wei
     await assert.rejects(
       solve(problem, {
         strategy,
-        options: { samples: 6 },
+        // Options are strict: `cot` has no samples.
+        options: takesOption(strategy, "samples") ? { samples: 6 } : {},
         backends: { policy },
         signal: controller.signal,
         trace,
