@@ -6,9 +6,9 @@
  * when read, written atomically. Any failure just means booting from scratch.
  */
 import { createHash } from "node:crypto";
-import { mkdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 
 /**
  * A booted child's pyodide memory snapshot, the address of the prelude's entry in it, and the
@@ -50,7 +50,10 @@ export async function readBootImage(path: string): Promise<BootImage | undefined
   }
 }
 
-/** Stores the image (best effort): written to a temporary name, then renamed into place. */
+/**
+ * Stores the image (best effort): written to a temporary name, then renamed into place; images of
+ * other versions are removed (a process still on one just boots from scratch).
+ */
 export async function writeBootImage(path: string, image: BootImage): Promise<void> {
   const header: Header = {
     entry: image.entry,
@@ -60,11 +63,15 @@ export async function writeBootImage(path: string, image: BootImage): Promise<vo
   };
   const temporary = `${path}.${process.pid}.tmp`;
   try {
-    await mkdir(join(path, ".."), { recursive: true, mode: 0o700 });
+    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
     await writeFile(temporary, Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`), image.snapshot]), {
       mode: 0o600,
     });
     await rename(temporary, path);
+    for (const file of await readdir(dirname(path))) {
+      if (/^boot-[0-9a-f]+\.bin$/.test(file) && file !== basename(path))
+        await forgetBootImage(join(dirname(path), file));
+    }
   } catch {
     await unlink(temporary).catch(() => undefined);
   }
