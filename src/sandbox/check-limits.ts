@@ -39,3 +39,16 @@ export function checkLimits(limits: SandboxLimits): void {
   const param = String(issue.path[0]);
   throw new DeliberateError("BAD_REQUEST", `\`${param}\`: ${issue.message}`, { param });
 }
+
+/** Checks the limits (see `checkLimits`) and fills the unset ones with a language's defaults. */
+export function withLimits(
+  limits: SandboxLimits,
+  defaults: Required<SandboxLimits>,
+): Required<SandboxLimits> {
+  checkLimits(limits);
+  return {
+    timeoutMs: limits.timeoutMs ?? defaults.timeoutMs,
+    memoryMb: limits.memoryMb ?? defaults.memoryMb,
+    maxOutputBytes: limits.maxOutputBytes ?? defaults.maxOutputBytes,
+  };
+}

@@ -11,7 +11,7 @@
  * system, whatever `memoryMb` was.
  */
 import { Worker } from "node:worker_threads";
-import { checkLimits } from "./check-limits.ts";
+import { withLimits } from "./check-limits.ts";
 import { programResult, serialQueue } from "./serial-queue.ts";
 import type { RunJavaScriptOptions, RunTestsOptions, SandboxResult, TestsResult } from "./types.ts";
 
@@ -19,6 +19,11 @@ import type { RunJavaScriptOptions, RunTestsOptions, SandboxResult, TestsResult 
 const DEFAULT_MEMORY_MB = 64;
 const DEFAULT_TIMEOUT_MS = 5_000;
 const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
+const DEFAULT_LIMITS = {
+  timeoutMs: DEFAULT_TIMEOUT_MS,
+  memoryMb: DEFAULT_MEMORY_MB,
+  maxOutputBytes: DEFAULT_MAX_OUTPUT_BYTES,
+};
 /** Time the interrupt handler gets to stop the code before the watchdog kills the worker. */
 const KILL_GRACE_MS = 1_000;
 /** Loading the QuickJS wasm takes ~50 ms; anything near this means the worker is broken. */
@@ -144,22 +149,8 @@ async function runOnce(options: Job): Promise<TestsResult> {
  * A last expression that is a promise is awaited (QuickJS has no timers, so only microtasks run).
  */
 export async function runJavaScript(options: RunJavaScriptOptions): Promise<SandboxResult> {
-  const {
-    code,
-    input,
-    timeoutMs = DEFAULT_TIMEOUT_MS,
-    memoryMb = DEFAULT_MEMORY_MB,
-    maxOutputBytes = DEFAULT_MAX_OUTPUT_BYTES,
-  } = options;
-  checkLimits(options);
-  const run = await enqueue({
-    mode: "program",
-    code,
-    input,
-    timeoutMs,
-    memoryMb,
-    maxOutputBytes,
-  });
+  const { code, input } = options;
+  const run = await enqueue({ mode: "program", code, input, ...withLimits(options, DEFAULT_LIMITS) });
   return programResult(run);
 }
 
@@ -172,15 +163,8 @@ export async function runJavaScript(options: RunJavaScriptOptions): Promise<Sand
  * return, never a value the program controls; see quickjs-harness.mjs.
  */
 export async function runJavaScriptTests(options: RunTestsOptions): Promise<TestsResult> {
-  const {
-    code,
-    tests,
-    timeoutMs = DEFAULT_TIMEOUT_MS,
-    memoryMb = DEFAULT_MEMORY_MB,
-    maxOutputBytes = DEFAULT_MAX_OUTPUT_BYTES,
-  } = options;
-  checkLimits(options);
-  return enqueue({ mode: "tests", code, tests, timeoutMs, memoryMb, maxOutputBytes });
+  const { code, tests } = options;
+  return enqueue({ mode: "tests", code, tests, ...withLimits(options, DEFAULT_LIMITS) });
 }
 
 const serial = serialQueue();

@@ -24,13 +24,18 @@ import {
   readBootImage,
   writeBootImage,
 } from "./boot-image-cache.ts";
-import { checkLimits } from "./check-limits.ts";
+import { withLimits } from "./check-limits.ts";
 import { programResult, serialQueue } from "./serial-queue.ts";
 import type { RunPythonOptions, RunTestsOptions, SandboxResult, TestsResult } from "./types.ts";
 
 const DEFAULT_TIMEOUT_MS = 5_000;
 const DEFAULT_MEMORY_MB = 256;
 const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
+const DEFAULT_LIMITS = {
+  timeoutMs: DEFAULT_TIMEOUT_MS,
+  memoryMb: DEFAULT_MEMORY_MB,
+  maxOutputBytes: DEFAULT_MAX_OUTPUT_BYTES,
+};
 /** Pyodide's own heap after start-up is ~20 MiB; the program's `memoryMb` comes on top. */
 const BASE_MB = 32;
 /**
@@ -329,23 +334,9 @@ function toResult(job: Job, answer: ChildAnswer, tainted: boolean, elapsedMs: nu
  * `set_result(value)`; `print` goes to stdout, tracebacks to stderr.
  */
 export async function runPython(options: RunPythonOptions): Promise<SandboxResult> {
-  const {
-    code,
-    timeoutMs = DEFAULT_TIMEOUT_MS,
-    memoryMb = DEFAULT_MEMORY_MB,
-    maxOutputBytes = DEFAULT_MAX_OUTPUT_BYTES,
-    moduleName = "__main__",
-  } = options;
-  checkLimits(options);
-  const run = await enqueue({
-    mode: "program",
-    code,
-    tests: "",
-    timeoutMs,
-    memoryMb,
-    maxOutputBytes,
-    moduleName,
-  });
+  const { code, moduleName = "__main__" } = options;
+  const limits = withLimits(options, DEFAULT_LIMITS);
+  const run = await enqueue({ mode: "program", code, tests: "", ...limits, moduleName });
   return programResult(run);
 }
 
@@ -357,23 +348,9 @@ export async function runPython(options: RunPythonOptions): Promise<SandboxResul
  * reason. How: pyodide-prelude.py (tests mode).
  */
 export async function runPythonTests(options: RunTestsOptions): Promise<TestsResult> {
-  const {
-    code,
-    tests,
-    timeoutMs = DEFAULT_TIMEOUT_MS,
-    memoryMb = DEFAULT_MEMORY_MB,
-    maxOutputBytes = DEFAULT_MAX_OUTPUT_BYTES,
-  } = options;
-  checkLimits(options);
-  return enqueue({
-    mode: "tests",
-    code,
-    tests,
-    timeoutMs,
-    memoryMb,
-    maxOutputBytes,
-    moduleName: TESTS_MODULE_NAME,
-  });
+  const { code, tests } = options;
+  const limits = withLimits(options, DEFAULT_LIMITS);
+  return enqueue({ mode: "tests", code, tests, ...limits, moduleName: TESTS_MODULE_NAME });
 }
 
 const serial = serialQueue();
