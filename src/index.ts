@@ -13,7 +13,6 @@ export {
   runEvalPlan,
   writeReport,
 } from "./eval/index.ts";
-export { generateSynthetic, type SyntheticItem, syntheticNames } from "./eval/synthetic/index.ts";
 // Grading
 export { answerKey, extractAnswer, GradePool, grade, gradeSync } from "./grading/index.ts";
 export type { AnswerKind, GradeOptions, GradeResult, Verdict } from "./grading/types.ts";
@@ -37,6 +36,7 @@ export type { SandboxResult } from "./sandbox/types.ts";
 // Strategies and verifiers
 export { describeStrategies, type SolveOptions, solve, strategies } from "./strategies/index.ts";
 export type * from "./strategies/types.ts";
+export { generateSynthetic, type SyntheticItem, syntheticNames } from "./tasks/index.ts";
 // Traces
 export { TraceRecorder } from "./trace/recorder.ts";
 export type * from "./trace/types.ts";

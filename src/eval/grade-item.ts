@@ -10,7 +10,7 @@ import { extractAnswer } from "../grading/extract-answer.ts";
 import { grade, gradeSync } from "../grading/index.ts";
 import type { AnswerKind, GradeResult } from "../grading/types.ts";
 import type { TaskKind } from "../strategies/types.ts";
-import { checkCountdown } from "./synthetic/index.ts";
+import { checkCountdown } from "../tasks/index.ts";
 import type { EvalItem } from "./types.ts";
 
 export interface ItemGrader {

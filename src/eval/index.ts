@@ -1,6 +1,14 @@
 /** The eval harness's public surface: datasets, synthetic sets, metrics, the store, runs and reports. */
 
 export { RawQuestionBackend, type RawQuestionOptions } from "../models/raw-question-backend.ts";
+export {
+  checkCountdown,
+  type GenerateOptions,
+  generateSynthetic,
+  type SyntheticItem,
+  type SyntheticName,
+  syntheticNames,
+} from "../tasks/index.ts";
 export { CachingBackend, type CachingBackendOptions, sampleKey } from "./caching-backend.ts";
 export { cellKey, modelLabel, type StrategySpec, strategyLabel } from "./cell-key.ts";
 export { type FieldMapping, type LayoutName, layoutNames } from "./datasets/layouts.ts";
@@ -43,14 +51,6 @@ export {
   type SolveFunction,
 } from "./runner.ts";
 export { EvalStore } from "./store.ts";
-export {
-  checkCountdown,
-  type GenerateOptions,
-  generateSynthetic,
-  type SyntheticItem,
-  type SyntheticName,
-  syntheticNames,
-} from "./synthetic/index.ts";
 export type {
   CascadeOutcome,
   Dataset,

@@ -4,7 +4,7 @@
  * curves over k = 1, 2, 4, ..., N by subsampling the largest-N generations (search-and-learn),
  * and usage: tokens, calls, wall time, cost.
  */
-import { createRng, mixSeed } from "./synthetic/rng.ts";
+import { createRng, mixSeed } from "../tasks/rng.ts";
 import type { EvalRecord, ModelRole, RoleUsage, RoleUsageMap, SampleRecord } from "./types.ts";
 
 /** Mean of booleans (or 0/1 numbers); 0 for an empty list. */

@@ -6,14 +6,14 @@
 import { join, resolve } from "node:path";
 import { Command, Option } from "commander";
 import { DeliberateError } from "../../errors.ts";
-import { syntheticNames } from "../../eval/synthetic/index.ts";
-import type { SyntheticName } from "../../eval/synthetic/types.ts";
 import { type PresetName, presets } from "../../lab/model/config.ts";
 import { writeReport } from "../../lab/report/write-report.ts";
 import { runGrpo } from "../../lab/train/grpo.ts";
 import { runSft } from "../../lab/train/sft.ts";
 import { createTrainProgress } from "../../lab/train/train-progress.ts";
 import { runVerifier } from "../../lab/train/verifier.ts";
+import { syntheticNames } from "../../tasks/index.ts";
+import type { SyntheticName } from "../../tasks/types.ts";
 import { integer, number } from "../parse-number.ts";
 
 interface TrainFlags {

@@ -5,8 +5,8 @@
 import { basename, extname } from "node:path";
 import { DeliberateError } from "../../errors.ts";
 import type { TaskKind } from "../../strategies/types.ts";
-import { generateSynthetic, parseSyntheticSpec } from "../synthetic/index.ts";
-import type { SyntheticItem } from "../synthetic/types.ts";
+import { generateSynthetic, parseSyntheticSpec } from "../../tasks/index.ts";
+import type { SyntheticItem } from "../../tasks/types.ts";
 import type { Dataset, EvalItem } from "../types.ts";
 import { detectLayout, type FieldMapping, type LayoutName, toItem } from "./layouts.ts";
 import { readRecords } from "./read-records.ts";

@@ -1,5 +1,5 @@
 /**
- * Training and validation data for a synthetic task (src/eval/synthetic): problems with several
+ * Training and validation data for a synthetic task (src/tasks): problems with several
  * valid step-by-step solutions. One training sequence is
  *
  *   <s> question "\n" solution </s>
@@ -14,7 +14,7 @@ import {
   generateSynthetic,
   type SyntheticItem,
   type SyntheticName,
-} from "../../eval/synthetic/index.ts";
+} from "../../tasks/index.ts";
 import type { Random } from "../random.ts";
 import { CharTokenizer } from "../tokenizer/char-tokenizer.ts";
 

@@ -9,7 +9,7 @@
  */
 import { readFile, rename, writeFile } from "node:fs/promises";
 import { DeliberateError } from "../../errors.ts";
-import type { SyntheticName } from "../../eval/synthetic/index.ts";
+import type { SyntheticName } from "../../tasks/index.ts";
 import { type LlamaConfig, parameterCount } from "../model/config.ts";
 import { buildTaskData, type TaskData } from "../tasks/task-data.ts";
 

@@ -3,8 +3,9 @@
  * (src/grading, which reads the `#### ANSWER` line) and, for countdown, by checking the arithmetic.
  * GRPO adds a small format term on top.
  */
-import type { SyntheticItem } from "../../eval/synthetic/index.ts";
+
 import { gradeSync } from "../../grading/index.ts";
+import type { SyntheticItem } from "../../tasks/index.ts";
 import { isCorrect } from "../tasks/task-data.ts";
 
 export function reward(item: SyntheticItem, output: string): number {

@@ -12,7 +12,7 @@ import { appendFile, mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { DeliberateError } from "../../errors.ts";
-import type { SyntheticName } from "../../eval/synthetic/index.ts";
+import type { SyntheticName } from "../../tasks/index.ts";
 import { exportGguf } from "../export/export-gguf.ts";
 import { type LlamaConfig, type PresetName, presets, tensorLayout } from "../model/config.ts";
 import { LlamaModel } from "../model/llama-model.ts";
@@ -25,7 +25,7 @@ import { type EvaluateResult, evaluateAccuracy } from "./evaluate.ts";
 import { learningRate } from "./lr-schedule.ts";
 
 export interface SftOptions {
-  /** Synthetic task (src/eval/synthetic generator name). */
+  /** Synthetic task (src/tasks generator name). */
   task: SyntheticName;
   /** Task difficulty, >= 1: validation is at this level. Default 1. */
   difficulty?: number;

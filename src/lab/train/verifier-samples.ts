@@ -4,7 +4,7 @@
  * correct/incorrect by the same reward the GRPO stage uses (deliberate's graders on the `#### ANSWER`
  * line; countdown checks the arithmetic).
  */
-import type { SyntheticItem } from "../../eval/synthetic/index.ts";
+import type { SyntheticItem } from "../../tasks/index.ts";
 import { KvCacheDecoder } from "../model/kv-cache-decoder.ts";
 import type { LlamaModel } from "../model/llama-model.ts";
 import type { Random } from "../random.ts";

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { checkCountdown, generateSynthetic, syntheticNames } from "../../src/eval/synthetic/index.ts";
-import type { SyntheticItem } from "../../src/eval/synthetic/types.ts";
-import { exactEval, formatExact } from "./helpers/exact-eval.ts";
+import { checkCountdown, generateSynthetic, syntheticNames } from "../../src/tasks/index.ts";
+import type { SyntheticItem } from "../../src/tasks/types.ts";
+import { exactEval, formatExact } from "../eval/helpers/exact-eval.ts";
 
 const difficulties = [1, 2, 3, 4, 5, 6];
 

@@ -2,8 +2,8 @@
  * The synthetic generators by name, and `synthetic:NAME?difficulty=3&n=100&seed=1` specs.
  */
 import { z } from "zod";
-import { didYouMean } from "../../did-you-mean.ts";
-import { DeliberateError } from "../../errors.ts";
+import { didYouMean } from "../did-you-mean.ts";
+import { DeliberateError } from "../errors.ts";
 import { arithmetic } from "./arithmetic.ts";
 import { countdown } from "./countdown.ts";
 import { fractions } from "./fractions.ts";
