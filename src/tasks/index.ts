@@ -4,6 +4,7 @@
 import { z } from "zod";
 import { didYouMean } from "../did-you-mean.ts";
 import { DeliberateError } from "../errors.ts";
+import { parseOrBadRequest } from "../util/parse-or-bad-request.ts";
 import { arithmetic } from "./arithmetic.ts";
 import { countdown } from "./countdown.ts";
 import { fractions } from "./fractions.ts";
@@ -48,18 +49,7 @@ export function generateSynthetic(name: SyntheticName, options: GenerateOptions 
 }
 
 function parseOptions(options: GenerateOptions): Required<GenerateOptions> {
-  const parsed = optionsSchema.safeParse(options);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new DeliberateError(
-      "BAD_REQUEST",
-      `synthetic option \`${issue.path.join(".")}\`: ${issue.message}`,
-      {
-        param: String(issue.path[0] ?? ""),
-      },
-    );
-  }
-  return parsed.data;
+  return parseOrBadRequest(optionsSchema, options, { subject: "synthetic" });
 }
 
 export interface SyntheticSpec extends Required<GenerateOptions> {

@@ -1,7 +1,10 @@
 /**
- * A small seeded PRNG (mulberry32) with the helpers generators need. Math.random is never used:
- * an item must be the same on every machine and every run.
+ * The seeded randomness generators draw from: the shared mulberry32 stream (`src/util/mulberry32.ts`)
+ * with the helpers generators need. Math.random is never used: an item must be the same on every
+ * machine and every run.
  */
+import { fnv1a, mix32 } from "../util/fnv1a.ts";
+import { Mulberry32 } from "../util/mulberry32.ts";
 
 export interface Rng {
   /** Uniform float in [0, 1). */
@@ -15,33 +18,14 @@ export interface Rng {
   chance(p: number): boolean;
 }
 
-/** Mixes several integers into one 32-bit seed (FNV-1a over their bytes, then a murmur finaliser). */
+/** Mixes several values into one 32-bit seed: FNV-1a over `"part|"` for each part, then a murmur finaliser. */
 export function mixSeed(...parts: Array<number | string>): number {
-  let h = 0x811c9dc5;
-  for (const part of parts) {
-    const text = `${part}|`;
-    for (let i = 0; i < text.length; i++) {
-      h ^= text.charCodeAt(i);
-      h = Math.imul(h, 0x01000193);
-    }
-  }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return mix32(fnv1a(parts.map((part) => `${part}|`).join("")));
 }
 
 export function createRng(seed: number): Rng {
-  let state = seed >>> 0;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const generator = new Mulberry32(seed);
+  const next = (): number => generator.next();
   const int = (lo: number, hi: number): number => lo + Math.floor(next() * (hi - lo + 1));
   return {
     next,
