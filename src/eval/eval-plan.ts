@@ -18,6 +18,7 @@ import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import { DeliberateError } from "../errors.ts";
 import { strictObject } from "../strict-object.ts";
+import { deepestIssue, parseOrBadRequest } from "../util/parse-or-bad-request.ts";
 import { layoutNames } from "./datasets/layouts.ts";
 import type { StrategySpec } from "./runner.ts";
 
@@ -121,27 +122,12 @@ export const evalPlanSchema = strictObject({
 export type EvalPlanInput = z.input<typeof evalPlanSchema>;
 export type EvalPlan = z.output<typeof evalPlanSchema>;
 
-type Issue = z.core.$ZodIssue;
-
 /**
- * The most specific issue: for a union (a string or an object) the branch that got furthest, so
- * `{ path: d.jsonl, layout: nope }` reports `datasets.0.layout`, not "invalid input" at `datasets.0`.
+ * Validates a plan given as a value (CLI flags put together), naming the offending option; for a
+ * union (a string or an object) the branch that got furthest (`datasets.0.layout`).
  */
-function deepest(issue: Issue): Issue {
-  if (issue.code !== "invalid_union" || issue.errors.length === 0) return issue;
-  const candidates = issue.errors
-    .flat()
-    .map((inner) => deepest({ ...inner, path: [...issue.path, ...inner.path] }));
-  return candidates.reduce((best, next) => (next.path.length > best.path.length ? next : best));
-}
-
-/** Validates a plan given as a value (CLI flags put together), naming the offending option. */
 export function parseEvalPlan(value: unknown): EvalPlan {
-  const parsed = evalPlanSchema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const issue = deepest(parsed.error.issues[0]);
-  const path = issue.path.join(".") || "plan";
-  throw new DeliberateError("BAD_REQUEST", `eval option \`${path}\`: ${issue.message}`, { param: path });
+  return parseOrBadRequest(evalPlanSchema, value, { subject: "eval", param: "plan", pick: "deepest" });
 }
 
 /** Reads a YAML eval file; relative paths in it are relative to the file. */
@@ -160,7 +146,7 @@ export function readEvalFile(path: string): EvalPlan {
   }
   const parsed = evalPlanSchema.safeParse(doc.toJS() ?? {});
   if (!parsed.success) {
-    const issue = deepest(parsed.error.issues[0]);
+    const issue = deepestIssue(parsed.error.issues[0]);
     const keys = issue.path.map(String);
     const lookup = issue.code === "unrecognized_keys" ? [...keys, issue.keys[0]] : keys;
     let line: number | undefined;

@@ -5,6 +5,7 @@
  * A malformed line becomes `{"line": N, "error": "..."}` and the rest go on.
  */
 import { z } from "zod";
+import { describeIssue } from "../util/parse-or-bad-request.ts";
 import type { GradePool } from "./pool.ts";
 import type { AnswerKind, GradeOptions, GradeResult } from "./types.ts";
 
@@ -51,9 +52,7 @@ function gradeLine(line: string, lineNumber: number, options: GradeJsonlOptions)
   }
   const parsed = LineSchema.safeParse(value);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue.path.length > 0 ? `\`${issue.path.join(".")}\`: ` : "";
-    return Promise.resolve(malformed(lineNumber, `${where}${issue.message}`));
+    return Promise.resolve(malformed(lineNumber, describeIssue(parsed.error, { noun: "" }).message));
   }
   const record = parsed.data;
   const gradeOptions: GradeOptions = {

@@ -5,7 +5,7 @@
  * failure, so it is a thrown `BAD_REQUEST` rather than a SandboxResult.
  */
 import { z } from "zod";
-import { DeliberateError } from "../errors.ts";
+import { parseOrBadRequest } from "../util/parse-or-bad-request.ts";
 import type { SandboxLimits } from "./types.ts";
 
 /** Wasm32 memories stop at 4 GiB and the interpreters reserve some; 2 GiB leaves room. */
@@ -29,15 +29,12 @@ const limitsSchema = z.object({
 });
 
 export function checkLimits(limits: SandboxLimits): void {
-  const parsed = limitsSchema.safeParse({
-    timeoutMs: limits.timeoutMs,
-    memoryMb: limits.memoryMb,
-    maxOutputBytes: limits.maxOutputBytes,
-  });
-  if (parsed.success) return;
-  const issue = parsed.error.issues[0];
-  const param = String(issue.path[0]);
-  throw new DeliberateError("BAD_REQUEST", `\`${param}\`: ${issue.message}`, { param });
+  const { timeoutMs, memoryMb, maxOutputBytes } = limits;
+  parseOrBadRequest(
+    limitsSchema,
+    { timeoutMs, memoryMb, maxOutputBytes },
+    { subject: "sandbox", noun: "limit" },
+  );
 }
 
 /** Checks the limits (see `checkLimits`) and fills the unset ones with a language's defaults. */

@@ -8,6 +8,7 @@ import { bodyLimit } from "hono/body-limit";
 import { streamSSE } from "hono/streaming";
 import { DeliberateError } from "../errors.ts";
 import type { ModelBackend } from "../models/types.ts";
+import { parseOrBadRequest } from "../util/parse-or-bad-request.ts";
 import { viewerHtml } from "../web/viewer-page.ts";
 import { chatCompletions, type StrategyRunner } from "./chat-completions.ts";
 import { type ChatRequest, chatRequestSchema } from "./chat-request.ts";
@@ -228,15 +229,11 @@ export function createApp(options: AppOptions): DeliberateApp {
       } catch {
         throw new DeliberateError("BAD_REQUEST", "the request body is not valid JSON");
       }
-      const parsed = chatRequestSchema.safeParse(raw);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0]!;
-        const param = issue.path.join(".");
-        throw new DeliberateError("BAD_REQUEST", `\`${param || "body"}\`: ${issue.message}`, {
-          param: param || undefined,
-        });
-      }
-      const request = parsed.data;
+      const request = parseOrBadRequest(chatRequestSchema, raw, {
+        subject: "request body",
+        noun: "field",
+        param: null,
+      });
       const route = resolveRoute(request.model, state.models, state.strategies, request.deliberate?.strategy);
       // Everything the request could make the models do, refused before anything is allocated.
       const work = await requestWork(state, request, route);

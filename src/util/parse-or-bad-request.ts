@@ -6,26 +6,51 @@
 import type { z } from "zod";
 import { DeliberateError } from "../errors.ts";
 
+type Issue = z.core.$ZodIssue;
+
 export interface BadRequestOptions {
-  /** What was being parsed, e.g. "strategy `cot`" or "invalid request". Default: none. */
+  /** What was being parsed, e.g. "strategy `cot`" or "request". Default: none. */
   subject?: string;
-  /** `param` when the issue has no path. Default "request". */
-  param?: string;
+  /** What the path names, before it in backticks: "field", "limit"; "" for the bare path. Default "option". */
+  noun?: string;
+  /** `param` when the issue has no path; `null` leaves `param` unset (empty). Default "request". */
+  param?: string | null;
   /** Prefix for the path in `param` (e.g. "options"). */
   paramPrefix?: ReadonlyArray<string | number>;
+  /**
+   * Which issue is reported: the first (default), or `deepest`, the first issue with a union's
+   * furthest branch in its place (see `deepestIssue`).
+   */
+  pick?: "first" | "deepest";
 }
 
-/** `param` and message of a zod error's first issue; an unknown key names the key itself. */
+/**
+ * The most specific issue: for a union (a string or an object) the branch that got furthest, so
+ * `{ path: d.jsonl, layout: nope }` reports `datasets.0.layout`, not "invalid input" at `datasets.0`.
+ */
+export function deepestIssue(issue: Issue): Issue {
+  if (issue.code !== "invalid_union" || issue.errors.length === 0) return issue;
+  const candidates = issue.errors
+    .flat()
+    .map((inner) => deepestIssue({ ...inner, path: [...issue.path, ...inner.path] }));
+  return candidates.reduce((best, next) => (next.path.length > best.path.length ? next : best));
+}
+
+/**
+ * `param` and message of a zod error's first issue; an unknown key names the key itself in `param`.
+ * `param` is empty only when the issue has no path and `options.param` is `null`.
+ */
 export function describeIssue(
   error: z.ZodError,
   options: BadRequestOptions = {},
 ): { param: string; message: string } {
-  const issue = error.issues[0];
+  const issue = options.pick === "deepest" ? deepestIssue(error.issues[0]) : error.issues[0];
   const where = issue.path.map(String).join(".");
   const path =
     issue.code === "unrecognized_keys" && issue.keys.length > 0 ? [...issue.path, issue.keys[0]] : issue.path;
-  const param = [...(options.paramPrefix ?? []), ...path].map(String).join(".") || options.param || "request";
-  const named = where ? `option \`${where}\`` : "";
+  const fallback = options.param === null ? "" : (options.param ?? "request");
+  const param = [...(options.paramPrefix ?? []), ...path].map(String).join(".") || fallback;
+  const named = where ? [options.noun ?? "option", `\`${where}\``].filter(Boolean).join(" ") : "";
   const subject = [options.subject, named].filter(Boolean).join(" ");
   return { param, message: subject ? `${subject}: ${issue.message}` : issue.message };
 }
@@ -33,7 +58,7 @@ export function describeIssue(
 /** A `BAD_REQUEST` for a failed parse (see `describeIssue`), with the zod error as its cause. */
 export function badRequestFrom(error: z.ZodError, options: BadRequestOptions = {}): DeliberateError {
   const { param, message } = describeIssue(error, options);
-  return new DeliberateError("BAD_REQUEST", message, { param, cause: error });
+  return new DeliberateError("BAD_REQUEST", message, { ...(param ? { param } : {}), cause: error });
 }
 
 /** Parses `value` or throws `badRequestFrom(...)`. */

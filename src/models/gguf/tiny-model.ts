@@ -9,6 +9,7 @@
  */
 import { z } from "zod";
 import { DeliberateError } from "../../errors.ts";
+import { parseOrBadRequest } from "../../util/parse-or-bad-request.ts";
 import { buildCharVocab, CHATML_TEMPLATE } from "./char-vocab.ts";
 import { SeededRandom } from "./seeded-random.ts";
 import type { WriteGgufResult } from "./write-gguf.ts";
@@ -83,13 +84,11 @@ const BRANCH_GAIN = 0.3;
 
 /** Resolves defaults and checks the options, throwing `BAD_REQUEST` naming the bad option. */
 export function resolveTinyModelOptions(options: TinyModelOptions = {}): ResolvedTinyModelOptions {
-  const parsed = tinyModelOptionsSchema.safeParse(options);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const param = issue.path.join(".");
-    throw new DeliberateError("BAD_REQUEST", `tiny model option \`${param}\`: ${issue.message}`, { param });
-  }
-  const resolved = { ...parsed.data, ff: parsed.data.ff ?? 3 * parsed.data.embd };
+  const parsed = parseOrBadRequest(tinyModelOptionsSchema, options, {
+    subject: "tiny model",
+    param: "options",
+  });
+  const resolved = { ...parsed, ff: parsed.ff ?? 3 * parsed.embd };
   const headDim = resolved.embd / resolved.heads;
   if (!Number.isInteger(headDim) || headDim % 2 !== 0) {
     throw new DeliberateError(

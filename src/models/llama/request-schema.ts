@@ -4,7 +4,7 @@
  * never deep inside llama.cpp (where a negative `topK` silently means "whole vocabulary").
  */
 import { z } from "zod";
-import { DeliberateError } from "../../errors.ts";
+import { parseOrBadRequest } from "../../util/parse-or-bad-request.ts";
 import type { ChatMessage, GenerateRequest, ScoreRequest } from "../types.ts";
 
 /** llama.cpp's dist sampler takes a uint32 seed. */
@@ -60,24 +60,12 @@ export type ValidGenerateRequest = GenerateRequest & ({ messages: ChatMessage[] 
 
 /** Validates a generate request; throws `BAD_REQUEST` naming the first offending parameter. */
 export function parseGenerateRequest(request: GenerateRequest): ValidGenerateRequest {
-  const result = generateSchema.safeParse(request);
-  if (!result.success) throw badRequest(result.error);
+  parseOrBadRequest(generateSchema, request, { subject: "request", noun: "field" });
   return request as ValidGenerateRequest;
 }
 
 /** Validates a score request; throws `BAD_REQUEST` naming the first offending parameter. */
 export function parseScoreRequest(request: ScoreRequest): ScoreRequest {
-  const result = scoreSchema.safeParse(request);
-  if (!result.success) throw badRequest(result.error);
+  parseOrBadRequest(scoreSchema, request, { subject: "score request", noun: "field" });
   return request;
-}
-
-function badRequest(error: z.ZodError): DeliberateError {
-  const issue = error.issues[0];
-  const param = issue.path.length > 0 ? issue.path.map(String).join(".") : "request";
-  // The refinements already name their parameters in backticks; plain zod messages get them here.
-  const message = issue.message.includes("`")
-    ? `\`${param}\`: ${issue.message}`
-    : `\`${param}\` ${issue.message}`;
-  return new DeliberateError("BAD_REQUEST", `invalid request: ${message}`, { param, cause: error });
 }

@@ -9,6 +9,7 @@
  */
 import { z } from "zod";
 import { DeliberateError } from "../../errors.ts";
+import { parseOrBadRequest } from "../../util/parse-or-bad-request.ts";
 import type {
   Capabilities,
   Completion,
@@ -114,13 +115,7 @@ const optionsSchema = z
   });
 
 export function createOpenAIBackend(options: OpenAIBackendOptions): OpenAIBackend {
-  const checked = optionsSchema.safeParse(options);
-  if (!checked.success) {
-    const issue = checked.error.issues[0];
-    const param = String(issue.path[0] ?? "options");
-    const text = issue.code === "custom" ? issue.message : `\`${param}\`: ${issue.message}`;
-    throw new DeliberateError("BAD_REQUEST", `invalid OpenAI backend options: ${text}`, { param });
-  }
+  parseOrBadRequest(optionsSchema, options, { subject: "OpenAI backend", param: "options" });
   const urls = (options.baseURLs ?? [options.baseURL!]).map((url) => url.replace(/\/+$/, ""));
   const random = options.random ?? Math.random;
   const timeoutMs = options.timeoutMs ?? 300_000;

@@ -5,6 +5,7 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
 import { z } from "zod";
 import { DeliberateError } from "../../errors.ts";
+import { describeIssue } from "../../util/parse-or-bad-request.ts";
 import type { Deadline } from "./deadline.ts";
 import type { LeaseOutcome } from "./endpoint-pool.ts";
 import { parseRetryAfter } from "./retry-policy.ts";
@@ -36,16 +37,11 @@ export function toUpstreamError(error: unknown, url: string, deadline?: Deadline
     });
   }
   if (error instanceof z.ZodError) {
-    const issue = error.issues[0];
-    const where = issue?.path.length ? `\`${issue.path.join(".")}\`` : "the body";
-    return new DeliberateError(
-      "UPSTREAM",
-      `${url} answered a malformed response: ${where} ${issue?.message}`,
-      {
-        retryable: true,
-        cause: error,
-      },
-    );
+    const { message } = describeIssue(error, { noun: "" });
+    return new DeliberateError("UPSTREAM", `${url} answered a malformed response: ${message}`, {
+      retryable: true,
+      cause: error,
+    });
   }
   // undici reports a connection dropped mid-body as `TypeError: terminated`.
   const reason = describeCause(error) ?? String(error);

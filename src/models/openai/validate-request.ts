@@ -3,7 +3,7 @@
  * before any network traffic.
  */
 import { z } from "zod";
-import { DeliberateError } from "../../errors.ts";
+import { parseOrBadRequest } from "../../util/parse-or-bad-request.ts";
 import type { GenerateRequest } from "../types.ts";
 
 const message = z.object({ role: z.enum(["system", "user", "assistant"]), content: z.string() });
@@ -35,10 +35,5 @@ const requestSchema = z
 /** Throws BAD_REQUEST with `param` set to the first offending field. */
 export function validateRequest(request: GenerateRequest): void {
   const { signal: _signal, ...fields } = request;
-  const result = requestSchema.safeParse(fields);
-  if (result.success) return;
-  const issue = result.error.issues[0];
-  const param = String(issue.path[0] ?? "request");
-  const text = issue.code === "custom" ? issue.message : `\`${param}\`: ${issue.message}`;
-  throw new DeliberateError("BAD_REQUEST", `invalid request: ${text}`, { param });
+  parseOrBadRequest(requestSchema, fields, { subject: "request", noun: "field" });
 }
