@@ -29,6 +29,11 @@ import { DeliberateError } from "../errors.ts";
 import { strictObject } from "../strict-object.ts";
 import { unknownBuiltinModel } from "./builtin.ts";
 import { builtinName, type ModelSpec, parseModelSpec, splitRawPrefix } from "./model-spec.ts";
+import {
+  exactlyOneBaseURL,
+  exactlyOneBaseURLMessage,
+  openAIEndpointFields,
+} from "./openai/openai-backend-options.ts";
 
 const price = strictObject({
   /** Cost per million prompt tokens. */
@@ -65,18 +70,12 @@ const llamaModel = strictObject({
 });
 
 const openaiModel = strictObject({
+  // The backend's own option schema, cut to what a file may set.
   openai: strictObject({
-    model: z.string().min(1),
-    baseURL: z.string().url().optional(),
-    baseURLs: z.array(z.string().url()).min(1).optional(),
+    ...openAIEndpointFields.shape,
     /** Name of the environment variable holding the API key (keys never live in the file). */
     apiKeyEnv: z.string().optional(),
-    timeoutMs: z.number().int().positive().optional(),
-    maxRetries: z.number().int().nonnegative().optional(),
-    maxInFlightPerEndpoint: z.number().int().positive().optional(),
-  }).refine((o) => o.baseURL !== undefined || o.baseURLs !== undefined, {
-    message: "needs `baseURL` or `baseURLs`",
-  }),
+  }).refine(exactlyOneBaseURL, exactlyOneBaseURLMessage),
   price: price.optional(),
   /** Raw prompts go to the endpoint's `/v1/completions`. */
   rawPrompt,

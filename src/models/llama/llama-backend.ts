@@ -7,6 +7,7 @@ import { setMaxListeners } from "node:events";
 import { basename } from "node:path";
 import { type ChatWrapper, getModuleVersion, type LlamaModel, resolveChatWrapper } from "node-llama-cpp";
 import { DeliberateError, toDeliberateError } from "../../errors.ts";
+import { parseGenerateRequest, parseScoreRequest, type ValidGenerateRequest } from "../request-schema.ts";
 import type {
   Capabilities,
   Completion,
@@ -24,7 +25,7 @@ import { loadPrompt } from "./load-prompt.ts";
 import { Lockstep } from "./lockstep.ts";
 import { acquireModel, releaseModel } from "./model-pool.ts";
 import { renderPrompt, tokenizeRaw } from "./render-prompt.ts";
-import { parseGenerateRequest, parseScoreRequest, type ValidGenerateRequest } from "./request-schema.ts";
+import { llamaRequestSchema } from "./request-limits.ts";
 import { resolveGgufPath } from "./resolve-gguf-path.ts";
 import { type SampleSettings, sampleSequence } from "./sample-sequence.ts";
 import { scoreContinuation } from "./score-continuation.ts";
@@ -166,7 +167,7 @@ export class LlamaBackend implements ModelBackend {
   }
 
   async generate(request: GenerateRequest): Promise<Completion[]> {
-    const valid = parseGenerateRequest(request);
+    const valid = parseGenerateRequest(request, llamaRequestSchema);
     try {
       return await this.run(valid);
     } catch (error) {
@@ -175,7 +176,7 @@ export class LlamaBackend implements ModelBackend {
   }
 
   async *stream(request: GenerateRequest): AsyncGenerator<StreamEvent, void, undefined> {
-    const valid = parseGenerateRequest(request);
+    const valid = parseGenerateRequest(request, llamaRequestSchema);
     const queue = new EventQueue<StreamEvent>();
     // Stopping the iteration early (break) aborts the samples still running.
     const consumerGone = new AbortController();

@@ -3,6 +3,7 @@
  * turns out not to) one call per sample with `seed + i`. Aborts resolve as `abort` completions.
  */
 import { DeliberateError } from "../../errors.ts";
+import { parseGenerateRequest } from "../request-schema.ts";
 import type { Completion, GenerateRequest } from "../types.ts";
 import {
   type BackendContext,
@@ -17,13 +18,12 @@ import { callWithRetries } from "./call-with-retries.ts";
 import { currentFeatures, disable, rejectedFeature } from "./learned-features.ts";
 import { parseAnswer } from "./parse-answer.ts";
 import { buildUpstreamCall } from "./request-body.ts";
-import { validateRequest } from "./validate-request.ts";
 
 export async function generateCompletions(
   context: BackendContext,
   request: GenerateRequest,
 ): Promise<Completion[]> {
-  validateRequest(request);
+  parseGenerateRequest(request);
   const n = request.n ?? 1;
   const startedAt = performance.now();
   if (request.signal?.aborted) return abortedCompletions(range(0, n), context.id, startedAt);

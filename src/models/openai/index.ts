@@ -1,5 +1,6 @@
 /** The OpenAI-compatible backend: one endpoint or a pool of them. */
 
 export type { EndpointHealth, EndpointSnapshot } from "./endpoint-pool.ts";
-export { createOpenAIBackend, type OpenAIBackend, type OpenAIBackendOptions } from "./openai-backend.ts";
+export { createOpenAIBackend, type OpenAIBackend } from "./openai-backend.ts";
+export type { OpenAIBackendOptions } from "./openai-backend-options.ts";
 export type { PrefillMode } from "./request-body.ts";

@@ -4,6 +4,7 @@
  * current models and llama-server do not, so it is opt-in (`scoring: true`).
  */
 import { DeliberateError } from "../../errors.ts";
+import { parseScoreRequest } from "../request-schema.ts";
 import type { ScoreRequest, ScoreResult } from "../types.ts";
 import type { BackendContext } from "./backend-context.ts";
 import { callWithRetries } from "./call-with-retries.ts";
@@ -23,9 +24,7 @@ export async function scoreContinuation(
       { param: "prompt" },
     );
   }
-  if (request.continuation.length === 0) {
-    throw new DeliberateError("BAD_REQUEST", "`continuation` must not be empty", { param: "continuation" });
-  }
+  parseScoreRequest(request);
   const text = request.prompt + request.continuation;
   // One generated token is the smallest request every echo-capable server accepts; it is ignored.
   const body = {

@@ -4,6 +4,7 @@
  * before the first chunk; a stream that breaks later ends its samples with `error` (the text so far kept).
  */
 import { DeliberateError } from "../../errors.ts";
+import { parseGenerateRequest } from "../request-schema.ts";
 import type { GenerateRequest, StreamEvent } from "../types.ts";
 import {
   type BackendContext,
@@ -20,13 +21,12 @@ import { mergeStreams } from "./merge-streams.ts";
 import { parseChunk } from "./parse-answer.ts";
 import { buildUpstreamCall } from "./request-body.ts";
 import type { UpstreamUsage } from "./upstream-schema.ts";
-import { validateRequest } from "./validate-request.ts";
 
 export async function* streamCompletions(
   context: BackendContext,
   request: GenerateRequest,
 ): AsyncGenerator<StreamEvent> {
-  validateRequest(request);
+  parseGenerateRequest(request);
   const n = request.n ?? 1;
   const startedAt = performance.now();
   if (request.signal?.aborted) {
