@@ -5,7 +5,8 @@
  * asking for n = 16 after n = 8 reuses the first 8 and generates only the rest.
  */
 import * as crypto from "node:crypto";
-import type { Completion, GenerateRequest, ModelBackend, StreamEvent } from "../models/types.ts";
+import type { Completion, GenerateRequest, ModelBackend } from "../models/types.ts";
+import { type BackendMiddleware, WrappedBackend } from "../models/wrap-backend.ts";
 import type { EvalStore, SampleOrigin } from "./store.ts";
 
 export interface CachingBackendOptions {
@@ -80,130 +81,121 @@ export function sampleKey(backendId: string, request: GenerateRequest, index: nu
   return sampleKeys(backendId, request, index + 1)[index];
 }
 
-export class CachingBackend implements ModelBackend {
-  readonly id: string;
-  readonly fingerprint?: string;
-  /** The cache's backend id: the wrapped backend's fingerprint (what made the samples), else its id. */
-  private readonly keyId: string;
-  readonly capabilities: ModelBackend["capabilities"];
-  readonly score?: ModelBackend["score"];
+/** Where sample `index` of a request comes from, stored beside it. */
+function sampleOrigin(
+  keyId: string,
+  request: GenerateRequest,
+  body: string,
+  index: number,
+  call: NonNullable<SampleOrigin["call"]>,
+): SampleOrigin {
+  return {
+    backend: keyId,
+    request: body,
+    ...(request.seed === undefined ? {} : { seed: request.seed + index }),
+    call,
+  };
+}
 
-  constructor(
-    private readonly inner: ModelBackend,
-    private readonly store: EvalStore,
-    private readonly options: CachingBackendOptions = {},
-  ) {
-    this.id = options.id ?? inner.id;
-    this.keyId = inner.fingerprint ?? inner.id;
-    if (inner.fingerprint !== undefined) this.fingerprint = inner.fingerprint;
-    this.capabilities = inner.capabilities;
-    if (inner.score) this.score = inner.score.bind(inner);
-  }
+/** Failed or aborted samples are not answers; a later run must try them again. */
+function isAnswer(completion: Completion): boolean {
+  return completion.finishReason === "stop" || completion.finishReason === "length";
+}
 
-  /** Where sample `index` of `request` comes from, stored beside it. */
-  private origin(
-    request: GenerateRequest,
-    body: string,
-    index: number,
-    call: NonNullable<SampleOrigin["call"]>,
-  ): SampleOrigin {
-    return {
-      backend: this.keyId,
-      request: body,
-      ...(request.seed === undefined ? {} : { seed: request.seed + index }),
-      call,
-    };
-  }
-
-  async generate(request: GenerateRequest): Promise<Completion[]> {
-    const n = request.n ?? 1;
-    const body = requestBody(request);
-    const keys = sampleKeys(this.keyId, request, n);
-    const out: Array<Completion | undefined> = keys.map((key) => this.store.getCompletion(key));
-    let hits = 0;
-    for (const c of out) if (c) hits++;
-    for (let i = 0; i < hits; i++) this.options.onHit?.();
-    // Generate each run of missing samples in one call, seeded at its first index.
-    for (let start = 0; start < n; ) {
-      if (out[start]) {
-        start++;
-        continue;
-      }
-      let end = start;
-      while (end < n && !out[end]) end++;
-      const count = end - start;
-      const fresh = await this.inner.generate({
-        ...request,
-        n: count,
-        ...(request.seed === undefined ? {} : { seed: request.seed + start }),
-      });
-      this.options.onMiss?.(count);
-      fresh.forEach((completion, j) => {
-        const index = start + j;
-        const placed = { ...completion, index };
-        out[index] = placed;
-        // Failed or aborted samples are not answers; a later run must try them again.
-        if (completion.finishReason === "stop" || completion.finishReason === "length") {
-          this.store.putCompletion(
-            keys[index],
-            placed,
-            this.origin(request, body, index, {
-              seed: request.seed === undefined ? undefined : request.seed + start,
-              n: count,
-              index: j,
-            }),
-          );
+/**
+ * The cache as a middleware: `generate` serves stored samples and asks the wrapped backend for the
+ * rest; `stream` replays when every sample is stored (see `CachingBackend`). Keys use `keyId`, the
+ * wrapped backend's fingerprint (what made the samples), else its id.
+ */
+function cachingMiddleware(
+  keyId: string,
+  store: EvalStore,
+  options: CachingBackendOptions,
+): BackendMiddleware {
+  const { onHit, onMiss } = options;
+  return {
+    ...(options.id === undefined ? {} : { overrideId: () => options.id! }),
+    async wrapGenerate({ doGenerate, request }) {
+      const n = request.n ?? 1;
+      const body = requestBody(request);
+      const keys = sampleKeys(keyId, request, n);
+      const out: Array<Completion | undefined> = keys.map((key) => store.getCompletion(key));
+      let hits = 0;
+      for (const c of out) if (c) hits++;
+      for (let i = 0; i < hits; i++) onHit?.();
+      // Generate each run of missing samples in one call, seeded at its first index.
+      for (let start = 0; start < n; ) {
+        if (out[start]) {
+          start++;
+          continue;
         }
-      });
-      start = end;
-    }
-    return out.filter((c): c is Completion => c !== undefined);
-  }
-
-  /**
-   * Streams replay from the store when every sample is there (one delta with the whole text and
-   * its logprobs, then `done`, so an early-stopping strategy such as DeepConf decides exactly as it
-   * did live); otherwise the wrapped backend streams and each finished sample is stored. Samples a
-   * consumer stopped early end as `abort` and are not stored.
-   */
-  async *stream(request: GenerateRequest): AsyncIterable<StreamEvent> {
-    const n = request.n ?? 1;
-    const keys = sampleKeys(this.keyId, request, n);
-    const cached = keys.map((key) => this.store.getCompletion(key));
-    if (cached.every((c) => c !== undefined)) {
-      for (const completion of cached as Completion[]) {
-        this.options.onHit?.();
-        yield {
-          type: "delta",
-          index: completion.index,
-          text: completion.text,
-          ...(completion.logprobs ? { logprobs: completion.logprobs } : {}),
-        };
-        yield { type: "done", completion };
+        let end = start;
+        while (end < n && !out[end]) end++;
+        const count = end - start;
+        const seed = request.seed === undefined ? undefined : request.seed + start;
+        const fresh = await doGenerate({ ...request, n: count, ...(seed === undefined ? {} : { seed }) });
+        onMiss?.(count);
+        fresh.forEach((completion, j) => {
+          const index = start + j;
+          const placed = { ...completion, index };
+          out[index] = placed;
+          if (isAnswer(completion)) {
+            const call = { seed, n: count, index: j };
+            store.putCompletion(keys[index], placed, sampleOrigin(keyId, request, body, index, call));
+          }
+        });
+        start = end;
       }
-      return;
-    }
-    this.options.onMiss?.(n);
-    // Stored only once every sample of the call is in: a run killed mid-call makes the whole call
-    // again on resume, with the same batch of samples, so it samples exactly what an unbroken run did.
-    const done: Completion[] = [];
-    for await (const event of this.inner.stream(request)) {
-      if (event.type === "done") done.push(event.completion);
-      yield event;
-    }
-    const body = requestBody(request);
-    for (const completion of done) {
-      if (completion.finishReason === "stop" || completion.finishReason === "length") {
-        this.store.putCompletion(
+      return out.filter((c): c is Completion => c !== undefined);
+    },
+    /**
+     * Streams replay from the store when every sample is there (one delta with the whole text and
+     * its logprobs, then `done`, so an early-stopping strategy such as DeepConf decides exactly as it
+     * did live); otherwise the wrapped backend streams and each finished sample is stored. Samples a
+     * consumer stopped early end as `abort` and are not stored.
+     */
+    async *wrapStream({ doStream, request }) {
+      const n = request.n ?? 1;
+      const keys = sampleKeys(keyId, request, n);
+      const cached = keys.map((key) => store.getCompletion(key));
+      if (cached.every((c) => c !== undefined)) {
+        for (const completion of cached as Completion[]) {
+          onHit?.();
+          yield {
+            type: "delta",
+            index: completion.index,
+            text: completion.text,
+            ...(completion.logprobs ? { logprobs: completion.logprobs } : {}),
+          };
+          yield { type: "done", completion };
+        }
+        return;
+      }
+      onMiss?.(n);
+      // Stored only once every sample of the call is in: a run killed mid-call makes the whole call
+      // again on resume, with the same batch of samples, so it samples exactly what an unbroken run did.
+      const done: Completion[] = [];
+      for await (const event of doStream()) {
+        if (event.type === "done") done.push(event.completion);
+        yield event;
+      }
+      const body = requestBody(request);
+      for (const completion of done) {
+        if (!isAnswer(completion)) continue;
+        const call = { seed: request.seed, n, index: completion.index };
+        store.putCompletion(
           keys[completion.index],
           completion,
-          this.origin(request, body, completion.index, { seed: request.seed, n, index: completion.index }),
+          sampleOrigin(keyId, request, body, completion.index, call),
         );
       }
-    }
-  }
+    },
+  };
+}
 
-  async close(): Promise<void> {
-    await this.inner.close();
+/** A backend whose samples are stored in (and replayed from) the eval store. */
+export class CachingBackend extends WrappedBackend {
+  constructor(inner: ModelBackend, store: EvalStore, options: CachingBackendOptions = {}) {
+    super(inner, cachingMiddleware(inner.fingerprint ?? inner.id, store, options));
   }
 }

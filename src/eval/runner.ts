@@ -7,6 +7,7 @@
 import { mkdirSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import type { ModelBackend } from "../models/types.ts";
+import { wrapBackend } from "../models/wrap-backend.ts";
 import { runNamed } from "../strategies/index.ts";
 import type { Backends, Budget, Problem, Solution, StrategyContext } from "../strategies/types.ts";
 import { buildResults } from "./build-results.ts";
@@ -134,16 +135,9 @@ export function cellBackends(
   return { backends: backends as Backends, roles };
 }
 
-/** The backend under another id (for usage by role without the cache). */
+/** The backend under another id (for usage by role without the cache); closing it leaves the backend open. */
 function renamed(backend: ModelBackend, id: string): ModelBackend {
-  return {
-    id,
-    capabilities: backend.capabilities,
-    generate: (request) => backend.generate(request),
-    stream: (request) => backend.stream(request),
-    ...(backend.score ? { score: backend.score.bind(backend) } : {}),
-    close: async () => {},
-  };
+  return wrapBackend(backend, { overrideId: () => id, close: async () => {} });
 }
 
 export async function runEval(options: RunEvalOptions): Promise<RunEvalResult> {

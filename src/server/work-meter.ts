@@ -4,7 +4,8 @@
  * was admitted with is a hard ceiling even if an estimate in `strategy-work.ts` were ever too low.
  */
 import { DeliberateError } from "../errors.ts";
-import type { GenerateRequest, ModelBackend, StreamEvent } from "../models/types.ts";
+import type { GenerateRequest, ModelBackend } from "../models/types.ts";
+import { wrapBackend } from "../models/wrap-backend.ts";
 import type { Backends } from "../strategies/types.ts";
 import { addWork, NO_WORK, UNKNOWN_CONTEXT_TOKENS, type Work, type WorkLimits } from "./request-work.ts";
 
@@ -69,28 +70,21 @@ export function meterBackends(backends: Backends, allowance: Work, what: string)
     }
     spent = next;
   };
-  const meter = (backend: ModelBackend): ModelBackend => ({
-    id: backend.id,
-    fingerprint: backend.fingerprint,
-    get capabilities() {
-      return backend.capabilities;
-    },
-    generate: async (request) => {
-      charge(backend, request);
-      return backend.generate(request);
-    },
-    async *stream(request): AsyncIterable<StreamEvent> {
-      charge(backend, request);
-      yield* backend.stream(request);
-    },
-    score:
-      backend.score &&
-      (async (request) => {
+  const meter = (backend: ModelBackend): ModelBackend =>
+    wrapBackend(backend, {
+      wrapGenerate: async ({ doGenerate, request }) => {
+        charge(backend, request);
+        return doGenerate();
+      },
+      async *wrapStream({ doStream, request }) {
+        charge(backend, request);
+        yield* doStream();
+      },
+      wrapScore: async ({ doScore }) => {
         charge(backend, null);
-        return backend.score!(request);
-      }),
-    close: () => backend.close(),
-  });
+        return doScore();
+      },
+    });
   // One meter per backend object, so a backend in two roles is one backend.
   const metered = new Map<ModelBackend, ModelBackend>();
   const wrap = (backend: ModelBackend | undefined) => {

@@ -43,6 +43,8 @@ export type Script = Array<string | ScriptedOutput> | ((context: ScriptContext) 
 export interface ScriptedBackendOptions {
   /** Default `scripted`. */
   id?: string;
+  /** `ModelBackend.fingerprint`, for testing caches and wrappers. Default: none. */
+  fingerprint?: string;
   /**
    * Outputs to replay, in order over all samples of all calls (the last repeats), or a function of
    * the request. Takes precedence over `answers`.
@@ -111,6 +113,7 @@ function promptText(request: { messages?: ChatMessage[]; prompt?: string | ChatM
 
 export class ScriptedBackend implements ModelBackend {
   readonly id: string;
+  readonly fingerprint?: string;
   readonly capabilities: Capabilities;
   /** Every generate/stream request, in call order. */
   readonly calls: RecordedCall[] = [];
@@ -126,6 +129,7 @@ export class ScriptedBackend implements ModelBackend {
 
   constructor(private readonly options: ScriptedBackendOptions = {}) {
     this.id = options.id ?? "scripted";
+    if (options.fingerprint !== undefined) this.fingerprint = options.fingerprint;
     this.random = seededRandom(options.seed ?? 0);
     this.capabilities = {
       nativeN: true,
