@@ -50,14 +50,23 @@ const PIPELINE_DEPTH = 4;
 /** Workers failing to start this many times in a row mean a broken setup (say, tsx missing): give up. */
 const MAX_START_FAILURES = 3;
 
-const WORKER_URL = new URL("./grade-worker.ts", import.meta.url);
+/** The worker beside this module: `.ts` when running from the sources (tsx), `.js` from the built dist/. */
+const WORKER_URL = new URL(
+  import.meta.url.endsWith(".ts") ? "./grade-worker.ts" : "./grade-worker.js",
+  import.meta.url,
+);
 /**
- * Workers start from this bootstrap: Node 20 runs a worker's entry before `--import`ed loader hooks
- * are active, so we register tsx's loader first and then import the TypeScript worker module.
+ * Workers start from this bootstrap. A JavaScript worker module is imported as is. For a TypeScript one
+ * (running from the sources): Node 20 runs a worker's entry before `--import`ed loader hooks are active,
+ * so we register tsx's loader first and then import the module. Only then is tsx resolved, so the built
+ * package runs without it.
  */
-const bootstrap = (module: URL) => `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))})
+const bootstrap = (module: URL) =>
+  module.pathname.endsWith(".ts")
+    ? `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))})
   .then((tsx) => { tsx.register(); return import(${JSON.stringify(module.href)}); })
-  .catch((error) => { throw error; });`;
+  .catch((error) => { throw error; });`
+    : `import(${JSON.stringify(module.href)}).catch((error) => { throw error; });`;
 
 function failure(verdict: "timeout" | "error", reason: string): GradeResult {
   return { correct: false, verdict, predicted: null, gold: null, method: "none", reason };

@@ -46,6 +46,9 @@ export interface MatmulPoolOptions {
 // Row slices are multiples of 4 so every worker keeps its 4×4 blocks whole.
 const ROW_ALIGN = 4;
 
+/** Each worker's entry, beside this module: the tsx boot file from the sources, the worker body from dist/. */
+const WORKER_ENTRY = import.meta.url.endsWith(".ts") ? "./matmul-worker-boot.mjs" : "./matmul-worker.js";
+
 // One SIMD kernel instance per thread (module state is per thread), made on first use.
 let wasmKernel: WasmMatmul | undefined;
 
@@ -93,8 +96,9 @@ export class MatmulPool {
     this.counters = new Int32Array(new SharedArrayBuffer(4 * (2 + this.threads)));
     for (let w = 1; w < this.threads; w++) {
       const { port1, port2 } = new MessageChannel();
-      // The .mjs boot file registers tsx inside the worker, whatever loader the main thread used.
-      const worker = new Worker(new URL("./matmul-worker-boot.mjs", import.meta.url), {
+      // From the sources, the .mjs boot file registers tsx inside the worker, whatever loader the main
+      // thread used; from the built dist/, the worker body is plain JavaScript and needs no loader.
+      const worker = new Worker(new URL(WORKER_ENTRY, import.meta.url), {
         workerData: { port: port2, counters: this.counters, index: w - 1 },
         transferList: [port2],
       });
