@@ -263,15 +263,8 @@ function binomialQuantiles(n: number, p: number, qs: number[]): number[] {
   return out;
 }
 
-/** Per-token prices in the configured currency. */
-export interface Prices {
-  prompt: number;
-  completion: number;
-}
-
-export function costOf(promptTokens: number, completionTokens: number, prices?: Prices): number {
-  return prices ? promptTokens * prices.prompt + completionTokens * prices.completion : 0;
-}
+// Costs follow the one pricing rule of the model layer (prices attached to backends by the registry).
+export { costOf, type Prices } from "../models/pricing.ts";
 
 export interface SliceSummary {
   /** Graded attempts (items × seeds), errors excluded. */

@@ -5,6 +5,7 @@
 
 import { DeliberateError } from "../errors.ts";
 import { loadConfig } from "../models/config.ts";
+import { type PricePerMillion, perToken } from "../models/pricing.ts";
 import { RawQuestionBackend } from "../models/raw-question-backend.ts";
 import { ModelRegistry } from "../models/registry.ts";
 import type { ModelBackend } from "../models/types.ts";
@@ -31,11 +32,6 @@ function strategyOf(entry: EvalPlan["strategies"][number], samples?: number): St
   };
   parseStrategyOptions(spec.name, options);
   return Object.keys(options).length ? { name: spec.name, options } : { name: spec.name };
-}
-
-interface PlanPrice {
-  prompt: number;
-  completion: number;
 }
 
 export async function runEvalPlan(plan: EvalPlan, options: RunEvalPlanOptions = {}): Promise<RunEvalResult> {
@@ -74,21 +70,17 @@ export async function runEvalPlan(plan: EvalPlan, options: RunEvalPlanOptions = 
       }
       const raw = m.rawPrompt ?? plan.rawPrompt;
       // The same backend (raw-prompt wrapper included) for a spec named in several roles or entries.
-      const role = async (spec: string, given?: PlanPrice): Promise<RoleModel> => {
-        const price = given ?? registry.price(spec);
+      const role = async (spec: string, given?: PricePerMillion): Promise<RoleModel> => {
+        const base = await registry.get(spec);
         let backend = backendsBySpec.get(spec);
         if (!backend) {
-          const base = await registry.get(spec);
           // builtin: models take raw prompts already.
           backend = raw && !(base instanceof RawQuestionBackend) ? new RawQuestionBackend(base) : base;
           backendsBySpec.set(spec, backend);
         }
-        return {
-          name: spec,
-          backend,
-          // Configured prices are per million tokens; records carry cost per token counted.
-          ...(price ? { prices: { prompt: price.prompt / 1e6, completion: price.completion / 1e6 } } : {}),
-        };
+        // The plan's price for this entry, else the configured model's, attached to its backend.
+        const prices = given ? perToken(given) : registry.prices(base.id);
+        return { name: spec, backend, ...(prices ? { prices } : {}) };
       };
       const policy = await role(m.spec, m.price);
       // The plan's large (or verifier) model is not its own: `-m small -m big --large big` runs big

@@ -3,10 +3,11 @@
  * the same instance to every caller (models and contexts are pooled), and closes them all on shutdown.
  */
 import { DeliberateError } from "../errors.ts";
-import { type DeliberateConfig, loadConfig, type Price } from "./config.ts";
+import { type DeliberateConfig, loadConfig } from "./config.ts";
 import { createLlamaBackend } from "./llama/llama-backend.ts";
-import { ggufSource, type ModelSpec, parseModelSpec, splitRawPrefix } from "./model-spec.ts";
+import { ggufSource, type ModelSpec, parseModelSpec } from "./model-spec.ts";
 import { createOpenAIBackend } from "./openai/openai-backend.ts";
+import { type Prices, perToken } from "./pricing.ts";
 import { RawQuestionBackend } from "./raw-question-backend.ts";
 import type { ModelBackend } from "./types.ts";
 
@@ -84,9 +85,13 @@ async function createSourceBackend(
   }
 }
 
-/** Shares one backend per spec and closes them all at the end. */
+/**
+ * Shares one backend per spec and closes them all at the end. A configured model's `price` is
+ * attached to the backend built for it: `prices(backend.id)`.
+ */
 export class ModelRegistry {
   private readonly backends = new Map<string, Promise<ModelBackend>>();
+  private readonly pricesById = new Map<string, Prices>();
   readonly config: DeliberateConfig;
 
   constructor(private readonly options: ResolveModelOptions = {}) {
@@ -98,16 +103,21 @@ export class ModelRegistry {
     const key = spec.trim();
     let backend = this.backends.get(key);
     if (!backend) {
-      backend = createBackend(parseModelSpec(key, this.config), this.config, this.options);
+      const spec = parseModelSpec(key, this.config);
+      const price = spec.kind === "configured" ? spec.config.price : undefined;
+      backend = createBackend(spec, this.config, this.options).then((created) => {
+        if (price) this.pricesById.set(created.id, perToken(price));
+        return created;
+      });
       this.backends.set(key, backend);
       backend.catch(() => this.backends.delete(key));
     }
     return backend;
   }
 
-  /** Per-million-token prices of a configured model (`raw:` prefix or not), when set. */
-  price(spec: string): Price | undefined {
-    return this.config.models[splitRawPrefix(spec).spec]?.price;
+  /** Per-token prices of a backend this registry built (by its id), when its configured model has a `price`. */
+  prices(backendId: string): Prices | undefined {
+    return this.pricesById.get(backendId);
   }
 
   /** Names of the configured models. */

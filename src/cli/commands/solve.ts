@@ -7,6 +7,7 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { DeliberateError } from "../../errors.ts";
 import { loadConfig } from "../../models/config.ts";
 import { describeDefaultThreads } from "../../models/llama/default-threads.ts";
+import { priceUsage } from "../../models/pricing.ts";
 import { ModelRegistry } from "../../models/registry.ts";
 import { readAnswer } from "../../strategies/answers.ts";
 import { parseStrategyOptions, solve, strategyDefinition } from "../../strategies/index.ts";
@@ -169,7 +170,8 @@ export function solveCommand(): Command {
           trace,
         });
         stopProgress();
-        priceUsage(solution, registry, flags);
+        // Usage is keyed by backend id; the registry attached configured prices to its backends.
+        priceUsage(solution.usage, (id) => registry.prices(id));
         if (flags.trace) writeFileSync(flags.trace, `${JSON.stringify(trace.trace, null, 2)}\n`);
         if (flags.json) {
           process.stdout.write(`${JSON.stringify({ solution, trace: trace.trace }, null, 2)}\n`);
@@ -185,17 +187,4 @@ export function solveCommand(): Command {
         await registry.close();
       }
     });
-}
-
-/** Adds costs for configured models with prices (per million tokens). */
-function priceUsage(solution: Solution, registry: ModelRegistry, flags: SolveFlags): void {
-  const specs = [flags.model, flags.large, flags.verifier].filter((s): s is string => s !== undefined);
-  for (const spec of specs) {
-    const price = registry.price(spec);
-    if (!price) continue;
-    for (const [id, usage] of Object.entries(solution.usage)) {
-      if (id !== `openai:${spec.trim()}` && !id.endsWith(spec.trim())) continue;
-      usage.cost = (usage.promptTokens * price.prompt + usage.completionTokens * price.completion) / 1e6;
-    }
-  }
 }
