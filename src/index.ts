@@ -30,14 +30,62 @@ export { type ModelSpec, parseModelSpec } from "./models/model-spec.ts";
 export { createOpenAIBackend, type OpenAIBackend, type OpenAIBackendOptions } from "./models/openai/index.ts";
 export { ModelRegistry, type ResolveModelOptions, resolveModel } from "./models/registry.ts";
 export type * from "./models/types.ts";
+export { readAnswer } from "./run/answers.ts";
+export { isBudgetError } from "./run/budget.ts";
+// The call layer: what a strategy or verifier author calls a model with
+export {
+  backendFor,
+  type CallModelOptions,
+  type CallModelResult,
+  callModel,
+  scoreModel,
+} from "./run/call-model.ts";
+export { buildMessages, questionText } from "./run/prompts.ts";
+export { deriveSeed, problemKey } from "./run/seeds.ts";
+export { answerText } from "./run/thinking.ts";
+export type * from "./run/types.ts";
 // Sandbox
 export { programAnswer, runCode } from "./sandbox/index.ts";
 export type { SandboxResult } from "./sandbox/types.ts";
-// Strategies and verifiers
-export { describeStrategies, type SolveOptions, solve, strategies } from "./strategies/index.ts";
+// Strategies: solve() and the registry, defineStrategy and the helpers strategies are made of
+export {
+  type Candidate,
+  candidateConfidence,
+  type DefinedStrategy,
+  defineStrategy,
+  describeStrategies,
+  evidence,
+  fromCompletion,
+  recordVote,
+  type SolveOptions,
+  type StrategyDeclaration,
+  type StrategyName,
+  sampleCandidates,
+  settle,
+  shouldStop,
+  solve,
+  strategies,
+  strategyDefinition,
+  vote,
+} from "./strategies/index.ts";
+export { samplesShape, samplingShape, strategyOptions } from "./strategies/options.ts";
 export type * from "./strategies/types.ts";
+export type { VoteResult } from "./strategies/voting.ts";
 export { generateSynthetic, type SyntheticItem, syntheticNames } from "./tasks/index.ts";
 // Traces
 export { TraceRecorder } from "./trace/recorder.ts";
 export type * from "./trace/types.ts";
-export { verifiers } from "./verifiers/index.ts";
+// Verifiers
+export {
+  codeTests,
+  constraints,
+  llmJudge,
+  resolveVerifier,
+  rewardModel,
+  stepJudge,
+  type Verifier,
+  type VerifierScore,
+  type VerifyCandidate,
+  verifiers,
+  verify,
+} from "./verifiers/index.ts";

@@ -110,9 +110,8 @@ export class SolveProgressTracker {
       return true;
     }
     // The policy's sampling calls; a verifier's judgements and scoring passes are not samples.
-    if (node.kind !== "generate" || node.data.scoring === true) return false;
-    if ((node.data.role ?? "policy") !== "policy") return false;
-    const n = (node.data.request as { n?: unknown } | undefined)?.n;
+    if (node.kind !== "generate" || node.data.purpose !== "sample") return false;
+    const n = node.data.request.n;
     const asked = typeof n === "number" ? n : 1;
     this.pending.set(node.id, asked);
     if (this.current.voted) {

@@ -48,7 +48,6 @@ export {
   type RunEvalOptions,
   type RunEvalResult,
   runEval,
-  type SolveFunction,
 } from "./runner.ts";
 export { EvalStore } from "./store.ts";
 export type {

@@ -49,34 +49,31 @@ export function traceSteps(trace: Trace, maxTextChars: number): ReportTraceStep[
   for (const node of trace.nodes) {
     const d = node.parentId ? (depth.get(node.parentId) ?? 0) + 1 : 0;
     depth.set(node.id, d);
-    const data = node.data;
     let text = "";
     switch (node.kind) {
       case "generate": {
-        const completions = Array.isArray(data.completions)
-          ? (data.completions as Array<{ text?: string }>)
-          : [];
-        text = completions.map((c, i) => `[${i}] ${clip(String(c.text ?? ""), maxTextChars)}`).join("\n");
-        if (data.error) text = `error: ${String(data.error)}`;
+        const completions = node.data.completions ?? [];
+        text = completions.map((c, i) => `[${i}] ${clip(c.text, maxTextChars)}`).join("\n");
+        if (node.data.error) text = `error: ${node.data.error}`;
         break;
       }
       case "vote":
-        text = `winner ${JSON.stringify(data.winner)} counts ${JSON.stringify(data.counts)}`;
+        text = `winner ${JSON.stringify(node.data.winner)} counts ${JSON.stringify(node.data.counts)}`;
         break;
       case "score":
-        text = `candidate ${String(data.candidate)} → ${String(data.value)}`;
+        text = `candidate ${String(node.data.candidate)} → ${String(node.data.value)}`;
         break;
       case "decision":
-        text = String(data.reason ?? "");
+        text = String(node.data.reason ?? "");
         break;
       case "tool":
-        text = clip(String(data.code ?? ""), maxTextChars);
+        text = clip(String(node.data.code ?? ""), maxTextChars);
         break;
       case "strategy":
-        text = data.answer === undefined ? "" : `answer ${JSON.stringify(data.answer)}`;
+        text = node.data.answer === undefined ? "" : `answer ${JSON.stringify(node.data.answer)}`;
         break;
       default:
-        text = node.kind satisfies never;
+        text = String(node satisfies never);
     }
     steps.push({ kind: node.kind, name: node.name, text, depth: d });
   }

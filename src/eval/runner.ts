@@ -8,13 +8,13 @@ import { mkdirSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import type { ModelBackend } from "../models/types.ts";
 import { wrapBackend } from "../models/wrap-backend.ts";
-import { runNamed } from "../strategies/index.ts";
-import type { Backends, Budget, Problem, Solution, StrategyContext } from "../strategies/types.ts";
+import type { Backends, Budget } from "../strategies/types.ts";
 import { buildResults } from "./build-results.ts";
 import { CachingBackend } from "./caching-backend.ts";
 import { cellKey, cellRuns, type StrategySpec } from "./cell-key.ts";
 import { createItemGrader, type ItemGrader } from "./grade-item.ts";
 import type { Prices, SummarizeOptions } from "./metrics.ts";
+import type { ModelEntry, RoleModel } from "./model-entry.ts";
 import { createProgress, type ProgressMode } from "./progress.ts";
 import type { EvalResults } from "./results.ts";
 import { writeResults } from "./results.ts";
@@ -24,43 +24,12 @@ import type { Dataset, EvalRecord, ModelRole } from "./types.ts";
 
 export { buildResults } from "./build-results.ts";
 export { cellKey, modelLabel, type StrategySpec, strategyLabel } from "./cell-key.ts";
-
-/** A model in one role of a cell: its name in tables and keys, its backend, its prices. */
-export interface RoleModel {
-  /** The spec the user gave. */
-  name: string;
-  backend: ModelBackend;
-  /** Per-token prices, for `cost` when the strategy's usage does not carry one. */
-  prices?: Prices;
-}
-
-export interface ModelEntry extends RoleModel {
-  /** Items solved at once on this model, >= 1. Default 4. */
-  concurrency?: number;
-  /** A larger model the strategy escalates to (`cascade`, `speculative-thinking`): `ctx.backends.large`. */
-  large?: RoleModel;
-  /** A judge or reward model (`best-of-n`, `weighted-best-of-n`, ...): `ctx.backends.verifier`. */
-  verifier?: RoleModel;
-  /** Run only these of the grid's strategies (by name) on this model. Default: all of them. */
-  strategies?: string[];
-}
-
-/** Solves one problem with the named strategy (the strategies layer's dispatcher). */
-export type SolveFunction = (
-  strategy: StrategySpec,
-  problem: Problem,
-  ctx: StrategyContext,
-) => Promise<Solution>;
-
-const defaultSolve: SolveFunction = (strategy, problem, ctx) =>
-  runNamed(strategy.name, problem, ctx, strategy.options);
+export type { ModelEntry, RoleModel } from "./model-entry.ts";
 
 export interface RunEvalOptions {
   models: ModelEntry[];
   strategies: StrategySpec[];
   datasets: Dataset[];
-  /** Default: the strategies registry's `runNamed`. Tests and benches pass their own. */
-  solve?: SolveFunction;
   /** The run folder: `results.json` and (by default) `store.sqlite` go here. */
   outDir: string;
   /** The store; point several runs at one file to share completions. Default `OUT_DIR/store.sqlite`. */
@@ -145,7 +114,6 @@ export async function runEval(options: RunEvalOptions): Promise<RunEvalResult> {
     models,
     strategies,
     datasets,
-    solve = defaultSolve,
     seeds = 1,
     baseSeed = 0,
     budget = {},
@@ -205,7 +173,7 @@ export async function runEval(options: RunEvalOptions): Promise<RunEvalResult> {
     let lastProgress = 0;
 
     const runTask = async (task: Task): Promise<void> => {
-      const record = await solveItem(task, { solve, grader, budget, systemPrompt, signal });
+      const record = await solveItem(task, { grader, budget, systemPrompt, signal });
       if (signal?.aborted) return; // not stored: the next run does it again
       store.putRecord(record.record, record.trace);
       fresh.get(task.cell)?.records.push(record.record);

@@ -4,24 +4,15 @@
  */
 import { toDeliberateError } from "../errors.ts";
 import type { ModelBackend } from "../models/types.ts";
-import { cascadeReport } from "../strategies/cascade-report.ts";
-import type { Backends, BackendUsage, Budget, Problem, StrategyContext } from "../strategies/types.ts";
+import { solve } from "../strategies/registry.ts";
+import type { Backends, BackendUsage, Budget, Problem, Solution } from "../strategies/types.ts";
 import { TraceRecorder } from "../trace/recorder.ts";
 import type { Trace } from "../trace/types.ts";
 import { type StrategySpec, strategyLabel } from "./cell-key.ts";
 import { type ItemGrader, keyMatchVerdict } from "./grade-item.ts";
 import { addRoleUsage, costOf, type Prices } from "./metrics.ts";
-import type { ModelEntry, SolveFunction } from "./runner.ts";
-import { traceSamples } from "./trace-samples.ts";
-import type {
-  CascadeOutcome,
-  Dataset,
-  EvalItem,
-  EvalRecord,
-  ModelRole,
-  RoleUsageMap,
-  SampleRecord,
-} from "./types.ts";
+import type { ModelEntry } from "./model-entry.ts";
+import type { Dataset, EvalItem, EvalRecord, ModelRole, RoleUsageMap, SampleRecord } from "./types.ts";
 
 /** The role a backend id plays in a cell, and that model's prices. */
 export interface RoleOf {
@@ -48,7 +39,6 @@ export interface SolveTask {
 const maxTextChars = 4000;
 
 export interface SolveContext {
-  solve: SolveFunction;
   grader: ItemGrader;
   budget: Budget;
   systemPrompt?: string;
@@ -58,7 +48,7 @@ export interface SolveContext {
 /** Solves and grades one task; failures become `error` records, never wrong answers. */
 export async function solveItem(
   task: SolveTask,
-  { solve, grader, budget, systemPrompt, signal }: SolveContext,
+  { grader, budget, systemPrompt, signal }: SolveContext,
 ): Promise<{ record: EvalRecord; trace: Trace }> {
   const { item, seed } = task;
   const trace = new TraceRecorder();
@@ -103,8 +93,16 @@ export async function solveItem(
   const started = Date.now();
   try {
     const backends = task.backends ?? { policy: task.backend };
-    const ctx: StrategyContext = { backends, budget, trace, seed, signal };
-    const solution = await solve(task.strategy, problem, ctx);
+    const solution = await solve(problem, {
+      strategy: task.strategy.name,
+      options: task.strategy.options,
+      backends,
+      budget,
+      seed,
+      signal,
+      trace,
+      keepTraceOpen: true,
+    });
     const finished = trace.finish();
     const goldKey = grader.goldKey?.(item) ?? null;
     // An answer with the gold's key is right: no second grading of what the strategy already read.
@@ -117,9 +115,7 @@ export async function solveItem(
     const promptTokens = roles.reduce((s, u) => s + u.promptTokens, 0);
     const completionTokens = roles.reduce((s, u) => s + u.completionTokens, 0);
     const key = solution.key ?? grader.key(solution.text, item);
-    const cascade = cascadeOutcome(finished);
-    // The policy's samples only: a cascade puts the large model in the policy seat when it escalates.
-    const samples = await gradeSamples(finished, backends.policy.id, item, grader, {
+    const samples = await gradeSamples(solution, item, grader, {
       text: solution.text,
       correct: verdict.correct,
       key,
@@ -148,7 +144,7 @@ export async function solveItem(
         calls: roles.reduce((s, u) => s + u.calls, 0),
         cost: roles.reduce((s, u) => s + u.cost, 0),
         usage,
-        ...(cascade ? { cascade } : {}),
+        ...(solution.escalation ? { cascade: solution.escalation } : {}),
         wallMs: solution.wallMs || Date.now() - started,
         traceId: finished.id,
         text: solution.text.slice(0, maxTextChars),
@@ -200,26 +196,12 @@ function usageByRole(usage: Record<string, BackendUsage>, task: SolveTask): Role
   return out;
 }
 
-/** Whether a cascade escalated, from its top span's data; undefined for other strategies. */
-function cascadeOutcome(trace: Trace): CascadeOutcome | undefined {
-  const report = cascadeReport([trace]);
-  if (report.questions === 0) return undefined;
-  const span = trace.nodes.find((n) => n.kind === "strategy" && n.name === "cascade");
-  const largeOnly = span?.data.largeOnlyTokens;
-  return {
-    escalated: report.escalated > 0,
-    largeOnlyTokens: typeof largeOnly === "number" ? largeOnly : 0,
-    savedTokens: report.savedTokens,
-  };
-}
-
 /** The error of the first failed completion in the trace, if any. */
 function failedGeneration(trace: Trace): string | undefined {
   for (const node of trace.nodes) {
     if (node.kind !== "generate") continue;
-    if (typeof node.data.error === "string") return `generation: ${node.data.error}`;
-    const completions = Array.isArray(node.data.completions) ? node.data.completions : [];
-    for (const c of completions as Array<{ finishReason?: string; error?: string }>) {
+    if (node.data.error !== undefined) return `generation: ${node.data.error}`;
+    for (const c of node.data.completions ?? []) {
       if (c.finishReason === "error") return `generation: ${c.error ?? "the backend reported an error"}`;
     }
   }
@@ -227,13 +209,14 @@ function failedGeneration(trace: Trace): string | undefined {
 }
 
 /**
- * Grades each sampled candidate once per distinct answer key (equal keys share a verdict); a
- * sample whose text is the solution's reuses the solution's verdict, and one with the gold's key
- * is right without grading.
+ * Grades each of the policy's candidates (the Solution's evidence, not the trace: judge calls and
+ * step continuations are not samples, and a cascade's large-model samples are not the policy's)
+ * once per distinct answer key (equal keys share a verdict); a candidate whose text is the
+ * solution's reuses the solution's verdict, and one with the gold's key is right without grading.
+ * Each keeps its own verifier score as its weight.
  */
 async function gradeSamples(
-  trace: Trace,
-  policyId: string,
+  solution: Solution,
   item: EvalItem,
   grader: ItemGrader,
   solved: { text: string; correct: boolean; key: string | null; goldKey: string | null },
@@ -241,15 +224,22 @@ async function gradeSamples(
   const byKey = new Map<string, boolean>();
   if (solved.goldKey !== null) byKey.set(solved.goldKey, true);
   const out: SampleRecord[] = [];
-  for (const sample of traceSamples(trace, policyId)) {
-    const key = sample.text === solved.text ? solved.key : grader.key(sample.text, item);
+  for (const candidate of solution.candidates) {
+    if (candidate.role !== "policy") continue;
+    // The grader's key, not the strategy's: task checks (countdown, code) key answers their own way.
+    const key = candidate.text === solved.text ? solved.key : grader.key(candidate.text, item);
     let correct = key === null ? false : byKey.get(key);
     if (correct === undefined) {
       correct =
-        sample.text === solved.text ? solved.correct : (await grader.grade(sample.text, item)).correct;
+        candidate.text === solved.text ? solved.correct : (await grader.grade(candidate.text, item)).correct;
       if (key !== null) byKey.set(key, correct);
     }
-    out.push({ key, correct, weight: sample.weight, tokens: sample.tokens });
+    out.push({
+      key,
+      correct,
+      weight: candidate.score ?? 1,
+      tokens: candidate.usage.completionTokens,
+    });
   }
   return out;
 }

@@ -3,7 +3,9 @@
  * (cell, item, seed). Type-only.
  */
 import type { GradeResult } from "../grading/types.ts";
-import type { CodeTests, TaskKind } from "../strategies/types.ts";
+import type { TaskKind } from "../run/types.ts";
+import type { CodeTests } from "../sandbox/types.ts";
+import type { Escalation } from "../strategies/types.ts";
 
 /** How an item's answer is checked when plain equivalence is not enough. */
 export type ItemCheck =
@@ -72,7 +74,7 @@ export interface EvalRecord {
    * attempt, cost at that model's prices. The fields above are the sums over roles.
    */
   usage?: RoleUsageMap;
-  /** For a cascade: whether this question escalated to the large model (its span's data). */
+  /** For a strategy that can escalate (a cascade): whether this question did (the Solution's `escalation`). */
   cascade?: CascadeOutcome;
   traceId?: string;
   /** The final text (trimmed) for the drill-down. */
@@ -92,13 +94,8 @@ export interface RoleUsage {
 
 export type RoleUsageMap = Partial<Record<ModelRole, RoleUsage>>;
 
-export interface CascadeOutcome {
-  escalated: boolean;
-  /** Tokens the large model alone would have spent, as the cascade estimated them. */
-  largeOnlyTokens: number;
-  /** `largeOnlyTokens` minus what both models spent (negative when escalation cost more). */
-  savedTokens: number;
-}
+/** Whether a strategy that can escalate did, and its token estimate (the Solution's `escalation`). */
+export type CascadeOutcome = Escalation;
 
 /** One sampled candidate inside a solve. */
 export interface SampleRecord {

@@ -25,7 +25,7 @@
  */
 import { runTests } from "../sandbox/run-tests.ts";
 import type { TestsResult } from "../sandbox/types.ts";
-import type { CodeTests } from "../strategies/types.ts";
+import type { CodeTests } from "../sandbox/types.ts";
 import type { GradeResult } from "./types.ts";
 
 export interface GradeCodeOptions {

@@ -106,3 +106,10 @@ export interface TestsResult extends SandboxResult {
 export type RunCodeOptions =
   | ({ language: "javascript" } & RunJavaScriptOptions)
   | ({ language: "python" } & RunPythonOptions);
+
+/** Tests a code answer must pass (for programmatic verifiers and the eval harness; never the gold). */
+export interface CodeTests {
+  language: SandboxLanguage;
+  /** Test code run after the candidate's code; it throws (or exits non-zero) on failure. */
+  code: string;
+}

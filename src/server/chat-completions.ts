@@ -4,6 +4,7 @@
 import type { Context } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { ChatMessage, Completion, GenerateRequest } from "../models/types.ts";
+import { traceCompletion } from "../run/call-model.ts";
 import type { Solution } from "../strategies/types.ts";
 import { TraceRecorder } from "../trace/recorder.ts";
 import type { TraceEvent, TraceNode } from "../trace/types.ts";
@@ -20,17 +21,6 @@ import {
   usageChunk,
 } from "./openai-shapes.ts";
 import type { ServerState } from "./server-state.ts";
-
-/** Runs one strategy; the server's only dependency on the strategies layer. */
-export type StrategyRunner = (options: {
-  strategy: string;
-  messages: ChatMessage[];
-  route: ModelRoute;
-  request: ChatRequest;
-  seed: number;
-  trace: TraceRecorder;
-  signal: AbortSignal;
-}) => Promise<Solution>;
 
 /** Final answers stream in pieces of this many characters, so clients render progressively. */
 const ANSWER_CHUNK_CHARS = 24;
@@ -100,10 +90,14 @@ export async function chatCompletions(
     const generate = generateRequest(request, messages);
     if (request.stream)
       return streamPlain(c, state, { id, created, model, request, route, generate, trace, signal, finish });
-    const node = trace.start("generate", route.backends.policy.id, { request: { ...generate, messages } });
+    const node = trace.start("generate", route.backends.policy.id, {
+      role: "policy",
+      purpose: "sample",
+      request: { ...generate, messages },
+    });
     try {
       const completions = await route.backends.policy.generate({ ...generate, signal });
-      node.end({ completions });
+      node.end({ completions: completions.map(traceCompletion) });
       const usage = sumUsage(completions);
       finish(usage, completions[0]?.text);
       const choices: Choice[] = completions.map((completion) => ({
@@ -194,29 +188,29 @@ function extensionOf(traceId: string, strategy: string, solutions: Solution[]) {
 
 /** One progress line for a finished trace node, or null when the node is not worth a line. */
 export function describeNode(node: TraceNode): string | null {
-  const data = node.data;
   switch (node.kind) {
     case "generate": {
-      const completions = (data.completions as { text?: string }[] | undefined) ?? [];
-      return `${node.name}: ${completions.length} sample${completions.length === 1 ? "" : "s"} done`;
+      if (node.data.error !== undefined) return `${node.name}: error ${node.data.error}`;
+      const done = node.data.completions?.length ?? 0;
+      const what = node.data.purpose === "sample" ? "sample" : node.data.purpose;
+      return `${node.name}: ${done} ${what}${done === 1 ? "" : "s"} done`;
     }
     case "vote": {
-      const winner = data.winner ?? data.key ?? "?";
-      const counts = data.counts as Record<string, number> | undefined;
-      const total = counts ? Object.values(counts).reduce((a, b) => a + b, 0) : undefined;
-      const votes = counts && typeof winner === "string" ? counts[winner] : undefined;
-      return `vote: ${String(winner)}${votes !== undefined && total ? ` (${votes}/${total})` : ""}`;
+      const { winner, counts } = node.data;
+      const total = Object.values(counts).reduce((a, b) => a + b, 0);
+      const votes = winner === null ? undefined : counts[winner];
+      return `vote: ${winner ?? "?"}${votes !== undefined && total ? ` (${votes}/${total})` : ""}`;
     }
     case "score":
-      return typeof data.score === "number" ? `${node.name} score ${data.score.toFixed(3)}` : null;
+      return node.data.value === undefined ? null : `${node.name} score ${node.data.value.toFixed(3)}`;
     case "decision":
-      return `${node.name}${typeof data.reason === "string" ? `: ${data.reason}` : ""}`;
+      return `${node.name}${node.data.reason === undefined ? "" : `: ${node.data.reason}`}`;
     case "tool":
-      return `${node.name}: ${data.error ? `error ${String(data.error)}` : "ran"}`;
+      return `${node.name}: ${node.data.error ? `error ${node.data.error}` : "ran"}`;
     case "strategy":
       return null;
     default:
-      return node.kind satisfies never;
+      return node satisfies never;
   }
 }
 
@@ -247,7 +241,11 @@ function streamPlain(
   return streamSSE(
     c,
     async (stream) => {
-      const node = trace.start("generate", route.backends.policy.id, { request: { ...generate } });
+      const node = trace.start("generate", route.backends.policy.id, {
+        role: "policy",
+        purpose: "sample",
+        request: { ...generate },
+      });
       const done: Completion[] = [];
       const send = (body: unknown) => stream.writeSSE({ data: JSON.stringify(body) });
       try {
@@ -292,7 +290,7 @@ function streamPlain(
             );
           }
         }
-        node.end({ completions: done });
+        node.end({ completions: done.map(traceCompletion) });
         const usage = sumUsage(done);
         finish(usage, done[0]?.text);
         if (request.stream_options?.include_usage) await send(usageChunk({ id, model, created, usage }));

@@ -6,16 +6,9 @@
  * the limit is on the product, not on any one field (red-team review, December 2026, finding 7).
  */
 import { DeliberateError } from "../errors.ts";
+import { addWork, completions, NO_WORK, scaleWork, type Work } from "../strategies/work.ts";
 import type { ChatRequest } from "./chat-request.ts";
 import type { ModelRoute } from "./model-route.ts";
-
-/** An upper bound on the model work of a request or of one strategy run. */
-export interface Work {
-  /** Completions sampled (each a sequence in a llama.cpp context, or a sample upstream). */
-  completions: number;
-  /** Completion tokens asked for: the sum over those completions of their `maxTokens`. */
-  tokens: number;
-}
 
 /**
  * The most work one run of a request's strategy can ask for, worked out before it runs; throws
@@ -27,23 +20,7 @@ export type StrategyPlanner = (options: {
   route: ModelRoute;
 }) => Work | Promise<Work>;
 
-export const NO_WORK: Work = { completions: 0, tokens: 0 };
-
-export function addWork(...parts: Work[]): Work {
-  return parts.reduce((sum, part) => ({
-    completions: sum.completions + part.completions,
-    tokens: sum.tokens + part.tokens,
-  }));
-}
-
-export function scaleWork(times: number, work: Work): Work {
-  return { completions: times * work.completions, tokens: times * work.tokens };
-}
-
-/** `count` completions of at most `maxTokens` tokens each. */
-export function completions(count: number, maxTokens: number): Work {
-  return { completions: count, tokens: count * maxTokens };
-}
+export { addWork, completions, NO_WORK, scaleWork, type Work };
 
 /** Limits on the work of one request and of one key's requests in flight. */
 export interface WorkLimits {

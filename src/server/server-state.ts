@@ -1,5 +1,5 @@
 import type { ModelBackend } from "../models/types.ts";
-import type { StrategyRunner } from "./chat-completions.ts";
+import type { StrategyRunner } from "./strategy-runner.ts";
 import type { ServerMetrics } from "./metrics.ts";
 import type { RateLimiter } from "./rate-limiter.ts";
 import type { RequestQueue } from "./request-queue.ts";

@@ -1,7 +1,25 @@
-import { runNamed, strategies, takesOption } from "../strategies/index.ts";
-import { createLedger } from "../strategies/ledger.ts";
-import type { StrategyRunner } from "./chat-completions.ts";
+/**
+ * How the server runs a strategy for one chat request: `solve()` with the request's options, its
+ * budget and the route's backends. Each of the `n` choices is its own solve (its own ledger) writing
+ * into the request's shared trace, which the handler finishes.
+ */
+import type { ChatMessage } from "../models/types.ts";
+import { solve, strategies, takesOption } from "../strategies/index.ts";
+import type { Solution } from "../strategies/types.ts";
+import type { TraceRecorder } from "../trace/recorder.ts";
 import type { ChatRequest } from "./chat-request.ts";
+import type { ModelRoute } from "./model-route.ts";
+
+/** Runs one strategy; the server's only dependency on the strategies layer. */
+export type StrategyRunner = (options: {
+  strategy: string;
+  messages: ChatMessage[];
+  route: ModelRoute;
+  request: ChatRequest;
+  seed: number;
+  trace: TraceRecorder;
+  signal: AbortSignal;
+}) => Promise<Solution>;
 
 /** Names the server accepts as `STRATEGY/MODEL` prefixes. */
 export const strategyNames: readonly string[] = Object.keys(strategies);
@@ -24,10 +42,7 @@ export function strategyOptionsOf(request: ChatRequest, strategy: string): Recor
   return { ...Object.fromEntries(taken), ...request.deliberate?.options };
 }
 
-/**
- * Runs a registered strategy for one chat request with `strategyOptionsOf(request)`; each choice
- * has its own usage ledger and shares the request's trace.
- */
+/** Runs a registered strategy for one chat request with `strategyOptionsOf(request)`. */
 export const runRegisteredStrategy: StrategyRunner = ({
   strategy,
   messages,
@@ -36,19 +51,17 @@ export const runRegisteredStrategy: StrategyRunner = ({
   seed,
   trace,
   signal,
-}) => {
-  const options = strategyOptionsOf(request, strategy);
-  return runNamed(
-    strategy,
+}) =>
+  solve(
     { messages },
     {
+      strategy,
+      options: strategyOptionsOf(request, strategy),
       backends: route.backends,
       budget: request.deliberate?.budget ?? {},
       seed,
       signal,
       trace,
-      ledger: createLedger(),
+      keepTraceOpen: true,
     },
-    options,
   );
-};

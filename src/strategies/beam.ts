@@ -6,12 +6,11 @@
  * trace. Expand and prune decisions are recorded per step (see `step-search.ts`).
  */
 import { z } from "zod";
-import { resolveVerifier } from "../verifiers/index.ts";
+import { resolveVerifier, verifierLabel } from "../verifiers/index.ts";
+import { stepJudge } from "../verifiers/step-judge.ts";
+import { defineStrategy } from "./define-strategy.ts";
 import { strategyOptions } from "./options.ts";
-import { runStrategy } from "./run-strategy.ts";
-import { stepJudge } from "./step-judge.ts";
-import { stepSearch, stepSearchShape } from "./step-search.ts";
-import type { Problem, Solution, StrategyContext } from "./types.ts";
+import { stepSearch, stepSearchShape, stepSearchWork, traceCandidates } from "./step-search.ts";
 
 export const beamOptions = strategyOptions({
   ...stepSearchShape,
@@ -32,47 +31,46 @@ export const beamOptions = strategyOptions({
 });
 export type BeamOptions = z.input<typeof beamOptions>;
 
-export async function beam(
-  problem: Problem,
-  ctx: StrategyContext,
-  options: BeamOptions = {},
-): Promise<Solution> {
-  const opts = beamOptions.parse(options);
-  return runStrategy(
-    "beam",
-    problem,
-    ctx,
-    { ...opts, verifier: stepVerifierLabel(opts.verifier) },
-    async (ctx) => {
-      const result = await stepSearch(problem, ctx, {
-        ...opts,
-        sampling: opts,
-        verifier: resolveStepVerifier(opts.verifier),
-        keep: opts.beamWidth,
-        expansions: opts.expansions,
-      });
-      return {
-        text: result.best.text,
-        confidence: result.best.score,
-        data: {
-          depth: result.depth,
-          leaves: result.leaves.length,
-          finished: result.best.finished,
-          stopped: result.stopped,
-        },
-      };
-    },
-  );
+export interface StepSearchDetails {
+  /** The step verifier's name. */
+  verifier: string;
+  /** Deepest step reached. */
+  depth: number;
+  /** Whether the chosen trace finished (wrote its answer or ended). */
+  finished: boolean;
+  stopped: string;
 }
+
+export const beam = defineStrategy({
+  name: "beam",
+  description: "Step-level beam search: K continuations per kept trace, a step verifier keeps the top B.",
+  options: beamOptions,
+  work: (o) => stepSearchWork({ ...o, keep: o.beamWidth, expansions: o.expansions }),
+  async run(problem, ctx, opts) {
+    const result = await stepSearch(problem, ctx, {
+      ...opts,
+      sampling: opts,
+      verifier: resolveStepVerifier(opts.verifier),
+      keep: opts.beamWidth,
+      expansions: opts.expansions,
+    });
+    return {
+      text: result.best.text,
+      confidence: result.best.score,
+      candidates: traceCandidates(problem, result.leaves),
+      details: {
+        verifier: verifierLabel(opts.verifier),
+        depth: result.depth,
+        finished: result.best.finished,
+        stopped: result.stopped,
+      } satisfies StepSearchDetails,
+    };
+  },
+});
 
 type StepVerifierOption = z.output<typeof beamOptions>["verifier"];
 
 /** The step verifier an option names. */
 export function resolveStepVerifier(option: StepVerifierOption) {
   return option === "step-judge" ? stepJudge() : resolveVerifier(option);
-}
-
-/** The verifier as traced: its name, never a function. */
-export function stepVerifierLabel(option: StepVerifierOption): string {
-  return typeof option === "string" ? option : option.name;
 }

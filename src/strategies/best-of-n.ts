@@ -4,13 +4,15 @@
  * scores per answer instead.
  */
 import type { z } from "zod";
-import { resolveVerifier, verifierSchema } from "../verifiers/index.ts";
+import { isBudgetError } from "../run/budget.ts";
+import type { Problem } from "../run/types.ts";
+import { resolveVerifier, verifierLabel, verifierSchema } from "../verifiers/index.ts";
 import { verify } from "../verifiers/verify.ts";
-import { isBudgetError } from "./budget.ts";
+import { defineStrategy } from "./define-strategy.ts";
 import { innerShape, samplesShape, samplingShape, strategyOptions } from "./options.ts";
-import { runStrategy } from "./run-strategy.ts";
-import { type Candidate, sampleCandidates, settle } from "./sample.ts";
-import type { Problem, Solution, StrategyContext } from "./types.ts";
+import { type Candidate, evidence, sampleCandidates, settle } from "./sample.ts";
+import type { StrategyContext } from "./types.ts";
+import { addWork, candidateWork, scaleWork, VERIFY } from "./work.ts";
 
 export const bestOfNOptions = strategyOptions({
   ...samplesShape(4),
@@ -24,12 +26,24 @@ export interface ScoredCandidate extends Candidate {
   score: number;
 }
 
-/** Samples and scores candidates: the shared first half of best-of-N and its weighted form. */
+export interface BestOfNDetails {
+  /** Candidates sampled and scored. */
+  samples: number;
+  /** The verifier's name. */
+  verifier: string;
+  /** False when the budget left nothing to score with: every candidate then scored 0. */
+  scored: boolean;
+}
+
+/**
+ * Samples and scores candidates: the shared first half of best-of-N and its weighted form. Each score
+ * stays on its own candidate (by the candidate's sample index), whichever samples failed.
+ */
 export async function scoredCandidates(
   problem: Problem,
   ctx: StrategyContext,
   opts: z.output<typeof bestOfNOptions>,
-): Promise<ScoredCandidate[]> {
+): Promise<{ candidates: ScoredCandidate[]; scored: boolean }> {
   const candidates = await sampleCandidates(problem, ctx, {
     start: 0,
     count: opts.samples,
@@ -40,47 +54,43 @@ export async function scoredCandidates(
   const verifier = resolveVerifier(opts.verifier);
   try {
     const scores = await settle(candidates.map((c) => verify(verifier, problem, c, ctx)));
-    return scores.map(({ index, value }) => ({ ...candidates[index], score: value.score }));
+    return {
+      candidates: scores.map(({ index, value }) => ({ ...candidates[index], score: value.score })),
+      scored: true,
+    };
   } catch (error) {
     if (!isBudgetError(error) || candidates.length === 0) throw error;
     // No score fits the budget: every candidate is equally (un)verified.
     ctx.trace.record("decision", "unscored", { reason: (error as Error).message }, ctx.parentId);
-    return candidates.map((c) => ({ ...c, score: 0 }));
+    return { candidates: candidates.map((c) => ({ ...c, score: 0 })), scored: false };
   }
 }
 
-export async function bestOfN(
-  problem: Problem,
-  ctx: StrategyContext,
-  options: BestOfNOptions = {},
-): Promise<Solution> {
-  const opts = bestOfNOptions.parse(options);
-  return runStrategy(
-    "best-of-n",
-    problem,
-    ctx,
-    { ...opts, verifier: verifierLabel(opts.verifier) },
-    async (ctx) => {
-      const scored = await scoredCandidates(problem, ctx, opts);
-      // Highest score; the earlier sample on ties, so the choice is deterministic.
-      const best = scored.reduce((a, b) => (b.score > a.score ? b : a));
-      ctx.trace.record(
-        "decision",
-        "select",
-        {
-          reason: "highest verifier score",
-          index: best.index,
-          score: best.score,
-          scores: scored.map((c) => c.score),
-        },
-        ctx.parentId,
-      );
-      return { text: best.text, key: best.key, confidence: best.score, data: { samples: scored.length } };
-    },
-  );
-}
-
-/** The verifier as traced: its name, never a function. */
-export function verifierLabel(verifier: z.output<typeof bestOfNOptions>["verifier"]): string {
-  return typeof verifier === "string" ? verifier : verifier.name;
-}
+export const bestOfN = defineStrategy({
+  name: "best-of-n",
+  description: "Sample N candidates, score each with a verifier, answer with the best one.",
+  options: bestOfNOptions,
+  work: (o, inner) => scaleWork(o.samples, addWork(candidateWork(o, inner), VERIFY)),
+  async run(problem, ctx, opts) {
+    const { candidates, scored } = await scoredCandidates(problem, ctx, opts);
+    // Highest score; the earlier sample on ties, so the choice is deterministic.
+    const best = candidates.reduce((a, b) => (b.score > a.score ? b : a));
+    ctx.trace.record(
+      "decision",
+      "select",
+      { reason: "highest verifier score", facts: { index: best.index, score: best.score } },
+      ctx.parentId,
+    );
+    return {
+      text: best.text,
+      key: best.key,
+      confidence: best.score,
+      candidates: candidates.map((c) => evidence(c, c.score)),
+      details: {
+        samples: candidates.length,
+        verifier: verifierLabel(opts.verifier),
+        scored,
+      } satisfies BestOfNDetails,
+    };
+  },
+});

@@ -7,14 +7,14 @@
  * are sums over its traces (`cascadeReport` in `cascade-report.ts`).
  */
 import { z } from "zod";
-import { isBudgetError } from "./budget.ts";
-import { backendFor } from "./call-model.ts";
+import { isBudgetError } from "../run/budget.ts";
+import { backendFor } from "../run/call-model.ts";
+import { defineStrategy } from "./define-strategy.ts";
 import { innerShape, samplesShape, samplingShape, strategyOptions } from "./options.ts";
-import { runStrategy } from "./run-strategy.ts";
-import { type Candidate, sampleCandidates } from "./sample.ts";
-import { meanProbability } from "./trace-confidence.ts";
-import type { Problem, Solution, StrategyContext } from "./types.ts";
-import { recordVote, vote } from "./voting.ts";
+import { type Candidate, evidence, sampleCandidates } from "./sample.ts";
+import type { Escalation, StrategyContext } from "./types.ts";
+import { candidateConfidence, recordVote, vote } from "./voting.ts";
+import { addWork, candidateWork, scaleWork } from "./work.ts";
 
 export const cascadeOptions = strategyOptions({
   ...samplesShape(4),
@@ -46,13 +46,28 @@ export const cascadeOptions = strategyOptions({
 });
 export type CascadeOptions = z.input<typeof cascadeOptions>;
 
-export async function cascade(
-  problem: Problem,
-  ctx: StrategyContext,
-  options: CascadeOptions = {},
-): Promise<Solution> {
-  const opts = cascadeOptions.parse(options);
-  return runStrategy("cascade", problem, ctx, opts, async (ctx) => {
+export interface CascadeDetails {
+  escalated: boolean;
+  reason: string;
+  /** The small model's agreement or confidence, compared with τ. */
+  level: number;
+  threshold: number;
+  backends: { small: string; large: string };
+  /** Tokens (prompt plus completion) each model spent. */
+  tokens: { small: number; large: number };
+}
+
+export const cascade = defineStrategy({
+  name: "cascade",
+  description: "Small model votes first; escalate to the `large` backend when agreement is below τ.",
+  options: cascadeOptions,
+  roles: ["large"],
+  work: (o, inner) =>
+    addWork(
+      scaleWork(o.samples, candidateWork(o, inner)),
+      scaleWork(o.largeSamples, candidateWork(o, inner)),
+    ),
+  async run(problem, ctx, opts) {
     const small = backendFor(ctx, "policy");
     const large = backendFor(ctx, "large");
     const sampleWith = {
@@ -69,60 +84,80 @@ export async function cascade(
     });
     const smallVote = tally(ctx, first, "small");
     const level = opts.signal === "agreement" ? smallVote.agreement : smallVote.confidence;
-    // Counted from this span's own trace nodes: the ledger is shared with any parallel siblings.
-    const smallTokens = spent(ctx);
-    const answer = (chosen: ReturnType<typeof tally>, escalated: boolean, reason: string) => {
-      const largeTokens = spent(ctx) - smallTokens;
+    const smallTokens = spent(first);
+    const answer = (
+      chosen: ReturnType<typeof tally>,
+      second: Candidate[],
+      escalated: boolean,
+      reason: string,
+    ) => {
+      const largeTokens = spent(second);
       // Asking the large model alone would have cost about what the small one spent per sample, for
       // each large sample (same prompt, similar length) — or, once escalated, what it did cost.
       const perSample = smallTokens / Math.max(1, first.length);
-      const largeOnly = escalated ? largeTokens : perSample * opts.largeSamples;
+      const largeOnly = Math.round(escalated ? largeTokens : perSample * opts.largeSamples);
+      const escalation: Escalation = {
+        escalated,
+        largeOnlyTokens: largeOnly,
+        savedTokens: Math.round(largeOnly - smallTokens - largeTokens),
+      };
+      const details: CascadeDetails = {
+        escalated,
+        reason,
+        level,
+        threshold: opts.threshold,
+        backends: { small: small.id, large: large.id },
+        tokens: { small: smallTokens, large: largeTokens },
+      };
       return {
         text: chosen.text,
         key: chosen.key,
         confidence: opts.signal === "agreement" ? chosen.agreement : chosen.confidence,
-        data: {
-          escalated,
-          reason,
-          level,
-          threshold: opts.threshold,
-          backends: { small: small.id, large: large.id },
-          tokens: { small: smallTokens, large: largeTokens },
-          largeOnlyTokens: Math.round(largeOnly),
-          savedTokens: Math.round(largeOnly - smallTokens - largeTokens),
-        },
+        candidates: [...first, ...second].map((c) => evidence(c)),
+        escalation,
+        details,
       };
     };
 
     if (level >= opts.threshold && smallVote.key !== null) {
       const reason = `${opts.signal} ${level.toFixed(3)} >= τ ${opts.threshold}`;
-      ctx.trace.record("decision", "accept", { reason, level, threshold: opts.threshold }, ctx.parentId);
-      return answer(smallVote, false, reason);
+      ctx.trace.record(
+        "decision",
+        "accept",
+        { reason, facts: { level, threshold: opts.threshold } },
+        ctx.parentId,
+      );
+      return answer(smallVote, [], false, reason);
     }
     const reason =
       smallVote.key === null
         ? "the small model gave no answer"
         : `${opts.signal} ${level.toFixed(3)} < τ ${opts.threshold}`;
-    ctx.trace.record("decision", "escalate", { reason, level, threshold: opts.threshold }, ctx.parentId);
+    ctx.trace.record(
+      "decision",
+      "escalate",
+      { reason, facts: { level, threshold: opts.threshold } },
+      ctx.parentId,
+    );
     try {
-      // The same sampling, with the large backend in the policy seat.
-      const largeCtx = { ...ctx, backends: { ...ctx.backends, policy: large } };
-      const second = await sampleCandidates(problem, largeCtx, {
+      // The same sampling, by the large backend.
+      const second = await sampleCandidates(problem, ctx, {
         start: opts.samples,
         count: opts.largeSamples,
+        role: "large",
         sampling: { ...opts, temperature: opts.largeTemperature },
         ...sampleWith,
         logprobs: opts.signal === "confidence" && large.capabilities.logprobs ? 0 : undefined,
       });
-      return answer(tally(ctx, second, "large"), true, reason);
+      return answer(tally(ctx, second, "large"), second, true, reason);
     } catch (error) {
       if (!isBudgetError(error)) throw error;
       const refused = `escalation refused by the budget: ${(error as Error).message}`;
       ctx.trace.record("decision", "keep-small", { reason: refused }, ctx.parentId);
-      return answer(smallVote, false, refused);
+      return answer(smallVote, [], false, refused);
     }
-  });
-}
+  },
+});
 
 /** Majority vote over candidates, recorded; confidence = the winners' mean confidence. */
 function tally(ctx: StrategyContext, candidates: Candidate[], model: "small" | "large") {
@@ -141,25 +176,7 @@ function tally(ctx: StrategyContext, candidates: Candidate[], model: "small" | "
   };
 }
 
-function candidateConfidence(candidate: Candidate): number {
-  if (candidate.solution) return candidate.solution.confidence;
-  return candidate.completion ? meanProbability([candidate.completion]) : 0;
-}
-
-/** Tokens of the model calls recorded so far under this strategy's span (nested ones included). */
-function spent(ctx: StrategyContext): number {
-  const { nodes } = ctx.trace.trace;
-  const parents = new Map(nodes.map((n) => [n.id, n.parentId]));
-  const under = (id: string | undefined): boolean => {
-    for (let at = id; at !== undefined; at = parents.get(at)) if (at === ctx.parentId) return true;
-    return false;
-  };
-  let tokens = 0;
-  for (const node of nodes) {
-    if (node.kind !== "generate" || !under(node.parentId)) continue;
-    const { promptTokens, completionTokens } = node.data;
-    if (typeof promptTokens === "number") tokens += promptTokens;
-    if (typeof completionTokens === "number") tokens += completionTokens;
-  }
-  return tokens;
+/** Tokens (prompt plus completion) the candidates cost. */
+function spent(candidates: Candidate[]): number {
+  return candidates.reduce((sum, c) => sum + c.usage.promptTokens + c.usage.completionTokens, 0);
 }

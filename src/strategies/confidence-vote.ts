@@ -5,17 +5,18 @@
  * any whose rolling group confidence falls below it, saving their remaining tokens.
  */
 import { z } from "zod";
-import { readAnswer } from "./answers.ts";
-import { isBudgetError } from "./budget.ts";
-import { backendFor, callModel } from "./call-model.ts";
+import { isBudgetError } from "../run/budget.ts";
+import { backendFor, callModel } from "../run/call-model.ts";
+import { buildMessages } from "../run/prompts.ts";
+import { deriveSeed, problemKey } from "../run/seeds.ts";
+import type { Problem } from "../run/types.ts";
+import { defineStrategy } from "./define-strategy.ts";
 import { samplesShape, samplingShape, strategyOptions } from "./options.ts";
-import { buildMessages } from "./prompts.ts";
-import { runStrategy } from "./run-strategy.ts";
-import { type Candidate, sampleCandidates, settle } from "./sample.ts";
-import { deriveSeed, problemKey } from "./seeds.ts";
+import { type Candidate, evidence, fromCompletion, sampleCandidates, settle } from "./sample.ts";
 import { quantile, RollingConfidence, traceConfidence } from "./trace-confidence.ts";
-import type { Problem, Solution, StrategyContext } from "./types.ts";
+import type { StrategyContext } from "./types.ts";
 import { recordVote, vote } from "./voting.ts";
+import { completions } from "./work.ts";
 
 export const confidenceVoteOptions = strategyOptions({
   ...samplesShape(16),
@@ -54,13 +55,24 @@ interface ScoredTrace extends Candidate {
   confidence: number;
 }
 
-export async function confidenceVote(
-  problem: Problem,
-  ctx: StrategyContext,
-  options: ConfidenceVoteOptions = {},
-): Promise<Solution> {
-  const opts = confidenceVoteOptions.parse(options);
-  return runStrategy("confidence-vote", problem, ctx, opts, async (ctx) => {
+export interface ConfidenceVoteDetails {
+  /** Traces sampled to the end (terminated ones excluded). */
+  traces: number;
+  /** Traces that voted after the confidence filter. */
+  kept: number;
+  /** Online mode: traces stopped early for low confidence. */
+  terminated: number;
+  /** Whether the backend gave logprobs (without them the vote is a plain majority). */
+  logprobs: boolean;
+}
+
+export const confidenceVote = defineStrategy({
+  name: "confidence-vote",
+  description: "DeepConf: drop low-confidence traces (token logprobs) and vote weighted by confidence.",
+  options: confidenceVoteOptions,
+  // Warm-up and online traces together are `samples`.
+  work: (o) => completions(o.samples, o.maxTokens),
+  async run(problem, ctx, opts) {
     const backend = backendFor(ctx, "policy");
     const logprobs = backend.capabilities.logprobs
       ? Math.min(opts.topLogprobs, backend.capabilities.maxTopLogprobs)
@@ -91,7 +103,12 @@ export async function confidenceVote(
         traces.map((t) => t.confidence),
         1 - opts.keep,
       );
-      ctx.trace.record("decision", "threshold", { threshold, warmup: traces.length }, ctx.parentId);
+      ctx.trace.record(
+        "decision",
+        "threshold",
+        { reason: "the warm-up traces' confidence quantile", facts: { threshold, warmup: traces.length } },
+        ctx.parentId,
+      );
       const rest = await streamWithCutoff(problem, ctx, opts, logprobs, threshold);
       terminated = rest.terminated;
       traces.push(...rest.traces.map(score));
@@ -108,22 +125,24 @@ export async function confidenceVote(
         confidence: t.confidence,
       })),
     );
-    recordVote(ctx.trace, result, ctx.parentId, {
-      name: "confidence-weighted",
-      kept: kept.length,
-      traces: traces.length,
-      terminated,
-      confidences: traces.map((t) => t.confidence),
-    });
+    recordVote(ctx.trace, result, ctx.parentId, { name: "confidence-weighted", samples: kept.length });
     const chosen = kept[result.winnerIndex] ?? kept[0];
+    // Every finished trace is a candidate, in sample order, whether the filter kept it or not.
+    const candidates = [...traces].sort((a, b) => a.index - b.index);
     return {
       text: chosen?.text ?? "",
       key: result.winner,
       confidence: result.share,
-      data: { traces: traces.length, kept: kept.length, terminated },
+      candidates: candidates.map((t) => evidence(t)),
+      details: {
+        traces: traces.length,
+        kept: kept.length,
+        terminated,
+        logprobs: logprobs !== undefined,
+      } satisfies ConfidenceVoteDetails,
     };
-  });
-}
+  },
+});
 
 /**
  * Streams the traces after warm-up in parallel, one call each so each can be aborted alone; a trace
@@ -152,7 +171,8 @@ async function streamWithCutoff(
         logprobs,
         seed: deriveSeed({ runSeed: ctx.seed, problemId: id, index }),
       },
-      label: { sample: index, phase: "online" },
+      sample: index,
+      tags: { phase: "online" },
       onDelta: (event, stop) => {
         for (const token of event.logprobs ?? []) rolling.push(token);
         const current = rolling.current();
@@ -162,7 +182,7 @@ async function streamWithCutoff(
           ctx.trace.record(
             "decision",
             "terminate",
-            { sample: index, tokens: rolling.count, confidence: current, threshold },
+            { facts: { sample: index, tokens: rolling.count, confidence: current, threshold } },
             ctx.parentId,
           );
         }
@@ -172,7 +192,7 @@ async function streamWithCutoff(
     const completion = completions[0];
     if (cut || !completion || completion.finishReason === "error" || completion.finishReason === "abort")
       return [];
-    return [{ index, text: completion.text, completion, ...readAnswer(problem, completion.text) }];
+    return [fromCompletion(problem, index, "policy", completion)];
   });
   try {
     const settled = await settle(runs);

@@ -6,14 +6,16 @@
 import { z } from "zod";
 import { DeliberateError } from "../errors.ts";
 import type { ChatMessage, Completion } from "../models/types.ts";
-import { backendFor, callModel } from "./call-model.ts";
+import { backendFor, callModel } from "../run/call-model.ts";
+import { buildMessages, taskKind, templates } from "../run/prompts.ts";
+import { deriveSeed, problemKey } from "../run/seeds.ts";
+import { splitThinking, THINK_CLOSE } from "../run/thinking.ts";
+import { defineStrategy } from "./define-strategy.ts";
 import { samplingShape, strategyOptions } from "./options.ts";
-import { buildMessages, taskKind, templates } from "./prompts.ts";
-import { runStrategy } from "./run-strategy.ts";
-import { deriveSeed, problemKey } from "./seeds.ts";
-import { splitThinking, THINK_CLOSE } from "./thinking.ts";
+import { evidence, fromCompletion } from "./sample.ts";
 import { meanProbability } from "./trace-confidence.ts";
-import type { Problem, Solution, StrategyContext } from "./types.ts";
+import type { StrategyOutcome } from "./types.ts";
+import { addWork, completions } from "./work.ts";
 
 export const cotOptions = strategyOptions({
   ...samplingShape(0),
@@ -35,23 +37,37 @@ export type CotOptions = z.input<typeof cotOptions>;
 /** Sent when the backend cannot prefill: the closest a plain chat can get to forcing the answer. */
 const FORCE_WITHOUT_PREFILL = "Time is up. Reply with only the final answer, in the required format.";
 
-export async function cot(
-  problem: Problem,
-  ctx: StrategyContext,
-  options: CotOptions = {},
-): Promise<Solution> {
-  const opts = cotOptions.parse(options);
-  return runStrategy("cot", problem, ctx, opts, async (ctx) => {
+export interface CotDetails {
+  /** Whether the answer was forced after the thinking budget ran out. */
+  forced: boolean;
+}
+
+export const cot = defineStrategy({
+  name: "cot",
+  description: "One chain of thought; optional thinking budget with budget forcing.",
+  options: cotOptions,
+  // One chain; with a thinking budget, a forced answer after it.
+  work: (o) =>
+    o.thinkingBudget === undefined
+      ? completions(1, o.maxTokens)
+      : addWork(completions(1, o.thinkingBudget), completions(1, o.answerTokens)),
+  async run(problem, ctx, opts): Promise<StrategyOutcome<CotDetails>> {
     const messages = buildMessages(problem);
     const seed = deriveSeed({ runSeed: ctx.seed, problemId: problemKey(problem), index: 0 });
     const logprobs = backendFor(ctx, "policy").capabilities.logprobs ? 0 : undefined;
     const { temperature, topP, maxTokens, thinkingBudget } = opts;
     const first = await callModel(ctx, {
       request: { messages, temperature, topP, seed, logprobs, maxTokens: thinkingBudget ?? maxTokens },
+      sample: 0,
     });
     const completion = usable(first.completions);
     if (thinkingBudget === undefined || completion.finishReason !== "length") {
-      return { text: completion.text, confidence: meanProbability([completion]), data: { forced: false } };
+      return {
+        text: completion.text,
+        confidence: meanProbability([completion]),
+        candidates: [evidence(fromCompletion(problem, 0, "policy", completion))],
+        details: { forced: false },
+      };
     }
 
     // Budget forcing: close the thinking where it stopped and make the next tokens the answer.
@@ -62,7 +78,7 @@ export async function cot(
     ctx.trace.record(
       "decision",
       "budget-forcing",
-      { reason: `reasoning hit the thinking budget of ${thinkingBudget} tokens`, prefill },
+      { reason: `reasoning hit the thinking budget of ${thinkingBudget} tokens`, facts: { prefill } },
       ctx.parentId,
     );
     const forcedMessages: ChatMessage[] = prefill
@@ -81,13 +97,24 @@ export async function cot(
         logprobs,
         maxTokens: opts.answerTokens,
       },
-      label: { phase: "forced-answer" },
+      purpose: "step",
+      tags: { phase: "forced-answer" },
     });
     const answer = usable(forced.completions);
     const text = prefill ? `${prefix}${answer.text}` : `${completion.text}${closing}${answer.text}`;
-    return { text, confidence: meanProbability([completion, answer]), data: { forced: true } };
-  });
-}
+    const candidate = fromCompletion(problem, 0, "policy", answer, text);
+    candidate.usage = {
+      promptTokens: completion.usage.promptTokens + answer.usage.promptTokens,
+      completionTokens: completion.usage.completionTokens + answer.usage.completionTokens,
+    };
+    return {
+      text,
+      confidence: meanProbability([completion, answer]),
+      candidates: [evidence(candidate)],
+      details: { forced: true },
+    };
+  },
+});
 
 /** The first completion, or an `UPSTREAM` error saying why there is none. */
 function usable(completions: Completion[]): Completion {

@@ -6,13 +6,14 @@
  * answer is the best-scoring leaf over all subtrees.
  */
 import { z } from "zod";
-import { beamOptions, resolveStepVerifier, stepVerifierLabel } from "./beam.ts";
+import { deriveSeed, problemKey } from "../run/seeds.ts";
+import { verifierLabel } from "../verifiers/index.ts";
+import { beamOptions, resolveStepVerifier, type StepSearchDetails } from "./beam.ts";
+import { defineStrategy } from "./define-strategy.ts";
 import { strategyOptions } from "./options.ts";
-import { runStrategy } from "./run-strategy.ts";
 import { settle } from "./sample.ts";
-import { deriveSeed, problemKey } from "./seeds.ts";
-import { stepSearch, stepSearchShape } from "./step-search.ts";
-import type { Problem, Solution, StrategyContext } from "./types.ts";
+import { stepSearch, stepSearchShape, stepSearchWork, traceCandidates } from "./step-search.ts";
+import { scaleWork } from "./work.ts";
 
 export const dvtsOptions = strategyOptions({
   ...stepSearchShape,
@@ -28,14 +29,22 @@ export const dvtsOptions = strategyOptions({
 });
 export type DvtsOptions = z.input<typeof dvtsOptions>;
 
-export async function dvts(
-  problem: Problem,
-  ctx: StrategyContext,
-  options: DvtsOptions = {},
-): Promise<Solution> {
-  const opts = dvtsOptions.parse(options);
-  const traced = { ...opts, verifier: stepVerifierLabel(opts.verifier) };
-  return runStrategy("dvts", problem, ctx, traced, async (ctx) => {
+export interface DvtsDetails extends StepSearchDetails {
+  subtrees: number;
+  /** Subtrees that returned a trace. */
+  completed: number;
+}
+
+export const dvts = defineStrategy({
+  name: "dvts",
+  description: "Diverse Verifier Tree Search: N/B independent step-search subtrees, best leaf overall.",
+  options: dvtsOptions,
+  work: (o) =>
+    scaleWork(
+      Math.max(1, Math.floor(o.samples / o.expansions)),
+      stepSearchWork({ ...o, keep: 1, expansions: o.expansions }),
+    ),
+  async run(problem, ctx, opts) {
     const subtrees = Math.max(1, Math.floor(opts.samples / opts.expansions));
     const verifier = resolveStepVerifier(opts.verifier);
     const id = problemKey(problem);
@@ -62,21 +71,30 @@ export async function dvts(
       "select",
       {
         reason: "best-scoring leaf over all subtrees",
-        subtree: best.index,
-        score: best.value.best.score,
-        scores: results.map(({ index, value }) => ({ subtree: index, score: value.best.score })),
+        facts: {
+          subtree: best.index,
+          score: best.value.best.score,
+          scores: results.map(({ index, value }) => ({ subtree: index, score: value.best.score })),
+        },
       },
       ctx.parentId,
     );
     return {
       text: best.value.best.text,
       confidence: best.value.best.score,
-      data: {
+      // Each subtree's chosen trace: the leaves DVTS picked its answer from.
+      candidates: traceCandidates(
+        problem,
+        results.map(({ value }) => value.best),
+      ),
+      details: {
+        verifier: verifierLabel(opts.verifier),
         subtrees,
         completed: results.length,
         finished: best.value.best.finished,
         depth: Math.max(...results.map(({ value }) => value.depth)),
-      },
+        stopped: results.map(({ value }) => value.stopped).join("; "),
+      } satisfies DvtsDetails,
     };
-  });
-}
+  },
+});

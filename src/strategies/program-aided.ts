@@ -9,17 +9,20 @@
  */
 import { z } from "zod";
 import { extractCode } from "../grading/code.ts";
-import type { ChatMessage } from "../models/types.ts";
+import type { ChatMessage, Completion } from "../models/types.ts";
+import { isBudgetError, remainingMs } from "../run/budget.ts";
+import { backendFor, callModel, throwIfAborted } from "../run/call-model.ts";
+import { buildMessages, taskKind } from "../run/prompts.ts";
+import { deriveSeed, problemKey } from "../run/seeds.ts";
+import type { Problem } from "../run/types.ts";
 import { limitSchemas, programAnswer, runCode } from "../sandbox/index.ts";
 import type { SandboxResult } from "../sandbox/types.ts";
-import { isBudgetError } from "./budget.ts";
-import { backendFor, callModel, throwIfAborted } from "./call-model.ts";
+import { defineStrategy } from "./define-strategy.ts";
 import { samplingShape, strategyOptions } from "./options.ts";
-import { buildMessages, taskKind } from "./prompts.ts";
-import { runStrategy } from "./run-strategy.ts";
-import { deriveSeed, problemKey } from "./seeds.ts";
+import { evidence, fromCompletion } from "./sample.ts";
 import { meanProbability } from "./trace-confidence.ts";
-import type { Problem, Solution, StrategyContext } from "./types.ts";
+import type { StrategyContext } from "./types.ts";
+import { completions } from "./work.ts";
 
 export const programAidedOptions = strategyOptions({
   ...samplingShape(0),
@@ -57,17 +60,40 @@ const INSTRUCTIONS = {
 /** Longest error text shown back to the model: the first lines of a traceback say what went wrong. */
 const MAX_FEEDBACK_CHARS = 1500;
 
-export async function programAided(
-  problem: Problem,
-  ctx: StrategyContext,
-  options: ProgramAidedOptions = {},
-): Promise<Solution> {
-  const opts = programAidedOptions.parse(options);
-  return runStrategy("program-aided", problem, ctx, opts, async (ctx) => {
+export interface ProgramAidedDetails {
+  /** Model calls made: the first program and its retries. */
+  attempts: number;
+  /** Whether a program printed an answer. */
+  ok: boolean;
+  /** What the program printed, when it did. */
+  output?: string;
+}
+
+export const programAided = defineStrategy({
+  name: "program-aided",
+  description: "PAL/PoT: the model writes a program, the sandbox runs it; errors go back for a retry.",
+  options: programAidedOptions,
+  // The first attempt and each retry.
+  work: (o) => completions(o.retries + 1, o.maxTokens),
+  async run(problem, ctx, opts) {
     const messages: ChatMessage[] = buildMessages(problem, { system: INSTRUCTIONS[opts.language] });
     const logprobs = backendFor(ctx, "policy").capabilities.logprobs ? 0 : undefined;
     const id = problemKey(problem);
-    let last = { text: "", confidence: 0 };
+    let last: Completion | undefined;
+    let attempts = 0;
+    const usage = { promptTokens: 0, completionTokens: 0 };
+    // The one candidate: the final text, charged with every attempt's tokens.
+    const outcome = (completion: Completion | undefined, text: string, details: ProgramAidedDetails) => {
+      const candidate = completion
+        ? { ...fromCompletion(problem, 0, "policy", completion, text), usage }
+        : undefined;
+      return {
+        text,
+        confidence: completion && details.ok ? meanProbability([completion]) : 0,
+        candidates: candidate ? [evidence(candidate)] : [],
+        details,
+      };
+    };
     for (let attempt = 0; attempt <= opts.retries; attempt++) {
       let called: Awaited<ReturnType<typeof callModel>>;
       try {
@@ -80,15 +106,26 @@ export async function programAided(
             logprobs,
             seed: deriveSeed({ runSeed: ctx.seed, problemId: id, index: attempt, stream: "program" }),
           },
-          label: { attempt },
+          sample: 0,
+          tags: { attempt },
         });
       } catch (error) {
         // A retry the budget cannot pay for ends the loop; the first attempt must happen.
         if (attempt === 0 || !isBudgetError(error)) throw error;
-        ctx.trace.record("decision", "stop", { reason: (error as Error).message, attempt }, ctx.parentId);
+        ctx.trace.record(
+          "decision",
+          "stop",
+          { reason: (error as Error).message, facts: { attempt } },
+          ctx.parentId,
+        );
         break;
       }
+      attempts = attempt + 1;
       const completion = called.completions[0];
+      if (completion) {
+        usage.promptTokens += completion.usage.promptTokens;
+        usage.completionTokens += completion.usage.completionTokens;
+      }
       const text = completion?.text ?? "";
       const code = extractCode(text, opts.language);
       const run = await runTool(ctx, opts, code, attempt);
@@ -96,19 +133,16 @@ export async function programAided(
       throwIfAborted(ctx);
       const answer = run ? programAnswer(run) : null;
       if (answer !== null) {
-        return {
-          text: `${text}\n\nProgram output: ${answer}\n\n${answerLine(problem, answer)}`,
-          confidence: completion ? meanProbability([completion]) : 0,
-          data: { attempts: attempt + 1, ok: true, answer },
-        };
+        const answered = `${text}\n\nProgram output: ${answer}\n\n${answerLine(problem, answer)}`;
+        return outcome(completion, answered, { attempts, ok: true, output: answer });
       }
-      last = { text, confidence: 0 };
+      last = completion;
       const problemText = failureText(run, code);
       const willRetry = attempt < opts.retries;
       ctx.trace.record(
         "decision",
         willRetry ? "retry" : "give-up",
-        { reason: problemText, attempt },
+        { reason: problemText, facts: { attempt } },
         ctx.parentId,
       );
       if (!willRetry) break;
@@ -121,9 +155,9 @@ export async function programAided(
       );
     }
     // No program produced an answer: the model's last text is all there is (graders may still read it).
-    return { text: last.text, confidence: last.confidence, data: { attempts: opts.retries + 1, ok: false } };
-  });
-}
+    return outcome(last, last?.text ?? "", { attempts, ok: false });
+  },
+});
 
 /** Runs the program inside a `tool` trace node; null when there was no code to run. */
 async function runTool(
@@ -133,11 +167,12 @@ async function runTool(
   attempt: number,
 ): Promise<SandboxResult | null> {
   if (code === "") return null;
-  const span = ctx.trace.start("tool", `sandbox:${opts.language}`, { code, attempt }, ctx.parentId);
+  const span = ctx.trace.start("tool", `sandbox:${opts.language}`, { code, tags: { attempt } }, ctx.parentId);
   const run = await runCode({
     language: opts.language,
     code,
-    timeoutMs: opts.timeoutMs,
+    // The option caps each run; the solve's remaining time budget caps it further.
+    timeoutMs: Math.max(1, Math.min(opts.timeoutMs, Math.floor(remainingMs(ctx.budget, ctx.ledger)))),
     memoryMb: opts.memoryMb,
   });
   span.end({
@@ -147,7 +182,6 @@ async function runTool(
     stderr: run.stderr,
     result: run.result,
     error: run.error,
-    durationMs: run.durationMs,
   });
   return run;
 }

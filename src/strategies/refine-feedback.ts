@@ -6,12 +6,14 @@
 import { DeliberateError } from "../errors.ts";
 import { gradeCode } from "../grading/code.ts";
 import type { ChatMessage } from "../models/types.ts";
+import { readAnswer } from "../run/answers.ts";
+import { remainingMs } from "../run/budget.ts";
+import { answerText } from "../run/thinking.ts";
+import type { Problem } from "../run/types.ts";
 import { resolveVerifier, type VerifierName } from "../verifiers/index.ts";
 import type { Verifier } from "../verifiers/types.ts";
 import { verify } from "../verifiers/verify.ts";
-import { readAnswer } from "./answers.ts";
-import { answerText } from "./thinking.ts";
-import type { Problem, StrategyContext } from "./types.ts";
+import type { StrategyContext } from "./types.ts";
 
 export type FeedbackSource = "self" | "verifier" | "tests";
 
@@ -85,10 +87,18 @@ export async function refineFeedback(options: RefineFeedbackOptions): Promise<Fe
           param: "feedback",
         });
       }
-      const span = ctx.trace.start("tool", `tests:${problem.tests.language}`, { round }, ctx.parentId);
-      const graded = await gradeCode(answerText({ text }), problem.tests, {
-        timeoutMs: options.testTimeoutMs,
-      });
+      const span = ctx.trace.start(
+        "tool",
+        `tests:${problem.tests.language}`,
+        { tests: problem.tests.code, tags: { round } },
+        ctx.parentId,
+      );
+      // The option caps each run; the solve's remaining time budget caps it further.
+      const timeoutMs = Math.max(
+        1,
+        Math.min(options.testTimeoutMs, Math.floor(remainingMs(ctx.budget, ctx.ledger))),
+      );
+      const graded = await gradeCode(answerText({ text }), problem.tests, { timeoutMs });
       const stderr = graded.run?.stderr.trim() ?? "";
       span.end({ verdict: graded.verdict, reason: graded.reason, stderr, code: graded.predicted });
       return {

@@ -4,20 +4,16 @@
  */
 import { DeliberateError, toDeliberateError } from "../errors.ts";
 import type { Completion, GenerateRequest } from "../models/types.ts";
-import { readAnswer } from "./answers.ts";
-import { backendFor, callModel, planSamples } from "./call-model.ts";
-import { runInner } from "./inner.ts";
+import { readAnswer } from "../run/answers.ts";
+import { backendFor, callModel, planSamples } from "../run/call-model.ts";
+import { buildMessages } from "../run/prompts.ts";
+import { deriveSeed, problemKey } from "../run/seeds.ts";
+import type { BackendRole, Problem } from "../run/types.ts";
 import type { SamplingSettings } from "./options.ts";
-import { buildMessages } from "./prompts.ts";
-import { deriveSeed, problemKey } from "./seeds.ts";
-import type { Problem, Solution, StrategyContext } from "./types.ts";
+import type { Solution, SolutionCandidate, StrategyContext } from "./types.ts";
 
-export interface Candidate {
-  /** Sample index within the strategy (the seed derives from it). */
-  index: number;
-  text: string;
-  answer: string | null;
-  key: string | null;
+/** A sampled candidate as a strategy works with it: the Solution's record plus where it came from. */
+export interface Candidate extends SolutionCandidate {
   /** The completion, when sampled directly. */
   completion?: Completion;
   /** The inner strategy's solution, when composed. */
@@ -30,6 +26,10 @@ export interface SampleOptions {
   /** How many candidates to ask for (the budget may grant fewer). */
   count: number;
   sampling: SamplingSettings;
+  /** Which backend samples. Default `policy`. */
+  role?: Exclude<BackendRole, "verifier">;
+  /** Why the calls are made, for the trace: `step` for partial continuations. Default `sample`. */
+  purpose?: "sample" | "step";
   /** Ask for per-token logprobs with this many top alternatives. */
   logprobs?: number;
   /** Run this registered strategy per sample instead of one completion. */
@@ -41,29 +41,32 @@ export interface SampleOptions {
 
 /**
  * Samples up to `count` candidates in parallel. Calls refused by the budget are dropped as long as at
- * least one candidate comes back; an abort always propagates.
+ * least one candidate comes back; an abort always propagates. Failed and aborted completions are not
+ * candidates.
  */
 export async function sampleCandidates(
   problem: Problem,
   ctx: StrategyContext,
   options: SampleOptions,
 ): Promise<Candidate[]> {
-  const { start, count, sampling, logprobs, inner, innerOptions } = options;
+  const {
+    start,
+    count,
+    sampling,
+    logprobs,
+    inner,
+    innerOptions,
+    role = "policy",
+    purpose = "sample",
+  } = options;
   const id = problemKey(problem);
   if (inner) {
     const runs = Array.from({ length: count }, (_, i) =>
-      runInner(inner, innerOptions, problem, {
-        ...ctx,
+      ctx.run(inner, problem, innerOptions, {
         seed: deriveSeed({ runSeed: ctx.seed, problemId: id, index: start + i, stream: "inner" }),
       }),
     );
-    return (await settle(runs)).map(({ index, value }) => ({
-      index: start + index,
-      text: value.text,
-      answer: value.answer,
-      key: value.key,
-      solution: value,
-    }));
+    return (await settle(runs)).map(({ index, value }) => fromSolution(start + index, role, value));
   }
 
   const request = {
@@ -75,15 +78,17 @@ export async function sampleCandidates(
     ...options.request,
   };
   const seed = (index: number) => deriveSeed({ runSeed: ctx.seed, problemId: id, index });
-  const native = backendFor(ctx, "policy").capabilities.nativeN;
+  const native = backendFor(ctx, role).capabilities.nativeN;
   // Separate calls each reserve their worst case: plan how many fit the budget, and how long.
-  const plan = native ? { n: count, maxTokens: request.maxTokens } : planSamples(ctx, request, count);
+  const plan = native ? { n: count, maxTokens: request.maxTokens } : planSamples(ctx, request, count, role);
   const calls = native
-    ? [callModel(ctx, { request: { ...request, n: count, seed: seed(start) }, label: { sample: start } })]
+    ? [callModel(ctx, { role, purpose, request: { ...request, n: count, seed: seed(start) }, sample: start })]
     : Array.from({ length: plan.n }, (_, i) =>
         callModel(ctx, {
+          role,
+          purpose,
           request: { ...request, n: 1, maxTokens: plan.maxTokens, seed: seed(start + i) },
-          label: { sample: start + i },
+          sample: start + i,
         }),
       );
   const completions = (await settle(calls)).flatMap(({ index, value }) =>
@@ -94,12 +99,45 @@ export async function sampleCandidates(
   );
   return completions
     .filter(({ completion }) => completion.finishReason !== "error" && completion.finishReason !== "abort")
-    .map(({ completion, index }) => ({
-      index,
-      text: completion.text,
-      completion,
-      ...readAnswer(problem, completion.text),
-    }));
+    .map(({ completion, index }) => fromCompletion(problem, index, role, completion));
+}
+
+/** A completion as a candidate: its answer read once, its usage and finish reason kept. */
+export function fromCompletion(
+  problem: Problem,
+  index: number,
+  role: BackendRole,
+  completion: Completion,
+  text: string = completion.text,
+): Candidate {
+  return {
+    index,
+    role,
+    text,
+    ...readAnswer(problem, text),
+    finishReason: completion.finishReason,
+    usage: {
+      promptTokens: completion.usage.promptTokens,
+      completionTokens: completion.usage.completionTokens,
+    },
+    completion,
+  };
+}
+
+/** An inner strategy's solution as a candidate, with the usage of all its calls. */
+export function fromSolution(index: number, role: BackendRole, solution: Solution): Candidate {
+  const usage = { promptTokens: 0, completionTokens: 0 };
+  for (const spent of Object.values(solution.usage)) {
+    usage.promptTokens += spent.promptTokens;
+    usage.completionTokens += spent.completionTokens;
+  }
+  return { index, role, text: solution.text, answer: solution.answer, key: solution.key, usage, solution };
+}
+
+/** The Solution's record of a candidate: without the completion or inner solution it came from. */
+export function evidence(candidate: Candidate, score?: number): SolutionCandidate {
+  const { completion: _completion, solution: _solution, ...record } = candidate;
+  return score === undefined ? record : { ...record, score };
 }
 
 /**

@@ -4,15 +4,14 @@
  * batches an adaptive stopping rule (Adaptive-Consistency's Beta rule, ESC's window) may end early.
  */
 import { z } from "zod";
-import { isBudgetError } from "./budget.ts";
-import { backendFor } from "./call-model.ts";
+import { isBudgetError } from "../run/budget.ts";
+import { backendFor } from "../run/call-model.ts";
+import { defineStrategy } from "./define-strategy.ts";
 import { innerShape, samplesShape, samplingShape, strategyOptions } from "./options.ts";
-import { runStrategy } from "./run-strategy.ts";
-import { type Candidate, sampleCandidates } from "./sample.ts";
-import { type StoppingRule, shouldStop, stoppingSchema } from "./stopping.ts";
-import { meanProbability } from "./trace-confidence.ts";
-import type { Problem, Solution, StrategyContext } from "./types.ts";
-import { recordVote, vote } from "./voting.ts";
+import { type Candidate, evidence, sampleCandidates } from "./sample.ts";
+import { DEFAULT_WINDOW, type StoppingRule, shouldStop, stoppingSchema } from "./stopping.ts";
+import { candidateConfidence, recordVote, vote } from "./voting.ts";
+import { candidateWork, scaleWork } from "./work.ts";
 
 export const selfConsistencyOptions = strategyOptions({
   ...samplesShape(8),
@@ -36,15 +35,20 @@ export const selfConsistencyOptions = strategyOptions({
 });
 export type SelfConsistencyOptions = z.input<typeof selfConsistencyOptions>;
 
-const DEFAULT_ADAPTIVE_BATCH = 4;
+export interface SelfConsistencyDetails {
+  /** Candidates drawn (fewer than asked when a stopping rule or the budget ended sampling). */
+  samples: number;
+  /** Why sampling ended. */
+  stopped: string;
+}
 
-export async function selfConsistency(
-  problem: Problem,
-  ctx: StrategyContext,
-  options: SelfConsistencyOptions = {},
-): Promise<Solution> {
-  const opts = selfConsistencyOptions.parse(options);
-  return runStrategy("self-consistency", problem, ctx, opts, async (ctx) => {
+export const selfConsistency = defineStrategy({
+  name: "self-consistency",
+  description:
+    "Sample N reasoning paths in parallel batches and take the majority answer; adaptive stopping.",
+  options: selfConsistencyOptions,
+  work: (o, inner) => scaleWork(o.samples, candidateWork(o, inner)),
+  async run(problem, ctx, opts) {
     const batchSize = opts.batchSize ?? defaultBatch(opts.stopping, opts.samples);
     const logprobs = backendFor(ctx, "policy").capabilities.logprobs ? 0 : undefined;
     const candidates: Candidate[] = [];
@@ -69,7 +73,12 @@ export async function selfConsistency(
       } catch (error) {
         if (!isBudgetError(error) || candidates.length === 0) throw error;
         stopped = `budget: ${(error as Error).message}`;
-        ctx.trace.record("decision", "stop", { reason: stopped, samples: candidates.length }, ctx.parentId);
+        ctx.trace.record(
+          "decision",
+          "stop",
+          { reason: stopped, facts: { samples: candidates.length } },
+          ctx.parentId,
+        );
         break;
       }
       if (candidates.length >= opts.samples) break;
@@ -77,10 +86,11 @@ export async function selfConsistency(
         opts.stopping,
         candidates.map((c) => c.key),
       );
+      const { reason, ...facts } = decision;
       ctx.trace.record(
         "decision",
         decision.stop ? "stop" : "continue",
-        { ...decision, rule: opts.stopping.rule, samples: candidates.length },
+        { reason, facts: { ...facts, rule: opts.stopping.rule, samples: candidates.length } },
         ctx.parentId,
       );
       if (decision.stop) {
@@ -100,19 +110,14 @@ export async function selfConsistency(
       text: chosen?.text ?? "",
       key: result.winner,
       confidence: result.share,
-      data: { samples: candidates.length, stopped },
+      candidates: candidates.map((c) => evidence(c)),
+      details: { samples: candidates.length, stopped } satisfies SelfConsistencyDetails,
     };
-  });
-}
-
-/** An inner strategy's confidence, else the sample's mean token probability (0.5 without logprobs). */
-function candidateConfidence(candidate: Candidate): number {
-  if (candidate.solution) return candidate.solution.confidence;
-  return candidate.completion ? meanProbability([candidate.completion]) : 0.5;
-}
+  },
+});
 
 function defaultBatch(stopping: StoppingRule, samples: number): number {
   if (stopping.rule === "none") return samples;
-  if (stopping.rule === "esc") return stopping.window ?? DEFAULT_ADAPTIVE_BATCH;
-  return DEFAULT_ADAPTIVE_BATCH;
+  if (stopping.rule === "esc") return stopping.window ?? DEFAULT_WINDOW;
+  return DEFAULT_WINDOW;
 }

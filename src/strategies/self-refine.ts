@@ -7,17 +7,20 @@
  */
 import { z } from "zod";
 import { DeliberateError } from "../errors.ts";
-import type { ChatMessage } from "../models/types.ts";
+import type { ChatMessage, Completion } from "../models/types.ts";
+import { isBudgetError } from "../run/budget.ts";
+import { callModel } from "../run/call-model.ts";
+import { buildMessages, taskKind, templates } from "../run/prompts.ts";
+import { deriveSeed, problemKey } from "../run/seeds.ts";
+import type { Problem } from "../run/types.ts";
 import { limitSchemas } from "../sandbox/index.ts";
-import { verifierSchema } from "../verifiers/index.ts";
-import { isBudgetError } from "./budget.ts";
-import { callModel } from "./call-model.ts";
+import { verifierLabel, verifierSchema } from "../verifiers/index.ts";
+import { defineStrategy } from "./define-strategy.ts";
 import { samplingShape, strategyOptions } from "./options.ts";
-import { buildMessages, taskKind, templates } from "./prompts.ts";
 import { type Feedback, refineFeedback } from "./refine-feedback.ts";
-import { runStrategy } from "./run-strategy.ts";
-import { deriveSeed, problemKey } from "./seeds.ts";
-import type { Problem, Solution, StrategyContext } from "./types.ts";
+import { evidence, fromCompletion } from "./sample.ts";
+import type { SolutionCandidate } from "./types.ts";
+import { completions } from "./work.ts";
 
 export const selfRefineOptions = strategyOptions({
   ...samplingShape(0),
@@ -42,19 +45,26 @@ export const selfRefineOptions = strategyOptions({
 });
 export type SelfRefineOptions = z.input<typeof selfRefineOptions>;
 
-export async function selfRefine(
-  problem: Problem,
-  ctx: StrategyContext,
-  options: SelfRefineOptions = {},
-): Promise<Solution> {
-  const opts = selfRefineOptions.parse(options);
-  const source = opts.feedback === "auto" ? (problem.tests ? "tests" : "self") : opts.feedback;
-  const traced = {
-    ...opts,
-    feedback: source,
-    verifier: typeof opts.verifier === "string" ? opts.verifier : opts.verifier.name,
-  };
-  return runStrategy("self-refine", problem, ctx, traced, async (ctx) => {
+export interface SelfRefineDetails {
+  /** Where feedback came from (`auto` resolved). */
+  feedback: "self" | "verifier" | "tests";
+  /** The verifier's name, for `feedback: verifier`. */
+  verifier?: string;
+  /** Revisions made after the first answer. */
+  rounds: number;
+  /** The round whose draft was chosen. */
+  chosen: number;
+  stopped: string;
+}
+
+export const selfRefine = defineStrategy({
+  name: "self-refine",
+  description: "Answer, get feedback (self-critique, a verifier or tests), revise until it passes.",
+  options: selfRefineOptions,
+  // The answer, a check of every draft (a critique at most as long as an answer), and each revision.
+  work: (o) => completions(1 + (o.rounds + 1) + o.rounds, o.maxTokens),
+  async run(problem, ctx, opts) {
+    const source = opts.feedback === "auto" ? (problem.tests ? "tests" : "self") : opts.feedback;
     if (source === "tests" && !problem.tests) {
       throw new DeliberateError("BAD_REQUEST", "`feedback: tests` needs a problem with `tests`", {
         param: "feedback",
@@ -62,7 +72,7 @@ export async function selfRefine(
     }
     const messages = buildMessages(problem);
     const id = problemKey(problem);
-    const ask = async (conversation: ChatMessage[], index: number, phase: string) => {
+    const call = async (conversation: ChatMessage[], index: number, phase: string) => {
       const { completions } = await callModel(ctx, {
         request: {
           messages: conversation,
@@ -71,31 +81,40 @@ export async function selfRefine(
           maxTokens: opts.maxTokens,
           seed: deriveSeed({ runSeed: ctx.seed, problemId: id, index, stream: `refine:${phase}` }),
         },
-        label: { phase, round: index },
+        purpose: phase === "critique" ? "judge" : "sample",
+        ...(phase === "critique" ? {} : { sample: index }),
+        tags: { phase, round: index },
       });
-      return completions[0]?.text ?? "";
+      return completions[0];
     };
-    const drafts: Array<{ text: string; score: number; round: number }> = [];
-    let text = await ask(messages, 0, "answer");
+    const ask = async (conversation: ChatMessage[], index: number, phase: string) =>
+      (await call(conversation, index, phase))?.text ?? "";
+    // Each draft is a candidate (its index is its round), scored by the check it got.
+    const drafts: SolutionCandidate[] = [];
+    const draft = (completion: Completion | undefined, round: number, score: number) => {
+      if (completion) drafts.push(evidence(fromCompletion(problem, round, "policy", completion), score));
+    };
+    let current = await call(messages, 0, "answer");
     let stopped = `${opts.rounds} revisions done`;
     for (let round = 0; ; round++) {
+      const text = current?.text ?? "";
       let check: Feedback;
       try {
         check = await refineFeedback({ ...opts, problem, ctx, source, messages, draft: text, round, ask });
       } catch (error) {
         if (!isBudgetError(error)) throw error;
         stopped = `budget: ${(error as Error).message}`;
-        drafts.push({ text, score: 0, round });
-        ctx.trace.record("decision", "stop", { reason: stopped, round }, ctx.parentId);
+        draft(current, round, 0);
+        ctx.trace.record("decision", "stop", { reason: stopped, facts: { round } }, ctx.parentId);
         break;
       }
-      drafts.push({ text, score: check.score, round });
+      draft(current, round, check.score);
       if (check.passed || round >= opts.rounds) {
         if (check.passed) stopped = `round ${round} passed the ${source} check`;
         ctx.trace.record(
           "decision",
           check.passed ? "accept" : "stop",
-          { reason: stopped, round, score: check.score },
+          { reason: stopped, facts: { round, score: check.score } },
           ctx.parentId,
         );
         break;
@@ -103,27 +122,37 @@ export async function selfRefine(
       ctx.trace.record(
         "decision",
         "revise",
-        { reason: check.feedback, round, score: check.score },
+        { reason: check.feedback, facts: { round, score: check.score } },
         ctx.parentId,
       );
       try {
-        text = await ask(reviseConversation(problem, messages, text, check.feedback), round + 1, "revise");
+        current = await call(
+          reviseConversation(problem, messages, text, check.feedback),
+          round + 1,
+          "revise",
+        );
       } catch (error) {
         if (!isBudgetError(error)) throw error;
         stopped = `budget: ${(error as Error).message}`;
-        ctx.trace.record("decision", "stop", { reason: stopped, round }, ctx.parentId);
+        ctx.trace.record("decision", "stop", { reason: stopped, facts: { round } }, ctx.parentId);
         break;
       }
     }
     // The best-checked draft; the later one on ties (revisions are meant to improve).
-    const best = drafts.reduce((a, b) => (b.score >= a.score ? b : a));
-    return {
-      text: best.text,
-      confidence: best.score,
-      data: { rounds: drafts.length - 1, chosen: best.round, stopped, scores: drafts.map((d) => d.score) },
+    const best = drafts.reduce<SolutionCandidate | undefined>(
+      (a, b) => (a === undefined || (b.score ?? 0) >= (a.score ?? 0) ? b : a),
+      undefined,
+    );
+    const details: SelfRefineDetails = {
+      feedback: source,
+      ...(source === "verifier" ? { verifier: verifierLabel(opts.verifier) } : {}),
+      rounds: Math.max(0, drafts.length - 1),
+      chosen: best?.index ?? 0,
+      stopped,
     };
-  });
-}
+    return { text: best?.text ?? "", confidence: best?.score ?? 0, candidates: drafts, details };
+  },
+});
 
 function reviseConversation(
   problem: Problem,

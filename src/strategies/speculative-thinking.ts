@@ -8,16 +8,18 @@
  */
 import { z } from "zod";
 import type { Completion, GenerateRequest, ModelBackend } from "../models/types.ts";
-import { isBudgetError } from "./budget.ts";
-import { backendFor, callModel } from "./call-model.ts";
+import { readAnswer } from "../run/answers.ts";
+import { isBudgetError } from "../run/budget.ts";
+import { backendFor, callModel } from "../run/call-model.ts";
+import { buildMessages, taskKind } from "../run/prompts.ts";
+import { deriveSeed, problemKey } from "../run/seeds.ts";
+import { defineStrategy } from "./define-strategy.ts";
 import { samplingShape, strategyOptions } from "./options.ts";
-import { buildMessages, taskKind } from "./prompts.ts";
 import { findCue } from "./reflection-cue.ts";
-import { runStrategy } from "./run-strategy.ts";
-import { deriveSeed, problemKey } from "./seeds.ts";
 import { ANSWER_MARKERS, requirePrefill } from "./step-search.ts";
 import { meanProbability } from "./trace-confidence.ts";
-import type { Problem, Solution, StrategyContext } from "./types.ts";
+import type { StrategyContext } from "./types.ts";
+import { addWork, completions } from "./work.ts";
 
 export const speculativeThinkingOptions = strategyOptions({
   ...samplingShape(0.6),
@@ -47,13 +49,25 @@ export const speculativeThinkingOptions = strategyOptions({
 });
 export type SpeculativeThinkingOptions = z.input<typeof speculativeThinkingOptions>;
 
-export async function speculativeThinking(
-  problem: Problem,
-  ctx: StrategyContext,
-  options: SpeculativeThinkingOptions = {},
-): Promise<Solution> {
-  const opts = speculativeThinkingOptions.parse(options);
-  return runStrategy("speculative-thinking", problem, ctx, opts, async (ctx) => {
+export interface SpeculativeThinkingDetails {
+  handovers: number;
+  /** Completion tokens each model wrote. */
+  smallTokens: number;
+  largeTokens: number;
+  /** Segments the small model wrote between handovers. */
+  segments: number;
+}
+
+export const speculativeThinking = defineStrategy({
+  name: "speculative-thinking",
+  description:
+    'The small model reasons; at reflection points ("Wait", "Hmm"…) the large model writes the step.',
+  options: speculativeThinkingOptions,
+  roles: ["large"],
+  // Each small segment asks for what is left of `maxTokens`; a segment ends at each handover.
+  work: (o) =>
+    addWork(completions(o.maxHandovers + 1, o.maxTokens), completions(o.maxHandovers, o.largeTokens)),
+  async run(problem, ctx, opts) {
     const small = backendFor(ctx, "policy");
     const large = backendFor(ctx, "large");
     for (const role of ["policy", "large"] as const) {
@@ -80,7 +94,8 @@ export async function speculativeThinking(
           logprobs: small.capabilities.logprobs ? 0 : undefined,
           seed: deriveSeed({ runSeed: ctx.seed, problemId: id, index: segment, stream: "small" }),
         },
-        label: { model: "small", segment },
+        purpose: "step",
+        tags: { model: "small", segment },
         // Stop the small model as soon as a reflection cue opens a step: the large one writes it.
         onDelta: (event, stop) => {
           if (!detect || event.index !== 0) return;
@@ -107,7 +122,7 @@ export async function speculativeThinking(
       ctx.trace.record(
         "decision",
         "handover",
-        { handover: handovers + 1, cue: cue.cue, at: handoverAt, segment, to: large.id },
+        { facts: { handover: handovers + 1, cue: cue.cue, at: handoverAt, segment, to: large.id } },
         ctx.parentId,
       );
       const seed = deriveSeed({ runSeed: ctx.seed, problemId: id, index: handovers, stream: "large" });
@@ -116,7 +131,12 @@ export async function speculativeThinking(
         // The budget refuses the large model: keep what the small one wrote and let it finish alone.
         text += rest;
         handing = false;
-        ctx.trace.record("decision", "no-handover", { reason: "budget" }, ctx.parentId);
+        ctx.trace.record(
+          "decision",
+          "no-handover",
+          { reason: "the budget refuses the large model" },
+          ctx.parentId,
+        );
         continue;
       }
       completions.push(step);
@@ -130,23 +150,40 @@ export async function speculativeThinking(
       ctx.trace.record(
         "decision",
         "handback",
-        { handover: handovers, tokens: step.usage.completionTokens, answered },
+        { facts: { handover: handovers, tokens: step.usage.completionTokens, answered } },
         ctx.parentId,
       );
       if (answered) break;
     }
+    // One candidate, written by both models: the policy's answer, with every segment's tokens.
+    const usage = { promptTokens: 0, completionTokens: 0 };
+    for (const c of completions) {
+      usage.promptTokens += c.usage.promptTokens;
+      usage.completionTokens += c.usage.completionTokens;
+    }
+    const last = completions.at(-1);
     return {
       text,
       confidence: meanProbability(completions),
-      data: {
+      candidates: [
+        {
+          index: 0,
+          role: "policy" as const,
+          text,
+          ...readAnswer(problem, text),
+          ...(last ? { finishReason: last.finishReason } : {}),
+          usage,
+        },
+      ],
+      details: {
         handovers,
         smallTokens: opts.maxTokens - Math.max(0, smallLeft),
         largeTokens,
         segments: completions.length - handovers,
-      },
+      } satisfies SpeculativeThinkingDetails,
     };
-  });
-}
+  },
+});
 
 /** One step by the large model after the reasoning so far; null when the budget refuses it. */
 async function largeStep(
@@ -164,7 +201,8 @@ async function largeStep(
         stop: [opts.stepBreak],
         logprobs: large.capabilities.logprobs ? 0 : undefined,
       },
-      label: { model: "large" },
+      purpose: "step",
+      tags: { model: "large" },
     });
     return completions[0] ?? null;
   } catch (error) {

@@ -9,16 +9,18 @@
 import { z } from "zod";
 import { DeliberateError } from "../errors.ts";
 import type { Completion } from "../models/types.ts";
+import { readAnswer } from "../run/answers.ts";
+import { isBudgetError } from "../run/budget.ts";
+import { backendFor } from "../run/call-model.ts";
+import { taskKind } from "../run/prompts.ts";
+import type { BackendRole, Problem, RunContext } from "../run/types.ts";
 import { verifierSchema } from "../verifiers/index.ts";
 import type { Verifier } from "../verifiers/types.ts";
 import { verify } from "../verifiers/verify.ts";
-import { readAnswer } from "./answers.ts";
-import { isBudgetError } from "./budget.ts";
-import { type BackendRole, backendFor } from "./call-model.ts";
 import { samplingShape } from "./options.ts";
-import { taskKind } from "./prompts.ts";
 import { sampleCandidates, settle } from "./sample.ts";
-import type { Problem, StrategyContext } from "./types.ts";
+import type { SolutionCandidate, StrategyContext } from "./types.ts";
+import { addWork, completions, scaleWork, VERIFY, type Work } from "./work.ts";
 
 /** Options `beam` and `dvts` share. */
 export const stepSearchShape = {
@@ -56,6 +58,8 @@ export interface PartialTrace {
   score: number;
   depth: number;
   finished: boolean;
+  /** Tokens spent on this trace's steps, its ancestors' included. */
+  usage: { promptTokens: number; completionTokens: number };
 }
 
 export interface StepSearchOptions {
@@ -69,12 +73,13 @@ export interface StepSearchOptions {
   /** Continuations sampled per kept trace at each step. */
   expansions: number;
   /** Added to every decision this search records (e.g. `{ subtree: 2 }`). */
-  label?: Record<string, unknown>;
+  label?: Record<string, number>;
 }
 
 export interface StepSearchResult {
   /** The highest-scoring finished trace, else the highest-scoring unfinished one. */
   best: PartialTrace;
+  /** The traces `best` was chosen from: the finished ones, else the unfinished last beams. */
   leaves: PartialTrace[];
   depth: number;
   /** Why the search ended. */
@@ -97,7 +102,9 @@ export async function stepSearch(
   const { sampling, stepTokens, maxDepth, stepBreak, verifier, keep, expansions, label } = options;
   requirePrefill(ctx, "policy", "step search continues partial traces");
   const marker = ANSWER_MARKERS[taskKind(problem)];
-  let beams: PartialTrace[] = [{ id: 0, text: "", score: 0, depth: 0, finished: false }];
+  let beams: PartialTrace[] = [
+    { id: 0, text: "", score: 0, depth: 0, finished: false, usage: { promptTokens: 0, completionTokens: 0 } },
+  ];
   const leaves: PartialTrace[] = [];
   let nextId = 1;
   let sample = 0;
@@ -114,7 +121,7 @@ export async function stepSearch(
     ctx.trace.record(
       "decision",
       "expand",
-      { depth, beams: beams.map(({ id, score }) => ({ id, score })), expansions: per, ...label },
+      { facts: { depth, beams: beams.map(({ id, score }) => ({ id, score })), expansions: per, ...label } },
       ctx.parentId,
     );
     let children: PartialTrace[];
@@ -127,6 +134,7 @@ export async function stepSearch(
             start,
             count: per,
             sampling: { ...sampling, maxTokens: last ? sampling.maxTokens : stepTokens },
+            purpose: "step",
             request: { assistantPrefix: beam.text || undefined, stop: last ? undefined : [stepBreak] },
           }).then((candidates) => ({ beam, candidates }));
         }),
@@ -137,7 +145,11 @@ export async function stepSearch(
           // A step cut by `stepTokens` continues mid-sentence, so no break is added after it.
           const cut = c.completion?.finishReason === "length";
           const text = `${beam.text}${c.text}${finished || cut ? "" : stepBreak}`;
-          return { id: nextId++, text, score: 0, depth, finished };
+          const usage = {
+            promptTokens: beam.usage.promptTokens + c.usage.promptTokens,
+            completionTokens: beam.usage.completionTokens + c.usage.completionTokens,
+          };
+          return { id: nextId++, text, score: 0, depth, finished, usage };
         }),
       );
     } catch (error) {
@@ -167,11 +179,13 @@ export async function stepSearch(
       "decision",
       "prune",
       {
-        depth,
-        kept: beams.map(({ id, score }) => ({ id, score })),
-        pruned: ranked.slice(keep).map(({ id, score }) => ({ id, score })),
-        finished: children.filter((c) => c.finished).map(({ id, score }) => ({ id, score })),
-        ...label,
+        facts: {
+          depth,
+          kept: beams.map(({ id, score }) => ({ id, score })),
+          pruned: ranked.slice(keep).map(({ id, score }) => ({ id, score })),
+          finished: children.filter((c) => c.finished).map(({ id, score }) => ({ id, score })),
+          ...label,
+        },
       },
       ctx.parentId,
     );
@@ -179,11 +193,23 @@ export async function stepSearch(
   const pool = leaves.length > 0 ? leaves : beams;
   if (pool.length === 0) throw new DeliberateError("UPSTREAM", "the model returned no usable step");
   const best = pool.reduce((a, b) => (b.score > a.score ? b : a));
-  return { best, leaves, depth, stopped };
+  return { best, leaves: pool, depth, stopped };
+}
+
+/** Search traces as a Solution's candidates, numbered in order, each with its verifier score. */
+export function traceCandidates(problem: Problem, traces: PartialTrace[]): SolutionCandidate[] {
+  return traces.map((trace, index) => ({
+    index,
+    role: "policy",
+    text: trace.text,
+    ...readAnswer(problem, trace.text),
+    score: trace.score,
+    usage: trace.usage,
+  }));
 }
 
 /** A `BAD_REQUEST` unless the role's backend honours `assistantPrefix`, naming why it must. */
-export function requirePrefill(ctx: StrategyContext, role: BackendRole, why: string): void {
+export function requirePrefill(ctx: RunContext, role: BackendRole, why: string): void {
   const backend = backendFor(ctx, role);
   if (!backend.capabilities.prefill) {
     throw new DeliberateError(
@@ -203,4 +229,23 @@ function isFinished(completion: Completion | undefined, step: string, marker: st
   if (marker !== "" && step.includes(marker)) return true;
   if (step.trim() === "") return true;
   return completion?.rawFinishReason === "eog";
+}
+
+/**
+ * The work bound of one step search (beam, one DVTS subtree): every depth samples `keep × expansions`
+ * continuations, each scored once; steps run to `stepTokens`, the last depth to `maxTokens`.
+ */
+export function stepSearchWork(options: {
+  keep: number;
+  expansions: number;
+  maxDepth: number;
+  stepTokens: number;
+  maxTokens: number;
+}): Work {
+  const width = options.keep * options.expansions;
+  return addWork(
+    scaleWork(options.maxDepth - 1, completions(width, options.stepTokens)),
+    completions(width, options.maxTokens),
+    scaleWork(options.maxDepth * width, VERIFY),
+  );
 }

@@ -13,6 +13,7 @@
 
 import { z } from "zod";
 import { strictObject } from "../strict-object.ts";
+import { mulberry32 } from "../util/mulberry32.ts";
 
 export type StoppingRule =
   | { rule: "none" }
@@ -40,7 +41,8 @@ export interface StopDecision {
 
 const DEFAULT_THRESHOLD = 0.95;
 const DEFAULT_MIN_SAMPLES = 3;
-const DEFAULT_WINDOW = 4;
+/** ESC's window, and the batch size adaptive self-consistency samples in between checks. */
+export const DEFAULT_WINDOW = 4;
 /** Monte Carlo draws for the Dirichlet rule: standard error <= 0.5/sqrt(4000) ≈ 0.008. */
 const DIRICHLET_DRAWS = 4000;
 
@@ -64,18 +66,6 @@ function ranked(keys: (string | null)[]): Array<[string, number]> {
   const counts = new Map<string, number>();
   for (const key of keys) if (key !== null) counts.set(key, (counts.get(key) ?? 0) + 1);
   return [...counts.entries()].sort((x, y) => y[1] - x[1]);
-}
-
-/** Seeded PRNG (mulberry32) so the Dirichlet rule decides the same way on every run. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** P(the first count's share is the largest) under Dirichlet(counts + 1), by Monte Carlo. */

@@ -1,86 +1,55 @@
 /**
- * The strategy contract: `solve(problem, ctx) → Solution`. Type-only.
+ * The strategy contract: a strategy proposes, scores and selects, and returns a `Solution` that
+ * carries its evidence: every candidate it chose among, with its score and usage, and its typed
+ * details. Consumers (the eval harness, the server, users) read the Solution, never the trace.
+ * Type-only.
  */
-import type { ChatMessage, ModelBackend, TokenUsage } from "../models/types.ts";
-import type { TraceRecorder } from "../trace/recorder.ts";
+import type { FinishReason } from "../models/types.ts";
+import type { BackendRole, BackendUsage, Problem, RunContext } from "../run/types.ts";
+import type { InnerWork, Work } from "./work.ts";
 
-/** What kind of answer a problem expects; picks prompt templates and the grader's extraction. */
-export type TaskKind = "math" | "choice" | "code" | "text";
+export type {
+  BackendRole,
+  Backends,
+  BackendUsage,
+  Budget,
+  Problem,
+  RunContext,
+  TaskKind,
+  UsageLedger,
+} from "../run/types.ts";
 
-export interface CodeTests {
-  language: "javascript" | "python";
-  /** Test code run after the candidate's code; it throws (or exits non-zero) on failure. */
-  code: string;
+/** One answer a strategy chose among: a sample, a search leaf, an inner strategy's solution. */
+export interface SolutionCandidate {
+  /** Sample index within the strategy (its seed derives from it); unique among the candidates. */
+  index: number;
+  /** The backend role that wrote it: `policy`, or `large` for a cascade's escalated samples. */
+  role: BackendRole;
+  text: string;
+  answer: string | null;
+  /** Grading's canonical key, what votes count. */
+  key: string | null;
+  /** The verifier's score in [0, 1], when the strategy scored this candidate. */
+  score?: number;
+  /** Why its generation ended; absent for a candidate that is an inner strategy's solution. */
+  finishReason?: FinishReason;
+  /** Tokens spent on this candidate (an inner solution's over all its calls). */
+  usage: { promptTokens: number; completionTokens: number };
 }
 
-export interface Problem {
-  /** The conversation to answer; the last message is the user's question. */
-  messages: ChatMessage[];
-  /** Stable id (for seeds and caches). */
-  id?: string;
-  kind?: TaskKind;
-  /** Multiple-choice options, in order (A, B, ...). */
-  choices?: string[];
-  /** Tests a code answer must pass (for programmatic verifiers; never the gold answer). */
-  tests?: CodeTests;
+/**
+ * A strategy that may hand a question to a larger model says so here, whatever its name: whether it
+ * did, and the tokens it estimates the large model alone would have spent.
+ */
+export interface Escalation {
+  escalated: boolean;
+  /** Tokens asking only the large model would have cost (what it did cost, once escalated). */
+  largeOnlyTokens: number;
+  /** largeOnlyTokens minus what this solve spent; negative when escalating cost more. */
+  savedTokens: number;
 }
 
-export interface Budget {
-  /** Most model calls (one call may sample n completions). */
-  maxCalls?: number;
-  /** Most tokens, prompt plus completion, over every call. */
-  maxTokens?: number;
-  /** Most wall-clock seconds. */
-  maxSeconds?: number;
-}
-
-/** The backends a strategy may use, by role. */
-export interface Backends {
-  /** The model that reasons. */
-  policy: ModelBackend;
-  /** A larger model for escalation and speculative thinking. */
-  large?: ModelBackend;
-  /** A model used as judge or reward model. */
-  verifier?: ModelBackend;
-}
-
-export interface StrategyContext {
-  backends: Backends;
-  budget: Budget;
-  trace: TraceRecorder;
-  /** Base seed; sample seeds derive from (seed, problem id, sample index). */
-  seed: number;
-  signal?: AbortSignal;
-  /**
-   * Usage spent so far in this solve, shared by nested strategies so one budget covers them all.
-   * Created by `solve()` (or the first model call) when absent.
-   */
-  ledger?: UsageLedger;
-  /** Trace node the strategy's own span hangs under (a nesting strategy's span). */
-  parentId?: string;
-}
-
-/** Running totals of one solve: what the budget is checked against and what `Solution.usage` reports. */
-export interface UsageLedger {
-  /** Epoch ms when the solve started; `maxSeconds` counts from here. */
-  readonly startedAt: number;
-  /** Usage per backend id. */
-  readonly usage: Record<string, BackendUsage>;
-  /** Model calls so far, over every backend. */
-  calls(): number;
-  /** Tokens (prompt plus completion) so far, over every backend. */
-  tokens(): number;
-  /** Adds one call's usage. */
-  charge(backendId: string, usage: { promptTokens: number; completionTokens: number }): void;
-}
-
-export interface BackendUsage extends TokenUsage {
-  calls: number;
-  /** Cost in the configured currency, when prices are configured. */
-  cost?: number;
-}
-
-export interface Solution {
+export interface Solution<Details = unknown> {
   /** The answer as the model wrote it (the final text of the chosen candidate). */
   text: string;
   /** The extracted answer, or null when none could be extracted. */
@@ -93,11 +62,64 @@ export interface Solution {
   usage: Record<string, BackendUsage>;
   wallMs: number;
   traceId: string;
+  /** The strategy's name. */
   strategy: string;
+  /** Every candidate the strategy chose among, in sample order. */
+  candidates: SolutionCandidate[];
+  /** Set by strategies that can escalate to the `large` backend. */
+  escalation?: Escalation;
+  /** Strategy-specific facts (samples used, why it stopped), typed per strategy. */
+  details: Details;
 }
 
-export type Strategy<Options = Record<string, unknown>> = (
-  problem: Problem,
-  ctx: StrategyContext,
-  options?: Options,
-) => Promise<Solution>;
+/** What a strategy body returns; the frame (`defineStrategy`) turns it into a `Solution`. */
+export interface StrategyOutcome<Details = unknown> {
+  /** The chosen candidate's full text. */
+  text: string;
+  /** In [0, 1]; what it means is the strategy's (vote share, verifier score, token probability). */
+  confidence: number;
+  /** Overrides the answer key read from `text` (e.g. a vote winner whose text is one representative). */
+  key?: string | null;
+  candidates: SolutionCandidate[];
+  escalation?: Escalation;
+  details: Details;
+}
+
+/**
+ * The context a strategy body runs in: the call layer's context plus composition. `ctx.run` runs
+ * another strategy (by name or definition) inside this one, sharing the ledger and trace.
+ */
+export interface StrategyContext extends RunContext {
+  run(
+    strategy: string | AnyStrategy,
+    problem: Problem,
+    options: Record<string, unknown> | undefined,
+    overrides?: { seed?: number },
+  ): Promise<Solution>;
+}
+
+/** Looks a strategy up by name (the registry), for composition by name. */
+export type StrategyLookup = (name: string) => AnyStrategy;
+
+/** What a direct call of a strategy needs: a run context, and a lookup when it composes by name. */
+export interface StrategyCallContext extends RunContext {
+  lookup?: StrategyLookup;
+}
+
+/** A defined strategy: callable, and carrying its declaration (see `defineStrategy`). */
+export interface Strategy<Input = Record<string, unknown>, Details = unknown> {
+  (problem: Problem, ctx: StrategyCallContext, options?: Input): Promise<Solution<Details>>;
+  /** The registry key and the trace span's name. */
+  readonly name: string;
+  readonly description: string;
+  /** The options' zod schema; parsed (defaults applied) once per run. */
+  readonly options: import("zod").ZodType;
+  /** Backends besides the policy it cannot run without. */
+  readonly roles: ReadonlyArray<Exclude<BackendRole, "policy">>;
+  /** The most model work one run can ask for, from parsed options (see `work.ts`). */
+  // biome-ignore lint/suspicious/noExplicitAny: parsed options of this strategy's own schema
+  readonly work: (options: any, inner: InnerWork) => Work;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: a registry holds strategies of every option and detail type
+export type AnyStrategy = Strategy<any, any>;

@@ -2,7 +2,9 @@
  * Shared voting: majority and weighted votes on grading's `answerKey` (never on raw strings), ties
  * broken by confidence, every vote recorded as a `vote` trace node.
  */
+import type { Completion } from "../models/types.ts";
 import type { TraceRecorder } from "../trace/recorder.ts";
+import { meanProbability } from "./trace-confidence.ts";
 
 export interface Ballot {
   /** The candidate's canonical answer key; null abstains (no answer could be extracted). */
@@ -86,16 +88,16 @@ export function vote(ballots: Ballot[]): VoteResult {
   };
 }
 
-/** Records a vote as a `vote` trace node: keys, counts, weights, winner. */
+/** Records a vote as a `vote` trace node: keys, counts, weights, winner, ballots cast. */
 export function recordVote(
   trace: TraceRecorder,
   result: VoteResult,
-  parentId?: string,
-  extra: Record<string, unknown> = {},
+  parentId: string | undefined,
+  extra: { samples: number; name?: string; model?: string },
 ): string {
   return trace.record(
     "vote",
-    extra.name === undefined ? "majority" : String(extra.name),
+    extra.name ?? "majority",
     {
       winner: result.winner,
       counts: result.counts,
@@ -103,8 +105,21 @@ export function recordVote(
       share: result.share,
       abstained: result.abstained,
       tie: result.tie,
-      ...extra,
+      samples: extra.samples,
+      ...(extra.model ? { model: extra.model } : {}),
     },
     parentId,
   );
+}
+
+/**
+ * A candidate's confidence for tie-breaks and weighted votes: an inner strategy's confidence, else the
+ * sample's mean token probability, else 0.5 (unknown is neutral, neither trusted nor distrusted).
+ */
+export function candidateConfidence(candidate: {
+  completion?: Completion;
+  solution?: { confidence: number };
+}): number {
+  if (candidate.solution) return candidate.solution.confidence;
+  return candidate.completion?.logprobs?.length ? meanProbability([candidate.completion]) : 0.5;
 }

@@ -3,31 +3,34 @@
  * score each with a verifier, and sum the scores per canonical answer. An answer many candidates reach
  * with middling scores beats one lucky high score.
  */
-import { type BestOfNOptions, bestOfNOptions, scoredCandidates, verifierLabel } from "./best-of-n.ts";
-import { runStrategy } from "./run-strategy.ts";
-import type { Problem, Solution, StrategyContext } from "./types.ts";
+
+import { verifierLabel } from "../verifiers/index.ts";
+import { type BestOfNDetails, bestOfNOptions, scoredCandidates } from "./best-of-n.ts";
+import { defineStrategy } from "./define-strategy.ts";
+import { evidence } from "./sample.ts";
 import { recordVote, vote } from "./voting.ts";
+import { addWork, candidateWork, scaleWork, VERIFY } from "./work.ts";
 
-export const weightedBestOfNOptions = bestOfNOptions;
-export type WeightedBestOfNOptions = BestOfNOptions;
-
-export async function weightedBestOfN(
-  problem: Problem,
-  ctx: StrategyContext,
-  options: WeightedBestOfNOptions = {},
-): Promise<Solution> {
-  const opts = weightedBestOfNOptions.parse(options);
-  const traced = { ...opts, verifier: verifierLabel(opts.verifier) };
-  return runStrategy("weighted-best-of-n", problem, ctx, traced, async (ctx) => {
-    const scored = await scoredCandidates(problem, ctx, opts);
-    const result = vote(scored.map((c) => ({ key: c.key, weight: c.score, confidence: c.score })));
-    recordVote(ctx.trace, result, ctx.parentId, { name: "weighted", scores: scored.map((c) => c.score) });
-    const chosen = scored[result.winnerIndex] ?? scored.reduce((a, b) => (b.score > a.score ? b : a));
+export const weightedBestOfN = defineStrategy({
+  name: "weighted-best-of-n",
+  description: "Sample N candidates, sum verifier scores per answer, answer with the heaviest.",
+  options: bestOfNOptions,
+  work: (o, inner) => scaleWork(o.samples, addWork(candidateWork(o, inner), VERIFY)),
+  async run(problem, ctx, opts) {
+    const { candidates, scored } = await scoredCandidates(problem, ctx, opts);
+    const result = vote(candidates.map((c) => ({ key: c.key, weight: c.score, confidence: c.score })));
+    recordVote(ctx.trace, result, ctx.parentId, { name: "weighted", samples: candidates.length });
+    const chosen = candidates[result.winnerIndex] ?? candidates.reduce((a, b) => (b.score > a.score ? b : a));
     return {
       text: chosen.text,
       key: result.winner,
       confidence: result.share,
-      data: { samples: scored.length },
+      candidates: candidates.map((c) => evidence(c, c.score)),
+      details: {
+        samples: candidates.length,
+        verifier: verifierLabel(opts.verifier),
+        scored,
+      } satisfies BestOfNDetails,
     };
-  });
-}
+  },
+});

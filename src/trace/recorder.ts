@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
-import type { Trace, TraceEvent, TraceNode, TraceNodeKind } from "./types.ts";
+import type { NodeData, Trace, TraceEvent, TraceNode, TraceNodeKind } from "./types.ts";
 
 export type TraceListener = (event: TraceEvent) => void;
 
-export interface SpanHandle {
+export interface SpanHandle<K extends TraceNodeKind = TraceNodeKind> {
   readonly id: string;
   /** Ends the node, merging `data` into its payload. Idempotent. */
-  end(data?: Record<string, unknown>): void;
+  end(data?: Partial<NodeData<K>>): void;
 }
 
 /**
@@ -33,13 +33,9 @@ export class TraceRecorder {
   }
 
   /** Starts a node that ends later (a strategy span, a generation in flight). */
-  start(
-    kind: TraceNodeKind,
-    name: string,
-    data: Record<string, unknown> = {},
-    parentId?: string,
-  ): SpanHandle {
-    const node: TraceNode = { id: randomUUID(), parentId, kind, name, startedAt: Date.now(), data };
+  start<K extends TraceNodeKind>(kind: K, name: string, data: NodeData<K>, parentId?: string): SpanHandle<K> {
+    // The union member is chosen by `kind`; TypeScript cannot see that through the generic.
+    const node = { id: randomUUID(), parentId, kind, name, startedAt: Date.now(), data } as TraceNode;
     this.trace.nodes.push(node);
     this.byId.set(node.id, node);
     this.emit({ type: "start", traceId: this.id, node });
@@ -55,7 +51,7 @@ export class TraceRecorder {
   }
 
   /** Records a node that is complete when it is recorded (a vote, a decision). */
-  record(kind: TraceNodeKind, name: string, data: Record<string, unknown>, parentId?: string): string {
+  record<K extends TraceNodeKind>(kind: K, name: string, data: NodeData<K>, parentId?: string): string {
     const span = this.start(kind, name, data, parentId);
     span.end();
     return span.id;

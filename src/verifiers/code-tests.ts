@@ -5,6 +5,7 @@
  */
 import { DeliberateError } from "../errors.ts";
 import { gradeCode } from "../grading/code.ts";
+import { remainingMs } from "../run/budget.ts";
 import type { Verifier } from "./types.ts";
 
 export interface CodeTestsOptions {
@@ -22,11 +23,7 @@ export function codeTests(options: CodeTestsOptions = {}): Verifier {
           param: "tests",
         });
       }
-      const deadline =
-        ctx.budget.maxSeconds === undefined || !ctx.ledger
-          ? Number.POSITIVE_INFINITY
-          : ctx.ledger.startedAt + ctx.budget.maxSeconds * 1000 - Date.now();
-      const limit = Math.max(1, Math.min(timeoutMs, deadline));
+      const limit = Math.max(1, Math.min(timeoutMs, remainingMs(ctx.budget, ctx.ledger)));
       const tool = ctx.trace.start(
         "tool",
         problem.tests.language,

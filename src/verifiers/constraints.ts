@@ -3,7 +3,7 @@
  * integer, the list is sorted, the word count is under 50). The score is the share of checks passed;
  * the trace names the ones that failed.
  */
-import type { Problem } from "../strategies/types.ts";
+import type { Problem } from "../run/types.ts";
 import type { Verifier, VerifyCandidate } from "./types.ts";
 
 /** A check: true (or a number in [0, 1]) when the candidate satisfies it. */

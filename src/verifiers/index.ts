@@ -8,10 +8,12 @@ import type { Verifier } from "./types.ts";
 
 export { type CodeTestsOptions, codeTests } from "./code-tests.ts";
 export { type Constraint, constraints } from "./constraints.ts";
-export { type LlmJudgeOptions, llmJudge, yesProbability } from "./llm-judge.ts";
+export { type LlmJudgeOptions, llmJudge } from "./llm-judge.ts";
 export { type RewardModelOptions, rewardModel } from "./reward-model.ts";
+export { stepJudge } from "./step-judge.ts";
 export type { Verifier, VerifierScore, VerifyCandidate } from "./types.ts";
 export { verify } from "./verify.ts";
+export { judgeYesNo, yesProbability } from "./yes-no-judge.ts";
 
 /** Named verifiers: each builds a verifier with its defaults. */
 export const verifiers = {
@@ -43,4 +45,9 @@ export const verifierSchema = z
 
 export function resolveVerifier(value: VerifierName | Verifier): Verifier {
   return typeof value === "string" ? verifiers[value]() : value;
+}
+
+/** The verifier as traced and reported: its name, never a function. */
+export function verifierLabel(value: string | Verifier): string {
+  return typeof value === "string" ? value : value.name;
 }

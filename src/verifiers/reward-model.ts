@@ -5,9 +5,10 @@
  * word carries the signal, the rest is boilerplate).
  */
 import { DeliberateError } from "../errors.ts";
-import { type BackendRole, scoreModel } from "../strategies/call-model.ts";
-import { questionText } from "../strategies/prompts.ts";
-import { answerText } from "../strategies/thinking.ts";
+import { scoreModel } from "../run/call-model.ts";
+import { questionText } from "../run/prompts.ts";
+import { answerText } from "../run/thinking.ts";
+import type { BackendRole } from "../run/types.ts";
 import type { Verifier } from "./types.ts";
 
 export interface RewardModelOptions {

@@ -1,7 +1,7 @@
 /**
  * The verifier contract: a score in [0, 1] for one candidate answer to a problem. Type-only.
  */
-import type { Problem, StrategyContext } from "../strategies/types.ts";
+import type { Problem, RunContext } from "../run/types.ts";
 
 /** What a verifier sees of a candidate. */
 export interface VerifyCandidate {
@@ -29,5 +29,5 @@ export interface Verifier {
    * Scores one candidate. Model calls go through `callModel`/`scoreModel` with `ctx` (budget, trace);
    * `verify()` in `verify.ts` wraps this with the `score` trace node.
    */
-  score(problem: Problem, candidate: VerifyCandidate, ctx: StrategyContext): Promise<VerifierScore>;
+  score(problem: Problem, candidate: VerifyCandidate, ctx: RunContext): Promise<VerifierScore>;
 }

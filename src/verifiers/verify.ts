@@ -3,14 +3,14 @@
  * they produced and every score is traced, whichever verifier made it.
  */
 import { toDeliberateError } from "../errors.ts";
-import type { Problem, StrategyContext } from "../strategies/types.ts";
+import type { Problem, RunContext } from "../run/types.ts";
 import type { Verifier, VerifierScore, VerifyCandidate } from "./types.ts";
 
 export async function verify(
   verifier: Verifier,
   problem: Problem,
   candidate: VerifyCandidate,
-  ctx: StrategyContext,
+  ctx: RunContext,
 ): Promise<VerifierScore> {
   const span = ctx.trace.start(
     "score",
@@ -21,7 +21,7 @@ export async function verify(
   try {
     const result = await verifier.score(problem, candidate, { ...ctx, parentId: span.id });
     const score = Number.isFinite(result.score) ? Math.min(1, Math.max(0, result.score)) : 0;
-    span.end({ value: score, method: result.method, ...result.data });
+    span.end({ value: score, method: result.method, ...(result.data ? { details: result.data } : {}) });
     return { ...result, score };
   } catch (error) {
     const failure = toDeliberateError(error);

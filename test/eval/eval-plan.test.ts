@@ -7,8 +7,6 @@ import { test } from "node:test";
 import { DeliberateError } from "../../src/errors.ts";
 import { defaultOutDir, parseEvalPlan, parseStrategySpec, readEvalFile } from "../../src/eval/eval-plan.ts";
 import { runEvalPlan } from "../../src/eval/run-plan.ts";
-import { traceSamples } from "../../src/eval/trace-samples.ts";
-import { TraceRecorder } from "../../src/trace/recorder.ts";
 
 function writeYaml(text: string): string {
   const dir = mkdtempSync(join(tmpdir(), "deliberate-plan-"));
@@ -89,25 +87,6 @@ test("the default run folder is a hash of the grid: the same command resumes the
     defaultOutDir(parseEvalPlan({ models: ["m"], datasets: ["synthetic:linear"], seeds: 2 })),
   );
   assert.match(defaultOutDir(plan), /^runs\/eval-[0-9a-f]{10}$/);
-});
-
-test("trace samples: policy completions in order, verifier scores as weights, scoring calls and errors skipped", () => {
-  const trace = new TraceRecorder();
-  trace.record("generate", "m", {
-    role: "policy",
-    completions: [
-      { text: "a", usage: { completionTokens: 3 }, finishReason: "stop" },
-      { text: "b", usage: { completionTokens: 4 }, finishReason: "error" },
-      { text: "c", usage: { completionTokens: 5 }, finishReason: "length" },
-    ],
-  });
-  trace.record("generate", "judge", { role: "verifier", completions: [{ text: "judge says" }] });
-  trace.record("generate", "m", { role: "policy", scoring: true, completions: [{ text: "scored" }] });
-  trace.record("score", "prm", { candidate: 1, value: 0.25 });
-  assert.deepEqual(traceSamples(trace.finish()), [
-    { text: "a", tokens: 3, weight: 1 },
-    { text: "c", tokens: 5, weight: 0.25 },
-  ]);
 });
 
 test("large and verifier models: per entry in YAML, or for every entry; part of the default run folder", () => {

@@ -114,9 +114,8 @@ export function demoCommand(): Command {
 
 function cellModels(cell: CellResult): string {
   const name = (spec: string) => spec.replace(/^builtin:/, "");
-  if (cell.strategy === "cascade" && cell.large) return `${name(cell.policy)} → ${name(cell.large)}`;
-  if (cell.strategy.includes("best-of-n") && cell.verifier)
-    return `${name(cell.policy)} + ${name(cell.verifier)}`;
+  if (cell.large) return `${name(cell.policy)} → ${name(cell.large)}`;
+  if (cell.verifier) return `${name(cell.policy)} + ${name(cell.verifier)}`;
   return name(cell.policy);
 }
 

@@ -3,6 +3,7 @@
  * before the answer. Votes and verifiers must read only the answer part; budget forcing needs to know
  * whether the thinking was closed.
  */
+import { stripThinking } from "../grading/extract-answer.ts";
 import type { Completion } from "../models/types.ts";
 
 export const THINK_OPEN = "<think>";
@@ -39,12 +40,10 @@ export function splitThinking(text: string): ThinkingSplit {
 }
 
 /**
- * The text to grade and vote on. When the upstream returned the reasoning separately
- * (`completion.reasoning`) the text is already the answer. If the thinking never closed, the whole
- * text is returned so the grader's fallbacks (last number) still have something to read.
+ * The answer part a judge or reward model reads: grading's own definition (`stripThinking`), so a
+ * verifier and the grader never disagree on what the answer is. A thinking block that never closed
+ * (the model ran out of tokens while thinking) has no answer: "".
  */
-export function answerText(completion: Pick<Completion, "text" | "reasoning">): string {
-  const split = splitThinking(completion.text);
-  if (!split.closed) return split.thinking;
-  return split.answer;
+export function answerText(completion: Pick<Completion, "text">): string {
+  return stripThinking(completion.text)?.trim() ?? "";
 }

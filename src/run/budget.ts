@@ -6,7 +6,10 @@
  */
 import { DeliberateError } from "../errors.ts";
 import type { GenerateRequest } from "../models/types.ts";
-import type { Budget, UsageLedger } from "./types.ts";
+import type { Budget, CallAllowance, UsageLedger } from "./types.ts";
+
+/** What `allowCall` reads of a ledger: when the solve started and what is spent (or committed). */
+export type SpentSoFar = Pick<UsageLedger, "startedAt" | "calls" | "tokens">;
 
 /** Chat templates wrap each message in role markers; a generous allowance per message, in tokens. */
 const TEMPLATE_TOKENS_PER_MESSAGE = 16;
@@ -18,15 +21,6 @@ const TEMPLATE_TOKENS_FIXED = 32;
  * fewer, complete samples instead of many truncated ones.
  */
 export const MIN_USEFUL_TOKENS = 128;
-
-export interface CallAllowance {
-  /** Samples this call may take, <= the request's n. */
-  n: number;
-  /** Completion tokens per sample, or undefined when the budget does not limit tokens. */
-  maxTokens?: number;
-  /** Epoch ms when the time budget runs out, or undefined. */
-  deadline?: number;
-}
 
 /**
  * Upper estimate of a request's prompt tokens from its UTF-8 bytes: byte-level BPE never yields more
@@ -43,7 +37,7 @@ export function estimatePromptTokens(request: GenerateRequest, tokensPerByte = 1
 /** What the next call may spend, or a `BUDGET` error when the budget allows no further call. */
 export function allowCall(
   budget: Budget,
-  ledger: UsageLedger,
+  ledger: SpentSoFar,
   request: GenerateRequest,
   promptEstimate: number,
   now: number = Date.now(),
@@ -83,4 +77,11 @@ export function allowCall(
 /** True for the error `allowCall` throws, so strategies can stop and answer with what they have. */
 export function isBudgetError(error: unknown): boolean {
   return DeliberateError.isInstance(error) && error.code === "BUDGET";
+}
+
+/** Milliseconds left in the time budget (Infinity without one): caps sandbox runs and tests. */
+export function remainingMs(budget: Budget, ledger: SpentSoFar, now: number = Date.now()): number {
+  return budget.maxSeconds === undefined
+    ? Number.POSITIVE_INFINITY
+    : ledger.startedAt + budget.maxSeconds * 1000 - now;
 }

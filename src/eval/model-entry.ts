@@ -1,0 +1,23 @@
+/** The models of an eval grid: each in its role, with its backend and prices. Type-only. */
+import type { ModelBackend } from "../models/types.ts";
+import type { Prices } from "./metrics.ts";
+
+/** A model in one role of a cell: its name in tables and keys, its backend, its prices. */
+export interface RoleModel {
+  /** The spec the user gave. */
+  name: string;
+  backend: ModelBackend;
+  /** Per-token prices, for `cost` when the strategy's usage does not carry one. */
+  prices?: Prices;
+}
+
+export interface ModelEntry extends RoleModel {
+  /** Items solved at once on this model, >= 1. Default 4. */
+  concurrency?: number;
+  /** A larger model the strategy escalates to (`cascade`, `speculative-thinking`): `ctx.backends.large`. */
+  large?: RoleModel;
+  /** A judge or reward model (`best-of-n`, `weighted-best-of-n`, ...): `ctx.backends.verifier`. */
+  verifier?: RoleModel;
+  /** Run only these of the grid's strategies (by name) on this model. Default: all of them. */
+  strategies?: string[];
+}
