@@ -18,6 +18,7 @@ import type {
   TokenLogprob,
   TopLogprob,
 } from "../models/types.ts";
+import { mulberry32 } from "../util/mulberry32.ts";
 
 /** One scripted output: its text, and optionally the logprob of each of its tokens. */
 export interface ScriptedOutput {
@@ -75,18 +76,6 @@ export type RecordedCall = Omit<GenerateRequest, "signal">;
 
 const DEFAULT_RENDER = (answer: string) => `Let me think step by step. The answer is \\boxed{${answer}}.`;
 
-/** mulberry32: a tiny seeded PRNG, plenty for test distributions. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Splits text into the backend's tokens: words with their leading whitespace. */
 export function scriptedTokens(text: string): string[] {
   return text.match(/\s*\S+|\s+$/g) ?? [];
@@ -130,7 +119,7 @@ export class ScriptedBackend implements ModelBackend {
   constructor(private readonly options: ScriptedBackendOptions = {}) {
     this.id = options.id ?? "scripted";
     if (options.fingerprint !== undefined) this.fingerprint = options.fingerprint;
-    this.random = seededRandom(options.seed ?? 0);
+    this.random = mulberry32(options.seed ?? 0);
     this.capabilities = {
       nativeN: true,
       logprobs: true,
@@ -184,7 +173,7 @@ export class ScriptedBackend implements ModelBackend {
 
   private output(request: GenerateRequest, call: number, sample: number): ScriptedOutput {
     const seed = request.seed === undefined ? undefined : request.seed + sample;
-    const random = seed === undefined ? this.random : seededRandom(seed);
+    const random = seed === undefined ? this.random : mulberry32(seed);
     const context: ScriptContext = { request, call, sample, random };
     const { script, answers } = this.options;
     let out: string | ScriptedOutput;

@@ -1,23 +1,16 @@
 /**
- * A small seeded PRNG (mulberry32) with a Gaussian sampler, so random-weight models are the same
- * bytes for the same seed on every machine. Not for cryptography.
+ * The shared mulberry32 stream (`src/util/mulberry32.ts`) with a Gaussian sampler, so random-weight
+ * models are the same bytes for the same seed on every machine. Not for cryptography.
  */
-export class SeededRandom {
-  private state: number;
+import { Mulberry32 } from "../../util/mulberry32.ts";
+
+export class SeededRandom extends Mulberry32 {
   private spare: number | undefined;
 
   constructor(seed: number) {
-    // Mix the seed once so nearby seeds (0, 1, 2) start far apart.
-    this.state = Math.imul((seed >>> 0) ^ 0x9e3779b9, 0x85ebca6b) >>> 0;
-  }
-
-  /** A uniform float in [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    // Mix the seed once so nearby seeds (0, 1, 2) start far apart. Builtin models' bytes depend on
+    // this exact start state.
+    super(Math.imul((seed >>> 0) ^ 0x9e3779b9, 0x85ebca6b));
   }
 
   /** A standard normal sample (Box–Muller, using both outputs). */

@@ -3,17 +3,8 @@
  * endpoint so its KV / prefix cache (vLLM automatic prefix caching, SGLang RadixAttention,
  * llama-server's slot cache) is reused.
  */
+import { fnv1a, mix32 } from "../../util/fnv1a.ts";
 import type { GenerateRequest } from "../types.ts";
-
-/** 32-bit FNV-1a: tiny, fast and well spread for short strings; not for anything adversarial. */
-export function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash >>> 0;
-}
 
 /**
  * The routing key of a request: its first `prefixChars` characters of rendered prompt. Only the
@@ -35,18 +26,9 @@ export function routingKey(
  * endpoint only moves the keys that preferred it, so ejections do not reshuffle everyone's cache.
  */
 export function rankEndpoints(key: string, urls: readonly string[]): string[] {
+  // mix32: FNV-1a's last bytes barely reach the high bits, which the ranking compares.
   return [...urls]
     .map((url) => ({ url, weight: mix32(fnv1a(`${url}\u0000${key}`)) }))
     .sort((a, b) => b.weight - a.weight || (a.url < b.url ? -1 : 1))
     .map((entry) => entry.url);
-}
-
-/** MurmurHash3's finaliser: FNV-1a's last bytes barely reach the high bits, which the ranking compares. */
-function mix32(hash: number): number {
-  hash ^= hash >>> 16;
-  hash = Math.imul(hash, 0x85ebca6b);
-  hash ^= hash >>> 13;
-  hash = Math.imul(hash, 0xc2b2ae35);
-  hash ^= hash >>> 16;
-  return hash >>> 0;
 }
