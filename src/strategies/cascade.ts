@@ -2,9 +2,9 @@
  * `cascade`: small first, large when unsure (FrugalGPT, Chen et al., 2023, arXiv:2305.05176; the
  * consistency-based routing of Yue et al., 2023, arXiv:2310.03094). The small `policy` model answers
  * with k samples; when their agreement (vote share) or confidence is below τ the question escalates to
- * the `large` backend. The strategy span records whether it escalated, the tokens each model spent
- * and the tokens saved against asking the large model alone, so a run's escalation share and savings
- * are sums over its traces (`cascadeReport` in `cascade-report.ts`).
+ * the `large` backend. The Solution's `escalation` says whether it escalated and the tokens saved
+ * against asking the large model alone (its `details` add the tokens each model spent), so a run's
+ * escalation share and savings are sums over its solutions.
  */
 import { z } from "zod";
 import { isBudgetError } from "../run/budget.ts";

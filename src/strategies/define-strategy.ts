@@ -103,7 +103,8 @@ export function defineStrategy<const Name extends string, Schema extends z.ZodTy
 function composer(ctx: StrategyCallContext, parentId: string): StrategyContext["run"] {
   return (strategy, problem, options, overrides = {}) => {
     const target: AnyStrategy = typeof strategy === "string" ? lookup(ctx, strategy) : strategy;
-    return target(problem, { ...ctx, parentId, seed: overrides.seed ?? ctx.seed }, options);
+    const backends = overrides.backends ?? ctx.backends;
+    return target(problem, { ...ctx, backends, parentId, seed: overrides.seed ?? ctx.seed }, options);
   };
 }
 

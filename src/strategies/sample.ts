@@ -64,6 +64,8 @@ export async function sampleCandidates(
     const runs = Array.from({ length: count }, (_, i) =>
       ctx.run(inner, problem, innerOptions, {
         seed: deriveSeed({ runSeed: ctx.seed, problemId: id, index: start + i, stream: "inner" }),
+        // An inner strategy samples with its policy: here, the backend of the role asked for.
+        ...(role === "policy" ? {} : { backends: { ...ctx.backends, policy: backendFor(ctx, role) } }),
       }),
     );
     return (await settle(runs)).map(({ index, value }) => fromSolution(start + index, role, value));

@@ -5,7 +5,7 @@
  * Type-only.
  */
 import type { FinishReason } from "../models/types.ts";
-import type { BackendRole, BackendUsage, Problem, RunContext } from "../run/types.ts";
+import type { BackendRole, Backends, BackendUsage, Problem, RunContext } from "../run/types.ts";
 import type { InnerWork, Work } from "./work.ts";
 
 export type {
@@ -94,7 +94,7 @@ export interface StrategyContext extends RunContext {
     strategy: string | AnyStrategy,
     problem: Problem,
     options: Record<string, unknown> | undefined,
-    overrides?: { seed?: number },
+    overrides?: { seed?: number; backends?: Backends },
   ): Promise<Solution>;
 }
 

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { type SolveProgressMode, showSolveProgress } from "../../src/cli/solve-progress.ts";
-import { readAnswer } from "../../src/strategies/answers.ts";
+import { readAnswer } from "../../src/run/answers.ts";
 import { solve } from "../../src/strategies/index.ts";
 import type { Backends, Problem } from "../../src/strategies/types.ts";
 import { ScriptedBackend } from "../../src/testing/scripted-backend.ts";

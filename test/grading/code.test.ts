@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import { extractCode, gradeCode } from "../../src/grading/code.ts";
 import { closeSandboxes } from "../../src/sandbox/run-code.ts";
-import type { CodeTests } from "../../src/strategies/types.ts";
+import type { CodeTests } from "../../src/sandbox/types.ts";
 
 after(() => closeSandboxes());
 

@@ -22,16 +22,27 @@ before(async () => {
     planStrategy: () => ({ completions: 1, tokens: small.capabilities.contextSize ?? 4096 }),
     runStrategy: async ({ route, messages, trace }) => {
       const [completion] = await route.backends.policy.generate({ messages });
-      trace.record("vote", "majority", { winner: "42", counts: { "42": 1 } });
+      trace.record("vote", "majority", {
+        winner: "42",
+        counts: { "42": 1 },
+        weights: { "42": 1 },
+        share: 1,
+        abstained: 0,
+        tie: false,
+        samples: 1,
+      });
+      const usage = { promptTokens: 10, completionTokens: 5 };
       return {
         text: completion!.text,
         answer: "42",
         key: "42",
         confidence: 1,
-        usage: { small: { calls: 1, promptTokens: 10, completionTokens: 5 } },
+        usage: { small: { calls: 1, ...usage } },
         wallMs: 1,
         traceId: trace.id,
         strategy: "echo-strategy",
+        candidates: [{ index: 0, role: "policy", text: completion!.text, answer: "42", key: "42", usage }],
+        details: {},
       };
     },
   });

@@ -5,6 +5,7 @@ import { beam } from "../../src/strategies/beam.ts";
 import { dvts } from "../../src/strategies/dvts.ts";
 import { solve } from "../../src/strategies/index.ts";
 import { ScriptedBackend } from "../../src/testing/scripted-backend.ts";
+import type { DecisionNode } from "../../src/trace/types.ts";
 import { constraints } from "../../src/verifiers/index.ts";
 import { assertTraceComplete, context, nodes, problem } from "./fixtures.ts";
 
@@ -33,6 +34,12 @@ const lastValue = constraints({
 
 type Scored = { id: number; score: number };
 
+/** A decision's facts: every expand, prune and select decision records them. */
+function facts(decision: DecisionNode): Readonly<Record<string, unknown>> {
+  assert.ok(decision.data.facts, `the ${decision.name} decision records its facts`);
+  return decision.data.facts;
+}
+
 test("beam keeps the top B partial traces by verifier score at every step", async () => {
   const policy = stepper();
   const ctx = context(policy);
@@ -45,8 +52,8 @@ test("beam keeps the top B partial traces by verifier score at every step", asyn
   const prunes = nodes(ctx.trace.trace, "decision").filter((d) => d.name === "prune");
   assert.equal(prunes.length, 3);
   for (const prune of prunes.slice(0, 2)) {
-    const kept = prune.data.kept as Scored[];
-    const pruned = prune.data.pruned as Scored[];
+    const kept = facts(prune).kept as Scored[];
+    const pruned = facts(prune).pruned as Scored[];
     assert.equal(kept.length, 2);
     assert.equal(kept.length + pruned.length, 6, "B*K children per step");
     const worstKept = Math.min(...kept.map((k) => k.score));
@@ -58,7 +65,7 @@ test("beam keeps the top B partial traces by verifier score at every step", asyn
   // Depth 1 is one native-n call of B*K = 6 (values 0,3,6,9,2,5): the kept are 9 and 6, and
   // they are exactly what depth 2 continues.
   assert.deepEqual(
-    (prunes[0].data.kept as Scored[]).map((k) => k.score),
+    (facts(prunes[0]).kept as Scored[]).map((k) => k.score),
     [0.9, 0.6],
   );
   const depth2 = policy.calls.slice(1, 3).map((c) => c.assistantPrefix);
@@ -68,9 +75,12 @@ test("beam keeps the top B partial traces by verifier score at every step", asyn
   assert.equal(solution.key, "8");
   assert.equal(solution.confidence, 0.8);
   assert.match(solution.text, /^step 0 value \d\n\nstep 1 value \d\n\nTherefore \\boxed\{8\}\.$/);
-  const span = nodes(ctx.trace.trace, "strategy")[0].data;
-  assert.equal(span.leaves, 6);
-  assert.equal(span.depth, 3);
+  // The leaves the answer was chosen from are the candidates, each with its verifier score.
+  assert.equal(solution.candidates.length, 6);
+  assert.ok(solution.candidates.every((c) => typeof c.score === "number"));
+  assert.equal(Math.max(...solution.candidates.map((c) => c.score ?? 0)), 0.8);
+  assert.equal(solution.details.depth, 3);
+  assert.deepEqual(nodes(ctx.trace.trace, "strategy")[0].data.details, solution.details);
   assert.equal(nodes(ctx.trace.trace, "score").length, 6 + 6 + 6);
   assert.equal(nodes(ctx.trace.trace, "decision").filter((d) => d.name === "expand").length, 3);
   assertTraceComplete(ctx.trace.trace);
@@ -90,7 +100,7 @@ test("the last allowed step runs to the end without a step break", async () => {
   assert.equal(policy.calls[1].stop, undefined);
   assert.equal(policy.calls[1].maxTokens, 50);
   assert.match(solution.text, /more text the stop string cuts$/, "nothing cut the final step");
-  assert.equal(nodes(ctx.trace.trace, "strategy")[0].data.finished, true);
+  assert.equal(solution.details.finished, true);
 });
 
 test("the default step judge prunes the steps the verifier says No to", async () => {
@@ -110,7 +120,7 @@ test("the default step judge prunes the steps the verifier says No to", async ()
   const prune = nodes(ctx.trace.trace, "decision").find((d) => d.name === "prune");
   assert.ok(prune);
   assert.deepEqual(
-    (prune.data.kept as Scored[]).map((k) => k.score),
+    (facts(prune).kept as Scored[]).map((k) => k.score),
     [1, 1],
   );
   assert.ok(verifier.calls.every((c) => c.maxTokens === 1 && c.logprobs !== undefined));
@@ -122,10 +132,10 @@ test("dvts runs N/B independent subtrees that each keep one trace, and takes the
   const ctx = context(policy);
   const solution = await dvts(problem, ctx, { samples: 6, expansions: 3, verifier: lastValue });
   const prunes = nodes(ctx.trace.trace, "decision").filter((d) => d.name === "prune");
-  assert.deepEqual([...new Set(prunes.map((p) => p.data.subtree))].sort(), [0, 1]);
+  assert.deepEqual([...new Set(prunes.map((p) => facts(p).subtree))].sort(), [0, 1]);
   for (const prune of prunes) {
-    const kept = prune.data.kept as Scored[];
-    const pruned = prune.data.pruned as Scored[];
+    const kept = facts(prune).kept as Scored[];
+    const pruned = facts(prune).pruned as Scored[];
     if (kept.length === 0) continue;
     assert.equal(kept.length, 1);
     assert.ok(pruned.every((p) => p.score <= kept[0].score));
@@ -137,9 +147,11 @@ test("dvts runs N/B independent subtrees that each keep one trace, and takes the
   assert.equal(new Set(firstSeeds).size, 2, "subtrees sample from different seeds");
   const select = nodes(ctx.trace.trace, "decision").find((d) => d.name === "select");
   assert.ok(select);
-  const scores = (select.data.scores as Array<{ score: number }>).map((s) => s.score);
+  const scores = (facts(select).scores as Array<{ score: number }>).map((s) => s.score);
   assert.equal(solution.confidence, Math.max(...scores));
   assert.equal(Number(solution.key) / 10, solution.confidence);
+  assert.equal(solution.details.subtrees, 2);
+  assert.equal(solution.candidates.length, 2, "each subtree's chosen trace");
   assertTraceComplete(ctx.trace.trace);
 });
 
@@ -149,7 +161,7 @@ test("beam under a call budget stops searching and answers with what it has", as
   const solution = await beam(problem, ctx, { beamWidth: 2, expansions: 2, verifier: lastValue });
   assert.ok(ctx.ledger.calls() <= 2);
   assert.ok(solution.text.startsWith("step 0"));
-  assert.match(String(nodes(ctx.trace.trace, "strategy")[0].data.stopped), /budget/);
+  assert.match(solution.details.stopped, /budget/);
 });
 
 test("beam: abort stops every in-flight generation", async () => {

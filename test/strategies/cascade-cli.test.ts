@@ -7,8 +7,9 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import type { CascadeDetails } from "../../src/strategies/cascade.ts";
 import { type OpenAIServer, startOpenAIServer } from "../../src/testing/openai-server.ts";
-import type { Trace } from "../../src/trace/types.ts";
+import type { StrategyNode, Trace } from "../../src/trace/types.ts";
 import { runCli } from "../helpers/cli.ts";
 import { tinyModelPath } from "../helpers/tiny-model.ts";
 
@@ -26,11 +27,13 @@ before(async () => {
 });
 after(() => server.close());
 
-function cascadeSpan(file: string) {
+/** The cascade span's details, as the trace file records them. */
+function cascadeSpan(file: string): CascadeDetails {
   const trace = JSON.parse(readFileSync(file, "utf8")) as Trace;
-  const span = trace.nodes.find((n) => n.kind === "strategy" && n.name === "cascade");
+  const span = trace.nodes.find((n): n is StrategyNode => n.kind === "strategy" && n.name === "cascade");
   assert.ok(span, "the trace has the cascade span");
-  return span.data;
+  assert.ok(span.data.details, "the cascade span records its details");
+  return span.data.details as CascadeDetails;
 }
 
 test("solve --strategy cascade escalates a split small model to --large", async () => {
@@ -54,7 +57,7 @@ test("solve --strategy cascade escalates a split small model to --large", async 
   assert.match(stdout, /^calls: 2 \(openai:small@.*: 1, openai:large@.*: 1\)$/m);
   const span = cascadeSpan(traceFile);
   assert.equal(span.escalated, true);
-  assert.ok((span.tokens as { large: number }).large > 0);
+  assert.ok(span.tokens.large > 0);
 });
 
 test("solve --strategy cascade runs two GGUF files on llama.cpp", async () => {
@@ -76,5 +79,5 @@ test("solve --strategy cascade runs two GGUF files on llama.cpp", async () => {
   const span = cascadeSpan(traceFile);
   assert.equal(typeof span.escalated, "boolean");
   // The CLI's usage line names the large model exactly when the cascade escalated.
-  assert.equal(stdout.includes((span.backends as { large: string }).large), span.escalated);
+  assert.equal(stdout.includes(span.backends.large), span.escalated);
 });

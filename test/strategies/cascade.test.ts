@@ -2,13 +2,11 @@ import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import { DeliberateError } from "../../src/errors.ts";
 import { closeSandboxes } from "../../src/sandbox/index.ts";
-import { cascade } from "../../src/strategies/cascade.ts";
-import { cascadeReport } from "../../src/strategies/cascade-report.ts";
+import { type CascadeDetails, cascade } from "../../src/strategies/cascade.ts";
 import { solve } from "../../src/strategies/index.ts";
-import type { Problem } from "../../src/strategies/types.ts";
+import type { Problem, Solution } from "../../src/strategies/types.ts";
 import { ScriptedBackend } from "../../src/testing/scripted-backend.ts";
 import { TraceRecorder } from "../../src/trace/recorder.ts";
-import type { Trace } from "../../src/trace/types.ts";
 import { assertTraceComplete, context, nodes, problem } from "./fixtures.ts";
 
 after(() => closeSandboxes());
@@ -41,7 +39,7 @@ function smallModel() {
 test("cascade escalates exactly the questions whose agreement is below τ", async () => {
   const small = smallModel();
   const large = new ScriptedBackend({ id: "large", script: ["The answer is \\boxed{100}."] });
-  const traces: Trace[] = [];
+  const solutions: Solution[] = [];
   const escalated: string[] = [];
   for (const id of Object.keys(VOTES)) {
     const trace = new TraceRecorder();
@@ -51,14 +49,22 @@ test("cascade escalates exactly the questions whose agreement is below τ", asyn
       backends: { policy: small, large },
       trace,
     });
-    traces.push(trace.trace);
-    const span = nodes(trace.trace, "strategy")[0];
-    if (span.data.escalated === true) {
+    solutions.push(solution);
+    assert.ok(solution.escalation, "cascade reports whether it escalated");
+    const details = solution.details as CascadeDetails;
+    assert.equal(details.escalated, solution.escalation.escalated);
+    assert.deepEqual(nodes(trace.trace, "strategy")[0].data.details, solution.details);
+    const largeCalls = nodes(trace.trace, "generate").filter((g) => g.data.role === "large");
+    if (solution.escalation.escalated) {
       escalated.push(id);
       assert.equal(solution.key, "100", "an escalated question takes the large model's answer");
       assert.ok(solution.usage.large.calls === 1);
+      assert.equal(largeCalls.length, 1, "the large model samples in the `large` role");
+      assert.ok(solution.candidates.some((c) => c.role === "large" && c.key === "100"));
     } else {
       assert.equal(solution.usage.large, undefined, "the large model was not called");
+      assert.equal(largeCalls.length, 0);
+      assert.ok(solution.candidates.every((c) => c.role === "policy"));
     }
     assertTraceComplete(trace.trace);
   }
@@ -66,10 +72,12 @@ test("cascade escalates exactly the questions whose agreement is below τ", asyn
   assert.deepEqual(escalated, ["q2", "q3", "q4", "q5"]);
   assert.equal(large.calls.length, 4);
   assert.equal(small.calls.length, 6, "one native-n call per question");
-  const report = cascadeReport(traces);
-  assert.equal(report.questions, 6);
-  assert.equal(report.escalated, 4);
-  assert.equal(report.escalationShare, 4 / 6);
+  // The run's escalation share, from the solutions.
+  const reported = solutions.filter((s) => s.escalation !== undefined);
+  assert.equal(reported.length, 6);
+  const escalations = reported.filter((s) => s.escalation?.escalated).length;
+  assert.equal(escalations, 4);
+  assert.equal(escalations / reported.length, 4 / 6);
 });
 
 test("the strategy span reports tokens per model and the saving against large-only", async () => {
@@ -79,12 +87,14 @@ test("the strategy span reports tokens per model and the saving against large-on
   const accepted = await cascade(question("q0"), kept, { samples: 4 });
   assert.equal(accepted.key, "7");
   assert.equal(accepted.confidence, 1, "the agreement share");
-  const span = nodes(kept.trace.trace, "strategy")[0].data;
   const smallTokens = accepted.usage.small.promptTokens + accepted.usage.small.completionTokens;
-  assert.deepEqual(span.tokens, { small: smallTokens, large: 0 });
+  assert.deepEqual(accepted.details.tokens, { small: smallTokens, large: 0 });
+  assert.deepEqual(nodes(kept.trace.trace, "strategy")[0].data.details, accepted.details);
   // Large-only would have been one sample of about a quarter of what four small samples cost.
-  assert.equal(span.largeOnlyTokens, Math.round(smallTokens / 4));
-  assert.equal(span.savedTokens, Math.round(smallTokens / 4) - smallTokens);
+  assert.ok(accepted.escalation);
+  assert.equal(accepted.escalation.escalated, false);
+  assert.equal(accepted.escalation.largeOnlyTokens, Math.round(smallTokens / 4));
+  assert.equal(accepted.escalation.savedTokens, Math.round(smallTokens / 4) - smallTokens);
   assert.deepEqual(
     nodes(kept.trace.trace, "decision").map((d) => d.name),
     ["accept"],
@@ -92,17 +102,19 @@ test("the strategy span reports tokens per model and the saving against large-on
 
   const escalatedCtx = context(small, { backends: { policy: small, large } });
   const escalated = await cascade(question("q3"), escalatedCtx, { samples: 4 });
-  const data = nodes(escalatedCtx.trace.trace, "strategy")[0].data;
   const largeTokens = escalated.usage.large.promptTokens + escalated.usage.large.completionTokens;
-  assert.equal((data.tokens as { large: number }).large, largeTokens);
+  assert.equal(escalated.details.tokens.large, largeTokens);
+  assert.ok(escalated.escalation);
+  assert.equal(escalated.escalation.escalated, true);
+  assert.equal(escalated.escalation.largeOnlyTokens, largeTokens);
   assert.equal(
-    data.savedTokens,
-    -(data.tokens as { small: number }).small,
+    escalated.escalation.savedTokens,
+    -escalated.details.tokens.small,
     "escalating costs the small tries",
   );
   const decision = nodes(escalatedCtx.trace.trace, "decision")[0];
   assert.equal(decision.name, "escalate");
-  assert.equal(decision.data.level, 0.5);
+  assert.equal(decision.data.facts?.level, 0.5);
   assert.equal(nodes(escalatedCtx.trace.trace, "vote").length, 2, "a small vote and a large vote");
 });
 
@@ -131,7 +143,8 @@ test("an escalation the budget cannot pay for keeps the small answer", async () 
   assert.equal(ctx.ledger.calls(), 1);
   const names = nodes(ctx.trace.trace, "decision").map((d) => d.name);
   assert.deepEqual(names, ["escalate", "keep-small"]);
-  assert.equal(nodes(ctx.trace.trace, "strategy")[0].data.escalated, false);
+  assert.equal(solution.details.escalated, false);
+  assert.equal(solution.escalation?.escalated, false);
 });
 
 test("cascade without a large backend is a BAD_REQUEST before any call", async () => {
@@ -182,7 +195,8 @@ test("cascade composes: the small and the large model both answer through progra
   });
   // Seeded: the four small programs split 42 / 48 two to two, so the question escalates.
   assert.deepEqual(nodes(ctx.trace.trace, "vote")[0].data.counts, { "42": 2, "48": 2 });
-  assert.equal(nodes(ctx.trace.trace, "strategy")[0].data.escalated, true);
+  assert.equal(solution.details.escalated, true);
+  assert.equal(solution.escalation?.escalated, true);
   assert.equal(solution.key, "42");
   assert.equal(nodes(ctx.trace.trace, "tool").length, 5, "every program ran in the sandbox");
   const inner = nodes(ctx.trace.trace, "strategy").filter((n) => n.name === "program-aided");

@@ -56,14 +56,19 @@ test("dropping unconfident traces turns a wrong majority into the right answer",
     },
   );
   assert.equal(plain.key, "13", "without logprobs it is a plain majority");
+  assert.equal(plain.details.logprobs, false);
+  assert.equal(plain.details.kept, 8, "without logprobs no trace is dropped");
 
   const backend = new ScriptedBackend({ script });
   const ctx = context(backend);
   const solution = await confidenceVote(problem, ctx, { samples: 8, keep: 0.5, groupSize: 8 });
   assert.equal(solution.key, "42");
   assert.equal(backend.calls[0].logprobs, 5);
+  assert.equal(solution.details.kept, 4);
+  assert.equal(solution.details.traces, 8);
+  assert.equal(solution.candidates.length, 8, "every trace is a candidate, kept or not");
   const [voteNode] = nodes(ctx.trace.trace, "vote");
-  assert.equal(voteNode.data.kept, 4);
+  assert.equal(voteNode.data.samples, 4, "only the kept traces vote");
   assertTraceComplete(ctx.trace.finish());
 });
 
@@ -83,6 +88,8 @@ test("online mode stops low-confidence traces early and keeps the confident ones
   const terminated = nodes(ctx.trace.trace, "decision").filter((n) => n.name === "terminate");
   assert.equal(terminated.length, 4, "the 4 unsure traces after warm-up are stopped");
   assert.equal(backend.aborted, 4);
-  for (const node of terminated) assert.ok((node.data.tokens as number) < LENGTH, "stopped before the end");
+  assert.equal(solution.details.terminated, 4);
+  for (const node of terminated)
+    assert.ok((node.data.facts?.tokens as number) < LENGTH, "stopped before the end");
   assertTraceComplete(ctx.trace.finish());
 });

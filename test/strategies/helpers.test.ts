@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { buildMessages, questionText, taskKind } from "../../src/strategies/prompts.ts";
-import { deriveSeed, problemKey } from "../../src/strategies/seeds.ts";
-import { answerText, splitThinking } from "../../src/strategies/thinking.ts";
+import { buildMessages, questionText, taskKind } from "../../src/run/prompts.ts";
+import { deriveSeed, problemKey } from "../../src/run/seeds.ts";
+import { answerText, splitThinking } from "../../src/run/thinking.ts";
 
 test("seeds derive from (run seed, problem id, index, stream) and stay 31-bit", () => {
   const base = { runSeed: 1, problemId: "p", index: 0 };

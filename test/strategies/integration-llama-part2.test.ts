@@ -8,7 +8,9 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { createLlamaBackend, type LlamaBackend } from "../../src/models/llama/index.ts";
 import { closeSandboxes } from "../../src/sandbox/index.ts";
+import type { CascadeDetails } from "../../src/strategies/cascade.ts";
 import { solve } from "../../src/strategies/index.ts";
+import type { SpeculativeThinkingDetails } from "../../src/strategies/speculative-thinking.ts";
 import { TraceRecorder } from "../../src/trace/recorder.ts";
 import { tinyModelPath } from "../helpers/tiny-model.ts";
 import { assertTraceComplete, nodes, problem } from "./fixtures.ts";
@@ -67,7 +69,7 @@ for (const [strategy, options] of [
     assert.ok(generates.length <= BUDGET.maxCalls);
     assertTraceComplete(trace.trace);
     const decisions = nodes(trace.trace, "decision").map((d) => d.name);
-    const span = nodes(trace.trace, "strategy")[0].data;
+    assert.deepEqual(nodes(trace.trace, "strategy")[0].data.details, solution.details);
     switch (strategy) {
       case "program-aided":
         assert.ok(nodes(trace.trace, "tool").length >= 1, "the model's text ran in the sandbox");
@@ -85,12 +87,18 @@ for (const [strategy, options] of [
         assert.ok(continued.length >= 1, "later steps continue a prefilled partial trace");
         break;
       }
-      case "cascade":
-        assert.equal(decisions.includes("escalate"), span.escalated);
-        assert.equal((solution.usage[large.id]?.calls ?? 0) > 0, span.escalated);
+      case "cascade": {
+        const { escalated } = solution.details as CascadeDetails;
+        assert.equal(solution.escalation?.escalated, escalated);
+        assert.equal(decisions.includes("escalate"), escalated);
+        assert.equal((solution.usage[large.id]?.calls ?? 0) > 0, escalated);
         break;
+      }
       case "speculative-thinking":
-        assert.equal(span.handovers, solution.usage[large.id]?.calls ?? 0);
+        assert.equal(
+          (solution.details as SpeculativeThinkingDetails).handovers,
+          solution.usage[large.id]?.calls ?? 0,
+        );
         break;
     }
   });

@@ -9,9 +9,8 @@ import { after, before, test } from "node:test";
 import { createOpenAIBackend } from "../../src/models/openai/openai-backend.ts";
 import type { ModelBackend } from "../../src/models/types.ts";
 import { closeSandboxes } from "../../src/sandbox/index.ts";
-import { cascadeReport } from "../../src/strategies/cascade-report.ts";
 import { solve } from "../../src/strategies/index.ts";
-import type { Problem } from "../../src/strategies/types.ts";
+import type { Problem, Solution } from "../../src/strategies/types.ts";
 import {
   type OpenAIServer,
   type OpenAIServerRequest,
@@ -19,7 +18,6 @@ import {
   startOpenAIServer,
 } from "../../src/testing/openai-server.ts";
 import { TraceRecorder } from "../../src/trace/recorder.ts";
-import type { Trace } from "../../src/trace/types.ts";
 import { assertTraceComplete, nodes, problem } from "./fixtures.ts";
 
 type Message = { role: string; content: string };
@@ -136,7 +134,7 @@ for (const [strategy, options] of [
 
 test("cascade over HTTP escalates only the hard question and reports the share", async () => {
   const hard: Problem = { id: "hard", messages: [{ role: "user", content: "A hard one: 6 * 7?" }] };
-  const traces: Trace[] = [];
+  const solutions: Solution[] = [];
   for (const question of [problem, hard]) {
     const trace = new TraceRecorder();
     const solution = await solve(question, {
@@ -147,8 +145,12 @@ test("cascade over HTTP escalates only the hard question and reports the share",
       seed: 1,
     });
     assert.equal(solution.key, "42");
-    traces.push(trace.trace);
+    assert.ok(solution.escalation, "cascade reports whether it escalated");
+    assertTraceComplete(trace.trace);
+    solutions.push(solution);
   }
-  const report = cascadeReport(traces);
-  assert.deepEqual([report.questions, report.escalated, report.escalationShare], [2, 1, 0.5]);
+  const escalated = solutions.map((s) => s.escalation?.escalated);
+  assert.deepEqual(escalated, [false, true], "only the hard question escalates");
+  const share = escalated.filter(Boolean).length / solutions.length;
+  assert.deepEqual([solutions.length, escalated.filter(Boolean).length, share], [2, 1, 0.5]);
 });

@@ -103,7 +103,7 @@ test("online DeepConf aborts unsure traces over HTTP streaming", async () => {
     seed: 5,
   });
   const terminated = nodes(trace.trace, "decision").filter((n) => n.name === "terminate");
-  const streamed = nodes(trace.trace, "generate").filter((n) => n.data.phase === "online");
+  const streamed = nodes(trace.trace, "generate").filter((n) => n.data.tags?.phase === "online");
   assert.equal(streamed.length, 8);
   assert.ok(terminated.length >= 1, "an unsure trace was stopped");
   assert.ok(terminated.length < 8, "confident traces ran to the end");

@@ -62,8 +62,9 @@ test("program-aided gives up after its retries and says so", async () => {
     nodes(ctx.trace.trace, "decision").map((d) => d.name),
     ["retry", "give-up"],
   );
-  const span = nodes(ctx.trace.trace, "strategy")[0];
-  assert.equal(span.data.ok, false);
+  assert.equal(solution.details.ok, false);
+  assert.equal(solution.details.attempts, 2);
+  assert.deepEqual(nodes(ctx.trace.trace, "strategy")[0].data.details, solution.details);
 });
 
 test("a reply without a program counts as a failure and is retried", async () => {

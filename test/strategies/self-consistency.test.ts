@@ -91,7 +91,8 @@ test("adaptive stopping never stops on a minority", async () => {
     const ctx = context(backend, { seed });
     await selfConsistency(problem, ctx, { samples: 24, stopping: "beta", batchSize: 2 });
     for (const stop of nodes(ctx.trace.trace, "decision").filter((n) => n.name === "stop")) {
-      const leader = stop.data.leader as string;
+      const leader = stop.data.facts?.leader as string;
+      assert.equal(typeof leader, "string");
       const votes = ctx.trace.trace.nodes
         .filter((n) => n.kind === "generate")
         .flatMap((n) => (n.data.completions as Array<{ text: string }>).map((c) => c.text));

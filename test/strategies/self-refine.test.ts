@@ -72,8 +72,18 @@ test("self-refine stops after `rounds` revisions and answers with the best-check
   assert.equal(policy.calls.length, 3);
   assert.equal(solution.key, "42");
   assert.equal(solution.confidence, 0.9);
-  const span = nodes(ctx.trace.trace, "strategy")[0].data;
-  assert.equal(span.chosen, 1);
+  assert.equal(solution.details.chosen, 1);
+  assert.equal(solution.details.rounds, 2);
+  // Every draft is a candidate, scored by the check it got.
+  assert.deepEqual(
+    solution.candidates.map((c) => [c.index, c.key]),
+    [
+      [0, "41"],
+      [1, "42"],
+      [2, "43"],
+    ],
+  );
+  assert.equal(solution.candidates[1].score, 0.9);
   assert.deepEqual(
     nodes(ctx.trace.trace, "decision").map((d) => d.name),
     ["revise", "revise", "stop"],

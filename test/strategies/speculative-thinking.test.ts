@@ -57,11 +57,11 @@ test("the large model writes the step at a reflection point, then the small one 
     decisions.map((d) => d.name),
     ["handover", "handback"],
   );
-  assert.equal(decisions[0].data.cue, "Wait");
-  assert.equal(decisions[0].data.at, "6 * 7 is 6 sevens.\n\n".length);
-  const span = nodes(ctx.trace.trace, "strategy")[0].data;
-  assert.equal(span.handovers, 1);
-  assert.equal(span.largeTokens, scriptedTokens("Check: 7 + 7 + 7 + 7 + 7 + 7 = 42.").length);
+  assert.equal(decisions[0].data.facts?.cue, "Wait");
+  assert.equal(decisions[0].data.facts?.at, "6 * 7 is 6 sevens.\n\n".length);
+  assert.equal(solution.details.handovers, 1);
+  assert.equal(solution.details.largeTokens, scriptedTokens("Check: 7 + 7 + 7 + 7 + 7 + 7 = 42.").length);
+  assert.deepEqual(nodes(ctx.trace.trace, "strategy")[0].data.details, solution.details);
   assert.equal(solution.usage.large.calls, 1);
   assertTraceComplete(ctx.trace.trace);
 });

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Completion, GenerateRequest } from "../../src/models/types.ts";
 import { ScriptedBackend } from "../../src/testing/scripted-backend.ts";
-import { llmJudge, yesProbability } from "../../src/verifiers/llm-judge.ts";
+import { llmJudge } from "../../src/verifiers/llm-judge.ts";
+import { yesProbability } from "../../src/verifiers/yes-no-judge.ts";
 import { verify } from "../../src/verifiers/verify.ts";
 import { context, nodes, problem } from "../strategies/fixtures.ts";
 
