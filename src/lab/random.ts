@@ -1,20 +1,20 @@
 /**
- * A small seeded PRNG (mulberry32) so initialisation, batching and sampling reproduce from a seed.
+ * The lab's seeded random stream (the shared mulberry32, `src/util/mulberry32.ts`) with the draws
+ * training needs, so initialisation, batching and sampling reproduce from a seed.
  */
-export class Random {
-  private state: number;
+import { Mulberry32 } from "../util/mulberry32.ts";
 
+export class Random {
+  private readonly generator: Mulberry32;
+
+  /** Seed 0 (which would start mulberry32 from state 0) starts from the golden-ratio constant instead. */
   constructor(seed: number) {
-    this.state = seed >>> 0 || 0x9e3779b9;
+    this.generator = new Mulberry32(seed >>> 0 || 0x9e3779b9);
   }
 
   /** Uniform in [0, 1). */
   next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.generator.next();
   }
 
   /** Integer in [0, n). */
@@ -31,10 +31,10 @@ export class Random {
 
   /** The generator's state, to store in checkpoints. */
   get seedState(): number {
-    return this.state;
+    return this.generator.state;
   }
 
   set seedState(value: number) {
-    this.state = value >>> 0;
+    this.generator.state = value >>> 0;
   }
 }

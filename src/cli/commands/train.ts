@@ -1,17 +1,25 @@
 /**
  * `deliberate train`: trains a tiny llama model from scratch on a synthetic task (the lab) and
- * exports it as GGUF. A thin shell over `runSft`, `runVerifier` and `runGrpo`: progress on stderr (a
- * bar with an ETA on a TTY, periodic lines elsewhere), a summary at the end.
+ * exports it as GGUF. A thin shell over `runStage` and `runRecipe` (src/lab/train/recipe.ts): flags
+ * in, progress on stderr (a bar with an ETA on a TTY, periodic lines elsewhere), a summary per stage.
  */
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { Command, Option } from "commander";
 import { DeliberateError } from "../../errors.ts";
+import type { ProgressMode } from "../../eval/progress.ts";
 import { type PresetName, presets } from "../../lab/model/config.ts";
 import { writeReport } from "../../lab/report/write-report.ts";
-import { runGrpo } from "../../lab/train/grpo.ts";
-import { runSft } from "../../lab/train/sft.ts";
-import { createTrainProgress } from "../../lab/train/train-progress.ts";
-import { runVerifier } from "../../lab/train/verifier.ts";
+import type { GrpoResult } from "../../lab/train/grpo.ts";
+import {
+  runRecipe,
+  runStage,
+  type StageHooks,
+  type StageProgress,
+  type StageResult,
+} from "../../lab/train/recipe.ts";
+import type { SftResult } from "../../lab/train/sft.ts";
+import { createTrainProgress, type TrainProgress } from "../../lab/train/train-progress.ts";
+import type { VerifierResult } from "../../lab/train/verifier.ts";
 import { syntheticNames } from "../../tasks/index.ts";
 import type { SyntheticName } from "../../tasks/types.ts";
 import { integer, number } from "../parse-number.ts";
@@ -39,7 +47,7 @@ interface TrainFlags {
   seed: number;
   resume: boolean;
   json?: boolean;
-  progress: "auto" | "bar" | "lines" | "none";
+  progress: ProgressMode;
 }
 
 export function trainCommand(): Command {
@@ -109,154 +117,198 @@ export function trainCommand(): Command {
           });
         }
         const sftDir = `runs/lab-${flags.task}-${flags.preset}`;
-        if (flags.stage === "verifier") {
-          await trainVerifier(
-            flags,
-            resolve(flags.init ?? `${sftDir}/checkpoint.bin`),
-            resolve(flags.out ?? `${sftDir}-verifier`),
-          );
-          return;
-        }
-        if (flags.stage === "grpo") {
-          await trainGrpo(
-            flags,
-            resolve(flags.init ?? `${sftDir}/checkpoint.bin`),
-            resolve(flags.out ?? `${sftDir}-grpo`),
-          );
-          return;
-        }
-        if (flags.stage === "all") {
-          // The whole recipe, each stage in its own folder under --out and with its own --minutes.
-          const root = resolve(flags.out ?? sftDir);
-          let interrupted = false;
-          const onSigint = () => {
-            interrupted = true;
-          };
-          process.on("SIGINT", onSigint);
-          try {
-            await trainSft(flags, join(root, "sft"));
-            const init = join(root, "sft", "checkpoint.bin");
-            if (!interrupted) await trainVerifier(flags, init, join(root, "verifier"));
-            if (!interrupted) await trainGrpo(flags, init, join(root, "grpo"));
-          } finally {
-            process.off("SIGINT", onSigint);
+        const init = resolve(flags.init ?? `${sftDir}/checkpoint.bin`);
+        const outDir = (fallback: string) => resolve(flags.out ?? fallback);
+        await withStageHooks(flags, (hooks) => {
+          switch (flags.stage) {
+            case "sft":
+              return runStage(
+                { stage: "sft", options: { ...sftOptions(flags), outDir: outDir(sftDir) } },
+                hooks,
+              );
+            case "verifier": {
+              const options = { ...verifierOptions(flags), init, outDir: outDir(`${sftDir}-verifier`) };
+              return runStage({ stage: "verifier", options }, hooks);
+            }
+            case "grpo": {
+              const options = { ...grpoOptions(flags), init, outDir: outDir(`${sftDir}-grpo`) };
+              return runStage({ stage: "grpo", options }, hooks);
+            }
+            case "all":
+              return runRecipe({
+                outDir: outDir(sftDir),
+                sft: sftOptions(flags),
+                verifier: verifierOptions(flags),
+                grpo: grpoOptions(flags),
+                ...hooks,
+              });
+            default:
+              return flags.stage satisfies never;
           }
-          return;
-        }
-        await trainSft(flags, resolve(flags.out ?? sftDir));
+        });
       })
   );
 }
 
-async function trainSft(flags: TrainFlags, outDir: string): Promise<void> {
-  const task = flags.task!;
-  const progress = createTrainProgress(flags.progress, { label: "sft" });
+function sftOptions(flags: TrainFlags) {
+  return {
+    task: flags.task,
+    preset: flags.preset,
+    difficulty: flags.difficulty,
+    fromDifficulty: flags.fromDifficulty,
+    minutes: flags.minutes,
+    threads: flags.threads,
+    batchSize: flags.batchSize,
+    maxLr: flags.lr,
+    targetAccuracy: flags.targetAccuracy,
+    evalEvery: flags.evalEvery,
+    finalSamples: flags.samples,
+    seed: flags.seed,
+    resume: flags.resume,
+  };
+}
+
+function verifierOptions(flags: TrainFlags) {
+  return {
+    problems: flags.problems,
+    samplesPerProblem: flags.verifierSamples,
+    fromScratch: flags.fromScratch,
+    minutes: flags.minutes,
+    maxSteps: flags.maxSteps,
+    batchSize: flags.batchSize,
+    lr: flags.lr,
+    evalEvery: flags.evalEvery,
+    threads: flags.threads,
+    seed: flags.seed,
+  };
+}
+
+function grpoOptions(flags: TrainFlags) {
+  return {
+    minutes: flags.minutes,
+    groupSize: flags.groupSize,
+    lr: flags.lr,
+    fromDifficulty: flags.fromDifficulty,
+    evalEvery: flags.evalEvery,
+    threads: flags.threads,
+    seed: flags.seed,
+    resume: flags.resume,
+  };
+}
+
+/**
+ * The hooks every stage runs with. Ctrl-C stops the running stage after its current step (it still
+ * saves its checkpoint and GGUF, and `--stage all` skips the stages after it); a second Ctrl-C exits
+ * at once. Each stage's progress goes to stderr under its name, its summary to stdout when it ends.
+ */
+async function withStageHooks(
+  flags: TrainFlags,
+  run: (hooks: StageHooks) => Promise<unknown>,
+): Promise<void> {
   const controller = new AbortController();
-  // Ctrl-C stops after the current step and still saves the checkpoint and the GGUF.
   const onSigint = () => controller.abort();
   process.once("SIGINT", onSigint);
+  let progress: TrainProgress | undefined;
   try {
-    const result = await runSft({
-      task,
-      preset: flags.preset,
-      difficulty: flags.difficulty,
-      fromDifficulty: flags.fromDifficulty,
-      outDir,
-      minutes: flags.minutes,
-      threads: flags.threads,
-      batchSize: flags.batchSize,
-      maxLr: flags.lr,
-      targetAccuracy: flags.targetAccuracy,
-      evalEvery: flags.evalEvery,
-      finalSamples: flags.samples,
-      seed: flags.seed,
-      resume: flags.resume,
+    await run({
       signal: controller.signal,
-      onProgress: (p) =>
-        progress.update({
-          ...p,
-          fields: [
-            ["loss", p.loss.toFixed(3)],
-            ["tok/s", String(Math.round(p.tokensPerSecond))],
-            ["acc", percentOrDash(p.accuracy)],
-          ],
-        }),
+      onStageStart: (spec) => {
+        if (spec.stage === "verifier" && flags.progress !== "none") {
+          // Sampling the training data comes first and reports nothing until it is done.
+          process.stderr.write(
+            `verifier: sampling ${flags.verifierSamples} answers to each of ${flags.problems} problems from ${spec.options.init}…\n`,
+          );
+        }
+        progress = createTrainProgress(flags.progress, { label: spec.stage });
+      },
+      onProgress: (event) => progress?.update({ ...event.progress, fields: progressFields(event) }),
+      onStageEnd: (done) => {
+        progress?.stop();
+        process.stdout.write(flags.json ? `${JSON.stringify(done.result, null, 2)}\n` : summary(done, flags));
+      },
     });
-    progress.stop();
-    if (flags.json) {
-      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-      return;
-    }
-    const lines = [
-      `stopped: ${result.stopReason} after ${result.steps} steps (${(result.elapsedMs / 60_000).toFixed(1)} min, ${Math.round(result.tokensPerSecond)} tokens/s)`,
-      `model: ${result.parameters} parameters, loss ${result.finalLoss.toFixed(3)}, best greedy accuracy ${(100 * result.bestAccuracy).toFixed(1)}%`,
-    ];
-    if (result.finalEval?.majority !== undefined) {
-      const e = result.finalEval;
-      lines.push(
-        `final: greedy ${(100 * e.greedy).toFixed(1)}%, maj@${flags.samples} ${(100 * e.majority!).toFixed(1)}% on ${e.problems} problems`,
-      );
-    }
-    lines.push(`checkpoint: ${result.checkpointPath}`, `log: ${result.logPath}`);
-    if (result.ggufPath) {
-      // The model takes raw prompts: the question, a newline, and it writes the trace and `#### ANSWER`.
-      lines.push(
-        `gguf: ${result.ggufPath}`,
-        `try: deliberate generate --raw -t 0 -m ${result.ggufPath} $'QUESTION\\n'`,
-      );
-    }
-    process.stdout.write(`${lines.join("\n")}\n`);
   } finally {
-    progress.stop();
+    progress?.stop();
     process.off("SIGINT", onSigint);
   }
 }
 
-async function trainGrpo(flags: TrainFlags, init: string, outDir: string): Promise<void> {
-  const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once("SIGINT", onSigint);
-  const progress = createTrainProgress(flags.progress, { label: "grpo" });
-  try {
-    const result = await runGrpo({
-      init,
-      outDir,
-      minutes: flags.minutes,
-      groupSize: flags.groupSize,
-      lr: flags.lr,
-      fromDifficulty: flags.fromDifficulty,
-      evalEvery: flags.evalEvery,
-      threads: flags.threads,
-      seed: flags.seed,
-      resume: flags.resume,
-      signal: controller.signal,
-      onProgress: (p) =>
-        progress.update({
-          ...p,
-          fields: [
-            ["reward", p.meanReward.toFixed(2)],
-            ["acc", percentOrDash(p.accuracy)],
-          ],
-        }),
-    });
-    progress.stop();
-    if (flags.json) {
-      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-      return;
+/** The stage's own numbers on the progress line. */
+function progressFields(event: StageProgress): Array<[string, string]> {
+  const accuracy: [string, string] = ["acc", percentOrDash(event.progress.accuracy)];
+  switch (event.stage) {
+    case "sft": {
+      const p = event.progress;
+      return [["loss", p.loss.toFixed(3)], ["tok/s", String(Math.round(p.tokensPerSecond))], accuracy];
     }
-    const accuracy = result.lastEval ? `${(100 * result.lastEval.greedy).toFixed(1)}%` : "not evaluated";
-    const lines = [
-      `stopped: ${result.stopReason} after ${result.steps} GRPO steps (${(result.elapsedMs / 60_000).toFixed(1)} min)`,
-      `greedy accuracy: ${(100 * result.initialAccuracy).toFixed(1)}% (SFT) → ${accuracy}; recent reward ${result.recentReward.toFixed(2)}`,
-      `checkpoint: ${result.checkpointPath}`,
-      `log: ${result.logPath}`,
-      ...(result.ggufPath ? [`gguf: ${result.ggufPath}`] : []),
-    ];
-    process.stdout.write(`${lines.join("\n")}\n`);
-  } finally {
-    progress.stop();
-    process.off("SIGINT", onSigint);
+    case "verifier":
+      return [["loss", event.progress.loss.toFixed(3)], accuracy];
+    case "grpo":
+      return [["reward", event.progress.meanReward.toFixed(2)], accuracy];
+    default:
+      return event satisfies never;
   }
+}
+
+function summary(done: StageResult, flags: TrainFlags): string {
+  const lines =
+    done.stage === "sft"
+      ? sftSummary(done.result, flags)
+      : done.stage === "grpo"
+        ? grpoSummary(done.result)
+        : verifierSummary(done.result);
+  return `${lines.join("\n")}\n`;
+}
+
+function sftSummary(result: SftResult, flags: TrainFlags): string[] {
+  const lines = [
+    `stopped: ${result.stopReason} after ${result.steps} steps (${(result.elapsedMs / 60_000).toFixed(1)} min, ${Math.round(result.tokensPerSecond)} tokens/s)`,
+    `model: ${result.parameters} parameters, loss ${result.finalLoss.toFixed(3)}, best greedy accuracy ${(100 * result.bestAccuracy).toFixed(1)}%`,
+  ];
+  if (result.finalEval?.majority !== undefined) {
+    const e = result.finalEval;
+    lines.push(
+      `final: greedy ${(100 * e.greedy).toFixed(1)}%, maj@${flags.samples} ${(100 * e.majority!).toFixed(1)}% on ${e.problems} problems`,
+    );
+  }
+  lines.push(`checkpoint: ${result.checkpointPath}`, `log: ${result.logPath}`);
+  if (result.ggufPath) {
+    // The model takes raw prompts: the question, a newline, and it writes the trace and `#### ANSWER`.
+    lines.push(
+      `gguf: ${result.ggufPath}`,
+      `try: deliberate generate --raw -t 0 -m ${result.ggufPath} $'QUESTION\\n'`,
+    );
+  }
+  return lines;
+}
+
+function grpoSummary(result: GrpoResult): string[] {
+  const accuracy = result.lastEval ? `${(100 * result.lastEval.greedy).toFixed(1)}%` : "not evaluated";
+  return [
+    `stopped: ${result.stopReason} after ${result.steps} GRPO steps (${(result.elapsedMs / 60_000).toFixed(1)} min)`,
+    `greedy accuracy: ${(100 * result.initialAccuracy).toFixed(1)}% (SFT) → ${accuracy}; recent reward ${result.recentReward.toFixed(2)}`,
+    `checkpoint: ${result.checkpointPath}`,
+    `log: ${result.logPath}`,
+    ...(result.ggufPath ? [`gguf: ${result.ggufPath}`] : []),
+  ];
+}
+
+function verifierSummary(result: VerifierResult): string[] {
+  const pct = (p: number) => `${(100 * p).toFixed(1)}%`;
+  const { heldOut: h, selection: s } = result;
+  return [
+    `stopped: ${result.stopReason} after ${result.steps} steps on ${result.trainSamples} labelled samples (${(result.elapsedMs / 60_000).toFixed(1)} min), loss ${result.firstLoss.toFixed(3)} → ${result.finalLoss.toFixed(3)}`,
+    `held-out: ${h.samples} samples, ${pct(h.positives)} correct; verifier accuracy ${pct(h.accuracy)}, AUC ${h.auc.toFixed(3)}`,
+    `selection on ${s.problems} problems × ${s.k}: majority ${pct(s.majority)}, weighted best-of-n ${pct(s.weighted)} (by P(yes): ${pct(s.weightedByProbability ?? Number.NaN)}), best-of-n ${pct(s.bestOfN)}, pass@${s.k} ${pct(s.passAtK)}`,
+    `checkpoint: ${result.checkpointPath}`,
+    `log: ${result.logPath}`,
+    `samples: ${result.samplesPath}`,
+    ...(result.ggufPath
+      ? [
+          `gguf: ${result.ggufPath} (use as the verifier of best-of-n / weighted-best-of-n with the reward model)`,
+        ]
+      : []),
+  ];
 }
 
 /** `train report DIR`: the run's curves as DIR/report.html. */
@@ -268,68 +320,6 @@ function reportSubcommand(): Command {
       const result = await writeReport(resolve(dir));
       process.stdout.write(`${result.path} (${result.charts.length} charts: ${result.charts.join(", ")})\n`);
     });
-}
-
-async function trainVerifier(flags: TrainFlags, init: string, outDir: string): Promise<void> {
-  const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once("SIGINT", onSigint);
-  const progress = createTrainProgress(flags.progress, { label: "verifier" });
-  if (flags.progress !== "none") {
-    // Sampling the training data comes first and reports nothing until it is done.
-    process.stderr.write(
-      `verifier: sampling ${flags.verifierSamples} answers to each of ${flags.problems} problems from ${init}…\n`,
-    );
-  }
-  try {
-    const result = await runVerifier({
-      init,
-      outDir,
-      problems: flags.problems,
-      samplesPerProblem: flags.verifierSamples,
-      fromScratch: flags.fromScratch,
-      minutes: flags.minutes,
-      maxSteps: flags.maxSteps,
-      batchSize: flags.batchSize,
-      lr: flags.lr,
-      evalEvery: flags.evalEvery,
-      threads: flags.threads,
-      seed: flags.seed,
-      signal: controller.signal,
-      onProgress: (p) =>
-        progress.update({
-          ...p,
-          fields: [
-            ["loss", p.loss.toFixed(3)],
-            ["acc", percentOrDash(p.accuracy)],
-          ],
-        }),
-    });
-    progress.stop();
-    if (flags.json) {
-      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-      return;
-    }
-    const pct = (p: number) => `${(100 * p).toFixed(1)}%`;
-    const { heldOut: h, selection: s } = result;
-    const lines = [
-      `stopped: ${result.stopReason} after ${result.steps} steps on ${result.trainSamples} labelled samples (${(result.elapsedMs / 60_000).toFixed(1)} min), loss ${result.firstLoss.toFixed(3)} → ${result.finalLoss.toFixed(3)}`,
-      `held-out: ${h.samples} samples, ${pct(h.positives)} correct; verifier accuracy ${pct(h.accuracy)}, AUC ${h.auc.toFixed(3)}`,
-      `selection on ${s.problems} problems × ${s.k}: majority ${pct(s.majority)}, weighted best-of-n ${pct(s.weighted)} (by P(yes): ${pct(s.weightedByProbability ?? Number.NaN)}), best-of-n ${pct(s.bestOfN)}, pass@${s.k} ${pct(s.passAtK)}`,
-      `checkpoint: ${result.checkpointPath}`,
-      `log: ${result.logPath}`,
-      `samples: ${result.samplesPath}`,
-      ...(result.ggufPath
-        ? [
-            `gguf: ${result.ggufPath} (use as the verifier of best-of-n / weighted-best-of-n with the reward model)`,
-          ]
-        : []),
-    ];
-    process.stdout.write(`${lines.join("\n")}\n`);
-  } finally {
-    progress.stop();
-    process.off("SIGINT", onSigint);
-  }
 }
 
 /** `0.873` → `87%`, undefined (not validated yet) → `-`. */

@@ -1,14 +1,14 @@
 /**
- * One GRPO update: sample G completions per prompt from the current policy, score them, turn the
- * rewards into group-normalised advantages, and take one clipped-surrogate gradient step.
- * The objective's gradient w.r.t. the logits is written by hand (grpo-objective.ts) into the
- * model's dLogits, then the ordinary backward pass carries it to the weights.
+ * One GRPO step's gradients: sample G completions per prompt from the current policy, score them,
+ * turn the rewards into group-normalised advantages, and write the clipped surrogate's gradient into
+ * `model.grads` (the training loop clips and applies it). The objective's gradient w.r.t. the logits
+ * is written by hand (grpo-objective.ts) into the model's dLogits, then the ordinary backward pass
+ * carries it to the weights.
  */
 import { KvCacheDecoder } from "../model/kv-cache-decoder.ts";
 import type { LlamaModel } from "../model/llama-model.ts";
 import type { Random } from "../random.ts";
 import { makeBatch } from "../tasks/task-data.ts";
-import { type AdamW, clipGradNorm } from "./adamw.ts";
 import { groupAdvantages, surrogateGradient } from "./grpo-objective.ts";
 
 export interface GrpoPrompt {
@@ -18,17 +18,13 @@ export interface GrpoPrompt {
   reward: (completion: number[]) => number;
 }
 
-export interface GrpoStepOptions {
+export interface GrpoGradientsOptions {
   /** Completions per prompt (the group size G), >= 2. */
   groupSize: number;
   /** Sampling temperature. Default 1 (then π_old is exactly the sampling distribution). */
   temperature?: number;
   /** Clip range ε. Default 0.2. */
   epsilon?: number;
-  /** Learning rate of this step. */
-  lr: number;
-  /** Global gradient-norm clip. Default 1. */
-  gradClip?: number;
   /** Most new tokens per completion. */
   maxTokens: number;
   /** Token that ends a completion (</s>). */
@@ -36,7 +32,7 @@ export interface GrpoStepOptions {
   random: Random;
 }
 
-export interface GrpoStepResult {
+export interface GrpoGradientsResult {
   /** Mean reward over every sampled completion. */
   meanReward: number;
   /** Share of completions with full reward (a correct answer), format bonus aside. */
@@ -49,18 +45,16 @@ export interface GrpoStepResult {
   informativeGroups: number;
   /** Fraction of completion tokens whose clipped branch won. */
   clipFraction: number;
-  /** Whether weights changed (false when every group had equal rewards). */
-  updated: boolean;
-  gradNorm: number;
+  /** Whether `model.grads` holds a gradient to apply (false when every group had equal rewards). */
+  hasGradient: boolean;
 }
 
-export function grpoStep(
+export function grpoGradients(
   model: LlamaModel,
-  optimizer: AdamW,
   prompts: GrpoPrompt[],
-  options: GrpoStepOptions,
-): GrpoStepResult {
-  const { groupSize, temperature = 1, epsilon = 0.2, lr, gradClip = 1, maxTokens, stopId, random } = options;
+  options: GrpoGradientsOptions,
+): GrpoGradientsResult {
+  const { groupSize, temperature = 1, epsilon = 0.2, maxTokens, stopId, random } = options;
   const decoder = new KvCacheDecoder(model);
   const { contextLength, vocabSize: V } = model.config;
   // 1. Sample: G completions per prompt, remembering log π_old of each sampled token.
@@ -101,7 +95,7 @@ export function grpoStep(
     meanLength: lengthSum / samples,
     informativeGroups,
   };
-  if (rows.length === 0) return { ...stats, clipFraction: 0, updated: false, gradNorm: 0 };
+  if (rows.length === 0) return { ...stats, clipFraction: 0, hasGradient: false };
 
   // 3. Forward the sampled sequences; the loss is ours, so no cross-entropy targets.
   const batch = makeBatch(
@@ -138,14 +132,7 @@ export function grpoStep(
     });
   });
   model.backward();
-  const gradNorm = clipGradNorm(model.grads, gradClip);
-  optimizer.update(model.params, model.grads, lr);
-  return {
-    ...stats,
-    clipFraction: clippedTokens / Math.max(1, tokens),
-    updated: true,
-    gradNorm,
-  };
+  return { ...stats, clipFraction: clippedTokens / Math.max(1, tokens), hasGradient: true };
 }
 
 interface SampleOptions {

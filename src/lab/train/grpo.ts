@@ -1,25 +1,21 @@
 /**
  * GRPO after SFT: starts from an SFT checkpoint and reinforces the model's own correct solutions on
- * the same task (rewards from the graders), with the same logging, checkpoints and GGUF export as SFT.
+ * the same task (rewards from the graders). Each step of the training loop (train-loop.ts: the same
+ * logs, checkpoints, resume and GGUF export as SFT) draws prompts from the pass-rate curriculum and
+ * writes the clipped surrogate's gradient (grpo-gradients.ts); the loop clips and applies it.
  */
-import { existsSync } from "node:fs";
-import { appendFile, mkdir } from "node:fs/promises";
-import { join } from "node:path";
-import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { DeliberateError } from "../../errors.ts";
-import { exportGguf } from "../export/export-gguf.ts";
-import { tensorLayout } from "../model/config.ts";
 import { LlamaModel } from "../model/llama-model.ts";
 import { Random } from "../random.ts";
 import type { TaskExample } from "../tasks/task-data.ts";
 import { MatmulPool } from "../tensor/matmul-pool.ts";
 import { CharTokenizer } from "../tokenizer/char-tokenizer.ts";
-import { AdamW } from "./adamw.ts";
-import { checkpointTask, loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
+import { checkpointTask, loadCheckpoint } from "./checkpoint.ts";
 import { type EvaluateResult, evaluateAccuracy } from "./evaluate.ts";
+import { grpoGradients } from "./grpo-gradients.ts";
 import { grpoReward } from "./grpo-reward.ts";
-import { grpoStep } from "./grpo-step.ts";
 import { PassRateCurriculum } from "./pass-rate-curriculum.ts";
+import { loadResumeCheckpoint, type StepOutcome, TrainLoop, type TrainStopReason } from "./train-loop.ts";
 
 export interface GrpoOptions {
   /** The SFT checkpoint to start from (its task, difficulty and data seed are reused). */
@@ -36,8 +32,14 @@ export interface GrpoOptions {
   fromDifficulty?: number;
   /** Completions per problem (G). Default 8. */
   groupSize?: number;
-  /** Learning rate (constant after a 10-step warm-up). Default 3e-4. */
+  /** Learning rate, constant after the warm-up. Default 3e-4. */
   lr?: number;
+  /** Steps of linear warm-up to `lr`. Default 10. */
+  warmupSteps?: number;
+  /** Global gradient-norm clip. Default 1. */
+  gradClip?: number;
+  /** AdamW decoupled weight decay. Default 0: RL moves a trained model a little, decay would pull it back towards zero. */
+  weightDecay?: number;
   /** Sampling temperature. Default 1. */
   temperature?: number;
   /** Clip range ε. Default 0.2. */
@@ -56,20 +58,26 @@ export interface GrpoOptions {
   resume?: boolean;
   /** Export outDir/model.gguf at the end. Default true. */
   exportGguf?: boolean;
-  onProgress?: (progress: {
-    step: number;
-    /** The loop's last step; it may stop earlier, at the time budget. */
-    maxSteps: number;
-    meanReward: number;
-    elapsedMs: number;
-    budgetMs: number;
-    accuracy?: number;
-  }) => void;
+  /** Called after every step, for progress bars. */
+  onProgress?: (progress: GrpoProgress) => void;
   signal?: AbortSignal;
 }
 
+export interface GrpoProgress {
+  step: number;
+  /** The loop's last step; it may stop earlier, at the time budget. */
+  maxSteps: number;
+  /** Mean reward of this step's samples. */
+  meanReward: number;
+  elapsedMs: number;
+  budgetMs: number;
+  /** Latest greedy validation accuracy, once there is one. */
+  accuracy?: number;
+}
+
 export interface GrpoResult {
-  stopReason: "time" | "steps" | "aborted";
+  /** Never "target": this stage has no target accuracy. */
+  stopReason: TrainStopReason;
   steps: number;
   resumedFrom: number;
   /** Greedy validation accuracy of the SFT model, before any GRPO step of this stage. */
@@ -83,8 +91,6 @@ export interface GrpoResult {
   ggufPath?: string;
 }
 
-const WARMUP_STEPS = 10;
-
 export async function runGrpo(options: GrpoOptions): Promise<GrpoResult> {
   const {
     init,
@@ -94,6 +100,9 @@ export async function runGrpo(options: GrpoOptions): Promise<GrpoResult> {
     promptsPerStep = 4,
     groupSize = 8,
     lr = 3e-4,
+    warmupSteps = 10,
+    gradClip = 1,
+    weightDecay = 0,
     temperature = 1,
     epsilon = 0.2,
     evalEvery = 25,
@@ -105,32 +114,34 @@ export async function runGrpo(options: GrpoOptions): Promise<GrpoResult> {
     onProgress,
     signal,
   } = options;
-  const checkpointPath = join(outDir, "checkpoint.bin");
-  const logPath = join(outDir, "log.jsonl");
-  const resuming = resume && existsSync(checkpointPath);
-  const start = await loadCheckpoint(resuming ? checkpointPath : init);
+  const resumed = await loadResumeCheckpoint(outDir, resume);
+  const start = resumed ?? (await loadCheckpoint(init));
   const { sft, data } = checkpointTask(start, init);
   const { config } = start.header;
-  await mkdir(outDir, { recursive: true });
+  // Prompts come from the level where groups most often disagree (restarts at 1/2 on resume).
+  const byLevel = new Map<number, TaskExample[]>();
+  for (const example of data.train) {
+    const level = example.item.difficulty;
+    if (options.fromDifficulty !== undefined && level < options.fromDifficulty) continue;
+    if (!byLevel.has(level)) byLevel.set(level, []);
+    byLevel.get(level)!.push(example);
+  }
+  if (byLevel.size === 0) {
+    throw new DeliberateError(
+      "BAD_REQUEST",
+      `no training problem at level ${options.fromDifficulty} or above (the SFT run trained up to ${sft.difficulty})`,
+      { param: "fromDifficulty" },
+    );
+  }
+  const curriculum = new PassRateCurriculum(
+    [...byLevel.keys()].sort((a, b) => a - b),
+    groupSize,
+  );
   const pool = new MatmulPool({ threads });
   try {
     const model = new LlamaModel(config, { pool });
     model.params.set(start.params);
-    const decayMask = new Uint8Array(model.params.length);
-    for (const spec of tensorLayout(config))
-      if (spec.shape.length === 2) decayMask.fill(1, spec.offset, spec.offset + spec.size);
-    // No weight decay: RL moves a trained model a little, decay would pull it back towards zero.
-    const optimizer = new AdamW(model.params.length, decayMask, { weightDecay: 0 });
     const random = new Random(seed * 104_729 + 7);
-    let step = 0;
-    let priorMs = 0;
-    if (resuming) {
-      optimizer.m.set(start.m);
-      optimizer.v.set(start.v);
-      step = optimizer.step = start.header.step;
-      random.seedState = start.header.randomState;
-      priorMs = start.header.elapsedMs;
-    }
     const resolved = {
       stage: "grpo",
       init,
@@ -139,139 +150,95 @@ export async function runGrpo(options: GrpoOptions): Promise<GrpoResult> {
       promptsPerStep,
       groupSize,
       lr,
+      warmupSteps,
+      gradClip,
+      weightDecay,
       temperature,
       epsilon,
       seed,
     };
-    const log = (record: Record<string, unknown>) => appendFile(logPath, `${JSON.stringify(record)}\n`);
     const validate = () => evaluateAccuracy(model, data.tokenizer, data.valid, { limit: evalProblems });
     const initialEval = validate();
-    await log({ type: resuming ? "resume" : "start", step, options: resolved, greedy: initialEval.greedy });
-    // Prompts come from the level where groups most often disagree (restarts at 1/2 on resume).
-    const byLevel = new Map<number, TaskExample[]>();
-    for (const example of data.train) {
-      const level = example.item.difficulty;
-      if (options.fromDifficulty !== undefined && level < options.fromDifficulty) continue;
-      if (!byLevel.has(level)) byLevel.set(level, []);
-      byLevel.get(level)!.push(example);
-    }
-    if (byLevel.size === 0) {
-      throw new DeliberateError(
-        "BAD_REQUEST",
-        `no training problem at level ${options.fromDifficulty} or above (the SFT run trained up to ${sft.difficulty})`,
-        { param: "fromDifficulty" },
-      );
-    }
-    const curriculum = new PassRateCurriculum(
-      [...byLevel.keys()].sort((a, b) => a - b),
-      groupSize,
-    );
-    const budgetMs = minutes * 60_000;
-    const started = performance.now();
-    const elapsed = () => priorMs + (performance.now() - started);
-    let lastCheckpoint = performance.now();
     let lastEval: EvaluateResult | undefined;
     const rewards: number[] = [];
-    let stopReason: GrpoResult["stopReason"] = "steps";
-    const save = () =>
-      saveCheckpoint(checkpointPath, {
-        header: {
-          config,
-          chars: data.tokenizer.chars,
-          step,
-          randomState: random.seedState,
-          elapsedMs: elapsed(),
-          bestAccuracy: Math.max(initialEval.greedy, lastEval?.greedy ?? 0),
-          options: resolved,
-        },
-        params: model.params,
-        m: optimizer.m,
-        v: optimizer.v,
-      });
-    while (step < maxSteps) {
-      if (signal?.aborted) {
-        stopReason = "aborted";
-        break;
-      }
-      if (elapsed() >= budgetMs) {
-        stopReason = "time";
-        break;
-      }
-      const levels = Array.from({ length: promptsPerStep }, () => curriculum.pick(random));
-      const prompts = levels.map((level) => {
-        const pool = byLevel.get(level)!;
-        const example = pool[random.int(pool.length)];
-        return {
-          prompt: example.prompt,
-          reward: (completion: number[]) => grpoReward(example.item, data.tokenizer.decode(completion)),
-        };
-      });
-      const result = grpoStep(model, optimizer, prompts, {
-        groupSize,
-        temperature,
-        epsilon,
-        lr: lr * Math.min(1, (step + 1) / WARMUP_STEPS),
-        maxTokens: config.contextLength,
-        stopId: CharTokenizer.eosId,
-        random,
-      });
-      step++;
-      for (const [i, rate] of result.groupPassRates.entries()) curriculum.update(levels[i], rate);
-      rewards.push(result.meanReward);
-      const { groupPassRates: _rates, ...logged } = result;
-      await log({
-        type: "train",
-        step,
-        ...logged,
-        levels,
-        passRates: curriculum.passRates(),
-        elapsedMs: Math.round(elapsed()),
-      });
-      if (step % evalEvery === 0) {
-        lastEval = validate();
-        await log({
-          type: "eval",
-          step,
-          greedy: lastEval.greedy,
-          problems: lastEval.problems,
-          elapsedMs: Math.round(elapsed()),
+    const loop = new TrainLoop<StepOutcome & { meanReward: number }>({
+      model,
+      random,
+      outDir,
+      chars: data.tokenizer.chars,
+      options: resolved,
+      startRecord: { greedy: initialEval.greedy },
+      resume: resumed,
+      bestAccuracy: () => Math.max(initialEval.greedy, lastEval?.greedy ?? 0),
+      budgetMs: minutes * 60_000,
+      maxSteps,
+      // Constant after the warm-up: the cosine's floor is its peak.
+      schedule: { maxLr: lr, minLr: lr, warmupSteps, decaySteps: warmupSteps },
+      gradClip,
+      weightDecay,
+      // Every step: rewards and the curriculum's pass rates are per step, not averaged over a window.
+      logEvery: 1,
+      evalEvery,
+      checkpointEverySeconds,
+      signal,
+      step: () => {
+        const levels = Array.from({ length: promptsPerStep }, () => curriculum.pick(random));
+        const prompts = levels.map((level) => {
+          const examples = byLevel.get(level)!;
+          const example = examples[random.int(examples.length)];
+          return {
+            prompt: example.prompt,
+            reward: (completion: number[]) => grpoReward(example.item, data.tokenizer.decode(completion)),
+          };
         });
-      }
-      onProgress?.({
-        step,
-        maxSteps,
-        meanReward: result.meanReward,
-        elapsedMs: elapsed(),
-        budgetMs,
-        accuracy: lastEval?.greedy,
-      });
-      if ((performance.now() - lastCheckpoint) / 1000 >= checkpointEverySeconds) {
-        await save();
-        lastCheckpoint = performance.now();
-      }
-      await yieldToEventLoop();
-    }
-    await save();
-    let ggufPath: string | undefined;
-    if (options.exportGguf ?? true) {
-      ggufPath = join(outDir, "model.gguf");
-      await exportGguf(ggufPath, model, data.tokenizer, {
-        name: `deliberate-lab-${sft.task}-d${sft.difficulty}-grpo`,
-        description: `lab SFT + GRPO on synthetic:${sft.task} difficulty ${sft.difficulty}, ${step} GRPO steps`,
-      });
-    }
+        const result = grpoGradients(model, prompts, {
+          groupSize,
+          temperature,
+          epsilon,
+          maxTokens: config.contextLength,
+          stopId: CharTokenizer.eosId,
+          random,
+        });
+        for (const [i, rate] of result.groupPassRates.entries()) curriculum.update(levels[i], rate);
+        rewards.push(result.meanReward);
+        const { groupPassRates: _rates, hasGradient, ...logged } = result;
+        return {
+          update: hasGradient,
+          meanReward: result.meanReward,
+          record: { ...logged, updated: hasGradient, levels, passRates: curriculum.passRates() },
+        };
+      },
+      evaluate: () => {
+        lastEval = validate();
+        return { record: { greedy: lastEval.greedy, problems: lastEval.problems } };
+      },
+      onProgress:
+        onProgress &&
+        (({ outcome, ...p }) =>
+          onProgress({ ...p, meanReward: outcome.meanReward, accuracy: lastEval?.greedy })),
+    });
+    const run = await loop.run();
+    await loop.save();
+    const { step } = loop;
+    const ggufPath =
+      options.exportGguf === false
+        ? undefined
+        : await loop.exportGguf(data.tokenizer, {
+            name: `deliberate-lab-${sft.task}-d${sft.difficulty}-grpo`,
+            description: `lab SFT + GRPO on synthetic:${sft.task} difficulty ${sft.difficulty}, ${step} GRPO steps`,
+          });
     const recent = rewards.slice(-10);
-    await log({ type: "stop", step, reason: stopReason });
+    await loop.log({ type: "stop", step, reason: run.stopReason });
     return {
-      stopReason,
+      stopReason: run.stopReason,
       steps: step,
-      resumedFrom: resuming ? start.header.step : 0,
+      resumedFrom: run.resumedFrom,
       initialAccuracy: initialEval.greedy,
       lastEval,
       recentReward: recent.reduce((a, b) => a + b, 0) / Math.max(1, recent.length),
-      elapsedMs: elapsed(),
-      checkpointPath,
-      logPath,
+      elapsedMs: loop.elapsedMs(),
+      checkpointPath: loop.checkpointPath,
+      logPath: loop.logPath,
       ggufPath,
     };
   } finally {

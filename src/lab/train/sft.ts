@@ -1,28 +1,21 @@
 /**
  * Supervised fine-tuning from scratch: a llama-architecture model learns a synthetic task's
- * step-by-step solutions. nanoGPT's loop: sample a batch → forward → backward → clip → AdamW with
- * warm-up + cosine learning rate; log every few steps; evaluate greedy accuracy on held-out problems
- * every `evalEvery` steps and stop once it reaches `targetAccuracy` (SFT on these tasks is learned in a
- * steep jump, so a fixed step count either stops too early or wastes time), or when the time is up.
- * Checkpoints (atomic, kill -9 safe) let an interrupted run resume where it left off; the result is
- * exported as a GGUF that llama.cpp runs.
+ * step-by-step solutions. Each step of the training loop (train-loop.ts: warm-up + cosine learning
+ * rate, clipping, AdamW, logs, atomic kill -9 safe checkpoints and resume) samples a batch, and this
+ * stage's forward and backward give its loss and gradients. Every `evalEvery` steps it measures greedy
+ * accuracy on held-out problems and stops once that reaches `targetAccuracy` (SFT on these tasks is
+ * learned in a steep jump, so a fixed step count either stops too early or wastes time), or when the
+ * time is up. The result is exported as a GGUF that llama.cpp runs.
  */
-import { existsSync } from "node:fs";
-import { appendFile, mkdir } from "node:fs/promises";
-import { join } from "node:path";
-import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { DeliberateError } from "../../errors.ts";
 import type { SyntheticName } from "../../tasks/index.ts";
-import { exportGguf } from "../export/export-gguf.ts";
-import { type LlamaConfig, type PresetName, presets, tensorLayout } from "../model/config.ts";
+import { type LlamaConfig, type PresetName, presets } from "../model/config.ts";
 import { LlamaModel } from "../model/llama-model.ts";
 import { Random } from "../random.ts";
 import { buildTaskData, makeBatch, sampleBatch, type TaskExample } from "../tasks/task-data.ts";
 import { MatmulPool } from "../tensor/matmul-pool.ts";
-import { AdamW, clipGradNorm } from "./adamw.ts";
-import { loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
 import { type EvaluateResult, evaluateAccuracy } from "./evaluate.ts";
-import { learningRate } from "./lr-schedule.ts";
+import { loadResumeCheckpoint, round4, TrainLoop, type TrainStopReason } from "./train-loop.ts";
 
 export interface SftOptions {
   /** Synthetic task (src/tasks generator name). */
@@ -101,7 +94,7 @@ export interface SftProgress {
   accuracy?: number;
 }
 
-export type SftStopReason = "target" | "time" | "steps" | "aborted";
+export type SftStopReason = TrainStopReason;
 
 export interface SftResult {
   stopReason: SftStopReason;
@@ -195,150 +188,65 @@ export async function runSft(options: SftOptions): Promise<SftResult> {
     seed,
   };
 
-  await mkdir(outDir, { recursive: true });
-  const checkpointPath = join(outDir, "checkpoint.bin");
-  const logPath = join(outDir, "log.jsonl");
+  const checkpoint = await loadResumeCheckpoint(outDir, resume);
   const pool = new MatmulPool({ threads });
   try {
     const model = new LlamaModel(config, { seed, pool });
-    const decayMask = new Uint8Array(model.params.length);
-    for (const spec of tensorLayout(config))
-      if (spec.shape.length === 2) decayMask.fill(1, spec.offset, spec.offset + spec.size);
-    const optimizer = new AdamW(model.params.length, decayMask, { weightDecay });
     const random = new Random(seed * 7919 + 1);
-    let step = 0;
-    let priorMs = 0;
-    let bestAccuracy = 0;
-    if (resume && existsSync(checkpointPath)) {
-      const checkpoint = await loadCheckpoint(checkpointPath);
-      const { header } = checkpoint;
-      if (
-        JSON.stringify(header.config) !== JSON.stringify(config) ||
-        header.chars.join("") !== data.tokenizer.chars.join("")
-      ) {
-        throw new DeliberateError(
-          "BAD_REQUEST",
-          `${checkpointPath} was trained with another model or task; use another --out or delete it`,
-        );
-      }
-      model.params.set(checkpoint.params);
-      optimizer.m.set(checkpoint.m);
-      optimizer.v.set(checkpoint.v);
-      optimizer.step = header.step;
-      step = header.step;
-      random.seedState = header.randomState;
-      priorMs = header.elapsedMs;
-      bestAccuracy = header.bestAccuracy;
-    }
-    const resumedFrom = step;
-    const budgetMs = minutes * 60_000;
-    const started = performance.now();
-    const elapsed = () => priorMs + (performance.now() - started);
-    let lastCheckpoint = performance.now();
-    let tokens = 0;
-    let window: number[] = [];
-    let finalLoss = Number.NaN;
+    let bestAccuracy = checkpoint?.header.bestAccuracy ?? 0;
     let lastEval: EvaluateResult | undefined;
-    let stopReason: SftStopReason = "steps";
-
-    const save = () =>
-      saveCheckpoint(checkpointPath, {
-        header: {
-          config,
-          chars: data.tokenizer.chars,
-          step,
-          randomState: random.seedState,
-          elapsedMs: elapsed(),
-          bestAccuracy,
-          options: resolved,
-        },
-        params: model.params,
-        m: optimizer.m,
-        v: optimizer.v,
-      });
-    const log = (record: Record<string, unknown>) => appendFile(logPath, `${JSON.stringify(record)}\n`);
-    if (resumedFrom === 0)
-      await log({
-        type: "start",
-        time: new Date().toISOString(),
-        options: resolved,
+    const loop = new TrainLoop<{ loss: number; tokens: number }>({
+      model,
+      random,
+      outDir,
+      chars: data.tokenizer.chars,
+      options: resolved,
+      startRecord: {
         trainProblems: data.train.length,
         validProblems: data.valid.length,
         dropped: data.dropped,
         parameters: model.params.length,
-      });
-    else await log({ type: "resume", time: new Date().toISOString(), step });
-
-    while (step < maxSteps) {
-      if (signal?.aborted) {
-        stopReason = "aborted";
-        break;
-      }
-      if (elapsed() >= budgetMs) {
-        stopReason = "time";
-        break;
-      }
-      const lr = learningRate(step, { maxLr, minLr, warmupSteps, decaySteps });
-      const batch = sampleBatch(data.train, batchSize, config.contextLength, random);
-      model.zeroGrad();
-      const { loss } = model.forward(batch.tokens, batch.targets, batch.B, batch.T);
-      model.backward();
-      const gradNorm = clipGradNorm(model.grads, gradClip);
-      optimizer.update(model.params, model.grads, lr);
-      step++;
-      tokens += batch.targetCount;
-      window.push(loss);
-      const tokensPerSecond = tokens / ((performance.now() - started) / 1000);
-      if (step % logEvery === 0) {
-        finalLoss = mean(window);
-        window = [];
-        await log({
-          type: "train",
-          step,
-          loss: round(finalLoss),
-          lr,
-          gradNorm: round(gradNorm),
-          tokensPerSecond: Math.round(tokensPerSecond),
-          elapsedMs: Math.round(elapsed()),
-        });
-      }
-      if (step % evalEvery === 0) {
+      },
+      resume: checkpoint,
+      bestAccuracy: () => bestAccuracy,
+      budgetMs: minutes * 60_000,
+      maxSteps,
+      schedule: { maxLr, minLr, warmupSteps, decaySteps },
+      gradClip,
+      weightDecay,
+      logEvery,
+      evalEvery,
+      checkpointEverySeconds,
+      signal,
+      step: () => {
+        const batch = sampleBatch(data.train, batchSize, config.contextLength, random);
+        model.zeroGrad();
+        const { loss } = model.forward(batch.tokens, batch.targets, batch.B, batch.T);
+        model.backward();
+        return { loss, tokens: batch.targetCount };
+      },
+      evaluate: () => {
         const validLoss = validationLoss(model, data.valid, config.contextLength, batchSize);
         lastEval = evaluateAccuracy(model, data.tokenizer, data.valid, { limit: evalProblems });
         bestAccuracy = Math.max(bestAccuracy, lastEval.greedy);
-        await log({
-          type: "eval",
-          step,
-          validLoss: round(validLoss),
-          greedy: lastEval.greedy,
-          problems: lastEval.problems,
-          example: lastEval.examples[0],
-          elapsedMs: Math.round(elapsed()),
-        });
-      }
-      onProgress?.({
-        step,
-        maxSteps,
-        loss,
-        lr,
-        tokensPerSecond,
-        elapsedMs: elapsed(),
-        budgetMs,
-        accuracy: lastEval?.greedy,
-      });
-      if (lastEval && step % evalEvery === 0 && lastEval.greedy >= targetAccuracy) {
-        stopReason = "target";
-        break;
-      }
-      if ((performance.now() - lastCheckpoint) / 1000 >= checkpointEverySeconds) {
-        await save();
-        lastCheckpoint = performance.now();
-      }
-      // Let timers, signals and progress output run between steps.
-      await yieldToEventLoop();
-    }
-    if (window.length > 0) finalLoss = mean(window);
-    await save();
+        return {
+          record: {
+            validLoss: round4(validLoss),
+            greedy: lastEval.greedy,
+            problems: lastEval.problems,
+            example: lastEval.examples[0],
+          },
+          stop: lastEval.greedy >= targetAccuracy,
+        };
+      },
+      onProgress:
+        onProgress &&
+        (({ outcome, tokensPerSecond = 0, ...p }) =>
+          onProgress({ ...p, loss: outcome.loss, tokensPerSecond, accuracy: lastEval?.greedy })),
+    });
+    const run = await loop.run();
+    await loop.save();
+    const { step } = loop;
     let finalEval: EvaluateResult | undefined;
     if (finalSamples > 0) {
       finalEval = evaluateAccuracy(model, data.tokenizer, data.valid, {
@@ -347,32 +255,37 @@ export async function runSft(options: SftOptions): Promise<SftResult> {
         temperature: finalTemperature,
         seed,
       });
-      await log({ type: "final-eval", step, ...finalEval, examples: undefined });
+      await loop.log({ type: "final-eval", step, ...finalEval, examples: undefined });
     }
-    let ggufPath: string | undefined;
-    if (options.exportGguf ?? true) {
-      ggufPath = join(outDir, "model.gguf");
-      await exportGguf(ggufPath, model, data.tokenizer, {
-        name: `deliberate-lab-${task}-d${difficulty}`,
-        description: `lab SFT on synthetic:${task} difficulty ${difficulty}, ${step} steps, greedy accuracy ${bestAccuracy}`,
-      });
-    }
-    const elapsedMs = elapsed();
-    await log({ type: "stop", step, reason: stopReason, bestAccuracy, elapsedMs: Math.round(elapsedMs) });
+    const ggufPath =
+      options.exportGguf === false
+        ? undefined
+        : await loop.exportGguf(data.tokenizer, {
+            name: `deliberate-lab-${task}-d${difficulty}`,
+            description: `lab SFT on synthetic:${task} difficulty ${difficulty}, ${step} steps, greedy accuracy ${bestAccuracy}`,
+          });
+    const elapsedMs = loop.elapsedMs();
+    await loop.log({
+      type: "stop",
+      step,
+      reason: run.stopReason,
+      bestAccuracy,
+      elapsedMs: Math.round(elapsedMs),
+    });
     return {
-      stopReason,
+      stopReason: run.stopReason,
       steps: step,
-      resumedFrom,
-      finalLoss,
+      resumedFrom: run.resumedFrom,
+      finalLoss: run.finalLoss,
       lastEval,
       finalEval,
       bestAccuracy,
-      tokensPerSecond: tokens / ((performance.now() - started) / 1000),
+      tokensPerSecond: run.tokensPerSecond,
       elapsedMs,
       config,
       parameters: model.params.length,
-      checkpointPath,
-      logPath,
+      checkpointPath: loop.checkpointPath,
+      logPath: loop.logPath,
       ggufPath,
     };
   } finally {
@@ -400,12 +313,4 @@ function validationLoss(
     targets += n;
   }
   return targets > 0 ? total / targets : Number.NaN;
-}
-
-function mean(values: number[]): number {
-  return values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
-}
-
-function round(value: number): number {
-  return Math.round(value * 10_000) / 10_000;
 }

@@ -3,8 +3,8 @@ import { test } from "node:test";
 import { KvCacheDecoder } from "../../../src/lab/model/kv-cache-decoder.ts";
 import { LlamaModel } from "../../../src/lab/model/llama-model.ts";
 import { Random } from "../../../src/lab/random.ts";
-import { AdamW } from "../../../src/lab/train/adamw.ts";
-import { grpoStep } from "../../../src/lab/train/grpo-step.ts";
+import { AdamW, clipGradNorm } from "../../../src/lab/train/adamw.ts";
+import { grpoGradients } from "../../../src/lab/train/grpo-gradients.ts";
 
 const config = {
   vocabSize: 8,
@@ -30,7 +30,7 @@ function probabilityOf(model: LlamaModel, prompt: number[], token: number): numb
   return Math.exp(logits[token] - max) / sum;
 }
 
-test("grpo step: rewarding completions that start with a token makes that token more likely", () => {
+test("grpo gradients: applying them to completions that start with a rewarded token makes it more likely", () => {
   const model = new LlamaModel(config, { seed: 2 });
   const optimizer = new AdamW(model.params.length, new Uint8Array(model.params.length), { weightDecay: 0 });
   const prompt = [1, 3];
@@ -38,13 +38,17 @@ test("grpo step: rewarding completions that start with a token makes that token 
   const random = new Random(4);
   let updates = 0;
   for (let step = 0; step < 15; step++) {
-    const result = grpoStep(
+    const result = grpoGradients(
       model,
-      optimizer,
       [{ prompt, reward: (completion) => (completion[0] === GOOD ? 1 : 0) }],
-      { groupSize: 8, lr: 1e-2, maxTokens: 3, stopId: STOP, random },
+      { groupSize: 8, maxTokens: 3, stopId: STOP, random },
     );
-    if (result.updated) updates++;
+    // What the training loop does with them.
+    if (result.hasGradient) {
+      clipGradNorm(model.grads, 1);
+      optimizer.update(model.params, model.grads, 1e-2);
+      updates++;
+    }
     assert.ok(result.meanReward >= 0 && result.meanReward <= 1);
   }
   const after = probabilityOf(model, prompt, GOOD);
@@ -54,18 +58,16 @@ test("grpo step: rewarding completions that start with a token makes that token 
   assert.ok(after > 2 * before, `p(GOOD): ${before} → ${after}`);
 });
 
-test("grpo step: groups whose rewards are all equal leave the weights untouched", () => {
+test("grpo gradients: groups whose rewards are all equal give no gradient and leave the weights untouched", () => {
   const model = new LlamaModel(config, { seed: 2 });
-  const optimizer = new AdamW(model.params.length, new Uint8Array(model.params.length));
   const saved = model.params.slice();
-  const result = grpoStep(model, optimizer, [{ prompt: [1, 3], reward: () => 1 }], {
+  const result = grpoGradients(model, [{ prompt: [1, 3], reward: () => 1 }], {
     groupSize: 4,
-    lr: 1e-2,
     maxTokens: 3,
     stopId: STOP,
     random: new Random(1),
   });
-  assert.equal(result.updated, false);
+  assert.equal(result.hasGradient, false);
   assert.equal(result.meanReward, 1);
   assert.deepEqual(model.params, saved);
 });

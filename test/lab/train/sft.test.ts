@@ -67,7 +67,11 @@ test("sft kill -9: a run killed mid-training leaves a loadable checkpoint and re
     const deadline = Date.now() + 40_000;
     while (Date.now() < deadline) {
       if (existsSync(join(outDir, "log.jsonl"))) {
-        const steps = (await logLines(join(outDir, "log.jsonl"))).filter((r) => r.type === "train").length;
+        // The child may be mid-append: count whole train lines only.
+        const text = await readFile(join(outDir, "log.jsonl"), "utf8");
+        const steps = text
+          .split("\n")
+          .filter((line) => line.startsWith('{"type":"train"') && line.endsWith("}")).length;
         if (steps >= 2) break;
       }
       await sleep(100);
