@@ -11,8 +11,8 @@ import { verify } from "../verifiers/verify.ts";
 import { defineStrategy } from "./define-strategy.ts";
 import { innerShape, samplesShape, samplingShape, strategyOptions } from "./options.ts";
 import { type Candidate, evidence, sampleCandidates, settle } from "./sample.ts";
-import type { StrategyContext } from "./types.ts";
-import { addWork, candidateWork, scaleWork, VERIFY } from "./work.ts";
+import type { SolutionCandidate, StrategyContext } from "./types.ts";
+import { addWork, candidateWork, type InnerWork, scaleWork, VERIFY } from "./work.ts";
 
 export const bestOfNOptions = strategyOptions({
   ...samplesShape(4),
@@ -66,13 +66,33 @@ export async function scoredCandidates(
   }
 }
 
+/** The evidence both forms return: every candidate with its score, and the details. */
+export function scoredEvidence(
+  sampled: { candidates: ScoredCandidate[]; scored: boolean },
+  opts: z.output<typeof bestOfNOptions>,
+): { candidates: SolutionCandidate[]; details: BestOfNDetails } {
+  return {
+    candidates: sampled.candidates.map((c) => evidence(c, c.score)),
+    details: {
+      samples: sampled.candidates.length,
+      verifier: verifierLabel(opts.verifier),
+      scored: sampled.scored,
+    },
+  };
+}
+
+/** N candidates (or inner runs), each scored once. */
+export const bestOfNWork = (o: z.output<typeof bestOfNOptions>, inner: InnerWork) =>
+  scaleWork(o.samples, addWork(candidateWork(o, inner), VERIFY));
+
 export const bestOfN = defineStrategy({
   name: "best-of-n",
   description: "Sample N candidates, score each with a verifier, answer with the best one.",
   options: bestOfNOptions,
-  work: (o, inner) => scaleWork(o.samples, addWork(candidateWork(o, inner), VERIFY)),
+  work: bestOfNWork,
   async run(problem, ctx, opts) {
-    const { candidates, scored } = await scoredCandidates(problem, ctx, opts);
+    const sampled = await scoredCandidates(problem, ctx, opts);
+    const { candidates } = sampled;
     // Highest score; the earlier sample on ties, so the choice is deterministic.
     const best = candidates.reduce((a, b) => (b.score > a.score ? b : a));
     ctx.trace.record(
@@ -85,12 +105,7 @@ export const bestOfN = defineStrategy({
       text: best.text,
       key: best.key,
       confidence: best.score,
-      candidates: candidates.map((c) => evidence(c, c.score)),
-      details: {
-        samples: candidates.length,
-        verifier: verifierLabel(opts.verifier),
-        scored,
-      } satisfies BestOfNDetails,
+      ...scoredEvidence(sampled, opts),
     };
   },
 });

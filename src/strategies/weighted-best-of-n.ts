@@ -3,21 +3,18 @@
  * score each with a verifier, and sum the scores per canonical answer. An answer many candidates reach
  * with middling scores beats one lucky high score.
  */
-
-import { verifierLabel } from "../verifiers/index.ts";
-import { type BestOfNDetails, bestOfNOptions, scoredCandidates } from "./best-of-n.ts";
+import { bestOfNOptions, bestOfNWork, scoredCandidates, scoredEvidence } from "./best-of-n.ts";
 import { defineStrategy } from "./define-strategy.ts";
-import { evidence } from "./sample.ts";
 import { recordVote, vote } from "./voting.ts";
-import { addWork, candidateWork, scaleWork, VERIFY } from "./work.ts";
 
 export const weightedBestOfN = defineStrategy({
   name: "weighted-best-of-n",
   description: "Sample N candidates, sum verifier scores per answer, answer with the heaviest.",
   options: bestOfNOptions,
-  work: (o, inner) => scaleWork(o.samples, addWork(candidateWork(o, inner), VERIFY)),
+  work: bestOfNWork,
   async run(problem, ctx, opts) {
-    const { candidates, scored } = await scoredCandidates(problem, ctx, opts);
+    const sampled = await scoredCandidates(problem, ctx, opts);
+    const { candidates } = sampled;
     const result = vote(candidates.map((c) => ({ key: c.key, weight: c.score, confidence: c.score })));
     recordVote(ctx.trace, result, ctx.parentId, { name: "weighted", samples: candidates.length });
     const chosen = candidates[result.winnerIndex] ?? candidates.reduce((a, b) => (b.score > a.score ? b : a));
@@ -25,12 +22,7 @@ export const weightedBestOfN = defineStrategy({
       text: chosen.text,
       key: result.winner,
       confidence: result.share,
-      candidates: candidates.map((c) => evidence(c, c.score)),
-      details: {
-        samples: candidates.length,
-        verifier: verifierLabel(opts.verifier),
-        scored,
-      } satisfies BestOfNDetails,
+      ...scoredEvidence(sampled, opts),
     };
   },
 });
