@@ -1,12 +1,16 @@
 /**
  * One error family for the whole library. Every failure a user can act on is a `DeliberateError`
  * with a stable `code`; the CLI maps codes to exit codes and the server maps them to OpenAI error
- * bodies, each in one place (`cli/exit-codes.ts`, `server/errors.ts`).
+ * bodies, each in one place (`cli/exit-codes.ts`, `server/error-body.ts`).
  */
 
 export type ErrorCode =
   /** Invalid options, flags, request bodies or config values. */
   | "BAD_REQUEST"
+  /** A request (an HTTP body) over a size limit. */
+  | "REQUEST_TOO_LARGE"
+  /** Something named that does not exist, other than a model: an HTTP route, a trace id. */
+  | "NOT_FOUND"
   /** A model spec, file, configured name or endpoint model that does not exist. */
   | "MODEL_NOT_FOUND"
   /** A file that exists but is not a usable model (not GGUF, truncated, broken vocabulary). */

@@ -26,7 +26,7 @@ export interface CachingBackendOptions {
  * written in another field order is the same text. (A key list passed to `JSON.stringify` would
  * also filter nested objects, dropping the messages' `role` and `content`.)
  */
-export function canonicalJson(value: unknown): string {
+function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
   if (Array.isArray(value)) {
     let out = "[";
@@ -54,7 +54,7 @@ export function canonicalJson(value: unknown): string {
  * request field), where sample i of a request with seed s has seed s + i (the contract's rule);
  * unseeded requests key on the index alone. The request is serialised once for all its samples.
  */
-export function sampleKeys(backendId: string, request: GenerateRequest, n: number): string[] {
+function sampleKeys(backendId: string, request: GenerateRequest, n: number): string[] {
   const body = requestBody(request);
   const { seed } = request;
   const prefix = `${JSON.stringify(backendId)}\u0000`;
@@ -65,7 +65,7 @@ export function sampleKeys(backendId: string, request: GenerateRequest, n: numbe
 }
 
 /** The request as the cache sees it: canonical JSON without `n`, `seed` and `signal`. */
-export function requestBody(request: GenerateRequest): string {
+function requestBody(request: GenerateRequest): string {
   const { signal: _signal, n: _n, seed: _seed, ...rest } = request;
   return canonicalJson(rest);
 }

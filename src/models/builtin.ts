@@ -11,7 +11,7 @@ import { closestName } from "../did-you-mean.ts";
 import { DeliberateError } from "../errors.ts";
 
 /** The package's `models/` folder. */
-export const builtinModelsDir = fileURLToPath(new URL("../../models/", import.meta.url));
+const builtinModelsDir = fileURLToPath(new URL("../../models/", import.meta.url));
 
 const manifestSchema = z.object({
   /** The synthetic task the models were trained on: levels `from` to `hardest`, in equal shares. */

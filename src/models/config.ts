@@ -143,7 +143,6 @@ export const configSchema = strictObject({
 
 export type DeliberateConfig = z.infer<typeof configSchema>;
 export type ModelConfig = z.infer<typeof modelConfigSchema>;
-export type Price = z.infer<typeof price>;
 
 export const CONFIG_FILE = "deliberate.config.yaml";
 

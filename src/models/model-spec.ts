@@ -26,7 +26,7 @@ export type ModelSpec = SpecBase &
   );
 
 /** The prefix that makes any model spec take raw prompts: `raw:runs/sft/model.gguf`. */
-export const RAW_PREFIX = "raw:";
+const RAW_PREFIX = "raw:";
 
 /** `raw:SPEC` → `{ spec: SPEC, raw: true }`; any other spec as it is. */
 export function splitRawPrefix(spec: string): { spec: string; raw: boolean } {

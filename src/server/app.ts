@@ -11,7 +11,6 @@ import type { ModelBackend } from "../models/types.ts";
 import { parseOrBadRequest } from "../util/parse-or-bad-request.ts";
 import { viewerHtml } from "../web/viewer-page.ts";
 import { chatCompletions } from "./chat-completions.ts";
-import type { StrategyRunner } from "./strategy-runner.ts";
 import { type ChatRequest, chatRequestSchema } from "./chat-request.ts";
 import { clientAddress } from "./client-address.ts";
 import { errorResponse } from "./error-body.ts";
@@ -30,6 +29,7 @@ import {
   type WorkLimits,
 } from "./request-work.ts";
 import type { ServerState } from "./server-state.ts";
+import type { StrategyRunner } from "./strategy-runner.ts";
 import { TraceHub } from "./trace-hub.ts";
 import { InFlightWork, meterBackends } from "./work-meter.ts";
 
@@ -70,8 +70,13 @@ export interface AppOptions {
 }
 
 export interface DeliberateApp {
-  app: Hono;
+  app: Hono<AppEnv>;
   state: ServerState;
+}
+
+/** What handlers share through the context: the caller's API key, once the key check passed. */
+export interface AppEnv {
+  Variables: { apiKey?: string };
 }
 
 function safeEqual(a: string, b: string): boolean {
@@ -80,7 +85,7 @@ function safeEqual(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
-function fail(c: Context, error: unknown): Response {
+function fail(c: Context<AppEnv>, error: unknown): Response {
   const { status, body, retryAfter } = errorResponse(error);
   if (retryAfter !== undefined) c.header("Retry-After", String(Math.ceil(retryAfter)));
   return c.json(body, status as 400);
@@ -149,12 +154,10 @@ export function createApp(options: AppOptions): DeliberateApp {
     keepAliveMs: options.keepAliveMs ?? 5000,
     onStreamError: async () => {},
   };
-  const app = new Hono();
+  const app = new Hono<AppEnv>();
 
   app.onError((error, c) => fail(c, error));
-  app.notFound((c) =>
-    fail(c, new DeliberateError("MODEL_NOT_FOUND", `no route ${c.req.method} ${c.req.path}`)),
-  );
+  app.notFound((c) => fail(c, new DeliberateError("NOT_FOUND", `no route ${c.req.method} ${c.req.path}`)));
 
   app.use(async (c, next) => {
     const started = performance.now();
@@ -188,7 +191,7 @@ export function createApp(options: AppOptions): DeliberateApp {
       );
     if (!state.apiKeys.some((k) => safeEqual(k, key)))
       return fail(c, new DeliberateError("UNAUTHORIZED", "invalid API key"));
-    c.set("apiKey" as never, key as never);
+    c.set("apiKey", key);
     return next();
   });
 
@@ -211,16 +214,12 @@ export function createApp(options: AppOptions): DeliberateApp {
     bodyLimit({
       maxSize: options.maxBodyBytes ?? 1024 * 1024,
       onError: (c) =>
-        c.json(
-          {
-            error: {
-              message: `request body exceeds ${options.maxBodyBytes ?? 1024 * 1024} bytes`,
-              type: "invalid_request_error",
-              param: null,
-              code: "request_too_large",
-            },
-          },
-          413,
+        fail(
+          c,
+          new DeliberateError(
+            "REQUEST_TOO_LARGE",
+            `request body exceeds ${options.maxBodyBytes ?? 1024 * 1024} bytes`,
+          ),
         ),
     }),
     async (c) => {
@@ -239,7 +238,7 @@ export function createApp(options: AppOptions): DeliberateApp {
       // Everything the request could make the models do, refused before anything is allocated.
       const work = await requestWork(state, request, route);
 
-      const who = (c.get("apiKey" as never) as string | undefined) ?? clientAddress(c, state.trustProxy);
+      const who = c.get("apiKey") ?? clientAddress(c, state.trustProxy);
       if (state.rateLimiter) {
         const wait = state.rateLimiter.take(who);
         if (wait > 0) {
@@ -284,7 +283,7 @@ export function createApp(options: AppOptions): DeliberateApp {
   app.get("/api/requests", (c) => c.json(state.hub.list()));
   app.get("/api/traces/:id", (c) => {
     const found = state.hub.get(c.req.param("id"));
-    if (!found) throw new DeliberateError("MODEL_NOT_FOUND", `no trace ${c.req.param("id")}`);
+    if (!found) throw new DeliberateError("NOT_FOUND", `no trace ${c.req.param("id")}`, { param: "id" });
     return c.json(found);
   });
   app.get("/api/events", (c) =>

@@ -14,7 +14,7 @@ const message = z
   .loose();
 
 /** Per-request strategy settings in the body's `deliberate` extension field. */
-export const deliberateOptionsSchema = z
+const deliberateOptionsSchema = z
   .object({
     strategy: z.string().min(1).optional(),
     /** Capped with every other multiplier by the server's work limits, not here. */
@@ -59,4 +59,3 @@ export const chatRequestSchema = z
   .loose();
 
 export type ChatRequest = z.infer<typeof chatRequestSchema>;
-export type DeliberateOptions = z.infer<typeof deliberateOptionsSchema>;

@@ -9,6 +9,8 @@ export interface ErrorBody {
 /** HTTP status and OpenAI error `type` for each of our codes; the one place this mapping lives. */
 const statusOf: Record<ErrorCode, [number, string]> = {
   BAD_REQUEST: [400, "invalid_request_error"],
+  REQUEST_TOO_LARGE: [413, "invalid_request_error"],
+  NOT_FOUND: [404, "invalid_request_error"],
   CONFIG: [500, "server_error"],
   MODEL_NOT_FOUND: [404, "invalid_request_error"],
   MODEL_INVALID: [500, "server_error"],

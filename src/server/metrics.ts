@@ -26,12 +26,10 @@ abstract class Metric {
   }
 }
 
-export class Counter extends Metric {
-  private readonly values = new Map<string, number>();
-  constructor(name: string, help: string) {
-    super(name, help, "counter");
-  }
-  inc(labels: Labels = {}, by = 1): void {
+/** One number per label set: the body counters and gauges share. */
+abstract class LabeledValues extends Metric {
+  protected readonly values = new Map<string, number>();
+  protected addTo(labels: Labels, by: number): void {
     const key = labelKey(labels);
     this.values.set(key, (this.values.get(key) ?? 0) + by);
   }
@@ -43,8 +41,18 @@ export class Counter extends Metric {
   }
 }
 
-export class Gauge extends Metric {
-  private readonly values = new Map<string, number>();
+/** Only goes up. */
+export class Counter extends LabeledValues {
+  constructor(name: string, help: string) {
+    super(name, help, "counter");
+  }
+  inc(labels: Labels = {}, by = 1): void {
+    this.addTo(labels, by);
+  }
+}
+
+/** Goes up and down, or is set. */
+export class Gauge extends LabeledValues {
   constructor(name: string, help: string) {
     super(name, help, "gauge");
   }
@@ -52,18 +60,11 @@ export class Gauge extends Metric {
     this.values.set(labelKey(labels), value);
   }
   add(labels: Labels, by: number): void {
-    const key = labelKey(labels);
-    this.values.set(key, (this.values.get(key) ?? 0) + by);
-  }
-  get(labels: Labels = {}): number {
-    return this.values.get(labelKey(labels)) ?? 0;
-  }
-  lines(): string[] {
-    return [...this.values].map(([key, value]) => `${this.name}${key} ${value}`);
+    this.addTo(labels, by);
   }
 }
 
-export class Histogram extends Metric {
+class Histogram extends Metric {
   private readonly series = new Map<
     string,
     { labels: Labels; counts: number[]; sum: number; count: number }

@@ -21,7 +21,7 @@ function finishReasonOf(reason: FinishReason): string {
   return reason === "length" ? "length" : "stop";
 }
 
-export function logprobsBody(logprobs: TokenLogprob[] | undefined) {
+function logprobsBody(logprobs: TokenLogprob[] | undefined) {
   if (!logprobs) return null;
   return {
     content: logprobs.map((t) => ({

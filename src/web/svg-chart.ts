@@ -91,7 +91,7 @@ export function paretoFrontier(points: ChartPoint[]): ChartPoint[] {
 }
 
 /** About `count` ticks at 1, 2 or 5 × a power of ten, inside [min, max]. */
-export function niceTicks(min: number, max: number, count: number): number[] {
+function niceTicks(min: number, max: number, count: number): number[] {
   const span = max - min;
   if (!(span > 0)) return [min];
   const raw = span / count;

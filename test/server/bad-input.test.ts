@@ -97,7 +97,20 @@ test("an oversized body is a 413", async () => {
   const { status, json } = await post(target, big);
   assert.equal(status, 413);
   assert.match(json.error!.message, /exceeds 1000 bytes/);
+  assert.equal(json.error!.type, "invalid_request_error");
+  assert.equal(json.error!.code, "request_too_large");
   assert.equal((await post(target, ok)).status, 200);
+});
+
+test("unknown routes and trace ids are 404 not_found, not model_not_found", async () => {
+  const target = app();
+  for (const path of ["/v2/nothing", "/api/traces/no-such-trace"]) {
+    const response = await target.request(path);
+    assert.equal(response.status, 404, path);
+    const { error } = (await response.json()) as { error: { code: string; message: string } };
+    assert.equal(error.code, "not_found", path);
+    assert.match(error.message, /^no (route|trace)/, path);
+  }
 });
 
 test("a missing or wrong API key is a 401; the right one passes; /health needs none", async () => {

@@ -28,7 +28,7 @@ export async function writeReport(dir: string): Promise<WriteReportResult> {
   return { path, charts: data.charts.map((c) => c.id), skipped };
 }
 
-export function renderReport(data: ReportData, skipped = 0): string {
+function renderReport(data: ReportData, skipped = 0): string {
   const rows = data.summary.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join("");
   const charts = data.charts
     .map(

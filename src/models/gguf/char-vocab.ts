@@ -9,8 +9,8 @@ import type { LlamaVocab } from "./write-llama-gguf.ts";
 
 /** SentencePiece's whitespace marker. */
 export const SPM_SPACE = "\u2581";
-export const CHATML_START = "<|im_start|>";
-export const CHATML_END = "<|im_end|>";
+const CHATML_START = "<|im_start|>";
+const CHATML_END = "<|im_end|>";
 
 /**
  * ChatML, the format node-llama-cpp recognises from the template text (`ChatMLChatWrapper`).

@@ -15,7 +15,7 @@ interface Expected {
 }
 
 /** The tensors of a llama model with these hyperparameters and `vocabSize` tokens, by name. */
-export function llamaTensors(hparams: ModelHparams, vocabSize: number): Map<string, Expected> {
+function llamaTensors(hparams: ModelHparams, vocabSize: number): Map<string, Expected> {
   const { embd: E, layers, heads, kvHeads, ff, experts: X, headDimK: Dk, headDimV: Dv, rot } = hparams;
   const expected = new Map<string, Expected>();
   const add = (name: string, shape: number[], required = true) => expected.set(name, { shape, required });

@@ -30,7 +30,7 @@ import {
 
 /** "GGUF" read as a little-endian uint32. */
 export const GGUF_MAGIC = 0x46554747;
-export const GGUF_VERSION = 3;
+const GGUF_VERSION = 3;
 /** The spec's default when `general.alignment` is absent. */
 export const GGUF_DEFAULT_ALIGNMENT = 32;
 

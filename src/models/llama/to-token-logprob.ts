@@ -8,7 +8,7 @@ import type { LlamaModel, Token } from "node-llama-cpp";
 import type { TokenLogprob, TopLogprob } from "../types.ts";
 
 /** Stand-in for ln(0), which JSON cannot carry (OpenAI uses the same value). */
-export const MIN_LOGPROB = -9999;
+const MIN_LOGPROB = -9999;
 
 export function toLogprob(probability: number | undefined): number {
   if (probability === undefined || !(probability > 0)) return MIN_LOGPROB;

@@ -86,7 +86,7 @@ export function splitUsage(
 }
 
 /** Integers proportional to `weights` summing to `total` (largest remainder); even when all weights are 0. */
-export function distribute(total: number, weights: number[]): number[] {
+function distribute(total: number, weights: number[]): number[] {
   if (weights.length === 0) return [];
   const sum = weights.reduce((a, b) => a + b, 0);
   const shares = weights.map((weight) => (sum > 0 ? (total * weight) / sum : total / weights.length));

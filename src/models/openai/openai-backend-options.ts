@@ -13,7 +13,7 @@ const numberSource = z.custom<() => number>((value) => typeof value === "functio
 const prefillModes = ["trailing-message", "continue-final-message"] as const satisfies readonly PrefillMode[];
 
 /** The options' fields, without the rule that joins `baseURL` and `baseURLs` (see `exactlyOneBaseURL`). */
-export const openAIBackendFields = z.object({
+const openAIBackendFields = z.object({
   /** The upstream's model name, sent as `model`. */
   model: z.string().min(1),
   /** One base URL including the API prefix, e.g. `http://localhost:8000/v1`. Exactly one of `baseURL` / `baseURLs`. */

@@ -26,7 +26,7 @@ const legacyLogprobs = z
   })
   .nullish();
 
-export const usageSchema = z
+const usageSchema = z
   .looseObject({
     prompt_tokens: z.number().nullish(),
     completion_tokens: z.number().nullish(),
