@@ -12,6 +12,7 @@ import type { CellResult } from "../../eval/results.ts";
 import { runEvalPlan } from "../../eval/run-plan.ts";
 import { builtinManifest } from "../../models/builtin.ts";
 import { describeDefaultThreads } from "../../models/llama/default-threads.ts";
+import { requiredRoles } from "../../strategies/index.ts";
 import { integer, number } from "../parse-number.ts";
 
 interface DemoFlags {
@@ -114,8 +115,10 @@ export function demoCommand(): Command {
 
 function cellModels(cell: CellResult): string {
   const name = (spec: string) => spec.replace(/^builtin:/, "");
-  if (cell.large) return `${name(cell.policy)} → ${name(cell.large)}`;
-  if (cell.verifier) return `${name(cell.policy)} + ${name(cell.verifier)}`;
+  // Name the extra models the cell's strategy used: the large one it escalates to, or its verifier.
+  if (cell.large && requiredRoles(cell.strategy).includes("large"))
+    return `${name(cell.policy)} → ${name(cell.large)}`;
+  if (cell.verifier && cell.summary.usage?.verifier) return `${name(cell.policy)} + ${name(cell.verifier)}`;
   return name(cell.policy);
 }
 

@@ -9,7 +9,7 @@ import { loadConfig } from "../../models/config.ts";
 import { describeDefaultThreads } from "../../models/llama/default-threads.ts";
 import { priceUsage } from "../../models/pricing.ts";
 import { ModelRegistry } from "../../models/registry.ts";
-import { readAnswer } from "../../strategies/answers.ts";
+import { readAnswer } from "../../run/answers.ts";
 import { parseStrategyOptions, solve, strategyDefinition } from "../../strategies/index.ts";
 import type { Backends, Budget, Problem, Solution, TaskKind } from "../../strategies/types.ts";
 import { TraceRecorder } from "../../trace/recorder.ts";
