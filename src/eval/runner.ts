@@ -13,7 +13,7 @@ import { buildResults } from "./build-results.ts";
 import { CachingBackend } from "./caching-backend.ts";
 import { cellKey, cellRuns, type StrategySpec } from "./cell-key.ts";
 import { createItemGrader, type ItemGrader } from "./grade-item.ts";
-import type { Prices, SummarizeOptions } from "./metrics.ts";
+import type { SummarizeOptions } from "./metrics.ts";
 import type { ModelEntry, RoleModel } from "./model-entry.ts";
 import { createProgress, type ProgressMode } from "./progress.ts";
 import type { EvalResults } from "./results.ts";

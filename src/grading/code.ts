@@ -24,8 +24,7 @@
  * instead of `assert.equal` trusts `valueOf` (see the sandbox harnesses for the details).
  */
 import { runTests } from "../sandbox/run-tests.ts";
-import type { TestsResult } from "../sandbox/types.ts";
-import type { CodeTests } from "../sandbox/types.ts";
+import type { CodeTests, TestsResult } from "../sandbox/types.ts";
 import type { GradeResult } from "./types.ts";
 
 export interface GradeCodeOptions {

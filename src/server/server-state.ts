@@ -1,9 +1,9 @@
 import type { ModelBackend } from "../models/types.ts";
-import type { StrategyRunner } from "./strategy-runner.ts";
 import type { ServerMetrics } from "./metrics.ts";
 import type { RateLimiter } from "./rate-limiter.ts";
 import type { RequestQueue } from "./request-queue.ts";
 import type { StrategyPlanner, WorkLimits } from "./request-work.ts";
+import type { StrategyRunner } from "./strategy-runner.ts";
 import type { TraceHub } from "./trace-hub.ts";
 import type { InFlightWork } from "./work-meter.ts";
 

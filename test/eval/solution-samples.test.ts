@@ -32,7 +32,12 @@ function storedRecords(run: Awaited<ReturnType<typeof runEval>>) {
 const dataset: Dataset = {
   name: "sums",
   spec: "sums",
-  items: [0, 1, 2].map((i) => ({ id: `q${i}`, question: `What is ${i} + 10?`, gold: String(i + 10), kind: "math" })),
+  items: [0, 1, 2].map((i) => ({
+    id: `q${i}`,
+    question: `What is ${i} + 10?`,
+    gold: String(i + 10),
+    kind: "math",
+  })),
 };
 
 test("best-of-n with 4 samples and the policy as its own judge: every record has 4 samples, curves go to 4", async () => {

@@ -3,8 +3,8 @@ import { test } from "node:test";
 import { DeliberateError } from "../../src/errors.ts";
 import { allowCall, estimatePromptTokens } from "../../src/run/budget.ts";
 import { callModel } from "../../src/run/call-model.ts";
-import { solve } from "../../src/strategies/index.ts";
 import { createLedger } from "../../src/run/ledger.ts";
+import { solve } from "../../src/strategies/index.ts";
 import { ScriptedBackend } from "../../src/testing/scripted-backend.ts";
 import { context, problem } from "./fixtures.ts";
 

@@ -38,6 +38,9 @@ export function assertTraceComplete(trace: Trace): void {
   assert.equal(trace.nodes.filter((n) => n.parentId === undefined).length, 1, "one root node");
 }
 
-export function nodes<K extends TraceNodeKind>(trace: Trace, kind: K): Array<Extract<TraceNode, { kind: K }>> {
+export function nodes<K extends TraceNodeKind>(
+  trace: Trace,
+  kind: K,
+): Array<Extract<TraceNode, { kind: K }>> {
   return trace.nodes.filter((n): n is Extract<TraceNode, { kind: K }> => n.kind === kind);
 }

@@ -3,8 +3,8 @@ import { test } from "node:test";
 import type { Completion, GenerateRequest } from "../../src/models/types.ts";
 import { ScriptedBackend } from "../../src/testing/scripted-backend.ts";
 import { llmJudge } from "../../src/verifiers/llm-judge.ts";
-import { yesProbability } from "../../src/verifiers/yes-no-judge.ts";
 import { verify } from "../../src/verifiers/verify.ts";
+import { yesProbability } from "../../src/verifiers/yes-no-judge.ts";
 import { context, nodes, problem } from "../strategies/fixtures.ts";
 
 /** A judge whose first token puts 70% on " Yes" and 20% on "no", whatever it samples. */
