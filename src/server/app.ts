@@ -2,20 +2,20 @@
  * The OpenAI-compatible reasoning server as a hono app: thin handlers over the model layer and the
  * strategies, one error mapping, metrics, a bounded queue, keys and rate limits, and the trace viewer.
  */
-import { timingSafeEqual } from "node:crypto";
-import { type Context, Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
+import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import { DeliberateError } from "../errors.ts";
 import type { ModelBackend } from "../models/types.ts";
 import { parseOrBadRequest } from "../util/parse-or-bad-request.ts";
 import { viewerHtml } from "../web/viewer-page.ts";
+import { requireApiKey } from "./api-keys.ts";
 import { chatCompletions } from "./chat-completions.ts";
 import { type ChatRequest, chatRequestSchema } from "./chat-request.ts";
 import { clientAddress } from "./client-address.ts";
-import { errorResponse } from "./error-body.ts";
+import { replyWithErrors } from "./error-body.ts";
 import { instrumentBackend } from "./instrument-backend.ts";
-import { ServerMetrics } from "./metrics.ts";
+import { limitBody, readJson } from "./json-body.ts";
+import { observeRequests, ServerMetrics } from "./metrics.ts";
 import { listedModelIds, type ModelRoute, resolveRoute } from "./model-route.ts";
 import { RateLimiter } from "./rate-limiter.ts";
 import { RequestQueue } from "./request-queue.ts";
@@ -77,18 +77,6 @@ export interface DeliberateApp {
 /** What handlers share through the context: the caller's API key, once the key check passed. */
 export interface AppEnv {
   Variables: { apiKey?: string };
-}
-
-function safeEqual(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
-}
-
-function fail(c: Context<AppEnv>, error: unknown): Response {
-  const { status, body, retryAfter } = errorResponse(error);
-  if (retryAfter !== undefined) c.header("Retry-After", String(Math.ceil(retryAfter)));
-  return c.json(body, status as 400);
 }
 
 /** The limits with defaults filled in; BAD_REQUEST for a limit that is not a positive integer or cannot be met. */
@@ -156,16 +144,9 @@ export function createApp(options: AppOptions): DeliberateApp {
   };
   const app = new Hono<AppEnv>();
 
-  app.onError((error, c) => fail(c, error));
-  app.notFound((c) => fail(c, new DeliberateError("NOT_FOUND", `no route ${c.req.method} ${c.req.path}`)));
+  replyWithErrors(app);
 
-  app.use(async (c, next) => {
-    const started = performance.now();
-    await next();
-    const route = c.req.routePath === "/*" ? "other" : c.req.routePath;
-    state.metrics.requests.inc({ route, status: String(c.res.status) });
-    state.metrics.latency.observe({ route }, (performance.now() - started) / 1000);
-  });
+  app.use(observeRequests(state.metrics));
 
   app.get("/health", (c) =>
     c.json({
@@ -180,20 +161,7 @@ export function createApp(options: AppOptions): DeliberateApp {
   app.get("/favicon.ico", (c) => c.body(null, 204));
 
   // Keys: Bearer header, or `?key=` for the viewer (EventSource cannot send headers).
-  app.use(async (c, next) => {
-    if (state.apiKeys.length === 0) return next();
-    const header = c.req.header("authorization") ?? "";
-    const key = header.startsWith("Bearer ") ? header.slice(7).trim() : (c.req.query("key") ?? "");
-    if (!key)
-      return fail(
-        c,
-        new DeliberateError("UNAUTHORIZED", "missing API key: send `Authorization: Bearer KEY`"),
-      );
-    if (!state.apiKeys.some((k) => safeEqual(k, key)))
-      return fail(c, new DeliberateError("UNAUTHORIZED", "invalid API key"));
-    c.set("apiKey", key);
-    return next();
-  });
+  app.use(requireApiKey({ keys: state.apiKeys, queryKey: true }));
 
   app.get("/metrics", (c) => {
     state.metrics.queueDepth.set({}, state.queue.depth);
@@ -209,74 +177,54 @@ export function createApp(options: AppOptions): DeliberateApp {
     });
   });
 
-  app.post(
-    "/v1/chat/completions",
-    bodyLimit({
-      maxSize: options.maxBodyBytes ?? 1024 * 1024,
-      onError: (c) =>
-        fail(
-          c,
-          new DeliberateError(
-            "REQUEST_TOO_LARGE",
-            `request body exceeds ${options.maxBodyBytes ?? 1024 * 1024} bytes`,
-          ),
-        ),
-    }),
-    async (c) => {
-      let raw: unknown;
-      try {
-        raw = await c.req.json();
-      } catch {
-        throw new DeliberateError("BAD_REQUEST", "the request body is not valid JSON");
-      }
-      const request = parseOrBadRequest(chatRequestSchema, raw, {
-        subject: "request body",
-        noun: "field",
-        param: null,
-      });
-      const route = resolveRoute(request.model, state.models, state.strategies, request.deliberate?.strategy);
-      // Everything the request could make the models do, refused before anything is allocated.
-      const work = await requestWork(state, request, route);
+  app.post("/v1/chat/completions", limitBody(options.maxBodyBytes ?? 1024 * 1024), async (c) => {
+    const request = parseOrBadRequest(chatRequestSchema, await readJson(c), {
+      subject: "request body",
+      noun: "field",
+      param: null,
+    });
+    const route = resolveRoute(request.model, state.models, state.strategies, request.deliberate?.strategy);
+    // Everything the request could make the models do, refused before anything is allocated.
+    const work = await requestWork(state, request, route);
 
-      const who = c.get("apiKey") ?? clientAddress(c, state.trustProxy);
-      if (state.rateLimiter) {
-        const wait = state.rateLimiter.take(who);
-        if (wait > 0) {
-          throw new DeliberateError("RATE_LIMITED", "rate limit exceeded for this key", { retryAfter: wait });
-        }
+    const who = c.get("apiKey") ?? clientAddress(c, state.trustProxy);
+    if (state.rateLimiter) {
+      const wait = state.rateLimiter.take(who);
+      if (wait > 0) {
+        throw new DeliberateError("RATE_LIMITED", "rate limit exceeded for this key", { retryAfter: wait });
       }
-      const releaseWork = state.inFlight.admit(who, work);
+    }
+    const releaseWork = state.inFlight.admit(who, work);
 
-      const signal = c.req.raw.signal;
-      let release: () => void;
-      try {
-        release = await state.queue.acquire(signal);
-      } catch (error) {
-        releaseWork();
-        throw error;
-      }
-      state.metrics.inFlight.add({ model: route.model }, 1);
-      const done = () => {
-        release();
-        releaseWork();
-        state.metrics.inFlight.add({ model: route.model }, -1);
-      };
-      const metered: ModelRoute = {
-        ...route,
-        backends: meterBackends(route.backends, work, route.strategy ?? "the completion"),
-      };
-      try {
-        const response = await chatCompletions(c, state, request, metered, signal);
-        // A streamed body is still being written: release the slot when it ends.
-        if (response.body && request.stream) return releaseWhenDone(response, done);
-        done();
-        return response;
-      } catch (error) {
-        done();
-        throw error;
-      }
-    },
-  );
+    const signal = c.req.raw.signal;
+    let release: () => void;
+    try {
+      release = await state.queue.acquire(signal);
+    } catch (error) {
+      releaseWork();
+      throw error;
+    }
+    state.metrics.inFlight.add({ model: route.model }, 1);
+    const done = () => {
+      release();
+      releaseWork();
+      state.metrics.inFlight.add({ model: route.model }, -1);
+    };
+    const metered: ModelRoute = {
+      ...route,
+      backends: meterBackends(route.backends, work, route.strategy ?? "the completion"),
+    };
+    try {
+      const response = await chatCompletions(c, state, request, metered, signal);
+      // A streamed body is still being written: release the slot when it ends.
+      if (response.body && request.stream) return releaseWhenDone(response, done);
+      done();
+      return response;
+    } catch (error) {
+      done();
+      throw error;
+    }
+  });
 
   // The trace viewer: a static page, its data as JSON, and live events as SSE.
   app.get("/", (c) => c.html(viewerHtml));

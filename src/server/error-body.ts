@@ -1,5 +1,5 @@
-import type { ErrorCode } from "../errors.ts";
-import { toDeliberateError } from "../errors.ts";
+import type { Context, Env, Hono } from "hono";
+import { DeliberateError, type ErrorCode, toDeliberateError } from "../errors.ts";
 
 /** An OpenAI-style error body: `{"error": {message, type, param, code}}`. */
 export interface ErrorBody {
@@ -40,4 +40,19 @@ export function errorResponse(error: unknown): { status: number; body: ErrorBody
       },
     },
   };
+}
+
+/** The error as a JSON response on `c`, with `Retry-After` when the failure says how long to wait. */
+export function errorReply(c: Context, error: unknown): Response {
+  const { status, body, retryAfter } = errorResponse(error);
+  if (retryAfter !== undefined) c.header("Retry-After", String(Math.ceil(retryAfter)));
+  return c.json(body, status as 400);
+}
+
+/** Routes every thrown error, and every unknown route (404), through `errorReply`. */
+export function replyWithErrors<E extends Env>(app: Hono<E>): void {
+  app.onError((error, c) => errorReply(c, error));
+  app.notFound((c) =>
+    errorReply(c, new DeliberateError("NOT_FOUND", `no route ${c.req.method} ${c.req.path}`)),
+  );
 }

@@ -3,6 +3,8 @@
  * (https://prometheus.io/docs/instrumenting/exposition_formats/). Enough for /metrics; no client library needed.
  */
 
+import type { MiddlewareHandler } from "hono";
+
 type Labels = Record<string, string>;
 
 function labelKey(labels: Labels): string {
@@ -12,7 +14,7 @@ function labelKey(labels: Labels): string {
   return parts.length > 0 ? `{${parts.join(",")}}` : "";
 }
 
-abstract class Metric {
+export abstract class Metric {
   constructor(
     readonly name: string,
     readonly help: string,
@@ -64,7 +66,7 @@ export class Gauge extends LabeledValues {
   }
 }
 
-class Histogram extends Metric {
+export class Histogram extends Metric {
   private readonly series = new Map<
     string,
     { labels: Labels; counts: number[]; sum: number; count: number }
@@ -101,24 +103,55 @@ class Histogram extends Metric {
   }
 }
 
-/** The server's metrics. One instance per app, so tests and several apps in one process don't share state. */
-export class ServerMetrics {
+/** Prometheus text for `metrics`, in order. */
+export function renderMetrics(metrics: readonly Metric[]): string {
+  return `${metrics.map((metric) => metric.render()).join("\n")}\n`;
+}
+
+/** Request latency buckets, in seconds: from a cached answer to a long strategy run. */
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+/** What every app this package serves counts: requests by route and status, and their latency. */
+export class HttpMetrics {
   readonly requests = new Counter("deliberate_requests_total", "HTTP requests by route and status.");
-  readonly tokens = new Counter(
-    "deliberate_tokens_total",
-    "Tokens used by model calls, by backend and kind.",
-  );
   readonly latency = new Histogram(
     "deliberate_request_duration_seconds",
     "Request latency in seconds, by route.",
-    [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    LATENCY_BUCKETS,
+  );
+
+  /** Every metric, in the order `/metrics` lists them. */
+  protected all(): Metric[] {
+    return [this.requests, this.latency];
+  }
+
+  render(): string {
+    return renderMetrics(this.all());
+  }
+}
+
+/** Middleware counting each request by its route pattern (`other` for unknown routes) and status. */
+export function observeRequests(metrics: HttpMetrics): MiddlewareHandler {
+  return async (c, next) => {
+    const started = performance.now();
+    await next();
+    const route = c.req.routePath === "/*" ? "other" : c.req.routePath;
+    metrics.requests.inc({ route, status: String(c.res.status) });
+    metrics.latency.observe({ route }, (performance.now() - started) / 1000);
+  };
+}
+
+/** The server's metrics. One instance per app, so tests and several apps in one process don't share state. */
+export class ServerMetrics extends HttpMetrics {
+  readonly tokens = new Counter(
+    "deliberate_tokens_total",
+    "Tokens used by model calls, by backend and kind.",
   );
   readonly queueDepth = new Gauge("deliberate_queue_depth", "Requests waiting for a slot.");
   readonly inFlight = new Gauge("deliberate_in_flight", "Requests being served, by model.");
   readonly sequences = new Gauge("deliberate_backend_in_flight", "Generations in flight, by backend.");
 
-  render(): string {
-    const all = [this.requests, this.tokens, this.latency, this.queueDepth, this.inFlight, this.sequences];
-    return `${all.map((metric) => metric.render()).join("\n")}\n`;
+  protected override all(): Metric[] {
+    return [this.requests, this.tokens, this.latency, this.queueDepth, this.inFlight, this.sequences];
   }
 }
