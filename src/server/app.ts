@@ -6,7 +6,6 @@ import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import { DeliberateError } from "../errors.ts";
 import type { ModelBackend } from "../models/types.ts";
-import { parseOrBadRequest } from "../util/parse-or-bad-request.ts";
 import { viewerHtml } from "../web/viewer-page.ts";
 import { requireApiKey } from "./api-keys.ts";
 import { chatCompletions } from "./chat-completions.ts";
@@ -14,7 +13,7 @@ import { type ChatRequest, chatRequestSchema } from "./chat-request.ts";
 import { clientAddress } from "./client-address.ts";
 import { replyWithErrors } from "./error-body.ts";
 import { instrumentBackend } from "./instrument-backend.ts";
-import { limitBody, readJson } from "./json-body.ts";
+import { limitBody, readJsonBody } from "./json-body.ts";
 import { observeRequests, ServerMetrics } from "./metrics.ts";
 import { listedModelIds, type ModelRoute, resolveRoute } from "./model-route.ts";
 import { RateLimiter } from "./rate-limiter.ts";
@@ -178,11 +177,7 @@ export function createApp(options: AppOptions): DeliberateApp {
   });
 
   app.post("/v1/chat/completions", limitBody(options.maxBodyBytes ?? 1024 * 1024), async (c) => {
-    const request = parseOrBadRequest(chatRequestSchema, await readJson(c), {
-      subject: "request body",
-      noun: "field",
-      param: null,
-    });
+    const request = await readJsonBody(c, chatRequestSchema);
     const route = resolveRoute(request.model, state.models, state.strategies, request.deliberate?.strategy);
     // Everything the request could make the models do, refused before anything is allocated.
     const work = await requestWork(state, request, route);

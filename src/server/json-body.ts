@@ -4,7 +4,9 @@
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import type { z } from "zod";
 import { DeliberateError } from "../errors.ts";
+import { parseOrBadRequest } from "../util/parse-or-bad-request.ts";
 import { errorReply } from "./error-body.ts";
 
 /** Middleware refusing bodies over `maxBytes` with REQUEST_TOO_LARGE (HTTP 413). */
@@ -23,4 +25,16 @@ export async function readJson(c: Context): Promise<unknown> {
   } catch {
     throw new DeliberateError("BAD_REQUEST", "the request body is not valid JSON");
   }
+}
+
+/** The request's JSON body parsed with `schema`; a 400 naming the first offending field otherwise. */
+export async function readJsonBody<Schema extends z.ZodType>(
+  c: Context,
+  schema: Schema,
+): Promise<z.output<Schema>> {
+  return parseOrBadRequest(schema, await readJson(c), {
+    subject: "request body",
+    noun: "field",
+    param: null,
+  });
 }
