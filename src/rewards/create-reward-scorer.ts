@@ -59,6 +59,8 @@ const OptionsSchema = z.object({
 interface Outcome {
   verdict: RewardVerdict;
   scored: boolean;
+  /** A program that crashed or timed out: the candidate's fault, 0 and no format bonus. */
+  crashed?: boolean;
   correctness: number;
   predicted: string | null;
   gold: string | null;
@@ -93,10 +95,12 @@ export function createRewardScorer(options: CreateRewardScorerOptions = {}): Rew
   });
 
   const fromGrade = (result: GradeResult, candidateFault: boolean): Outcome => {
-    const scored = candidateFault || !(result.verdict === "timeout" || result.verdict === "error");
+    const failed = result.verdict === "timeout" || result.verdict === "error";
+    const scored = candidateFault || !failed;
     return {
       verdict: result.verdict,
       scored,
+      crashed: candidateFault && failed,
       correctness: result.verdict === "correct" ? 1 : scored ? 0 : fallback,
       predicted: result.predicted,
       gold: result.gold,
@@ -176,9 +180,10 @@ export function createRewardScorer(options: CreateRewardScorerOptions = {}): Rew
       correctness: outcome.correctness,
       answerPresent: outcome.predicted !== null,
       scored: outcome.scored,
+      crashed: outcome.crashed === true,
       shaping,
     });
-    const { correctness: _, ...fields } = outcome;
+    const { correctness: _, crashed: __, ...fields } = outcome;
     return { reward, ...fields, components, ms: performance.now() - started };
   }
 

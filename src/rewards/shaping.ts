@@ -63,20 +63,25 @@ export interface ShapeOptions {
   answerPresent: boolean;
   /** False for an item that could not be checked: its reward is exactly the fallback, no bonus. */
   scored: boolean;
+  /**
+   * A program that crashed or ran out of time: no format bonus (its format term is 0), so crashed
+   * code is never rewarded above 0; the length penalty still applies.
+   */
+  crashed?: boolean;
   shaping: ResolvedShaping;
 }
 
 /**
  * The reward and its components: `correctness + formatWeight·format + lengthWeight·length`. A term
  * whose weight is 0 is left out of the components; an unscored item reports its terms as 0, so the
- * sum still holds and its reward is the fallback.
+ * sum still holds and its reward is the fallback; crashed code gets no format bonus.
  */
 export function shapeReward(options: ShapeOptions): { reward: number; components: RewardComponents } {
-  const { output, correctness, answerPresent, scored, shaping } = options;
+  const { output, correctness, answerPresent, scored, crashed = false, shaping } = options;
   const components: RewardComponents = { correctness };
   let reward = correctness;
   if (shaping.formatWeight > 0) {
-    components.format = scored ? formatScore(output, answerPresent) : 0;
+    components.format = scored && !crashed ? formatScore(output, answerPresent) : 0;
     reward += shaping.formatWeight * components.format;
   }
   if (shaping.lengthWeight > 0) {

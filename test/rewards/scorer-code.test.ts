@@ -91,3 +91,42 @@ test("a code item without tests, or whose tests do not parse, is bad-gold", asyn
   assert.match(results[2].reason, /^tests-unparseable: the tests do not parse: SyntaxError/);
   assert.match(results[3].reason, /^tests-unparseable/);
 });
+
+test("with format shaping on, crashed or looping code still gets no bonus: never above 0", async () => {
+  const shaped = createRewardScorer({ timeoutMs: 500, shaping: { formatWeight: 0.5 } });
+  try {
+    const results = await shaped.score([
+      {
+        output: `<think>ok</think>${fence("js", "function add() { throw new Error('no'); }")}`,
+        kind: "code",
+        tests: js,
+      },
+      {
+        output: `<think>ok</think>${fence("js", "function add() { for (;;) {} }")}`,
+        kind: "code",
+        tests: js,
+      },
+      {
+        output: `<think>ok</think>${fence("js", "function add(a, b) { return a - b; }")}`,
+        kind: "code",
+        tests: js,
+      },
+      {
+        output: `<think>ok</think>${fence("js", "function add(a, b) { return a + b; }")}`,
+        kind: "code",
+        tests: js,
+      },
+    ]);
+    assert.deepEqual(
+      results.map((r) => [r.verdict, r.reward, r.components.format]),
+      [
+        ["error", 0, 0],
+        ["timeout", 0, 0],
+        ["incorrect", 0.5, 1],
+        ["correct", 1.5, 1],
+      ],
+    );
+  } finally {
+    await shaped.close();
+  }
+});
