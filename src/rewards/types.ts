@@ -1,8 +1,9 @@
 /**
  * The reward service's contract: one item (a model output and what it must equal or pass) → a reward
  * with the verdict behind it. A reward is never given for what could not be checked: a gold answer
- * that does not parse or does not equal itself, a grader crash, a timeout or a program that crashed
- * gets the fallback reward and `scored: false`, so a trainer can drop it (TRL's None). Type-only.
+ * that does not parse or does not equal itself, a grader crash or a grader timeout gets the fallback
+ * reward and `scored: false`, so a trainer can drop it (TRL's None). A program that crashed, did not
+ * parse, was refused or ran out of time is the candidate's fault: reward 0, scored. Type-only.
  */
 import type { Verdict } from "../grading/types.ts";
 import type { CodeTests } from "../sandbox/types.ts";
