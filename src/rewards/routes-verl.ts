@@ -5,7 +5,7 @@
  * `docs/rewards/verl_compute_score.py` forwards either here as lists:
  * `{data_source: [str], solution_str: [str], ground_truth: [str | number], extra_info: [object | null]}`.
  *
- * The answer: `{scores: [float], results: [{score, acc, pred, verdict, scored, …}]}`. `results[i]`
+ * The answer: `{scores: [float], results: [{score, acc, pred, scored, …}]}`. `results[i]`
  * is the dict verl accepts from `compute_score` (`score` is the reward, the other keys are logged;
  * every item has the same keys, as verl requires). `extra_info` may carry item fields: `kind`
  * (`math` by default), `choices`, `tests` (`{language, code}` for code), and `prompt`.
@@ -29,14 +29,19 @@ const requestSchema = z.object({
   extra_info: z.array(extraInfoSchema.nullable()).optional(),
 });
 
-/** The dict verl logs for one item: the reward as `score`, then accuracy, the answer read and why. */
+/**
+ * The dict verl logs for one item: the reward as `score`, then accuracy and the answer read (as
+ * verl's own math scorers return them), and 0/1 flags whose batch means verl logs: scored, timed
+ * out, bad gold. Numbers only besides `pred`, so verl's metric reductions take every key.
+ */
 function verlResult(result: RewardResult, shaped: { format: boolean; length: boolean }) {
   return {
     score: result.reward,
     acc: result.components.correctness,
     pred: result.predicted ?? "",
-    verdict: result.verdict,
-    scored: result.scored,
+    scored: result.scored ? 1 : 0,
+    timeout: result.verdict === "timeout" ? 1 : 0,
+    bad_gold: result.verdict === "bad-gold" ? 1 : 0,
     ...(shaped.format ? { format: result.components.format ?? 0 } : {}),
     ...(shaped.length ? { length: result.components.length ?? 0 } : {}),
   };

@@ -1,8 +1,14 @@
 /**
  * The reward service on a loopback port for tests, and a client for it: `post` sends JSON (with a
- * key when given) and returns the status, the parsed body and the headers. `GateScorer` is a scorer
- * the test controls: its batches stay in flight until the test opens the gate.
+ * key when given) and returns the status, the parsed body and the headers. `withRealScorer` serves
+ * the real scorer (grading pool and sandbox) for a test file. `GateScorer` is a scorer the test
+ * controls: its batches stay in flight until the test opens the gate.
  */
+import { after, before } from "node:test";
+import {
+  type CreateRewardScorerOptions,
+  createRewardScorer,
+} from "../../src/rewards/create-reward-scorer.ts";
 import {
   type RunningRewardService,
   type ServeRewardsOptions,
@@ -47,6 +53,30 @@ export async function startService(options: Omit<ServeRewardsOptions, "port">): 
     },
     close: () => service.close(),
   };
+}
+
+/**
+ * The real scorer behind a service for the whole test file (started in `before`, closed in `after`);
+ * call the returned function inside tests. `enabled: false` starts nothing (a skipped file).
+ */
+export function withRealScorer(
+  scorerOptions: CreateRewardScorerOptions,
+  serviceOptions: Omit<ServeRewardsOptions, "port" | "scorer"> = {},
+  enabled = true,
+): () => TestService {
+  let service: TestService | undefined;
+  let close = async () => {};
+  before(async () => {
+    if (!enabled) return;
+    const scorer = createRewardScorer(scorerOptions);
+    close = () => scorer.close();
+    service = await startService({ ...serviceOptions, scorer });
+  });
+  after(async () => {
+    await service?.close();
+    await close();
+  });
+  return () => service!;
 }
 
 /** A result as the scorer would give for a right (or wrong) math answer. */
