@@ -12,7 +12,8 @@ content is graded, thinking included (the service grades what follows </think>).
 
 Returns a float per completion, or None where the service could not check it (a gold answer that does
 not parse, a grader timeout or error): TRL allows None for a sample a reward function cannot judge.
-Set DELIBERATE_REWARDS_URL (default http://127.0.0.1:8088) and DELIBERATE_API_KEY if the server has keys.This file stands alone (its HTTP helper repeats the other shim's), so a trainer needs only this one.
+Set DELIBERATE_REWARDS_URL (default http://127.0.0.1:8088) and DELIBERATE_API_KEY if the server has keys.
+This file stands alone (its HTTP helper repeats the other shim's), so a trainer needs only this one.
 """
 import asyncio, json, os, time, urllib.error, urllib.request
 

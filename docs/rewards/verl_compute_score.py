@@ -4,7 +4,8 @@
     reward_model.reward_manager=batch   # optional: one HTTP call per batch instead of one per item
 
 Returns verl's dict per item: `score` (the reward), `acc`, `pred`, `scored`, `timeout`, `bad_gold`.
-Set DELIBERATE_REWARDS_URL (default http://127.0.0.1:8088) and DELIBERATE_API_KEY if the server has keys.This file stands alone (its HTTP helper repeats the other shim's), so a trainer needs only this one.
+Set DELIBERATE_REWARDS_URL (default http://127.0.0.1:8088) and DELIBERATE_API_KEY if the server has keys.
+This file stands alone (its HTTP helper repeats the other shim's), so a trainer needs only this one.
 """
 import json, os, time, urllib.error, urllib.request
 
