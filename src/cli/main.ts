@@ -28,6 +28,7 @@ const commands: Record<string, () => Promise<() => Command>> = {
   models: async () => (await import("./commands/models.ts")).modelsCommand,
   demo: async () => (await import("./commands/demo.ts")).demoCommand,
   dev: async () => (await import("./commands/dev.ts")).devCommand,
+  rewards: async () => (await import("./commands/rewards.ts")).rewardsCommand,
 };
 const requested = process.argv[2];
 const needed =
