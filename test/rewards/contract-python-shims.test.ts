@@ -2,26 +2,31 @@
  * The Python clients in docs/rewards/ against a live service (real scorer, loopback): the verl
  * `compute_score` (one item, and the batch reward manager's keyword lists) and the TRL
  * `reward_func` (standard and conversational completions, None for what could not be checked, the
- * async form), with an API key, and both retrying a 429 after its Retry-After. Stdlib Python only;
+ * async form), and OpenRLHF's reward_func file (with a stand-in torch), with an API key; and the
+ * shims retrying a 429 after its Retry-After. Stdlib Python only;
  * skipped, with a note, where `python3` is not installed.
  */
 import assert from "node:assert/strict";
 import { execFile, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 import { test } from "node:test";
 import { GateScorer, startService, withRealScorer } from "./service-helpers.ts";
 
 const docs = join(import.meta.dirname, "..", "..", "docs", "rewards");
-const SHIMS = ["verl_compute_score.py", "trl_reward_func.py"];
+const SHIMS = ["verl_compute_score.py", "trl_reward_func.py", "openrlhf_reward_func.py"];
 const hasPython = spawnSync("python3", ["--version"]).status === 0;
 const skip = hasPython ? false : "python3 is not installed: the Python shims are not checked";
 if (!hasPython) console.log(`# note: ${skip}`);
 
-/** Runs `script` with the shims importable, against `url`; resolves with its stdout parsed as JSON. */
-function python(script: string, url: string, key?: string): Promise<unknown> {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, PYTHONPATH: docs, PYTHONDONTWRITEBYTECODE: "1" };
+/**
+ * Runs `script` with the shims importable (and `extraPath`, e.g. a stand-in torch), against `url`;
+ * resolves with its stdout parsed as JSON.
+ */
+function python(script: string, url: string, key?: string, extraPath?: string): Promise<unknown> {
+  const path = [docs, ...(extraPath === undefined ? [] : [extraPath])].join(delimiter);
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, PYTHONPATH: path, PYTHONDONTWRITEBYTECODE: "1" };
   env.DELIBERATE_REWARDS_URL = url;
   if (key !== undefined) env.DELIBERATE_API_KEY = key;
   return new Promise((resolve, reject) => {
@@ -93,6 +98,35 @@ code = asyncio.run(async_reward_func(["Write f."], ["\`\`\`python\\ndef f():\\n 
 print(json.dumps({"standard": standard, "conversational": conversational, "code": code}))`;
   const out = await python(script, service().url, "py-key");
   assert.deepEqual(out, { standard: [1, 0, null], conversational: [1, 0], code: [0] });
+});
+
+test("OpenRLHF: the reward_func file (for keyed servers) returns rewards, scores and extra_logs as tensors", {
+  skip,
+}, async () => {
+  // OpenRLHF has torch; here a stand-in whose tensors are the lists themselves.
+  const fake = mkdtempSync(join(tmpdir(), "fake-torch-"));
+  try {
+    writeFileSync(
+      join(fake, "torch.py"),
+      "float = 'float32'\ndef tensor(values, dtype=None):\n    return list(values)\n",
+    );
+    const script = `
+import json
+from openrlhf_reward_func import reward_func
+prompt = "<|im_start|>user\\nWhat is 2+2?<|im_end|>\\n<|im_start|>assistant\\n"
+out = reward_func([prompt + "\\\\boxed{4}", prompt + "\\\\boxed{5}"], [prompt, prompt], ["4", "4"])
+print(json.dumps(out))`;
+    const out = (await python(script, service().url, "py-key", fake)) as {
+      rewards: number[];
+      scores: number[];
+      extra_logs: Record<string, number[]>;
+    };
+    assert.deepEqual(out.rewards, [1, 0]);
+    assert.deepEqual(out.scores, [1, 0]);
+    assert.deepEqual(out.extra_logs.verdict_correct, [1, 0]);
+  } finally {
+    rmSync(fake, { recursive: true, force: true });
+  }
 });
 
 test("both shims wait out a 429 as Retry-After says, then get their answer", { skip }, async () => {
