@@ -44,7 +44,13 @@ function itemOf(output: string, label: string, index: number, prompt: string | u
     // Not JSON: a LaTeX set such as `{1, 2}` is a gold answer like any other.
     return { ...base, gold: label };
   }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return { ...base, gold: label };
+  // Only an object naming an item field is a spec: `{}` (an empty set) stays a gold answer.
+  const isSpec =
+    typeof parsed === "object" &&
+    parsed !== null &&
+    !Array.isArray(parsed) &&
+    Object.keys(parsed).some((key) => key in rewardSpecSchema.shape);
+  if (!isSpec) return { ...base, gold: label };
   return {
     ...base,
     ...parseOrBadRequest(rewardSpecSchema.strict(), parsed, {

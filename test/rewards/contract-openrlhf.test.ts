@@ -104,15 +104,22 @@ test("code labels: a JSON label with tests; crashed code and a refused import ge
   assert.equal(reply.json.extra_logs.verdict_correct![0], 1);
 });
 
-test("choice labels, and a query that does not start with its prompt is graded whole", async () => {
+test("choice labels; a JSON-looking gold; a query that does not start with its prompt is graded whole", async () => {
   const choice = JSON.stringify({ kind: "choice", gold: "B", choices: ["Paris", "Lyon", "Nice"] });
   const reply = await post({
-    query: ["The answer is (B).", "The answer is Paris.", "no template here: \\boxed{9}"],
-    prompts: ["Which city? ", "Which city? ", "a different prompt"],
-    labels: [choice, choice, "9"],
+    query: [
+      "The answer is (B).",
+      "The answer is Paris.",
+      "no template here: \\boxed{9}",
+      "So \\boxed{\\{1, 2\\}}",
+    ],
+    prompts: ["Which city? ", "Which city? ", "a different prompt", ""],
+    // A label that looks like JSON but names no item field is a gold answer like any other.
+    labels: [choice, choice, "9", '{"1": 1}'],
   });
   assert.equal(reply.status, 200);
-  assert.deepEqual(reply.json.scores, [1, 0, 1]);
+  assert.deepEqual(reply.json.scores.slice(0, 3), [1, 0, 1]);
+  assert.equal(reply.json.extra_logs.verdict_bad_gold![3], 0, "a JSON-looking gold is graded, not refused");
 });
 
 test("without prompts (OpenRLHF's older client sends only query and labels) the query is graded", async () => {
