@@ -46,23 +46,17 @@ export function toCallOptions(
     } else warnings.push("logprobs are not supported");
   }
   const messages = request.messages ?? [{ role: "user" as const, content: request.prompt ?? "" }];
-  return {
-    options: {
-      ...base,
-      prompt: toV3Prompt(messages, prefix),
-      ...defined({
-        maxOutputTokens: request.maxTokens,
-        temperature: request.temperature,
-        topP: request.topP,
-        topK: request.topK,
-        stopSequences: request.stop,
-        seed,
-        abortSignal: request.signal,
-        providerOptions,
-      }),
-    },
-    warnings,
-  };
+  // Only the settings given: the call options then show what was asked and nothing more.
+  const options: LanguageModelV3CallOptions = { ...base, prompt: toV3Prompt(messages, prefix) };
+  if (request.maxTokens !== undefined) options.maxOutputTokens = request.maxTokens;
+  if (request.temperature !== undefined) options.temperature = request.temperature;
+  if (request.topP !== undefined) options.topP = request.topP;
+  if (request.topK !== undefined) options.topK = request.topK;
+  if (request.stop !== undefined) options.stopSequences = request.stop;
+  if (seed !== undefined) options.seed = seed;
+  if (request.signal !== undefined) options.abortSignal = request.signal;
+  if (providerOptions !== undefined) options.providerOptions = providerOptions;
+  return { options, warnings };
 }
 
 /** Provider options merged per provider key, `extra`'s fields winning. */
@@ -74,9 +68,4 @@ function mergeProviderOptions(
   for (const [provider, fields] of Object.entries(extra))
     merged[provider] = { ...merged[provider], ...fields };
   return merged;
-}
-
-/** The fields whose value is set (the AI SDK distinguishes an absent setting from `undefined` nowhere, but logs stay clean). */
-function defined<T extends object>(fields: T): Partial<T> {
-  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
