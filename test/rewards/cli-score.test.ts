@@ -31,7 +31,7 @@ test("rewards score --jsonl: one result line per input line, a bad line an error
     "--jsonl",
     file,
     "--timeout-ms",
-    "3000",
+    "20000",
     "--fallback=-1",
     "--format-weight",
     "0.5",

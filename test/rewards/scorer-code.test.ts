@@ -8,8 +8,12 @@ import type { CodeTests } from "../../src/sandbox/types.ts";
  * timeout or a refused operation is 0, never 1 (verl PR #7853 gave full reward to crashed code).
  * Those are the candidate's fault, so they are scored; a broken test suite is the dataset's.
  */
-const scorer = createRewardScorer({ timeoutMs: 500 });
-after(() => scorer.close());
+// Programs that end get a generous limit (a first run on a loaded machine can be slow); the loops a
+// small one, which they run into.
+const scorer = createRewardScorer({ timeoutMs: 30_000 });
+const quick = createRewardScorer({ timeoutMs: 300 });
+after(() => Promise.all([scorer.close(), quick.close()]));
+const LOOPS = /loop/;
 
 const js: CodeTests = { language: "javascript", code: "assert.strictEqual(add(2, 3), 5);" };
 const py: CodeTests = { language: "python", code: "assert add(2, 3) == 5" };
@@ -45,7 +49,11 @@ const cases: Array<[string, string, CodeTests, string, number]> = [
 ];
 
 test("passing code is 1; wrong, crashing, looping or refused code is 0, scored", async () => {
-  const results = await scorer.score(cases.map(([, output, tests]) => ({ output, kind: "code", tests })));
+  const results = await Promise.all(
+    cases.map(([name, output, tests]) =>
+      (LOOPS.test(name) ? quick : scorer).score([{ output, kind: "code", tests }]).then(([result]) => result),
+    ),
+  );
   results.forEach((result, i) => {
     const [name, , , verdict, reward] = cases[i];
     assert.equal(result.verdict, verdict, `${name}: ${result.reason}`);
@@ -93,16 +101,19 @@ test("a code item without tests, or whose tests do not parse, is bad-gold", asyn
 });
 
 test("with format shaping on, crashed or looping code still gets no bonus: never above 0", async () => {
-  const shaped = createRewardScorer({ timeoutMs: 500, shaping: { formatWeight: 0.5 } });
+  const shaped = createRewardScorer({ timeoutMs: 30_000, shaping: { formatWeight: 0.5 } });
+  const shapedQuick = createRewardScorer({ timeoutMs: 300, shaping: { formatWeight: 0.5 } });
   try {
-    const results = await shaped.score([
+    const [loop] = await shapedQuick.score([
       {
-        output: `<think>ok</think>${fence("js", "function add() { throw new Error('no'); }")}`,
+        output: `<think>ok</think>${fence("js", "function add() { for (;;) {} }")}`,
         kind: "code",
         tests: js,
       },
+    ]);
+    const results = await shaped.score([
       {
-        output: `<think>ok</think>${fence("js", "function add() { for (;;) {} }")}`,
+        output: `<think>ok</think>${fence("js", "function add() { throw new Error('no'); }")}`,
         kind: "code",
         tests: js,
       },
@@ -118,15 +129,15 @@ test("with format shaping on, crashed or looping code still gets no bonus: never
       },
     ]);
     assert.deepEqual(
-      results.map((r) => [r.verdict, r.reward, r.components.format]),
+      [loop, ...results].map((r) => [r.verdict, r.reward, r.components.format]),
       [
-        ["error", 0, 0],
         ["timeout", 0, 0],
+        ["error", 0, 0],
         ["incorrect", 0.5, 1],
         ["correct", 1.5, 1],
       ],
     );
   } finally {
-    await shaped.close();
+    await Promise.all([shaped.close(), shapedQuick.close()]);
   }
 });

