@@ -27,6 +27,7 @@ import type {
   SharedV3Warning,
 } from "@ai-sdk/provider";
 import { mergeStreams } from "../openai/merge-streams.ts";
+import { type RetryPolicy, retryDelayMs, sleep } from "../openai/retry-policy.ts";
 import { parseGenerateRequest, type ValidGenerateRequest } from "../request-schema.ts";
 import type { Capabilities, Completion, GenerateRequest, ModelBackend, StreamEvent } from "../types.ts";
 import { type CallOptionsSettings, toCallOptions } from "./call-options.ts";
@@ -60,7 +61,21 @@ export interface AiSdkBackendOptions {
   seed?: boolean;
   /** Context window in tokens, when known. */
   contextSize?: number;
+  /**
+   * Retries of a sample whose call failed retryably (429, 5xx: the provider's `isRetryable`), with
+   * jittered backoff or the provider's `Retry-After`. Each sample's own `doGenerate` bypasses the
+   * AI SDK's retries, so they are here. Default: 2 retries, from 0.5 s up to 8 s.
+   */
+  retry?: Partial<RetryPolicy>;
 }
+
+const DEFAULT_RETRY: RetryPolicy = {
+  maxRetries: 2,
+  baseDelayMs: 500,
+  maxDelayMs: 8_000,
+  maxRetryAfterMs: 60_000,
+  random: Math.random,
+};
 
 /** One sample's outcome, from `doGenerate` or a whole `doStream`. */
 interface SampleOutput {
@@ -75,6 +90,7 @@ export class AiSdkBackend implements ModelBackend {
   readonly id: string;
   readonly capabilities: Capabilities;
   private readonly settings: CallOptionsSettings;
+  private readonly retry: RetryPolicy;
 
   constructor(
     readonly model: LanguageModelV3,
@@ -83,6 +99,7 @@ export class AiSdkBackend implements ModelBackend {
     this.id = options.id ?? `ai-sdk:${model.provider}:${model.modelId}`;
     const { logprobs, prefill = false } = options;
     this.settings = { base: options.callOptions, logprobs, prefill };
+    this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.capabilities = {
       nativeN: false,
       logprobs: logprobs !== undefined,
@@ -128,14 +145,23 @@ export class AiSdkBackend implements ModelBackend {
     if (request.signal?.aborted)
       return emptyCompletion(index, this.id, startedAt, { finishReason: "abort" }, seed);
     const call = toCallOptions(request, seed, this.settings);
-    try {
-      const result = await this.model.doGenerate(call.options);
-      return this.completion(request, index, seed, result, call.warnings, startedAt);
-    } catch (error) {
-      if (isAbortError(error, request.signal)) {
-        return emptyCompletion(index, this.id, startedAt, { finishReason: "abort" }, seed);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const result = await this.model.doGenerate(call.options);
+        return this.completion(request, index, seed, result, call.warnings, startedAt);
+      } catch (error) {
+        if (isAbortError(error, request.signal)) {
+          return emptyCompletion(index, this.id, startedAt, { finishReason: "abort" }, seed);
+        }
+        const failure = providerError(error, this.id);
+        if (!failure.retryable || attempt >= this.retry.maxRetries) throw failure;
+        const delay = retryDelayMs(attempt, failure.retryAfter, this.retry);
+        try {
+          await sleep(delay, request.signal);
+        } catch {
+          return emptyCompletion(index, this.id, startedAt, { finishReason: "abort" }, seed);
+        }
       }
-      throw providerError(error, this.id);
     }
   }
 

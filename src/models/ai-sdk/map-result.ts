@@ -10,6 +10,7 @@ import type {
   SharedV3Warning,
 } from "@ai-sdk/provider";
 import { DeliberateError } from "../../errors.ts";
+import { parseRetryAfter } from "../openai/retry-policy.ts";
 import type { Completion, FinishReason, TokenUsage } from "../types.ts";
 
 /** The unified finish reason as ours; `error` says why when the model was stopped. */
@@ -76,12 +77,19 @@ export function isAbortError(error: unknown, signal: AbortSignal | undefined): b
 /** A provider failure as a `DeliberateError`: `APICallError`'s status and retryability kept. */
 export function providerError(error: unknown, backend: string): DeliberateError {
   if (DeliberateError.isInstance(error)) return error;
-  const call = error as { statusCode?: unknown; isRetryable?: unknown; message?: unknown };
+  // The fields of the AI SDK's `APICallError`, read by shape (no runtime import of the AI SDK).
+  const call = error as { statusCode?: unknown; isRetryable?: unknown; responseHeaders?: unknown };
   const status = typeof call?.statusCode === "number" ? call.statusCode : undefined;
+  const headers = call?.responseHeaders;
+  const retryAfter =
+    typeof headers === "object" && headers !== null
+      ? parseRetryAfter(new Headers(headers as Record<string, string>))
+      : undefined;
   const message = error instanceof Error ? error.message : String(error);
   return new DeliberateError(status === 429 ? "RATE_LIMITED" : "UPSTREAM", `\`${backend}\`: ${message}`, {
     status,
     retryable: call?.isRetryable === true,
+    retryAfter,
     cause: error,
   });
 }

@@ -132,7 +132,8 @@ test("one failed sample is an error completion; all failed is a DeliberateError 
     calls++;
     throw Object.assign(new Error("rate limited"), { statusCode: 429, isRetryable: true });
   };
-  await assert.rejects(aiSdkBackend(failing).generate({ messages, n: 2 }), (error: unknown) => {
+  const noRetries = aiSdkBackend(failing, { retry: { maxRetries: 0 } });
+  await assert.rejects(noRetries.generate({ messages, n: 2 }), (error: unknown) => {
     assert.ok(DeliberateError.isInstance(error));
     assert.equal(error.code, "RATE_LIMITED");
     assert.equal(error.status, 429);
@@ -173,4 +174,37 @@ test("stream() maps text deltas per sample, then each finished completion", asyn
     assert.equal(completion.finishReason, "stop");
     assert.equal(typeof completion.timings.firstTokenMs, "number");
   }
+});
+
+test("a retryable failure is retried with the provider's Retry-After; others are not", async () => {
+  const model = scriptedModel({ answer: () => "4" });
+  const generate = model.doGenerate.bind(model);
+  let calls = 0;
+  model.doGenerate = (options) => {
+    calls++;
+    if (calls === 1) {
+      const overloaded = Object.assign(new Error("overloaded"), {
+        statusCode: 503,
+        isRetryable: true,
+        responseHeaders: { "retry-after-ms": "0" },
+      });
+      return Promise.reject(overloaded);
+    }
+    return generate(options);
+  };
+  const [completion] = await aiSdkBackend(model).generate({ messages });
+  assert.equal(calls, 2);
+  assert.equal(completion!.text, "4");
+
+  let refused = 0;
+  const bad = scriptedModel({ answer: () => "4" });
+  bad.doGenerate = () => {
+    refused++;
+    return Promise.reject(Object.assign(new Error("bad request"), { statusCode: 400, isRetryable: false }));
+  };
+  await assert.rejects(
+    aiSdkBackend(bad, { retry: { baseDelayMs: 0 } }).generate({ messages }),
+    /bad request/,
+  );
+  assert.equal(refused, 1);
 });
