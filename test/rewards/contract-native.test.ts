@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { RewardItem, RewardResult } from "../../src/rewards/types.ts";
+import { runTests } from "../../src/sandbox/run-tests.ts";
 import { withRealScorer } from "./service-helpers.ts";
 
 /** A small per-item limit, so the pathological items are cut quickly. */
@@ -90,23 +91,33 @@ function mixedBatch(): { items: RewardItem[]; expected: Array<number | "patholog
 }
 
 test("a batch of 256 with pathological items returns in bounded time, every normal item scored", async () => {
-  // Warm the workers and both interpreters: the bound is about the per-item limit, not start-up.
-  await post([
-    { output: "\\boxed{1}", gold: "1" },
-    { output: "```python\ndef f():\n    return 1\n```", kind: "code", tests: py("assert f() == 1") },
-    {
-      output: "```js\nfunction f() { return 1; }\n```",
-      kind: "code",
-      tests: { language: "javascript", code: "assert(f() === 1)" },
-    },
-  ]);
+  // Warm the workers, and both interpreters under a generous limit (a first run on a loaded machine
+  // can be slow): the bound below is about the per-item limit, not about start-up.
+  const warm = await post([{ output: "\\boxed{1}", gold: "1" }]);
+  assert.equal(warm.json.results[0]!.reward, 1);
+  const programs = [
+    { language: "javascript" as const, code: "var x = 1;", tests: "assert(x === 1);" },
+    { language: "python" as const, code: "x = 1", tests: "assert x == 1" },
+  ];
+  for (const program of programs) {
+    const run = await runTests({ ...program, timeoutMs: 60_000 });
+    assert.equal(run.passed, true, run.error);
+  }
   const { items, expected } = mixedBatch();
   assert.equal(items.length, 256);
   const started = performance.now();
   const reply = await post(items);
   const elapsed = performance.now() - started;
   assert.equal(reply.status, 200);
-  assert.ok(elapsed < BOUND_MS, `the batch took ${Math.round(elapsed)} ms (bound ${BOUND_MS} ms)`);
+  const slowest = reply.json.results
+    .map((result, i) => ({ ms: result.ms, what: `item ${i} ${result.verdict} ${Math.round(result.ms)} ms` }))
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, 5)
+    .map((slow) => slow.what);
+  assert.ok(
+    elapsed < BOUND_MS,
+    `the batch took ${Math.round(elapsed)} ms (bound ${BOUND_MS} ms); slowest: ${slowest.join(", ")}`,
+  );
   reply.json.results.forEach((result, i) => {
     if (expected[i] === "pathological") {
       assert.equal(result.reward, 0, `pathological item ${i}: ${result.verdict} ${result.reason}`);
