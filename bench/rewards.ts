@@ -9,6 +9,9 @@
  *   clients on keep-alive connections; rewards/s and p50/p99 batch latency. The clients run in this
  *   process, so their JSON work counts against the server's CPUs (a trainer runs elsewhere).
  *
+ * Each also reports items per CPU-second of this process and the CPU share it got (2.0 = both cores
+ * of a 2-core machine): on a machine busy with other work, the wall-clock rate is the share's.
+ *
  * Items are the math rows of the grading fact tables (test/grading/cases*.jsonl: integers, fractions,
  * LaTeX, sets, intervals, units…; half right, half wrong), cycled.
  *   npm run bench:rewards [-- --clients 8 --batch 256 --batches 20 --workers 2]
@@ -62,9 +65,24 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
+/** CPU seconds this process (every thread: workers, server, clients) has used. */
+function cpuSeconds(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+}
+
+/**
+ * Items per CPU-second of this process: on a machine loaded by other work the wall-clock rate falls
+ * with the CPU share the run gets; this one does not (the clients' own work included).
+ */
+function perCpuSecond(cpu: number): number {
+  return Math.round(totalItems / cpu);
+}
+
 /** Items/s and batch latencies when `clients` callers each run their share of batches in turn. */
 async function concurrentBatches(run: (batch: RewardItem[], index: number) => Promise<void>) {
   const latencies: number[] = [];
+  const cpu = cpuSeconds();
   const started = performance.now();
   await Promise.all(
     Array.from({ length: clients }, async (_, client) => {
@@ -76,9 +94,12 @@ async function concurrentBatches(run: (batch: RewardItem[], index: number) => Pr
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  const used = cpuSeconds() - cpu;
   latencies.sort((a, b) => a - b);
   return {
     itemsPerSecond: Math.round(totalItems / seconds),
+    itemsPerCpuSecond: perCpuSecond(used),
+    cpuShare: Number((used / seconds).toFixed(2)),
     seconds: Number(seconds.toFixed(2)),
     batchP50Ms: Math.round(percentile(latencies, 50)),
     batchP99Ms: Math.round(percentile(latencies, 99)),
@@ -90,9 +111,11 @@ const loadAtStart = loadavg().map((x) => Number(x.toFixed(2)));
 // 1. The grading pool directly: every item in flight at once.
 const pool = new GradePool({ size: workers });
 await Promise.all(table.map((item) => pool.grade(item.output, item.gold!)));
+let poolCpu = cpuSeconds();
 let started = performance.now();
 await Promise.all(batches.flat().map((item) => pool.grade(item.output, item.gold!)));
 const poolSeconds = (performance.now() - started) / 1000;
+poolCpu = cpuSeconds() - poolCpu;
 await pool.close();
 
 // 2. The scorer in-process, after a warm-up pass that checks every gold once.
@@ -166,7 +189,12 @@ console.log(
       workers,
       cpus: availableParallelism(),
       loadAverage: { atStart: loadAtStart, atEnd: loadavg().map((x) => Number(x.toFixed(2))) },
-      pool: { itemsPerSecond: Math.round(totalItems / poolSeconds), seconds: Number(poolSeconds.toFixed(2)) },
+      pool: {
+        itemsPerSecond: Math.round(totalItems / poolSeconds),
+        itemsPerCpuSecond: perCpuSecond(poolCpu),
+        cpuShare: Number((poolCpu / poolSeconds).toFixed(2)),
+        seconds: Number(poolSeconds.toFixed(2)),
+      },
       scorer: { ...scorerRun, warmUpSeconds: Number(warmUpSeconds.toFixed(2)) },
       http: { "/v1/rewards": httpNative, "/openrlhf": httpOpenrlhf },
       node: process.version,
