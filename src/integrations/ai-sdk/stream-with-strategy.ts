@@ -8,10 +8,10 @@
  * call in flight.
  */
 import type { LanguageModelV3StreamPart, LanguageModelV3StreamResult } from "@ai-sdk/provider";
-import { SolveProgressTracker, solveProgressLine } from "../../cli/solve-progress.ts";
 import { readAnswer } from "../../run/answers.ts";
 import { solve } from "../../strategies/registry.ts";
 import { TraceRecorder } from "../../trace/recorder.ts";
+import { SolveProgressTracker, solveProgressLine } from "../../trace/solve-progress.ts";
 import type { StrategyCall } from "./generate-with-strategy.ts";
 import { prepareRun } from "./prepare-run.ts";
 import { metadataJson, solutionFinishReason, solutionMetadata, solutionUsage } from "./solution-result.ts";
