@@ -81,6 +81,24 @@ const openaiModel = strictObject({
   rawPrompt,
 });
 
+const aiSdkModel = strictObject({
+  /** Any AI SDK provider package installed beside deliberate, and one of its models. */
+  aiSdk: strictObject({
+    /** The provider package, e.g. `@ai-sdk/openai` or `@ai-sdk/openai-compatible`. */
+    package: z.string().min(1),
+    /** Its provider factory export, e.g. `createOpenAI`. Default: its one `create…` export. */
+    factory: z.string().min(1).optional(),
+    /** Settings for the factory (`baseURL`, `headers`, `name`…); never keys: see `apiKeyEnv`. */
+    settings: z.record(z.string(), z.unknown()).optional(),
+    /** Name of the environment variable holding the API key, passed as the factory's `apiKey`. */
+    apiKeyEnv: z.string().optional(),
+    /** The model id, e.g. `gpt-4o-mini`. */
+    model: z.string().min(1),
+  }),
+  price: price.optional(),
+  rawPrompt: z.literal(false).optional(),
+});
+
 /**
  * A model entry written as one spec string, as on the command line: `tiny: builtin:tiny-reasoner`,
  * `mine: raw:runs/sft/model.gguf`, `qwen: hf:Qwen/Qwen2.5-0.5B-Instruct-GGUF:Q4_K_M`,
@@ -120,7 +138,7 @@ const specShorthand = z
   })
   .pipe(z.union([llamaModel, openaiModel]));
 
-export const modelConfigSchema = z.union([specShorthand, llamaModel, openaiModel]);
+export const modelConfigSchema = z.union([specShorthand, llamaModel, openaiModel, aiSdkModel]);
 
 export const configSchema = strictObject({
   models: z

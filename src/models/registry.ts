@@ -69,6 +69,11 @@ async function createSourceBackend(
           modelsDir,
         });
       }
+      if ("aiSdk" in model) {
+        // Imported on first use: the AI SDK is an optional dependency.
+        const { aiSdkBackendFromConfig } = await import("./ai-sdk/from-config.ts");
+        return aiSdkBackendFromConfig(spec.name, model.aiSdk);
+      }
       const { apiKeyEnv, ...endpoint } = model.openai;
       const apiKey = apiKeyEnv === undefined ? undefined : process.env[apiKeyEnv];
       if (apiKeyEnv !== undefined && !apiKey) {

@@ -56,7 +56,7 @@ export function modelsCommand(): Command {
 export interface ModelListing {
   builtin: Array<{ name: string; role: string; parameters: number; description: string }>;
   /** `source`: the GGUF (path, hf: URI or builtin:NAME) or the endpoint; `rawPrompt`: sent raw prompts. */
-  configured: Array<{ name: string; kind: "gguf" | "openai"; source: string; rawPrompt: boolean }>;
+  configured: Array<{ name: string; kind: "gguf" | "openai" | "ai-sdk"; source: string; rawPrompt: boolean }>;
   cacheDir: string;
   cached: Array<{ file: string; path: string; bytes: number }>;
 }
@@ -67,10 +67,12 @@ export async function listModels(config: DeliberateConfig): Promise<ModelListing
     name,
     ...("gguf" in model
       ? { kind: "gguf" as const, source: model.gguf }
-      : {
-          kind: "openai" as const,
-          source: `${model.openai.model} @ ${(model.openai.baseURLs ?? [model.openai.baseURL]).join(", ")}`,
-        }),
+      : "aiSdk" in model
+        ? { kind: "ai-sdk" as const, source: `${model.aiSdk.model} @ ${model.aiSdk.package}` }
+        : {
+            kind: "openai" as const,
+            source: `${model.openai.model} @ ${(model.openai.baseURLs ?? [model.openai.baseURL]).join(", ")}`,
+          }),
     rawPrompt: configuredRawPrompt(model),
   }));
   const cacheDir = defaultModelsDir();
