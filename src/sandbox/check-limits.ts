@@ -10,7 +10,7 @@ import type { SandboxLimits } from "./types.ts";
 
 /** Wasm32 memories stop at 4 GiB and the interpreters reserve some; 2 GiB leaves room. */
 export const MAX_MEMORY_MB = 2048;
-/** Programs run one at a time per language: a longer limit would let one caller stall the rest. */
+/** Programs share a few interpreters per language: a longer limit would let one caller hold one for long. */
 export const MAX_TIMEOUT_MS = 600_000;
 /** Output is held in memory and sent between threads and processes. */
 export const MAX_OUTPUT_BYTES = 64 * 1024 * 1024;

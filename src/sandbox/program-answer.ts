@@ -1,9 +1,9 @@
 /**
  * The answer a program computed, for program-aided reasoning (PAL, PoT): its explicit or
  * last-expression `result`, else the last line it printed. Programs written by models end either
- * way: `print(answer)` or a bare `answer`.
+ * way: `print(answer)` or a bare `answer`. Also `programResult`, a run's result in program mode.
  */
-import type { SandboxResult } from "./types.ts";
+import type { SandboxResult, TestsResult } from "./types.ts";
 
 /**
  * `null` when the run failed or produced nothing.
@@ -16,4 +16,10 @@ export function programAnswer(run: SandboxResult): string | null {
   if (run.result !== undefined && run.result.trim() !== "") return run.result.trim();
   const lines = run.stdout.split("\n").filter((line) => line.trim() !== "");
   return lines.length > 0 ? lines[lines.length - 1].trim() : null;
+}
+
+/** A run's result without the test fields (`passed`, `stage`, `failure`), for program mode. */
+export function programResult(run: TestsResult): SandboxResult {
+  const { passed: _, stage: __, failure: ___, ...result } = run;
+  return result;
 }

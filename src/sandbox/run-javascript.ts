@@ -4,15 +4,17 @@
  * Two limits stack: QuickJS's interrupt handler stops the code at `timeoutMs` and its allocator
  * refuses memory past `memoryMb`; and if the worker itself stops answering (a long native call the
  * interrupt handler cannot reach), a watchdog terminates the worker a little later. The caller never
- * hangs. The worker stays warm between runs (QuickJS loads once); every run gets a fresh runtime
- * and context. A worker holds one QuickJS instance, whose wasm memory is capped at its `memoryMb`
- * and never shrinks: so a run with another `memoryMb` gets a new worker, and after a run that grew
- * the memory (or ran out of it) the worker is terminated. Terminating hands every page back to the
- * system, whatever `memoryMb` was.
+ * hangs. Runs share a pool of workers (interpreter-pool.ts): up to DEFAULT_JAVASCRIPT_WORKERS at
+ * once, each on a worker of its own, a few kept warm between runs (QuickJS loads once per worker);
+ * every run gets a fresh runtime and context. A worker holds one QuickJS instance, whose wasm memory
+ * is capped at its `memoryMb` and never shrinks: so a run with another `memoryMb` gets a worker made
+ * for it, and after a run that grew the memory (or ran out of it) the worker is terminated.
+ * Terminating hands every page back to the system, whatever `memoryMb` was.
  */
 import { Worker } from "node:worker_threads";
 import { withLimits } from "./check-limits.ts";
-import { programResult, serialQueue } from "./serial-queue.ts";
+import { type Interpreter, InterpreterPool } from "./interpreter-pool.ts";
+import { programResult } from "./program-answer.ts";
 import type { RunJavaScriptOptions, RunTestsOptions, SandboxResult, TestsResult } from "./types.ts";
 
 /** QuickJS is small; 64 MiB is plenty for model-written snippets and bounds a memory bomb quickly. */
@@ -42,59 +44,98 @@ type Job = Required<Omit<RunJavaScriptOptions, "input">> & {
   tests?: string;
 };
 
-let worker: Worker | undefined;
-let ready: Promise<Worker> | undefined;
-/** The `memoryMb` the current worker's instance was made for. */
-let workerMemoryMb: number | undefined;
+/** A QuickJS worker thread: one instance, made for one `memoryMb`. */
+interface QuickJsWorker extends Interpreter {
+  worker: Worker;
+  /** Resolves once QuickJS is loaded; rejects when the worker did not start. */
+  ready: Promise<void>;
+}
+
+/**
+ * Runs at once (and so workers at most). QuickJS workers are small (a few MiB resident beside what
+ * their program uses) and start in ~0.2 s; the time limit is wall-clock, so on a machine with fewer
+ * cores a spinning program still stops at its limit, it only gets less of a core.
+ */
+export const DEFAULT_JAVASCRIPT_WORKERS = 8;
+/** Overrides DEFAULT_JAVASCRIPT_WORKERS: a whole number, 1–64. */
+export const JAVASCRIPT_WORKERS_ENV = "DELIBERATE_SANDBOX_JS_WORKERS";
+/** Idle workers kept warm for good; any more stay for LINGER_MS, for the next batch. */
+const KEEP_IDLE = 2;
+const LINGER_MS = 10_000;
+
+const pool = new InterpreterPool<QuickJsWorker>({
+  start: startWorker,
+  sizeVariable: JAVASCRIPT_WORKERS_ENV,
+  defaultSize: DEFAULT_JAVASCRIPT_WORKERS,
+  keepIdle: KEEP_IDLE,
+  lingerMs: LINGER_MS,
+});
 let nextId = 1;
 
-function startWorker(): Promise<Worker> {
+function startWorker(memoryMb: number): QuickJsWorker {
   // `execArgv: []`: the worker is plain JavaScript and needs none of the caller's loaders (tsx).
   const w = new Worker(new URL("./quickjs-worker.mjs", import.meta.url), { execArgv: [] });
   w.unref();
-  worker = w;
-  return new Promise<Worker>((resolve, reject) => {
+  let ended = false;
+  let ending: Promise<void> | undefined;
+  const entry: QuickJsWorker = {
+    memoryMb,
+    worker: w,
+    get ended() {
+      return ended;
+    },
+    end() {
+      ended = true;
+      // An idle worker is unref'd; ref it so the event loop waits for the exit terminate() awaits.
+      w.ref();
+      ending ??= w.terminate().then(() => undefined);
+      return ending;
+    },
+    ready: Promise.resolve(),
+  };
+  // An idle worker that fails or exits is never handed out again (a run listens for its own).
+  w.on("error", () => {
+    ended = true;
+  });
+  w.once("exit", () => {
+    ended = true;
+  });
+  entry.ready = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => fail(new Error("the QuickJS worker did not start")), STARTUP_TIMEOUT_MS);
-    const fail = (error: Error) => {
-      clearTimeout(timer);
-      discard(w);
-      reject(error);
-    };
-    w.once("error", fail);
-    w.once("message", () => {
+    const settle = () => {
       clearTimeout(timer);
       w.off("error", fail);
-      resolve(w);
+      w.off("exit", onExit);
+    };
+    const fail = (error: Error) => {
+      settle();
+      void entry.end();
+      reject(error);
+    };
+    const onExit = (code: number) => fail(new Error(`the QuickJS worker exited with code ${code}`));
+    w.once("error", fail);
+    w.once("exit", onExit);
+    w.once("message", () => {
+      settle();
+      resolve();
     });
   });
-}
-
-/** Drops a worker that timed out or crashed; the next run starts a fresh one. */
-function discard(w: Worker): void {
-  if (worker === w) {
-    worker = undefined;
-    ready = undefined;
-    workerMemoryMb = undefined;
-  }
-  void w.terminate();
+  entry.ready.catch(() => undefined);
+  return entry;
 }
 
 function failure(reason: SandboxResult["reason"], error: string, durationMs: number): TestsResult {
   return { ok: false, passed: false, stdout: "", stderr: "", error, reason, durationMs };
 }
 
-async function runOnce(options: Job): Promise<TestsResult> {
-  let w: Worker;
+async function runOnce(entry: QuickJsWorker, options: Job): Promise<TestsResult> {
   try {
-    if (worker && workerMemoryMb !== options.memoryMb) discard(worker);
-    if (!ready) {
-      ready = startWorker();
-      workerMemoryMb = options.memoryMb;
-    }
-    w = await ready;
+    await entry.ready;
   } catch (error) {
     return failure("error", `sandbox failed to start: ${(error as Error).message}`, 0);
   }
+  if (entry.ended) return failure("error", "sandbox worker exited before the program started", 0);
+  const w = entry.worker;
   const id = nextId++;
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
@@ -109,13 +150,13 @@ async function runOnce(options: Job): Promise<TestsResult> {
       resolve(result);
     };
     const watchdog = setTimeout(() => {
-      discard(w);
+      void entry.end();
       finish(failure("timeout", `timed out after ${options.timeoutMs} ms (worker terminated)`, elapsed()));
     }, options.timeoutMs + KILL_GRACE_MS);
     const onMessage = (answer: WorkerAnswer) => {
       if (answer.id !== id) return;
       const { id: _, retire, passed, ...rest } = answer;
-      if (retire) discard(w);
+      if (retire) void entry.end();
       if (options.mode === "tests") {
         const ok = passed === true && rest.reason === "ok";
         const reason = !ok && rest.reason === "ok" ? "error" : rest.reason;
@@ -124,12 +165,12 @@ async function runOnce(options: Job): Promise<TestsResult> {
     };
     // An uncaught error in the worker means the wasm module aborted (out of wasm memory, mostly).
     const onError = (error: Error) => {
-      discard(w);
+      void entry.end();
       const memory = /memory|allocation/i.test(error.message);
       finish(failure(memory ? "memory" : "error", `sandbox crashed: ${error.message}`, elapsed()));
     };
     const onExit = (code: number) => {
-      discard(w);
+      void entry.end();
       finish(failure("error", `sandbox exited with code ${code}`, elapsed()));
     };
     w.on("message", onMessage);
@@ -141,8 +182,9 @@ async function runOnce(options: Job): Promise<TestsResult> {
 
 /**
  * Runs `code` as a script in a fresh QuickJS context and returns what happened. The program's
- * failures are results; only invalid limits reject (`BAD_REQUEST`).
- * Runs are queued one at a time on one warm worker.
+ * failures are results; only invalid limits (or pool size) reject (`BAD_REQUEST`). Up to
+ * `DELIBERATE_SANDBOX_JS_WORKERS` (default 8) runs go at once, each on a worker of its own; the
+ * rest wait, and their limits count from when they start.
  *
  * The code sees only the language built-ins plus `console.log/info/debug` (→ stdout),
  * `console.warn/error` (→ stderr), `input` (a copy of `options.input`) and `setResult(value)`.
@@ -167,20 +209,14 @@ export async function runJavaScriptTests(options: RunTestsOptions): Promise<Test
   return enqueue({ mode: "tests", code, tests, ...withLimits(options, DEFAULT_LIMITS) });
 }
 
-const serial = serialQueue();
-
 function enqueue(job: Job): Promise<TestsResult> {
-  return serial(() => runOnce(job));
+  return pool.use(job.memoryMb, (entry) => runOnce(entry, job));
 }
 
-/** Terminates the warm worker (tests, shutdown). The next run starts a new one. */
-export async function closeJavaScriptSandbox(): Promise<void> {
-  const w = worker;
-  worker = undefined;
-  ready = undefined;
-  workerMemoryMb = undefined;
-  if (!w) return;
-  // The idle worker is unref'd; ref it so the event loop waits for the exit that terminate() awaits.
-  w.ref();
-  await w.terminate();
+/**
+ * Terminates every worker, idle or running (tests, shutdown); a run in flight ends as an error.
+ * The next run starts a new one.
+ */
+export function closeJavaScriptSandbox(): Promise<void> {
+  return pool.close();
 }

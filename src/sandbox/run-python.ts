@@ -1,14 +1,15 @@
 /**
  * Runs model-written Python in pyodide (CPython 3.12 on wasm) inside a child process.
  *
- * Pyodide takes seconds to start, so one child stays warm and runs programs one at a time. Each
- * program starts from the same interpreter: the child copies back a snapshot of the whole wasm
- * memory after every run, and a program that reached outside it (pyodide's JavaScript bridge, the
- * file system) gets its child replaced, so no program can affect another; see pyodide-runner.mjs.
- * The time limit: at `timeoutMs` the child interrupts the program (KeyboardInterrupt) and goes on
- * with the next; a program still running a second later gets the child killed and a fresh one starts
- * in the background. Memory is capped by the wasm page limit, so a memory bomb ends in
- * Python's own MemoryError. The child runs under Node's permission model (it may read only
+ * Pyodide takes a second or more to start, so children stay warm: a pool (interpreter-pool.ts) of up
+ * to DEFAULT_PYTHON_WORKERS children, each running one program at a time, all started from the same
+ * boot image. Each program starts from the same interpreter: the child copies back a snapshot of the
+ * whole wasm memory after every run, and a program that reached outside it (pyodide's JavaScript
+ * bridge, the file system) gets its child replaced, so no program can affect another; see
+ * pyodide-runner.mjs. The time limit: at `timeoutMs` the child interrupts the program
+ * (KeyboardInterrupt) and goes on with the next; a program still running a second later gets the
+ * child killed and a fresh one starts in the background. Memory is capped by the wasm page limit,
+ * so a memory bomb ends in Python's own MemoryError. The child runs under Node's permission model (it may read only
  * pyodide's folder and this one; no child processes, no writes, no native addons), has no network
  * globals and cannot import further modules.
  */
@@ -25,7 +26,8 @@ import {
   writeBootImage,
 } from "./boot-image-cache.ts";
 import { withLimits } from "./check-limits.ts";
-import { programResult, serialQueue } from "./serial-queue.ts";
+import { type Interpreter, InterpreterPool } from "./interpreter-pool.ts";
+import { programResult } from "./program-answer.ts";
 import type { RunPythonOptions, RunTestsOptions, SandboxResult, TestsResult } from "./types.ts";
 
 const DEFAULT_TIMEOUT_MS = 5_000;
@@ -85,20 +87,47 @@ type Job = Required<Omit<RunPythonOptions, "moduleName">> & {
   tests: string;
 };
 
-interface Warm {
+/** One pyodide child, made for one `memoryMb`. */
+interface Warm extends Interpreter {
   /** Set once the child is forked (after the boot image exists). */
   child?: ChildProcess;
   memoryMb: number;
   ready: Promise<void>;
   /** Last bytes the child wrote to stderr, for start-up failures. */
   log: string;
-  /** Set by stop(): the child is (to be) killed; a run it interrupts must not start a replacement. */
+  /** Set by stop(): the child is (to be) killed, or start-up stops before it forks. */
   stopped: boolean;
-  /** Set by closePythonSandbox. */
-  closing: boolean;
+  /** The child exited (killed, or on its own). */
+  exited: boolean;
+  /** Its run killed it (timeout, taint, pyodide failure): the pool starts a fresh one. */
+  recycled: boolean;
 }
 
-let warm: Warm | undefined;
+/**
+ * Runs at once (and so children at most). A child is heavier than a QuickJS worker: a process of its
+ * own, its ~20 MiB interpreter snapshot plus the program's `memoryMb`, and about a second to start
+ * from the boot image; two let a program that never ends run beside the others on a 2-core machine.
+ */
+export const DEFAULT_PYTHON_WORKERS = 2;
+/** Overrides DEFAULT_PYTHON_WORKERS: a whole number, 1–64. */
+export const PYTHON_WORKERS_ENV = "DELIBERATE_SANDBOX_PY_WORKERS";
+/**
+ * Idle children kept warm for good: one, as a child holds ~240 MiB resident. Any more stay for
+ * LINGER_MS, so batches that come every few seconds find them warm (a fresh one costs a second).
+ */
+const KEEP_IDLE = 1;
+const LINGER_MS = 30_000;
+
+const pool = new InterpreterPool<Warm>({
+  start,
+  sizeVariable: PYTHON_WORKERS_ENV,
+  defaultSize: DEFAULT_PYTHON_WORKERS,
+  keepIdle: KEEP_IDLE,
+  lingerMs: LINGER_MS,
+  // A killed child is replaced at once (unless a warm one is left), so the next program does not
+  // pay start-up.
+  replaces: (entry) => entry.recycled,
+});
 /**
  * Every child starts from this image (~20 MiB, held for the life of the process): one child boots
  * pyodide and the prelude from scratch (seconds) only to make it, and every later start takes
@@ -193,7 +222,18 @@ function makeBootImage(memoryMb: number): Promise<BootImage> {
 }
 
 function start(memoryMb: number): Warm {
-  const entry: Warm = { memoryMb, log: "", stopped: false, closing: false, ready: Promise.resolve() };
+  const entry: Warm = {
+    memoryMb,
+    log: "",
+    stopped: false,
+    exited: false,
+    recycled: false,
+    ready: Promise.resolve(),
+    get ended() {
+      return entry.stopped || entry.exited;
+    },
+    end: () => stop(entry),
+  };
   entry.ready = (async () => {
     bootImage ??= loadBootImage(memoryMb);
     const loading = bootImage;
@@ -210,7 +250,7 @@ function start(memoryMb: number): Warm {
     });
     entry.child = child;
     child.once("exit", () => {
-      if (warm === entry) warm = undefined;
+      entry.exited = true;
     });
     try {
       await boot(child, image.image, () => entry.log.trim().slice(-400));
@@ -228,7 +268,6 @@ function start(memoryMb: number): Warm {
 }
 
 function stop(entry: Warm): void {
-  if (warm === entry) warm = undefined;
   entry.stopped = true;
   entry.child?.kill("SIGKILL");
 }
@@ -238,16 +277,18 @@ function failure(reason: SandboxResult["reason"], error: string, durationMs: num
 }
 
 /** What one run reports; `passed` and friends matter only in tests mode. */
-async function runOnce(job: Job): Promise<TestsResult> {
-  const { timeoutMs, memoryMb } = job;
-  if (warm && warm.memoryMb !== memoryMb) stop(warm);
-  warm ??= start(memoryMb);
-  const entry = warm;
+async function runOnce(entry: Warm, job: Job): Promise<TestsResult> {
+  const { timeoutMs } = job;
   try {
     await entry.ready;
   } catch (error) {
     stop(entry);
     return failure("error", `sandbox failed to start: ${(error as Error).message}`, 0);
+  }
+  if (entry.ended) {
+    // It died while idle (the pool drops such children when it sees them; this one went just now).
+    entry.recycled = true;
+    return failure("error", "sandbox process died before the program started", 0);
   }
   const id = nextId++;
   const started = performance.now();
@@ -259,9 +300,8 @@ async function runOnce(job: Job): Promise<TestsResult> {
       child.off("message", onMessage);
       child.off("exit", onExit);
       if (recycle) {
+        entry.recycled = true;
         stop(entry);
-        // Warm the next child now, so the next program does not pay start-up.
-        if (!entry.closing) warm = start(memoryMb);
       }
       resolve(result);
     };
@@ -326,9 +366,10 @@ function toResult(job: Job, answer: ChildAnswer, tainted: boolean, elapsedMs: nu
 
 /**
  * Runs Python `code` in a fresh namespace of a warm pyodide child and returns what happened; the
- * program's failures are results, only invalid limits reject (`BAD_REQUEST`). Runs are queued one
- * at a time. The first run waits for pyodide to start (seconds); `timeoutMs` counts only the
- * program's own time.
+ * program's failures are results, only invalid limits (or pool size) reject (`BAD_REQUEST`). Up to
+ * `DELIBERATE_SANDBOX_PY_WORKERS` (default 2) runs go at once, each in a child of its own; the rest
+ * wait. A run on a new child waits for pyodide to start (a second or more); `timeoutMs` counts only
+ * the program's own time.
  *
  * The program sees the standard library (no packages, no network, no subprocesses) and
  * `set_result(value)`; `print` goes to stdout, tracebacks to stderr.
@@ -353,22 +394,23 @@ export async function runPythonTests(options: RunTestsOptions): Promise<TestsRes
   return enqueue({ mode: "tests", code, tests, ...limits, moduleName: TESTS_MODULE_NAME });
 }
 
-const serial = serialQueue();
-
 function enqueue(job: Job): Promise<TestsResult> {
-  return serial(() => runOnce(job));
+  return pool.use(job.memoryMb, (entry) => runOnce(entry, job));
 }
 
-/** Starts the warm child now (e.g. while the model is still generating), so the first run is fast. */
+/**
+ * Starts a warm child now (e.g. while the model is still generating), so the first run is fast;
+ * resolves when it is ready, or at once when every child is busy.
+ */
 export function warmPython(memoryMb = DEFAULT_MEMORY_MB): Promise<void> {
-  if (warm && warm.memoryMb !== memoryMb) stop(warm);
-  warm ??= start(memoryMb);
-  return warm.ready.catch(() => undefined);
+  const entry = pool.warm(memoryMb);
+  return entry ? entry.ready.catch(() => undefined) : Promise.resolve();
 }
 
-/** Kills the warm child (tests, shutdown). The next run starts a new one. */
+/**
+ * Kills every child, idle or running (tests, shutdown); a run in flight ends as an error. The next
+ * run starts a new one.
+ */
 export function closePythonSandbox(): void {
-  if (!warm) return;
-  warm.closing = true;
-  stop(warm);
+  void pool.close();
 }
