@@ -30,15 +30,17 @@ export interface CreateRewardScorerOptions extends RewardOptions {
   /** A pool to grade in instead of one of the scorer's own; `close()` leaves it open. */
   pool?: GradePool;
   /**
-   * Code items handed to the sandbox at once, across all batches. The sandbox runs one program at a
-   * time per language and queues the rest; this bounds how many wait there (each holds its program
-   * and tests), and the ones not yet handed over are dropped when a batch is aborted. Default 4.
+   * Code items handed to the sandbox at once, across all batches. The sandbox runs up to 8 JavaScript
+   * and 2 Python programs at once (its pools' default sizes, set by `DELIBERATE_SANDBOX_JS_WORKERS`
+   * and `DELIBERATE_SANDBOX_PY_WORKERS`) and queues the rest; this bounds how many are there (each
+   * holds its program and tests), and the ones not yet handed over are dropped when a batch is
+   * aborted. Default 8, the JavaScript pool's size.
    */
   maxSandboxRuns?: number;
 }
 
 const DEFAULT_TIMEOUT_MS = 5000;
-const DEFAULT_MAX_SANDBOX_RUNS = 4;
+const DEFAULT_MAX_SANDBOX_RUNS = 8;
 
 const OptionsSchema = z.object({
   timeoutMs: limitSchemas.timeoutMs.optional(),
