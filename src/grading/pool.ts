@@ -122,15 +122,23 @@ export class GradePool {
     this.closed = true;
     const closedResult = failure("error", "the grading pool was closed");
     for (const task of this.queue.splice(0)) task.resolve(closedResult);
-    await Promise.all(
-      this.slots.map(async (slot) => {
-        if (slot.timer) clearTimeout(slot.timer);
-        for (const task of slot.inflight.splice(0)) task.resolve(closedResult);
-        // An idle worker is unref'd; ref it so the event loop waits for its exit, which terminate() awaits.
-        slot.worker.ref();
-        await slot.worker.terminate();
-      }),
-    );
+    // Terminating a worker that is still starting (its bootstrap mid-import) can leave the event loop
+    // with nothing active before its exit is reported, and a caller awaiting close() at top level then
+    // dies with exit code 13. A timer holds the loop open until every worker has exited.
+    const keepAlive = setInterval(() => {}, 60_000);
+    try {
+      await Promise.all(
+        this.slots.map(async (slot) => {
+          if (slot.timer) clearTimeout(slot.timer);
+          for (const task of slot.inflight.splice(0)) task.resolve(closedResult);
+          // An idle worker is unref'd; ref it so the event loop waits for its exit, which terminate() awaits.
+          slot.worker.ref();
+          await slot.worker.terminate();
+        }),
+      );
+    } finally {
+      clearInterval(keepAlive);
+    }
   }
 
   private spawn(): Slot {
