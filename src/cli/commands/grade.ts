@@ -3,15 +3,13 @@
  * stdin). A thin shell over grade / gradeJsonl, both in a worker pool under `--timeout-ms`.
  */
 
-import { once } from "node:events";
-import { createReadStream } from "node:fs";
-import { createInterface } from "node:readline";
 import { Command, Option } from "commander";
 import { DeliberateError } from "../../errors.ts";
 import { grade } from "../../grading/grade.ts";
 import { gradeJsonl } from "../../grading/grade-jsonl.ts";
 import { GradePool } from "../../grading/pool.ts";
 import type { AnswerKind, GradeOptions } from "../../grading/types.ts";
+import { openJsonlLines, writeLine } from "../open-jsonl.ts";
 import { collect, integer } from "../parse-number.ts";
 
 interface GradeFlags {
@@ -24,10 +22,6 @@ interface GradeFlags {
   percentAsFraction?: boolean;
   timeoutMs: number;
   workers?: number;
-}
-
-async function writeLine(line: string): Promise<void> {
-  if (!process.stdout.write(`${line}\n`)) await once(process.stdout, "drain");
 }
 
 export function gradeCommand(): Command {
@@ -78,23 +72,9 @@ export function gradeCommand(): Command {
 }
 
 async function gradeFile(path: string, options: GradeOptions, workers: number | undefined): Promise<void> {
-  const input = path === "-" ? process.stdin : createReadStream(path);
-  const opened = new Promise<void>((resolve, reject) => {
-    if (path === "-") resolve();
-    input.once("open", () => resolve());
-    input.once("error", (error: NodeJS.ErrnoException) =>
-      reject(
-        new DeliberateError("BAD_REQUEST", `cannot read \`${path}\`: ${error.code ?? error.message}`, {
-          param: "jsonl",
-          cause: error,
-        }),
-      ),
-    );
-  });
-  await opened;
+  const lines = await openJsonlLines(path);
   const pool = new GradePool(workers === undefined ? {} : { size: workers });
   try {
-    const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
     const summary = await gradeJsonl(lines, writeLine, { pool, grade: options });
     if (summary.malformed > 0) process.stderr.write(`deliberate: ${summary.malformed} malformed line(s)\n`);
   } finally {

@@ -3,13 +3,10 @@
  * (or stdin): one result line per input line, in order, a summary on stderr. A thin shell over
  * createRewardScorer and scoreJsonl.
  */
-import { once } from "node:events";
-import { createReadStream } from "node:fs";
-import { createInterface } from "node:readline";
 import { Command } from "commander";
-import { DeliberateError } from "../../errors.ts";
 import { createRewardScorer } from "../../rewards/create-reward-scorer.ts";
 import { describeSummary, scoreJsonl } from "../../rewards/score-jsonl.ts";
+import { openJsonlLines, writeLine } from "../open-jsonl.ts";
 import { integer, number } from "../parse-number.ts";
 
 interface ScoreFlags {
@@ -21,10 +18,6 @@ interface ScoreFlags {
   lengthTarget: number;
   lengthSpan: number;
   workers?: number;
-}
-
-async function writeLine(line: string): Promise<void> {
-  if (!process.stdout.write(`${line}\n`)) await once(process.stdout, "drain");
 }
 
 export function rewardsScoreCommand(): Command {
@@ -46,7 +39,7 @@ export function rewardsScoreCommand(): Command {
     )
     .option("--workers <n>", "grading worker threads (default: one per core, at most 8)", integer(1))
     .action(async (flags: ScoreFlags) => {
-      const input = await openInput(flags.jsonl);
+      const lines = await openJsonlLines(flags.jsonl);
       const scorer = createRewardScorer({
         timeoutMs: flags.timeoutMs,
         fallback: flags.fallback,
@@ -59,29 +52,10 @@ export function rewardsScoreCommand(): Command {
         ...(flags.workers === undefined ? {} : { workers: flags.workers }),
       });
       try {
-        const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
         const summary = await scoreJsonl(lines, writeLine, { scorer });
         process.stderr.write(`deliberate: ${describeSummary(summary)}\n`);
       } finally {
         await scorer.close();
       }
     });
-}
-
-/** The file's stream once it is open (a missing file is a BAD_REQUEST naming it), or stdin. */
-async function openInput(path: string): Promise<NodeJS.ReadableStream> {
-  if (path === "-") return process.stdin;
-  const input = createReadStream(path);
-  await new Promise<void>((resolve, reject) => {
-    input.once("open", () => resolve());
-    input.once("error", (error: NodeJS.ErrnoException) =>
-      reject(
-        new DeliberateError("BAD_REQUEST", `cannot read \`${path}\`: ${error.code ?? error.message}`, {
-          param: "jsonl",
-          cause: error,
-        }),
-      ),
-    );
-  });
-  return input;
 }
