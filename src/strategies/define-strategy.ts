@@ -10,7 +10,7 @@ import type { z } from "zod";
 import { DeliberateError, toDeliberateError } from "../errors.ts";
 import { readAnswer } from "../run/answers.ts";
 import type { BackendRole, Problem } from "../run/types.ts";
-import { badRequestFrom } from "../util/parse-or-bad-request.ts";
+import { parseOrBadRequest } from "../util/parse-or-bad-request.ts";
 import type {
   AnyStrategy,
   Solution,
@@ -54,10 +54,10 @@ export function defineStrategy<const Name extends string, Schema extends z.ZodTy
     ctx: StrategyCallContext,
     options?: z.input<Schema>,
   ): Promise<Solution<Details>> => {
-    const parsed = schema.safeParse(options ?? {});
-    if (!parsed.success)
-      throw badRequestFrom(parsed.error, { subject: `strategy \`${name}\``, param: "options" });
-    const opts = parsed.data as z.output<Schema>;
+    const opts = parseOrBadRequest(schema, options ?? {}, {
+      subject: `strategy \`${name}\``,
+      param: "options",
+    });
     const started = Date.now();
     const span = ctx.trace.start(
       "strategy",

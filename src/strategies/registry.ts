@@ -8,7 +8,7 @@ import { DeliberateError, toDeliberateError } from "../errors.ts";
 import { createLedger } from "../run/ledger.ts";
 import type { Backends, Budget, Problem } from "../run/types.ts";
 import { TraceRecorder } from "../trace/recorder.ts";
-import { badRequestFrom } from "../util/parse-or-bad-request.ts";
+import { parseOrBadRequest } from "../util/parse-or-bad-request.ts";
 import { beam } from "./beam.ts";
 import { bestOfN } from "./best-of-n.ts";
 import { cascade } from "./cascade.ts";
@@ -84,9 +84,10 @@ export function parseStrategyOptions(
   options: unknown,
 ): Record<string, unknown> {
   const definition = typeof strategy === "string" ? strategyDefinition(strategy) : strategy;
-  const parsed = definition.options.safeParse(options ?? {});
-  if (parsed.success) return parsed.data as Record<string, unknown>;
-  throw badRequestFrom(parsed.error, { subject: `strategy \`${definition.name}\``, param: "options" });
+  return parseOrBadRequest(definition.options, options ?? {}, {
+    subject: `strategy \`${definition.name}\``,
+    param: "options",
+  }) as Record<string, unknown>;
 }
 
 export interface SolveOptions {

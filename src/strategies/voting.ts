@@ -121,5 +121,5 @@ export function candidateConfidence(candidate: {
   solution?: { confidence: number };
 }): number {
   if (candidate.solution) return candidate.solution.confidence;
-  return candidate.completion?.logprobs?.length ? meanProbability([candidate.completion]) : 0.5;
+  return candidate.completion ? meanProbability([candidate.completion]) : 0.5;
 }
