@@ -26,7 +26,7 @@ export interface CachingBackendOptions {
  * written in another field order is the same text. (A key list passed to `JSON.stringify` would
  * also filter nested objects, dropping the messages' `role` and `content`.)
  */
-function canonicalJson(value: unknown): string {
+export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
   if (Array.isArray(value)) {
     let out = "[";
