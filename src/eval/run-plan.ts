@@ -15,12 +15,18 @@ import { defaultOutDir, type EvalPlan, parseStrategySpec } from "./eval-plan.ts"
 import { createItemGrader } from "./grade-item.ts";
 import type { ProgressMode } from "./progress.ts";
 import { type ModelEntry, type RoleModel, type RunEvalResult, runEval, type StrategySpec } from "./runner.ts";
-import type { EvalRecord } from "./types.ts";
+import type { Dataset, EvalRecord } from "./types.ts";
 
 export interface RunEvalPlanOptions {
   progress?: ProgressMode;
   signal?: AbortSignal;
   onRecord?: (record: EvalRecord) => void;
+  /** Keep every sample's full text in its record (distillation). Default false. */
+  keepSampleTexts?: boolean;
+  /** Datasets loaded already, run instead of the plan's `datasets` (distillation's hinted STaR set). */
+  datasets?: Dataset[];
+  /** Backends for model specs, used instead of resolving those specs (tests and benches: scripted models). */
+  backends?: Record<string, ModelBackend>;
 }
 
 /** A strategy spec with `samples` applied where the strategy takes it, options validated. */
@@ -36,20 +42,22 @@ function strategyOf(entry: EvalPlan["strategies"][number], samples?: number): St
 
 export async function runEvalPlan(plan: EvalPlan, options: RunEvalPlanOptions = {}): Promise<RunEvalResult> {
   const strategies = plan.strategies.map((s) => strategyOf(s, plan.samples));
-  const datasets = await Promise.all(
-    plan.datasets.map((entry) => {
-      const d = typeof entry === "string" ? { path: entry } : entry;
-      return loadDataset(d.path, {
-        layout: d.layout,
-        fields: d.fields,
-        kind: d.kind,
-        limit: d.limit ?? plan.limit,
-        difficulty: d.difficulty ?? plan.difficulty,
-        n: d.n,
-        seed: d.seed,
-      });
-    }),
-  );
+  const datasets =
+    options.datasets ??
+    (await Promise.all(
+      plan.datasets.map((entry) => {
+        const d = typeof entry === "string" ? { path: entry } : entry;
+        return loadDataset(d.path, {
+          layout: d.layout,
+          fields: d.fields,
+          kind: d.kind,
+          limit: d.limit ?? plan.limit,
+          difficulty: d.difficulty ?? plan.difficulty,
+          n: d.n,
+          seed: d.seed,
+        });
+      }),
+    ));
   const registry = new ModelRegistry({
     config: loadConfig(plan.config),
     threads: plan.threads,
@@ -71,7 +79,7 @@ export async function runEvalPlan(plan: EvalPlan, options: RunEvalPlanOptions = 
       const raw = m.rawPrompt ?? plan.rawPrompt;
       // The same backend (raw-prompt wrapper included) for a spec named in several roles or entries.
       const role = async (spec: string, given?: PricePerMillion): Promise<RoleModel> => {
-        const base = await registry.get(spec);
+        const base = options.backends?.[spec] ?? (await registry.get(spec));
         let backend = backendsBySpec.get(spec);
         if (!backend) {
           // builtin: models take raw prompts already.
@@ -110,6 +118,7 @@ export async function runEvalPlan(plan: EvalPlan, options: RunEvalPlanOptions = 
       progress: options.progress,
       signal: options.signal,
       onRecord: options.onRecord,
+      keepSampleTexts: options.keepSampleTexts,
       settings: { plan },
       costUnit: plan.costUnit,
     });

@@ -56,6 +56,8 @@ export interface RunEvalOptions {
   summary?: SummarizeOptions;
   /** Called after each record is stored. */
   onRecord?: (record: EvalRecord) => void;
+  /** Keep every sample's full text in its record (distillation reads them). Default false. */
+  keepSampleTexts?: boolean;
 }
 
 export interface RunEvalResult {
@@ -124,6 +126,7 @@ export async function runEval(options: RunEvalOptions): Promise<RunEvalResult> {
     signal,
     settings = {},
     onRecord,
+    keepSampleTexts,
   } = options;
   const outDir = resolve(options.outDir);
   mkdirSync(outDir, { recursive: true });
@@ -173,7 +176,7 @@ export async function runEval(options: RunEvalOptions): Promise<RunEvalResult> {
     let lastProgress = 0;
 
     const runTask = async (task: Task): Promise<void> => {
-      const record = await solveItem(task, { grader, budget, systemPrompt, signal });
+      const record = await solveItem(task, { grader, budget, systemPrompt, signal, keepSampleTexts });
       if (signal?.aborted) return; // not stored: the next run does it again
       store.putRecord(record.record, record.trace);
       fresh.get(task.cell)?.records.push(record.record);

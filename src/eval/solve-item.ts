@@ -43,12 +43,14 @@ export interface SolveContext {
   budget: Budget;
   systemPrompt?: string;
   signal?: AbortSignal;
+  /** Keep each sample's full text and answer in its `SampleRecord` (distillation reads them). Default false. */
+  keepSampleTexts?: boolean;
 }
 
 /** Solves and grades one task; failures become `error` records, never wrong answers. */
 export async function solveItem(
   task: SolveTask,
-  { grader, budget, systemPrompt, signal }: SolveContext,
+  { grader, budget, systemPrompt, signal, keepSampleTexts = false }: SolveContext,
 ): Promise<{ record: EvalRecord; trace: Trace }> {
   const { item, seed } = task;
   const trace = new TraceRecorder();
@@ -120,6 +122,7 @@ export async function solveItem(
       correct: verdict.correct,
       key,
       goldKey: goldKey?.key ?? null,
+      keepTexts: keepSampleTexts,
     });
     // A grader that crashed or timed out is an error, never a wrong answer; for code the verdict
     // `error` means the candidate's program crashed, which is its own fault: a wrong answer.
@@ -213,13 +216,13 @@ function failedGeneration(trace: Trace): string | undefined {
  * step continuations are not samples, and a cascade's large-model samples are not the policy's)
  * once per distinct answer key (equal keys share a verdict); a candidate whose text is the
  * solution's reuses the solution's verdict, and one with the gold's key is right without grading.
- * Each keeps its own verifier score as its weight.
+ * Each keeps its own verifier score as its weight, and its full text when `keepTexts` (distillation).
  */
 async function gradeSamples(
   solution: Solution,
   item: EvalItem,
   grader: ItemGrader,
-  solved: { text: string; correct: boolean; key: string | null; goldKey: string | null },
+  solved: { text: string; correct: boolean; key: string | null; goldKey: string | null; keepTexts: boolean },
 ): Promise<SampleRecord[]> {
   const byKey = new Map<string, boolean>();
   if (solved.goldKey !== null) byKey.set(solved.goldKey, true);
@@ -239,6 +242,7 @@ async function gradeSamples(
       correct,
       weight: candidate.score ?? 1,
       tokens: candidate.usage.completionTokens,
+      ...(solved.keepTexts ? { text: candidate.text, answer: candidate.answer } : {}),
     });
   }
   return out;

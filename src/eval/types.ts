@@ -104,4 +104,8 @@ export interface SampleRecord {
   /** Weight for weighted voting: a verifier score or the sample's mean token probability; 1 when unknown. */
   weight: number;
   tokens: number;
+  /** The sample's full text; only when the run asked for it (`keepSampleTexts`: distillation). */
+  text?: string;
+  /** The answer the strategy read from the text (null when none); only with `text`. */
+  answer?: string | null;
 }
