@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseEvalPlan } from "../src/eval/eval-plan.ts";
 import { runEvalPlan } from "../src/eval/run-plan.ts";
-import { EvalStore } from "../src/eval/store.ts";
+import { openStore } from "../src/eval/store.ts";
 import { builtinManifest } from "../src/models/builtin.ts";
 
 const PROBLEMS = Number(process.env.BENCH_PROBLEMS ?? 30);
@@ -38,19 +38,20 @@ const plan = parseEvalPlan({
   concurrency: 4,
 });
 const run = await runEvalPlan(plan, { progress: "none" });
-const store = EvalStore.open(run.storePath);
-const rows = run.results.cells.map((cell, i) => {
-  const records = store.records(cell.cell);
+const store = await openStore(run.storePath);
+const rows = [];
+for (const [i, cell] of run.results.cells.entries()) {
+  const records = await store.records(cell.cell);
   const mean = (f: (r: (typeof records)[number]) => number) =>
     records.reduce((sum, r) => sum + f(r), 0) / Math.max(1, records.length);
-  return {
+  rows.push({
     cell: cells[i]?.label ?? cell.strategy,
     accuracy: round(cell.accuracy),
     samplesPerProblem: round(mean((r) => r.samples.length)),
     completionTokensPerProblem: round(mean((r) => r.completionTokens)),
-  };
-});
-store.close();
+  });
+}
+await store.close();
 const fixed = rows[0]!;
 console.log(
   JSON.stringify(

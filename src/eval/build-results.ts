@@ -2,7 +2,7 @@
 import { cellKey, cellRuns, modelLabel, type StrategySpec } from "./cell-key.ts";
 import { type Prices, type SummarizeOptions, summarize } from "./metrics.ts";
 import { type CellResult, type EvalResults, type LargeBaseline, resultsSchema, versions } from "./results.ts";
-import type { EvalStore } from "./store.ts";
+import type { ResultStore } from "./store-types.ts";
 import type { Dataset, EvalRecord } from "./types.ts";
 
 export interface BuildResultsOptions {
@@ -32,7 +32,7 @@ export interface ResultModel {
 }
 
 /** Summarises the store's records of this grid (including ones finished by earlier, killed runs). */
-export function buildResults(store: EvalStore, options: BuildResultsOptions): EvalResults {
+export async function buildResults(store: ResultStore, options: BuildResultsOptions): Promise<EvalResults> {
   const cells: CellResult[] = [];
   const all: EvalRecord[] = [];
   const seedSet = new Set(options.seeds);
@@ -45,7 +45,7 @@ export function buildResults(store: EvalStore, options: BuildResultsOptions): Ev
         // Only this grid's items and seeds: a store shared with a wider sweep holds more.
         const records =
           options.known?.get(cell) ??
-          store.records(cell).filter((r) => ids.has(r.itemId) && seedSet.has(r.seed));
+          (await store.records(cell)).filter((r) => ids.has(r.itemId) && seedSet.has(r.seed));
         all.push(...records);
         const summary = summarize(records, options.summary);
         cells.push({

@@ -7,7 +7,7 @@
 import * as crypto from "node:crypto";
 import type { Completion, GenerateRequest, ModelBackend } from "../models/types.ts";
 import { type BackendMiddleware, WrappedBackend } from "../models/wrap-backend.ts";
-import type { EvalStore, SampleOrigin } from "./store.ts";
+import type { ResultStore, SampleOrigin } from "./store-types.ts";
 
 export interface CachingBackendOptions {
   /**
@@ -109,7 +109,7 @@ function isAnswer(completion: Completion): boolean {
  */
 function cachingMiddleware(
   keyId: string,
-  store: EvalStore,
+  store: ResultStore,
   options: CachingBackendOptions,
 ): BackendMiddleware {
   const { onHit, onMiss } = options;
@@ -119,7 +119,7 @@ function cachingMiddleware(
       const n = request.n ?? 1;
       const body = requestBody(request);
       const keys = sampleKeys(keyId, request, n);
-      const out: Array<Completion | undefined> = keys.map((key) => store.getCompletion(key));
+      const out = await store.getCompletions(keys);
       let hits = 0;
       for (const c of out) if (c) hits++;
       for (let i = 0; i < hits; i++) onHit?.();
@@ -135,15 +135,15 @@ function cachingMiddleware(
         const seed = request.seed === undefined ? undefined : request.seed + start;
         const fresh = await doGenerate({ ...request, n: count, ...(seed === undefined ? {} : { seed }) });
         onMiss?.(count);
-        fresh.forEach((completion, j) => {
+        for (const [j, completion] of fresh.entries()) {
           const index = start + j;
           const placed = { ...completion, index };
           out[index] = placed;
           if (isAnswer(completion)) {
             const call = { seed, n: count, index: j };
-            store.putCompletion(keys[index], placed, sampleOrigin(keyId, request, body, index, call));
+            await store.putCompletion(keys[index], placed, sampleOrigin(keyId, request, body, index, call));
           }
-        });
+        }
         start = end;
       }
       return out.filter((c): c is Completion => c !== undefined);
@@ -157,7 +157,7 @@ function cachingMiddleware(
     async *wrapStream({ doStream, request }) {
       const n = request.n ?? 1;
       const keys = sampleKeys(keyId, request, n);
-      const cached = keys.map((key) => store.getCompletion(key));
+      const cached = await store.getCompletions(keys);
       if (cached.every((c) => c !== undefined)) {
         for (const completion of cached as Completion[]) {
           onHit?.();
@@ -183,7 +183,7 @@ function cachingMiddleware(
       for (const completion of done) {
         if (!isAnswer(completion)) continue;
         const call = { seed: request.seed, n, index: completion.index };
-        store.putCompletion(
+        await store.putCompletion(
           keys[completion.index],
           completion,
           sampleOrigin(keyId, request, body, completion.index, call),
@@ -195,7 +195,7 @@ function cachingMiddleware(
 
 /** A backend whose samples are stored in (and replayed from) the eval store. */
 export class CachingBackend extends WrappedBackend {
-  constructor(inner: ModelBackend, store: EvalStore, options: CachingBackendOptions = {}) {
+  constructor(inner: ModelBackend, store: ResultStore, options: CachingBackendOptions = {}) {
     super(inner, cachingMiddleware(inner.fingerprint ?? inner.id, store, options));
   }
 }

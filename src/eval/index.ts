@@ -49,7 +49,17 @@ export {
   type RunEvalResult,
   runEval,
 } from "./runner.ts";
-export { EvalStore } from "./store.ts";
+export {
+  type AppliedMigration,
+  isPostgresSpec,
+  openStore,
+  type ResultStore,
+  redactStoreSpec,
+  type SampleOrigin,
+  SqliteStore,
+  type StoredSample,
+  type StoreVerification,
+} from "./store.ts";
 export type {
   CascadeOutcome,
   Dataset,

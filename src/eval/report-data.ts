@@ -7,7 +7,8 @@ import { basename, join, resolve } from "node:path";
 import { DeliberateError } from "../errors.ts";
 import type { Trace } from "../trace/types.ts";
 import { type CellResult, type EvalResults, readResults } from "./results.ts";
-import { EvalStore } from "./store.ts";
+import { SqliteStore } from "./store-sqlite.ts";
+import type { ResultStore } from "./store-types.ts";
 import type { EvalRecord } from "./types.ts";
 
 export interface ReportTraceStep {
@@ -81,13 +82,14 @@ export function traceSteps(trace: Trace, maxTextChars: number): ReportTraceStep[
 }
 
 /** Loads each run folder (or a results.json path). */
-export function loadReportRuns(
+export async function loadReportRuns(
   paths: string[],
   { maxItems = 200, maxTextChars = 1200 }: LoadReportOptions = {},
-): ReportRun[] {
+): Promise<ReportRun[]> {
   if (paths.length === 0) throw new DeliberateError("BAD_REQUEST", "report needs at least one run folder");
   const labels = new Set<string>();
-  return paths.map((path) => {
+  const runs: ReportRun[] = [];
+  for (const path of paths) {
     const full = resolve(path);
     const dir = existsSync(full) && statSync(full).isDirectory() ? full : resolve(full, "..");
     const resultsPath = join(dir, "results.json");
@@ -104,34 +106,35 @@ export function loadReportRuns(
     const records: Record<string, ReportRecord[]> = {};
     const storePath = join(dir, "store.sqlite");
     if (existsSync(storePath)) {
-      const store = EvalStore.open(storePath);
+      const store = SqliteStore.open(storePath);
       try {
         for (const cell of results.cells)
-          records[cell.cell] = cellRecords(store, cell, maxItems, maxTextChars);
+          records[cell.cell] = await cellRecords(store, cell, maxItems, maxTextChars);
       } finally {
-        store.close();
+        await store.close();
       }
     }
-    return { label, dir, results, records };
-  });
+    runs.push({ label, dir, results, records });
+  }
+  return runs;
 }
 
-function cellRecords(
-  store: EvalStore,
+async function cellRecords(
+  store: ResultStore,
   cell: CellResult,
   maxItems: number,
   maxTextChars: number,
-): ReportRecord[] {
+): Promise<ReportRecord[]> {
   const seeds = new Set(cell.seeds);
   const kept = new Set<string>();
   const out: ReportRecord[] = [];
-  for (const record of store.records(cell.cell)) {
+  for (const record of await store.records(cell.cell)) {
     if (!seeds.has(record.seed)) continue;
     if (!kept.has(record.itemId)) {
       if (kept.size >= maxItems) continue;
       kept.add(record.itemId);
     }
-    const trace = store.traceOf(record);
+    const trace = await store.traceOf(record);
     out.push({
       ...record,
       text: clip(record.text, maxTextChars),

@@ -25,8 +25,8 @@ export interface WriteReportResult {
   rows: ReportRow[];
 }
 
-export function writeReport(options: WriteReportOptions): WriteReportResult {
-  const runs = loadReportRuns(options.runs, options);
+export async function writeReport(options: WriteReportOptions): Promise<WriteReportResult> {
+  const runs = await loadReportRuns(options.runs, options);
   const rows = reportRows(runs);
   const out = resolve(options.out ?? (runs.length === 1 ? join(runs[0].dir, "report.html") : "report.html"));
   mkdirSync(dirname(out), { recursive: true });

@@ -19,7 +19,7 @@ import { createProgress, type ProgressMode } from "./progress.ts";
 import type { EvalResults } from "./results.ts";
 import { writeResults } from "./results.ts";
 import { type RoleOf, type SolveTask, solveItem } from "./solve-item.ts";
-import { EvalStore, finishedKey } from "./store.ts";
+import { finishedKey, openStore, type ResultStore, redactStoreSpec, resolveStoreSpec } from "./store.ts";
 import type { Dataset, EvalRecord, ModelRole } from "./types.ts";
 
 export { buildResults } from "./build-results.ts";
@@ -32,7 +32,10 @@ export interface RunEvalOptions {
   datasets: Dataset[];
   /** The run folder: `results.json` and (by default) `store.sqlite` go here. */
   outDir: string;
-  /** The store; point several runs at one file to share completions. Default `OUT_DIR/store.sqlite`. */
+  /**
+   * The store: a SQLite file, or a `postgres://` URL (see `openStore`); point several runs at one
+   * to share completions. Default `OUT_DIR/store.sqlite`.
+   */
   storePath?: string;
   /** Seeds per item, >= 1: seed values `baseSeed`, `baseSeed + 1`, ... Default 1. */
   seeds?: number;
@@ -84,7 +87,7 @@ const progressEveryMs = 50;
  */
 export function cellBackends(
   model: ModelEntry,
-  store?: EvalStore,
+  store?: ResultStore,
 ): { backends: Backends; roles: Map<string, RoleOf> } {
   const roles = new Map<string, RoleOf>();
   const backends: Partial<Backends> = {};
@@ -130,8 +133,8 @@ export async function runEval(options: RunEvalOptions): Promise<RunEvalResult> {
   } = options;
   const outDir = resolve(options.outDir);
   mkdirSync(outDir, { recursive: true });
-  const storePath = options.storePath ? resolve(options.storePath) : join(outDir, "store.sqlite");
-  const store = EvalStore.open(storePath);
+  const storePath = options.storePath ? resolveStoreSpec(options.storePath) : join(outDir, "store.sqlite");
+  const store = await openStore(storePath);
   const createdAt = new Date().toISOString();
   const seedValues = Array.from({ length: seeds }, (_, i) => baseSeed + i);
   let tokens = 0;
@@ -152,7 +155,7 @@ export async function runEval(options: RunEvalOptions): Promise<RunEvalResult> {
         if (!cellRuns(model, strategy)) continue;
         for (const dataset of datasets) {
           const cell = cellKey(model, strategy, dataset);
-          const finished = store.finished(cell);
+          const finished = await store.finished(cell);
           const skippedBefore = skipped;
           for (const seed of seedValues) {
             for (const item of dataset.items) {
@@ -178,7 +181,7 @@ export async function runEval(options: RunEvalOptions): Promise<RunEvalResult> {
     const runTask = async (task: Task): Promise<void> => {
       const record = await solveItem(task, { grader, budget, systemPrompt, signal, keepSampleTexts });
       if (signal?.aborted) return; // not stored: the next run does it again
-      store.putRecord(record.record, record.trace);
+      await store.putRecord(record.record, record.trace);
       fresh.get(task.cell)?.records.push(record.record);
       solved++;
       state.done++;
@@ -214,14 +217,14 @@ export async function runEval(options: RunEvalOptions): Promise<RunEvalResult> {
       progress.stop();
     }
 
-    const results = buildResults(store, {
+    const results = await buildResults(store, {
       runId: basename(outDir),
       createdAt,
       models,
       strategies,
       datasets,
       seeds: seedValues,
-      settings: { ...settings, seeds, baseSeed, budget, systemPrompt },
+      settings: { ...settings, seeds, baseSeed, budget, systemPrompt, store: redactStoreSpec(storePath) },
       summary: options.summary,
       costUnit: options.costUnit,
       known: new Map(
@@ -232,6 +235,6 @@ export async function runEval(options: RunEvalOptions): Promise<RunEvalResult> {
     writeResults(resultsPath, results);
     return { outDir, resultsPath, storePath, results, solved, skipped };
   } finally {
-    store.close();
+    await store.close();
   }
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { CachingBackend, sampleKey } from "../../src/eval/caching-backend.ts";
-import { EvalStore } from "../../src/eval/store.ts";
+import { SqliteStore } from "../../src/eval/store.ts";
 import type { Completion, StreamEvent } from "../../src/models/types.ts";
 import { ScriptedBackend } from "../../src/testing/scripted-backend.ts";
 
@@ -60,7 +60,7 @@ test("sample keys cover nested fields: another question, system prompt or stop l
 });
 
 test("generate: stored samples replay, missing ones are generated with the right seeds", async () => {
-  const store = EvalStore.open(":memory:");
+  const store = SqliteStore.open(":memory:");
   const first = backend();
   const narrow = await new CachingBackend(first, store).generate({ ...request, n: 2 });
   const second = backend();
@@ -83,11 +83,11 @@ test("generate: stored samples replay, missing ones are generated with the right
     wide.map((c) => c.index),
     [0, 1, 2, 3],
   );
-  store.close();
+  await store.close();
 });
 
 test("stream: stored samples replay with their logprobs; a partly stored request streams live and stores", async () => {
-  const store = EvalStore.open(":memory:");
+  const store = SqliteStore.open(":memory:");
   const live = await collect(new CachingBackend(backend(), store).stream({ ...request, n: 2, logprobs: 0 }));
   const inner = backend();
   const replay = await collect(new CachingBackend(inner, store).stream({ ...request, n: 2, logprobs: 0 }));
@@ -105,11 +105,11 @@ test("stream: stored samples replay with their logprobs; a partly stored request
     viaGenerate.map((c) => c.text),
     live.done.sort((a, b) => a.index - b.index).map((c) => c.text),
   );
-  store.close();
+  await store.close();
 });
 
 test("two models with one id but different fingerprints (two runs' model.gguf) never share cached samples", async () => {
-  const store = EvalStore.open(":memory:");
+  const store = SqliteStore.open(":memory:");
   const model = (fingerprint: string, word: string) =>
     Object.assign(new ScriptedBackend({ id: "llama:model.gguf", script: () => word }), { fingerprint });
   const first = new CachingBackend(model("llama:model.gguf@aaaa", "first"), store);

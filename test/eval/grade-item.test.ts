@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { createItemGrader, goldAnswerKey } from "../../src/eval/grade-item.ts";
 import { runEval } from "../../src/eval/runner.ts";
-import { EvalStore } from "../../src/eval/store.ts";
+import { openStore } from "../../src/eval/store.ts";
 import type { EvalItem } from "../../src/eval/types.ts";
 import { answeringBackend, arithmeticSet } from "./helpers/scripted-eval.ts";
 
@@ -83,9 +83,9 @@ test("a run graded in the worker pool (with the shortcut) records what in-proces
       grader: createItemGrader({ mode }),
       progress: "none",
     });
-    const store = EvalStore.open(result.storePath);
-    const records = store.records().map((r) => [r.itemId, r.correct, r.key, r.samples]);
-    store.close();
+    const store = await openStore(result.storePath);
+    const records = (await store.records()).map((r) => [r.itemId, r.correct, r.key, r.samples]);
+    await store.close();
     return { records, accuracy: result.results.accuracy };
   };
   const pool = await run("pool");

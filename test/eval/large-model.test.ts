@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { createItemGrader } from "../../src/eval/grade-item.ts";
 import { runEval } from "../../src/eval/runner.ts";
-import { EvalStore } from "../../src/eval/store.ts";
+import { openStore } from "../../src/eval/store.ts";
 import { ScriptedBackend } from "../../src/testing/scripted-backend.ts";
 import { cascadeBackends } from "./helpers/cascade-eval.ts";
 import { arithmeticSet } from "./helpers/scripted-eval.ts";
@@ -95,9 +95,9 @@ test("a cascade cell: exact escalation share, the large model's tokens and cost 
   assert.equal(largeCot.vsLarge, undefined);
 
   // Each record says whether it escalated: exactly the odd items.
-  const store = EvalStore.open(run.storePath);
-  const records = store.records(cascade.cell);
-  store.close();
+  const store = await openStore(run.storePath);
+  const records = await store.records(cascade.cell);
+  await store.close();
   for (const r of records) {
     const i = dataset.items.findIndex((item) => item.id === r.itemId);
     assert.equal(r.cascade?.escalated, i % 2 === 1, r.itemId);

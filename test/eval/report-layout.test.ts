@@ -56,7 +56,7 @@ before(async () => {
     progress: "none",
     costUnit: "MFLOP",
   });
-  html = writeReport({ runs: [out], title: "wide grid" }).html;
+  html = (await writeReport({ runs: [out], title: "wide grid" })).html;
   browser = await launchBrowser();
 });
 

@@ -61,8 +61,8 @@ before(async () => {
   });
 });
 
-test("one run: report.html, report.md and report.json in the run folder", () => {
-  const written = writeReport({ runs: [runA] });
+test("one run: report.html, report.md and report.json in the run folder", async () => {
+  const written = await writeReport({ runs: [runA] });
   assert.equal(written.html, join(runA, "report.html"));
   assert.equal(written.rows.length, 2);
   const markdown = readFileSync(written.markdown, "utf8");
@@ -79,7 +79,7 @@ test("one run: report.html, report.md and report.json in the run folder", () => 
 
 test("several runs side by side, opened in headless Chromium: plots drawn, drill-down filters, no console errors", async () => {
   const out = join(mkdtempSync(join(tmpdir(), "deliberate-report-out-")), "both.html");
-  const written = writeReport({ runs: [runA, runB], out, title: "two runs" });
+  const written = await writeReport({ runs: [runA, runB], out, title: "two runs" });
   assert.equal(written.rows.length, 3);
   const browser = await launchBrowser();
   try {
@@ -117,8 +117,8 @@ test("several runs side by side, opened in headless Chromium: plots drawn, drill
   }
 });
 
-test("a cascade run: escalation share, the large model's tokens and cost, all models' tokens on the Pareto plot", () => {
-  const written = writeReport({ runs: [runCascade] });
+test("a cascade run: escalation share, the large model's tokens and cost, all models' tokens on the Pareto plot", async () => {
+  const written = await writeReport({ runs: [runCascade] });
   const [cascade, smallCot, largeCot] = written.rows;
   assert.equal(cascade.strategy, 'cascade{"samples":3}');
   // Items 1 and 3 of 5 escalate.

@@ -6,7 +6,7 @@ import { test } from "node:test";
 import { DeliberateError } from "../../src/errors.ts";
 import { createItemGrader } from "../../src/eval/grade-item.ts";
 import { runEval } from "../../src/eval/runner.ts";
-import { EvalStore } from "../../src/eval/store.ts";
+import { openStore } from "../../src/eval/store.ts";
 import type { ModelBackend } from "../../src/models/types.ts";
 import { answeringBackend, arithmeticSet } from "./helpers/scripted-eval.ts";
 
@@ -49,9 +49,9 @@ test("a grid run: every item × seed graded once, results.json with per-slice ac
   assert.ok(results.overall.byDifficulty["2"].accuracy >= 0);
   assert.equal(results.overall.n, 24);
   // Records agree with the grades: the store's correct flags give the reported accuracy.
-  const store = EvalStore.open(run.storePath);
-  const records = store.records(sc.cell);
-  store.close();
+  const store = await openStore(run.storePath);
+  const records = await store.records(sc.cell);
+  await store.close();
   assert.equal(records.length, 12);
   const accuracy = records.filter((r) => r.correct).length / records.length;
   assert.ok(Math.abs(accuracy - sc.accuracy) < 1e-12);
@@ -92,10 +92,10 @@ test("re-running reuses everything; widening samples generates only the new ones
   const generated = wider.calls.reduce((sum, call) => sum + (call.n ?? 1), 0);
   assert.equal(generated, 5 * 4, "the first 4 samples of each item came from the store");
   // The reused samples are the same ones: each record's first four sampled answers match.
-  const store = EvalStore.open(three.storePath);
-  const narrow = store.records(one.results.cells[0].cell);
-  const wide = store.records(three.results.cells[0].cell);
-  store.close();
+  const store = await openStore(three.storePath);
+  const narrow = await store.records(one.results.cells[0].cell);
+  const wide = await store.records(three.results.cells[0].cell);
+  await store.close();
   for (const record of narrow) {
     const widened = wide.find((r) => r.itemId === record.itemId)!;
     assert.equal(widened.samples.length, 8);
@@ -131,9 +131,9 @@ test("failures are errors, not wrong answers, and are retried on resume", async 
   const first = await runEval({ ...base, models: [{ name: "m", backend: failing }] });
   assert.equal(first.results.overall.errors, 1);
   assert.equal(first.results.overall.n, 3, "the failed item is not graded as wrong");
-  const store = EvalStore.open(first.storePath);
-  const failed = store.records().find((r) => r.status === "error")!;
-  store.close();
+  const store = await openStore(first.storePath);
+  const failed = (await store.records()).find((r) => r.status === "error")!;
+  await store.close();
   assert.equal(failed.itemId, dataset.items[1].id);
   assert.match(failed.error!, /UPSTREAM: server said 502/);
 

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { createItemGrader } from "../../src/eval/grade-item.ts";
 import { runEval } from "../../src/eval/runner.ts";
-import { EvalStore } from "../../src/eval/store.ts";
+import { openStore } from "../../src/eval/store.ts";
 import type { Dataset } from "../../src/eval/types.ts";
 import { ScriptedBackend } from "../../src/testing/scripted-backend.ts";
 
@@ -20,12 +20,12 @@ const grader = createItemGrader({ mode: "sync" });
 const tempDir = () => mkdtempSync(join(tmpdir(), "deliberate-samples-"));
 
 /** The run's stored records of its one cell. */
-function storedRecords(run: Awaited<ReturnType<typeof runEval>>) {
-  const store = EvalStore.open(run.storePath);
+async function storedRecords(run: Awaited<ReturnType<typeof runEval>>) {
+  const store = await openStore(run.storePath);
   try {
-    return store.records(run.results.cells[0].cell);
+    return await store.records(run.results.cells[0].cell);
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -62,7 +62,7 @@ test("best-of-n with 4 samples and the policy as its own judge: every record has
     cell.summary.curves.map((point) => point.k),
     [1, 2, 4],
   );
-  const records = storedRecords(run);
+  const records = await storedRecords(run);
   assert.equal(records.length, 3);
   for (const record of records) assert.equal(record.samples.length, 4);
 });
@@ -88,7 +88,7 @@ test("an errored sample: each verifier weight stays on its own candidate", async
     grader,
     progress: "none",
   });
-  const records = storedRecords(run);
+  const records = await storedRecords(run);
   assert.equal(records.length, 1);
   const samples = records[0].samples;
   assert.deepEqual(

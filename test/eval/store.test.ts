@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import Database from "better-sqlite3";
-import { EvalStore } from "../../src/eval/store.ts";
+import { SqliteStore } from "../../src/eval/store.ts";
 import type { EvalRecord } from "../../src/eval/types.ts";
 import type { Completion } from "../../src/models/types.ts";
 import type { Trace } from "../../src/trace/types.ts";
@@ -42,7 +42,7 @@ const completion: Completion = {
   backend: "m",
 };
 
-test("a store written before traces moved into the results row: old traces still read, new ones stored in the row", () => {
+test("a store written before traces moved into the results row: old traces still read, new ones stored in the row", async () => {
   const path = join(mkdtempSync(join(tmpdir(), "deliberate-store-")), "old.sqlite");
   const old = new Database(path);
   old.exec(`
@@ -59,50 +59,54 @@ test("a store written before traces moved into the results row: old traces still
   old.prepare("INSERT INTO completions VALUES (?, ?, ?, ?)").run("k1", "m", JSON.stringify(completion), 1);
   old.close();
 
-  const store = EvalStore.open(path);
-  assert.deepEqual(store.traceOf(record("a", "t-a")), trace("t-a"));
-  assert.deepEqual(store.trace("t-a"), trace("t-a"));
-  assert.deepEqual(store.getCompletion("k1"), completion, "a store that had completions looks them up");
-  store.putRecord(record("b", "t-b"), trace("t-b"));
-  assert.deepEqual(store.traceOf(record("b", "t-b")), trace("t-b"));
-  assert.deepEqual(store.trace("t-b"), trace("t-b"));
-  assert.deepEqual([...store.finished("m|cot|d")].sort(), ["a\u00000", "b\u00000"]);
-  store.close();
+  const store = SqliteStore.open(path);
+  assert.deepEqual(await store.traceOf(record("a", "t-a")), trace("t-a"));
+  assert.deepEqual(await store.trace("t-a"), trace("t-a"));
+  assert.deepEqual(
+    (await store.getCompletions(["k1"]))[0],
+    completion,
+    "a store that had completions looks them up",
+  );
+  await store.putRecord(record("b", "t-b"), trace("t-b"));
+  assert.deepEqual(await store.traceOf(record("b", "t-b")), trace("t-b"));
+  assert.deepEqual(await store.trace("t-b"), trace("t-b"));
+  assert.deepEqual([...(await store.finished("m|cot|d"))].sort(), ["a\u00000", "b\u00000"]);
+  await store.close();
 });
 
-test("a store that started empty finds what it wrote, before and after committing, and after reopening", () => {
+test("a store that started empty finds what it wrote, before and after committing, and after reopening", async () => {
   const path = join(mkdtempSync(join(tmpdir(), "deliberate-store-")), "new.sqlite");
-  const store = EvalStore.open(path);
-  assert.equal(store.getCompletion("k"), undefined);
-  store.putCompletion("k", completion);
-  assert.deepEqual(store.getCompletion("k"), completion);
-  store.flush();
-  assert.deepEqual(store.getCompletion("k"), completion);
-  assert.equal(store.getCompletion("other"), undefined);
-  store.close();
-  const again = EvalStore.open(path);
-  assert.deepEqual(again.getCompletion("k"), completion);
-  assert.equal(again.completionCount(), 1);
-  again.close();
+  const store = SqliteStore.open(path);
+  assert.equal((await store.getCompletions(["k"]))[0], undefined);
+  await store.putCompletion("k", completion);
+  assert.deepEqual((await store.getCompletions(["k"]))[0], completion);
+  await store.flush();
+  assert.deepEqual((await store.getCompletions(["k"]))[0], completion);
+  assert.equal((await store.getCompletions(["other"]))[0], undefined);
+  await store.close();
+  const again = SqliteStore.open(path);
+  assert.deepEqual((await again.getCompletions(["k"]))[0], completion);
+  assert.equal(await again.completionCount(), 1);
+  await again.close();
 });
 
-test("samples carry a digest and their origin: a changed row is found by verify and never replayed", () => {
+test("samples carry a digest and their origin: a changed row is found by verify and never replayed", async () => {
   const path = join(mkdtempSync(join(tmpdir(), "deliberate-store-")), "verify.sqlite");
-  const store = EvalStore.open(path);
+  const store = SqliteStore.open(path);
   const origin = {
     backend: "llama:m.gguf@abc",
     request: '{"prompt":"Q"}',
     seed: 12,
     call: { seed: 10, n: 4, index: 2 },
   };
-  store.putCompletion("good", { ...completion, seed: 12 }, origin);
-  store.putCompletion(
+  await store.putCompletion("good", { ...completion, seed: 12 }, origin);
+  await store.putCompletion(
     "bad",
     { ...completion, seed: 13 },
     { ...origin, seed: 13, call: { ...origin.call, index: 3 } },
   );
-  store.putCompletion("wrong-seed", { ...completion, seed: 99 }, { ...origin, seed: 14 });
-  store.close();
+  await store.putCompletion("wrong-seed", { ...completion, seed: 99 }, { ...origin, seed: 14 });
+  await store.close();
 
   // Change one sample's text behind the store's back, as a bad disk or a hand edit would.
   const db = new Database(path);
@@ -112,20 +116,21 @@ test("samples carry a digest and their origin: a changed row is found by verify 
   );
   db.close();
 
-  const again = EvalStore.open(path);
-  const found = again.verify();
+  const again = SqliteStore.open(path);
+  const found = await again.verify();
   assert.deepEqual(found.integrity, ["ok"]);
   assert.equal(found.completions, 3);
   assert.deepEqual(found.corrupt, ["bad"]);
   assert.deepEqual(found.mismatched, ["wrong-seed"]);
-  const samples = [...again.samples()];
+  const samples = [];
+  for await (const sample of again.samples()) samples.push(sample);
   const good = samples.find((sample) => sample.key === "good");
   assert.deepEqual(good?.call, origin.call);
   assert.equal(good?.backend, origin.backend);
-  assert.equal(again.request(good?.request ?? ""), origin.request);
+  assert.equal(await again.request(good?.request ?? ""), origin.request);
   // The changed row is dropped on read (so the sample is made again), not replayed.
-  assert.equal(again.getCompletion("bad"), undefined);
-  assert.deepEqual(again.getCompletion("good"), { ...completion, seed: 12 });
-  assert.equal(again.verify().corrupt.length, 0);
-  again.close();
+  assert.equal((await again.getCompletions(["bad"]))[0], undefined);
+  assert.deepEqual((await again.getCompletions(["good"]))[0], { ...completion, seed: 12 });
+  assert.equal((await again.verify()).corrupt.length, 0);
+  await again.close();
 });

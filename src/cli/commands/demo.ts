@@ -107,7 +107,7 @@ export function demoCommand(): Command {
         process.stdout.write(
           table(["strategy", "models", "accuracy [95% CI]", "vs greedy", "MFLOP/problem", ""], rows),
         );
-        const report = writeReport({ runs: [run.outDir], title: "deliberate demo" });
+        const report = await writeReport({ runs: [run.outDir], title: "deliberate demo" });
         process.stdout.write(`\nreport: ${report.html}\n`);
       })
   );

@@ -16,8 +16,13 @@ export function reportCommand(): Command {
     .option("-o, --out <file>", "HTML file (default RUN/report.html for one run, ./report.html for several)")
     .option("--title <text>", "page title")
     .option("--max-items <n>", "problems per cell in the drill-down", integer(1), 200)
-    .action((runs: string[], flags: ReportFlags) => {
-      const written = writeReport({ runs, out: flags.out, title: flags.title, maxItems: flags.maxItems });
+    .action(async (runs: string[], flags: ReportFlags) => {
+      const written = await writeReport({
+        runs,
+        out: flags.out,
+        title: flags.title,
+        maxItems: flags.maxItems,
+      });
       process.stdout.write(`${written.html}\n${written.markdown}\n${written.json}\n`);
     });
 }

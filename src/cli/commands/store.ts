@@ -1,13 +1,20 @@
 /**
- * `deliberate store verify STORE`: checks an eval store before its samples are trusted again — the
- * SQLite file's integrity, every sample's digest and origin, and, with `--model`, that a random
- * selection of the samples that model made come out the same when made again.
+ * `deliberate store verify STORE`: checks an eval store (a SQLite file, a run folder, or a
+ * `postgres://` URL) before its samples are trusted again — the database's integrity, every
+ * sample's digest and origin, and, with `--model`, that a random selection of the samples that
+ * model made come out the same when made again.
  */
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { Command } from "commander";
 import { DeliberateError } from "../../errors.ts";
-import { EvalStore } from "../../eval/store.ts";
+import {
+  isPostgresSpec,
+  openStore,
+  type ResultStore,
+  redactStoreSpec,
+  type StoredSample,
+} from "../../eval/store.ts";
 import { ModelRegistry } from "../../models/registry.ts";
 import type { GenerateRequest } from "../../models/types.ts";
 import { integer } from "../parse-number.ts";
@@ -19,8 +26,6 @@ interface VerifyFlags {
   json?: boolean;
 }
 
-type Sample = ReturnType<EvalStore["samples"]> extends Generator<infer T> ? T : never;
-
 interface Regenerated {
   checked: number;
   differing: Array<{ key: string; seed?: number; stored: string; now: string }>;
@@ -29,13 +34,15 @@ interface Regenerated {
 }
 
 export function storeCommand(): Command {
-  const store = new Command("store").description("Inspect and check eval stores (store.sqlite).");
+  const store = new Command("store").description(
+    "Inspect and check eval stores (store.sqlite or postgres://).",
+  );
   store
     .command("verify")
     .description(
       "Check a store: file integrity, each sample's digest and origin; with --model, remake samples.",
     )
-    .argument("<store>", "a store.sqlite file, or an eval run folder holding one")
+    .argument("<store>", "a store.sqlite file, an eval run folder holding one, or a postgres:// URL")
     .option("-m, --model <spec>", "remake samples this model made and compare their text")
     .option(
       "--regenerate <n>",
@@ -46,12 +53,18 @@ export function storeCommand(): Command {
     .option("--threads <n>", "llama.cpp threads (use the run's, or the fingerprints differ)", integer(1))
     .option("--json", "print the findings as JSON")
     .action(async (target: string, flags: VerifyFlags) => {
-      const path =
-        existsSync(target) && statSync(target).isDirectory() ? join(target, "store.sqlite") : target;
-      if (!existsSync(path)) throw new DeliberateError("BAD_REQUEST", `no eval store at ${path}`);
-      const opened = EvalStore.open(path);
+      const spec = isPostgresSpec(target)
+        ? target
+        : existsSync(target) && statSync(target).isDirectory()
+          ? join(target, "store.sqlite")
+          : target;
+      if (!isPostgresSpec(spec) && !existsSync(spec)) {
+        throw new DeliberateError("BAD_REQUEST", `no eval store at ${spec}`);
+      }
+      const path = redactStoreSpec(spec);
+      const opened = await openStore(spec);
       try {
-        const found = opened.verify();
+        const found = await opened.verify();
         const regenerated = flags.model ? await regenerate(opened, flags) : undefined;
         const ok =
           found.integrity.join() === "ok" &&
@@ -83,13 +96,13 @@ export function storeCommand(): Command {
         }
         if (!ok) process.exitCode = 1;
       } finally {
-        opened.close();
+        await opened.close();
       }
     });
   return store;
 }
 
-async function regenerate(store: EvalStore, flags: VerifyFlags): Promise<Regenerated> {
+async function regenerate(store: ResultStore, flags: VerifyFlags): Promise<Regenerated> {
   const registry = new ModelRegistry({ threads: flags.threads });
   try {
     const backend = await registry.get(flags.model!);
@@ -97,11 +110,11 @@ async function regenerate(store: EvalStore, flags: VerifyFlags): Promise<Regener
     // The calls that made this model's samples: each is made again whole (same n, same seed).
     const calls = new Map<
       string,
-      { request: string; seed?: number; n: number; samples: Map<number, Sample> }
+      { request: string; seed?: number; n: number; samples: Map<number, StoredSample> }
     >();
     let otherBackends = 0;
-    for (const sample of store.samples()) {
-      const request = sample.request === undefined ? undefined : store.request(sample.request);
+    for await (const sample of store.samples()) {
+      const request = sample.request === undefined ? undefined : await store.request(sample.request);
       if (sample.backend !== keyId || request === undefined || sample.call === undefined) {
         otherBackends++;
         continue;
