@@ -7,6 +7,7 @@ import { type DeliberateConfig, loadConfig } from "./config.ts";
 import { createLlamaBackend } from "./llama/llama-backend.ts";
 import { ggufSource, type ModelSpec, parseModelSpec } from "./model-spec.ts";
 import { createOpenAIBackend } from "./openai/openai-backend.ts";
+import type { SlotLimiter } from "./openai/slot-limiter.ts";
 import { type Prices, perToken } from "./pricing.ts";
 import { RawQuestionBackend } from "./raw-question-backend.ts";
 import type { ModelBackend } from "./types.ts";
@@ -25,6 +26,8 @@ export interface ResolveModelOptions {
   modelsDir?: string;
   /** API key for `openai:` specs (configured models name an env variable instead). */
   apiKey?: string;
+  /** Shared in-flight limits for every OpenAI-compatible backend (distributed workers). Default none. */
+  slotLimiter?: SlotLimiter;
 }
 
 /** Creates the backend a spec names. Each call creates a new backend; use `ModelRegistry` to share them. */
@@ -49,7 +52,7 @@ async function createSourceBackend(
   options: ResolveModelOptions,
 ): Promise<ModelBackend> {
   const threads = options.threads ?? config.defaults.threads;
-  const { contextSize, modelsDir } = options;
+  const { contextSize, modelsDir, slotLimiter } = options;
   switch (spec.kind) {
     case "gguf":
     case "builtin":
@@ -57,7 +60,12 @@ async function createSourceBackend(
     case "hf":
       return createLlamaBackend({ model: spec.uri, threads, contextSize, modelsDir });
     case "openai":
-      return createOpenAIBackend({ model: spec.model, baseURL: spec.baseURL, apiKey: options.apiKey });
+      return createOpenAIBackend({
+        model: spec.model,
+        baseURL: spec.baseURL,
+        apiKey: options.apiKey,
+        slotLimiter,
+      });
     case "configured": {
       const model = spec.config;
       if ("gguf" in model) {
@@ -83,7 +91,7 @@ async function createSourceBackend(
           { param: `models.${spec.name}.openai.apiKeyEnv` },
         );
       }
-      return createOpenAIBackend({ ...endpoint, apiKey, id: `openai:${spec.name}` });
+      return createOpenAIBackend({ ...endpoint, apiKey, id: `openai:${spec.name}`, slotLimiter });
     }
     default:
       return spec satisfies never;

@@ -11,6 +11,7 @@
  */
 import { DeliberateError } from "../../errors.ts";
 import { rankEndpoints } from "./prefix-hash.ts";
+import type { SlotLimiter } from "./slot-limiter.ts";
 
 export interface EndpointPoolOptions {
   /** Base URLs, at least one, all serving the same model. */
@@ -25,6 +26,12 @@ export interface EndpointPoolOptions {
   random?: () => number;
   /** Clock in ms. Default `Date.now`. */
   now?: () => number;
+  /**
+   * Makes `maxInFlight` hold across processes (distributed workers): each lease also holds one of
+   * the endpoint's `maxInFlight` shared slots, taken after the local one. Default: none, the limit
+   * is this process's alone.
+   */
+  limiter?: SlotLimiter;
 }
 
 /** How a leased request went, as far as the endpoint's health is concerned. */
@@ -85,6 +92,7 @@ export class EndpointPool {
   readonly #cooldownMs: number;
   readonly #random: () => number;
   readonly #now: () => number;
+  readonly #limiter: SlotLimiter | undefined;
 
   constructor(options: EndpointPoolOptions) {
     const { urls, maxInFlight = 8, ejectAfterFailures = 3, cooldownMs = 10_000 } = options;
@@ -95,6 +103,7 @@ export class EndpointPool {
     this.#cooldownMs = cooldownMs;
     this.#random = options.random ?? Math.random;
     this.#now = options.now ?? Date.now;
+    this.#limiter = options.limiter;
     this.#endpoints = [...new Set(urls)].map((url) => ({
       url,
       health: "healthy",
@@ -121,10 +130,37 @@ export class EndpointPool {
   }
 
   /**
-   * Leases a slot on the best endpoint for `key`, waiting while every usable endpoint is full.
-   * Rejects with a retryable UPSTREAM error when every endpoint is ejected, or ABORTED on `signal`.
+   * Leases a slot on the best endpoint for `key`, waiting while every usable endpoint is full (and,
+   * with a `limiter`, while its shared slots are all taken). Rejects with a retryable UPSTREAM error
+   * when every endpoint is ejected or the limiter is unreachable, or ABORTED on `signal`.
    */
   acquire(key: string, options: AcquireOptions = {}): Promise<EndpointLease> {
+    const local = this.#acquireLocal(key, options);
+    return this.#limiter ? local.then((lease) => this.#holdShared(lease, options.signal)) : local;
+  }
+
+  /**
+   * The shared slot for a local lease. The endpoint is already chosen: a full endpoint elsewhere
+   * makes this request wait rather than re-route (other processes' load is not visible here).
+   */
+  async #holdShared(lease: EndpointLease, signal: AbortSignal | undefined): Promise<EndpointLease> {
+    let releaseShared: () => void;
+    try {
+      releaseShared = await this.#limiter!.acquire(lease.url, { limit: this.#maxInFlight, signal });
+    } catch (error) {
+      lease.release("neutral");
+      throw error;
+    }
+    return {
+      url: lease.url,
+      release: (outcome) => {
+        releaseShared();
+        lease.release(outcome);
+      },
+    };
+  }
+
+  #acquireLocal(key: string, options: AcquireOptions): Promise<EndpointLease> {
     const { avoid = new Set<string>(), signal } = options;
     if (signal?.aborted) return Promise.reject(aborted());
     let lease: EndpointLease | null;

@@ -5,10 +5,16 @@
  */
 import { z } from "zod";
 import type { PrefillMode } from "./request-body.ts";
+import type { SlotLimiter } from "./slot-limiter.ts";
 
 const numberSource = z.custom<() => number>((value) => typeof value === "function", {
   message: "must be a function returning a number",
 });
+
+const slotLimiter = z.custom<SlotLimiter>(
+  (value) => typeof (value as SlotLimiter | null)?.acquire === "function",
+  { message: "must have an `acquire(url, options)` method" },
+);
 
 const prefillModes = ["trailing-message", "continue-final-message"] as const satisfies readonly PrefillMode[];
 
@@ -67,6 +73,11 @@ const openAIBackendFields = z.object({
   random: numberSource.optional(),
   /** Clock in ms for the pool's cool-downs (tests move a fake one by hand). Default `Date.now`. */
   now: numberSource.optional(),
+  /**
+   * Makes `maxInFlightPerEndpoint` hold across processes (distributed workers install a
+   * Redis-backed one). Default: none, the limit is this backend's alone.
+   */
+  slotLimiter: slotLimiter.optional(),
 });
 
 /** The rule joining `baseURL` and `baseURLs`, for every schema built from `openAIBackendFields`. */

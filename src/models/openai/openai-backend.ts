@@ -60,6 +60,7 @@ export function createOpenAIBackend(options: OpenAIBackendOptions): OpenAIBacken
     contextSize,
     random = Math.random,
     now,
+    slotLimiter,
   } = options;
   const urls = baseURLs.map((url) => url.replace(/\/+$/, ""));
   const isOpenAI = urls.every((url) => new URL(url).hostname === "api.openai.com");
@@ -74,6 +75,7 @@ export function createOpenAIBackend(options: OpenAIBackendOptions): OpenAIBacken
       cooldownMs: ejectionCooldownMs,
       random,
       now,
+      limiter: slotLimiter,
     }),
     // The SDK's own limit is a backstop just past ours, so our Deadline names the cause.
     client: new UpstreamClient({ apiKey, headers, timeoutMs: timeoutMs + 1000 }),
