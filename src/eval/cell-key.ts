@@ -48,8 +48,12 @@ export function modelLabel(models: CellModels): string {
   return extra.length ? `${models.name} (${extra.join(", ")})` : models.name;
 }
 
-/** `model|strategy|dataset`, where `model` is a name or a `modelLabel`. */
-export function cellKey(model: string | CellModels, strategy: StrategySpec, dataset: Dataset): string {
+/** `model|strategy|dataset`, where `model` is a name or a `modelLabel`; only the dataset's name counts. */
+export function cellKey(
+  model: string | CellModels,
+  strategy: StrategySpec,
+  dataset: Pick<Dataset, "name">,
+): string {
   if (typeof model !== "string") return cellKey(modelLabel(model), strategy, dataset);
   return `${model}|${strategyLabel(strategy)}|${dataset.name}`;
 }
