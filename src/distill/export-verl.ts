@@ -1,0 +1,174 @@
+/**
+ * verl's RL dataset (verl docs, "Prepare Data for Post-Training"; `examples/data_preprocess/gsm8k.py`):
+ * a parquet file of one row per prompt with the columns
+ *   data_source   string, names the reward function verl's default dispatcher would pick
+ *   prompt        list<struct<role: string, content: string>>, chat messages verl templates itself
+ *   ability       string, the task kind (math, choice, code, text)
+ *   reward_model  struct<style: string, ground_truth: string>, style "rule": checked, not a model
+ *   extra_info    struct<split, index, problem_id, pass_rate, difficulty, [kind], [tests]>
+ * written as true nested parquet columns (a 3-level LIST of a struct, and structs), which pyarrow and
+ * `datasets` read as lists of dicts and dicts, as verl expects.
+ *
+ * verl hands `extra_info` to the reward function as a dict, where a struct field that is null in a
+ * row arrives as None, and `deliberate rewards serve` (`POST /verl/compute_score`) refuses a None
+ * `kind` or `tests`. So those two fields are columns only when every prompt of the set has a value:
+ * `kind` when no prompt is `text` (the service has no such kind), `tests` when every prompt is code.
+ * Otherwise the service grades against `ground_truth` as math, and `ability` still says the kind.
+ */
+import type { SchemaElement } from "hyparquet";
+import { parquetWriteBuffer } from "hyparquet-writer";
+import type { RewardKind } from "../rewards/types.ts";
+import type { TaskKind } from "../run/types.ts";
+import type { CodeTests } from "../sandbox/types.ts";
+import { fnv1a, mix32 } from "../util/fnv1a.ts";
+import { type ExportMessage, promptMessages, rewardFieldsOf, rewardKindOf } from "./export-chat.ts";
+import type { PromptRow } from "./types.ts";
+
+export type VerlSplit = "train" | "test";
+
+export interface VerlExtraInfo {
+  split: VerlSplit;
+  /** The row's position in its file, from 0. */
+  index: number;
+  problem_id: string;
+  /** The teachers' measured pass rate on this problem; null when unknown. */
+  pass_rate: number | null;
+  difficulty: number | null;
+  /** Present when the set's `VerlColumns.kind` is on. */
+  kind?: RewardKind;
+  /** Present when the set's `VerlColumns.tests` is on. */
+  tests?: CodeTests;
+}
+
+export interface VerlRow {
+  data_source: string;
+  prompt: ExportMessage[];
+  ability: TaskKind;
+  reward_model: { style: "rule"; ground_truth: string };
+  extra_info: VerlExtraInfo;
+}
+
+/** Which optional `extra_info` fields a prompt set's files carry (the same for its train and test files). */
+export interface VerlColumns {
+  kind: boolean;
+  tests: boolean;
+}
+
+export function verlColumnsFor(prompts: readonly PromptRow[]): VerlColumns {
+  return {
+    kind: prompts.every((row) => rewardKindOf(row.kind) !== undefined),
+    tests: prompts.every((row) => row.tests !== undefined),
+  };
+}
+
+export interface VerlRowsOptions {
+  split: VerlSplit;
+  dataSource: string;
+  systemPrompt?: string;
+  columns: VerlColumns;
+}
+
+export function verlRows(prompts: readonly PromptRow[], options: VerlRowsOptions): VerlRow[] {
+  const { split, dataSource, systemPrompt, columns } = options;
+  return prompts.map((row, index) => {
+    const reward = rewardFieldsOf(row);
+    return {
+      data_source: dataSource,
+      prompt: promptMessages(row.question, systemPrompt),
+      ability: row.kind,
+      reward_model: { style: "rule", ground_truth: row.answer },
+      extra_info: {
+        split,
+        index,
+        problem_id: row.id,
+        pass_rate: row.passRate ?? null,
+        difficulty: row.difficulty ?? null,
+        ...(columns.kind ? { kind: reward.kind } : {}),
+        ...(columns.tests ? { tests: reward.tests } : {}),
+      },
+    };
+  });
+}
+
+/**
+ * Holds out `round(n × testFraction)` prompts for `verl/test.parquet`: the ones whose id hashes
+ * lowest, so a problem lands on the same side in every export of it, whatever the order or the
+ * other problems. Both halves keep the input order.
+ */
+export function splitPrompts(
+  prompts: readonly PromptRow[],
+  testFraction: number,
+): { train: PromptRow[]; test: PromptRow[] } {
+  const testCount = Math.round(prompts.length * testFraction);
+  const byHash = prompts
+    .map((row, position) => ({ position, hash: mix32(fnv1a(row.id)) }))
+    .sort((a, b) => a.hash - b.hash || a.position - b.position);
+  const held = new Set(byHash.slice(0, testCount).map((entry) => entry.position));
+  return {
+    train: prompts.filter((_, position) => !held.has(position)),
+    test: prompts.filter((_, position) => held.has(position)),
+  };
+}
+
+const text = (name: string): SchemaElement => ({
+  name,
+  type: "BYTE_ARRAY",
+  converted_type: "UTF8",
+  repetition_type: "REQUIRED",
+});
+
+/** The file's schema, depth-first as parquet lists it: a group names how many children follow it. */
+function verlSchema(columns: VerlColumns): SchemaElement[] {
+  const extra: SchemaElement[] = [
+    text("split"),
+    { name: "index", type: "INT64", repetition_type: "REQUIRED" },
+    text("problem_id"),
+    { name: "pass_rate", type: "DOUBLE", repetition_type: "OPTIONAL" },
+    { name: "difficulty", type: "DOUBLE", repetition_type: "OPTIONAL" },
+    ...(columns.kind ? [text("kind")] : []),
+    ...(columns.tests
+      ? [
+          { name: "tests", repetition_type: "REQUIRED", num_children: 2 } as const,
+          text("language"),
+          text("code"),
+        ]
+      : []),
+  ];
+  const extraChildren = 5 + (columns.kind ? 1 : 0) + (columns.tests ? 1 : 0);
+  return [
+    { name: "root", num_children: 5 },
+    text("data_source"),
+    // The standard 3-level list: prompt (LIST) → repeated group `list` → `element` (the message struct).
+    { name: "prompt", repetition_type: "REQUIRED", converted_type: "LIST", num_children: 1 },
+    { name: "list", repetition_type: "REPEATED", num_children: 1 },
+    { name: "element", repetition_type: "REQUIRED", num_children: 2 },
+    text("role"),
+    text("content"),
+    text("ability"),
+    { name: "reward_model", repetition_type: "REQUIRED", num_children: 2 },
+    text("style"),
+    text("ground_truth"),
+    { name: "extra_info", repetition_type: "REQUIRED", num_children: extraChildren },
+    ...extra,
+  ];
+}
+
+/** The rows as a parquet file's bytes (snappy-compressed, hyparquet-writer's default). */
+export function verlParquet(rows: readonly VerlRow[], columns: VerlColumns): Uint8Array {
+  const buffer = parquetWriteBuffer({
+    schema: verlSchema(columns),
+    columnData: [
+      { name: "data_source", data: rows.map((row) => row.data_source) },
+      { name: "prompt", data: rows.map((row) => row.prompt) },
+      { name: "ability", data: rows.map((row) => row.ability) },
+      { name: "reward_model", data: rows.map((row) => row.reward_model) },
+      // INT64 columns take bigints.
+      {
+        name: "extra_info",
+        data: rows.map((row) => ({ ...row.extra_info, index: BigInt(row.extra_info.index) })),
+      },
+    ],
+    createdBy: "deliberate distill (hyparquet-writer)",
+  });
+  return new Uint8Array(buffer);
+}
