@@ -1,14 +1,15 @@
 /**
- * `deliberate train`: trains a tiny llama model from scratch on a synthetic task (the lab) and
+ * `deliberate train`: trains a tiny llama model on a synthetic task or a data file (the lab) and
  * exports it as GGUF. A thin shell over `runStage` and `runRecipe` (src/lab/train/recipe.ts): flags
  * in, progress on stderr (a bar with an ETA on a TTY, periodic lines elsewhere), a summary per stage.
  */
-import { resolve } from "node:path";
+import { basename, extname, resolve } from "node:path";
 import { Command, Option } from "commander";
 import { DeliberateError } from "../../errors.ts";
 import type { ProgressMode } from "../../eval/progress.ts";
 import { type PresetName, presets } from "../../lab/model/config.ts";
 import { writeReport } from "../../lab/report/write-report.ts";
+import type { DpoResult } from "../../lab/train/dpo.ts";
 import type { GrpoResult } from "../../lab/train/grpo.ts";
 import {
   runRecipe,
@@ -25,9 +26,13 @@ import type { SyntheticName } from "../../tasks/types.ts";
 import { integer, number } from "../parse-number.ts";
 
 interface TrainFlags {
-  task: SyntheticName;
+  task?: SyntheticName;
   preset: PresetName;
-  stage: "sft" | "grpo" | "verifier" | "all";
+  stage: "sft" | "grpo" | "verifier" | "dpo" | "all";
+  data?: string;
+  validSize?: number;
+  beta: number;
+  contextLength?: number;
   problems: number;
   verifierSamples: number;
   fromScratch?: boolean;
@@ -39,7 +44,7 @@ interface TrainFlags {
   fromDifficulty?: number;
   maxSteps?: number;
   threads: number;
-  batchSize: number;
+  batchSize?: number;
   lr?: number;
   targetAccuracy: number;
   evalEvery: number;
@@ -53,19 +58,42 @@ interface TrainFlags {
 export function trainCommand(): Command {
   return (
     new Command("train")
-      .description("Train a tiny llama model from scratch on a synthetic task and export it as GGUF.")
+      .description("Train a tiny llama model on a synthetic task or a data file and export it as GGUF.")
       // Not commander-mandatory: that check would also run before `train report DIR`.
-      .addOption(new Option("--task <name>", "synthetic task (required)").choices(syntheticNames))
+      .addOption(
+        new Option(
+          "--task <name>",
+          "synthetic task (required without --data; with it, sft adds the task's alphabet and dpo validates on its problems)",
+        ).choices(syntheticNames),
+      )
       .addOption(new Option("--preset <size>", "model size").choices(Object.keys(presets)).default("tiny"))
       .addOption(
         new Option(
           "--stage <stage>",
-          "sft from scratch, grpo from an SFT checkpoint, verifier: an outcome verifier on the checkpoint's samples, or all three (OUT/sft, OUT/verifier, OUT/grpo)",
+          "sft (from scratch, or from --init), grpo from an SFT checkpoint, verifier: an outcome verifier on the checkpoint's samples, dpo: preference pairs (--data) from an SFT checkpoint, or all of sft, verifier and grpo (OUT/sft, OUT/verifier, OUT/grpo)",
         )
-          .choices(["sft", "grpo", "verifier", "all"])
+          .choices(["sft", "grpo", "verifier", "dpo", "all"])
           .default("sft"),
       )
-      .option("--init <checkpoint>", "grpo: the SFT checkpoint to start from (default: the sft run's --out)")
+      .option(
+        "--data <file>",
+        "sft: a JSONL file of question/answer/solution rows to train on (no solution: train on `#### ANSWER`); dpo: question/answer/chosen/rejected pairs",
+      )
+      .option(
+        "--valid-size <n>",
+        "--data: questions held out for validation (default 5% of the file's, at most 100)",
+        integer(1),
+      )
+      .option("--beta <b>", "dpo: β, how closely the policy stays to the reference", number(1e-6), 0.1)
+      .option(
+        "--context-length <tokens>",
+        "sft from scratch: the model's context (default: the preset's)",
+        integer(8),
+      )
+      .option(
+        "--init <checkpoint>",
+        "grpo, verifier, dpo: the SFT checkpoint to start from (default: the sft run's --out); sft: continue training this checkpoint",
+      )
       .option("--group-size <n>", "grpo: completions per problem", integer(2), 8)
       .option("--problems <n>", "verifier: training problems sampled", integer(1), 300)
       .option(
@@ -84,10 +112,14 @@ export function trainCommand(): Command {
         integer(1),
       )
       .option("--threads <n>", "matmul threads", integer(1), 2)
-      .option("--batch-size <n>", "sequences per step", integer(1), 16)
+      .option(
+        "--batch-size <n>",
+        "sequences per step (default 16; dpo: pairs per step, default 8)",
+        integer(1),
+      )
       .option(
         "--lr <rate>",
-        "peak learning rate (default 3e-3 for sft and verifier, 3e-4 for grpo)",
+        "peak learning rate (default 3e-3 for sft and verifier, 3e-4 for grpo, 1e-4 for dpo)",
         number(1e-7, 1),
       )
       .option(
@@ -111,21 +143,32 @@ export function trainCommand(): Command {
       )
       .addCommand(reportSubcommand())
       .action(async (flags: TrainFlags) => {
-        if (flags.task === undefined) {
-          throw new DeliberateError("BAD_REQUEST", "required option '--task <name>' not specified", {
-            param: "task",
-          });
+        checkDataFlags(flags);
+        const named = flags.task ?? basename(flags.data!, extname(flags.data!));
+        const sftDir = `runs/lab-${named}-${flags.preset}`;
+        if (flags.stage === "dpo" && flags.init === undefined && flags.task === undefined) {
+          throw new DeliberateError(
+            "BAD_REQUEST",
+            "--stage dpo needs --init, the SFT checkpoint to start from (or --task for that task's default run)",
+            { param: "init" },
+          );
         }
-        const sftDir = `runs/lab-${flags.task}-${flags.preset}`;
-        const init = resolve(flags.init ?? `${sftDir}/checkpoint.bin`);
+        const init = resolve(flags.init ?? `runs/lab-${flags.task}-${flags.preset}/checkpoint.bin`);
         const outDir = (fallback: string) => resolve(flags.out ?? fallback);
         await withStageHooks(flags, (hooks) => {
           switch (flags.stage) {
-            case "sft":
-              return runStage(
-                { stage: "sft", options: { ...sftOptions(flags), outDir: outDir(sftDir) } },
-                hooks,
-              );
+            case "sft": {
+              const options = {
+                ...sftOptions(flags),
+                ...(flags.init === undefined ? {} : { init }),
+                outDir: outDir(sftDir),
+              };
+              return runStage({ stage: "sft", options }, hooks);
+            }
+            case "dpo": {
+              const options = { ...dpoOptions(flags), init, outDir: outDir(`${sftDir}-dpo`) };
+              return runStage({ stage: "dpo", options }, hooks);
+            }
             case "verifier": {
               const options = { ...verifierOptions(flags), init, outDir: outDir(`${sftDir}-verifier`) };
               return runStage({ stage: "verifier", options }, hooks);
@@ -150,10 +193,33 @@ export function trainCommand(): Command {
   );
 }
 
+/** `--task` is required unless `--data` is given, which only sft and dpo read; dpo needs it. */
+function checkDataFlags(flags: TrainFlags): void {
+  const dataStage = flags.stage === "sft" || flags.stage === "dpo";
+  if (flags.data !== undefined && !dataStage) {
+    throw new DeliberateError("BAD_REQUEST", `--data works with --stage sft or dpo, not ${flags.stage}`, {
+      param: "data",
+    });
+  }
+  if (flags.stage === "dpo" && flags.data === undefined) {
+    throw new DeliberateError("BAD_REQUEST", "--stage dpo needs --data, a JSONL file of preference pairs", {
+      param: "data",
+    });
+  }
+  if (flags.task === undefined && flags.data === undefined) {
+    throw new DeliberateError("BAD_REQUEST", "required option '--task <name>' not specified", {
+      param: "task",
+    });
+  }
+}
+
 function sftOptions(flags: TrainFlags) {
   return {
     task: flags.task,
+    data: flags.data === undefined ? undefined : resolve(flags.data),
+    validSize: flags.validSize,
     preset: flags.preset,
+    ...(flags.contextLength === undefined ? {} : { model: { contextLength: flags.contextLength } }),
     difficulty: flags.difficulty,
     fromDifficulty: flags.fromDifficulty,
     minutes: flags.minutes,
@@ -180,6 +246,23 @@ function verifierOptions(flags: TrainFlags) {
     evalEvery: flags.evalEvery,
     threads: flags.threads,
     seed: flags.seed,
+  };
+}
+
+function dpoOptions(flags: TrainFlags) {
+  return {
+    data: resolve(flags.data!),
+    beta: flags.beta,
+    validSize: flags.validSize,
+    task: flags.task,
+    difficulty: flags.difficulty,
+    minutes: flags.minutes,
+    batchSize: flags.batchSize,
+    lr: flags.lr,
+    evalEvery: flags.evalEvery,
+    threads: flags.threads,
+    seed: flags.seed,
+    resume: flags.resume,
   };
 }
 
@@ -245,19 +328,35 @@ function progressFields(event: StageProgress): Array<[string, string]> {
       return [["loss", event.progress.loss.toFixed(3)], accuracy];
     case "grpo":
       return [["reward", event.progress.meanReward.toFixed(2)], accuracy];
+    case "dpo":
+      return [
+        ["loss", event.progress.loss.toFixed(3)],
+        ["margin", event.progress.margin.toFixed(3)],
+        accuracy,
+      ];
     default:
       return event satisfies never;
   }
 }
 
 function summary(done: StageResult, flags: TrainFlags): string {
-  const lines =
-    done.stage === "sft"
-      ? sftSummary(done.result, flags)
-      : done.stage === "grpo"
-        ? grpoSummary(done.result)
-        : verifierSummary(done.result);
+  const lines = stageSummary(done, flags);
   return `${lines.join("\n")}\n`;
+}
+
+function stageSummary(done: StageResult, flags: TrainFlags): string[] {
+  switch (done.stage) {
+    case "sft":
+      return sftSummary(done.result, flags);
+    case "grpo":
+      return grpoSummary(done.result);
+    case "verifier":
+      return verifierSummary(done.result);
+    case "dpo":
+      return dpoSummary(done.result);
+    default:
+      return done satisfies never;
+  }
 }
 
 function sftSummary(result: SftResult, flags: TrainFlags): string[] {
@@ -293,6 +392,21 @@ function grpoSummary(result: GrpoResult): string[] {
   ];
 }
 
+function dpoSummary(result: DpoResult): string[] {
+  const pct = (p: number) => `${(100 * p).toFixed(1)}%`;
+  const before = result.initialEval;
+  const after = result.lastEval;
+  const arrow = (from: string, to: string | undefined) => (to === undefined ? from : `${from} → ${to}`);
+  return [
+    `stopped: ${result.stopReason} after ${result.steps} DPO steps on ${result.trainPairs} pairs (${(result.elapsedMs / 60_000).toFixed(1)} min), loss ${result.finalLoss.toFixed(3)}`,
+    `held-out pairs (${before.pairs}): preference ${arrow(pct(before.validPreference), after && pct(after.validPreference))}, margin ${arrow(before.validMargin.toFixed(3), after?.validMargin.toFixed(3))}, loss ${arrow(before.validLoss.toFixed(3), after?.validLoss.toFixed(3))}`,
+    `greedy accuracy: ${arrow(`${pct(before.greedy)} (start)`, after && pct(after.greedy))} on ${before.problems} problems`,
+    `checkpoint: ${result.checkpointPath}`,
+    `log: ${result.logPath}`,
+    ...(result.ggufPath ? [`gguf: ${result.ggufPath}`] : []),
+  ];
+}
+
 function verifierSummary(result: VerifierResult): string[] {
   const pct = (p: number) => `${(100 * p).toFixed(1)}%`;
   const { heldOut: h, selection: s } = result;
@@ -314,7 +428,9 @@ function verifierSummary(result: VerifierResult): string[] {
 /** `train report DIR`: the run's curves as DIR/report.html. */
 function reportSubcommand(): Command {
   return new Command("report")
-    .description("Write DIR/report.html: loss, learning rate, accuracy and GRPO curves from DIR/log.jsonl.")
+    .description(
+      "Write DIR/report.html: loss, learning rate, accuracy and GRPO or DPO curves from DIR/log.jsonl.",
+    )
     .argument("<dir>", "a training run's output folder")
     .action(async (dir: string) => {
       const result = await writeReport(resolve(dir));

@@ -5,10 +5,11 @@
  * - `start` / `resume`: `options` (stage, task, preset, …), `parameters`; GRPO's `promptsPerStep`
  *   turns `informativeGroups` into a share.
  * - `train`: `step` with `loss`, `lr`, `gradNorm` (SFT, verifier); GRPO: `meanReward`,
- *   `informativeGroups`, `clipFraction`, and `meanLength` / `completionTokens` when a run logs them.
- * - `start` / `resume` with `step` and `greedy` (GRPO): the accuracy before the stage's first step.
- * - `eval`: `step` with `greedy` (SFT/GRPO greedy accuracy) or `accuracy`, `auc`, `decisionLoss`,
- *   `trainAuc` (verifier), `validLoss`.
+ *   `informativeGroups`, `clipFraction`, and `meanLength` / `completionTokens` when a run logs them;
+ *   DPO: `loss` (the DPO loss), `margin`, `preference`, `chosenShift`, `rejectedShift`.
+ * - `start` / `resume` with `step` and `greedy` (GRPO, DPO): the validation before the stage's first step.
+ * - `eval`: `step` with `greedy` (SFT/GRPO/DPO greedy accuracy) or `accuracy`, `auc`, `decisionLoss`,
+ *   `trainAuc` (verifier), `validLoss`; DPO's held-out pairs: `validMargin`, `validPreference`.
  * - `final-eval`: the last point of the accuracy curves, and the summary (greedy, majority, passAtK; verifier accuracy, auc, selection).
  * - `stop`: `reason`, `step`, `elapsedMs`.
  *
@@ -67,7 +68,12 @@ export function buildReportData(events: RunEvent[], title = "lab run"): ReportDa
   const charts: Chart[] = [
     {
       id: "loss",
-      title: stage === "verifier" ? "Loss (nats per verdict token)" : "Loss (nats per target token)",
+      title:
+        stage === "verifier"
+          ? "Loss (nats per verdict token)"
+          : stage === "dpo"
+            ? "DPO loss −log σ(margin) (nats per pair)"
+            : "Loss (nats per target token)",
       log: true,
       series: [
         series("train", train, (e) => e.loss),
@@ -123,6 +129,31 @@ export function buildReportData(events: RunEvent[], title = "lab run"): ReportDa
       series: [series("length", train, (e) => e.meanLength ?? e.completionTokens)],
     },
     {
+      id: "dpo-margin",
+      title: "DPO reward margin β·[(log π − log π_ref)(chosen) − (…)(rejected)]",
+      series: [
+        series("train", train, (e) => e.margin),
+        series("held-out pairs", evals, (e) => e.validMargin),
+      ],
+    },
+    {
+      id: "dpo-preference",
+      title: "DPO preference accuracy (share of pairs with a positive margin)",
+      percent: true,
+      series: [
+        series("train", train, (e) => e.preference),
+        series("held-out pairs", evals, (e) => e.validPreference),
+      ],
+    },
+    {
+      id: "dpo-shift",
+      title: "DPO log-prob change from the reference (nats per response)",
+      series: [
+        series("chosen", train, (e) => e.chosenShift),
+        series("rejected", train, (e) => e.rejectedShift),
+      ],
+    },
+    {
       id: "grad-norm",
       title: "Gradient norm (before clipping)",
       log: true,
@@ -150,6 +181,11 @@ function summarise(events: RunEvent[], options: Record<string, unknown>, stage: 
   const rows: [string, string][] = [["stage", stage]];
   const sft = (options.sft ?? options) as Record<string, unknown>;
   if (typeof sft.task === "string") rows.push(["task", `${sft.task} (difficulty ${sft.difficulty ?? 1})`]);
+  if (typeof sft.data === "string") rows.push(["SFT data", sft.data]);
+  if (stage === "dpo") {
+    rows.push(["preference pairs", `${options.data ?? "?"} (β ${options.beta ?? "?"})`]);
+    if (typeof options.init === "string") rows.push(["init (reference)", options.init]);
+  }
   if (typeof sft.preset === "string") rows.push(["preset", sft.preset]);
   const start = events.find((e) => e.type === "start");
   if (typeof start?.parameters === "number") rows.push(["parameters", start.parameters.toLocaleString("en")]);

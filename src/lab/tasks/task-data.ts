@@ -36,6 +36,11 @@ export interface TaskDataOptions {
   seed?: number;
   /** Longest sequence kept, in tokens (<s> and </s> included): the model's context. */
   contextLength: number;
+  /**
+   * The vocabulary to encode with (a checkpoint's, whose alphabet may be wider than this task's: a
+   * model trained on a data file and this task). Default: the alphabet of this task's problems.
+   */
+  tokenizer?: CharTokenizer;
 }
 
 export interface TaskExample {
@@ -72,9 +77,11 @@ export function buildTaskData(options: TaskDataOptions): TaskData {
       generateSynthetic(task, { difficulty: level, n: Math.ceil(trainSize / levels.length), seed }),
     )
     .filter((item) => !held.has(item.question));
-  const tokenizer = CharTokenizer.fromTexts(
-    [...trainItems, ...validItems].flatMap((item) => [item.question, ...item.solutions]),
-  );
+  const tokenizer =
+    options.tokenizer ??
+    CharTokenizer.fromTexts(
+      [...trainItems, ...validItems].flatMap((item) => [item.question, ...item.solutions]),
+    );
   let dropped = 0;
   const toExamples = (items: SyntheticItem[]) =>
     items.flatMap((item) => {

@@ -35,6 +35,16 @@ export class CharTokenizer {
     return new CharTokenizer(chars);
   }
 
+  /**
+   * Characters of `texts` outside the alphabet, in order of first appearance (newline excluded: it is
+   * always a byte token). Empty when the alphabet covers the texts.
+   */
+  uncovered(texts: Iterable<string>): string[] {
+    const missing = new Set<string>();
+    for (const text of texts) for (const c of text) if (c !== "\n" && !this.ids.has(c)) missing.add(c);
+    return [...missing];
+  }
+
   get vocabSize(): number {
     return FIRST_CHAR_ID + this.chars.length;
   }

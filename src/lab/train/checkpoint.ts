@@ -12,6 +12,7 @@ import { DeliberateError } from "../../errors.ts";
 import type { SyntheticName } from "../../tasks/index.ts";
 import { type LlamaConfig, parameterCount } from "../model/config.ts";
 import { buildTaskData, type TaskData } from "../tasks/task-data.ts";
+import { CharTokenizer } from "../tokenizer/char-tokenizer.ts";
 
 const MAGIC = "DLAB";
 const VERSION = 1;
@@ -78,25 +79,52 @@ export async function loadCheckpoint(path: string): Promise<Checkpoint> {
 
 /** The task options an SFT run saved in its checkpoint header (also nested under `sft` by later stages). */
 export interface SftTaskOptions {
-  task: SyntheticName;
+  /** Absent when the run trained on a data file alone. */
+  task?: SyntheticName;
   difficulty: number;
   fromDifficulty?: number;
   trainSize: number;
   validSize: number;
   seed: number;
+  /** The data file the run trained on (its `validSize` then counts the file's held-out questions). */
+  data?: string;
 }
 
 /**
- * The SFT task a checkpoint was trained on, and its data rebuilt from those options: what GRPO and
- * the verifier start from. Refuses a checkpoint whose vocabulary the rebuilt data does not match.
+ * The SFT task a checkpoint was trained on, and its data rebuilt from those options in the
+ * checkpoint's vocabulary: what GRPO and the verifier start from. A run on a data file counts when it
+ * also named a task (its vocabulary then covers the task's). Refuses a checkpoint whose vocabulary
+ * lacks a character of the task.
  */
-export function checkpointTask(start: Checkpoint, path: string): { sft: SftTaskOptions; data: TaskData } {
+export function checkpointTask(
+  start: Checkpoint,
+  path: string,
+): { sft: SftTaskOptions & { task: SyntheticName }; data: TaskData } {
   const sft = (start.header.options.sft ?? start.header.options) as SftTaskOptions;
-  const data = buildTaskData({ ...sft, contextLength: start.header.config.contextLength });
-  if (data.tokenizer.chars.join("") !== start.header.chars.join("")) {
+  const { task } = sft;
+  if (task === undefined) {
+    throw new DeliberateError(
+      "BAD_REQUEST",
+      `${path} was trained on the data file ${sft.data ?? "?"} without a task; this stage needs a checkpoint trained on (or with) a synthetic task`,
+      { param: "init" },
+    );
+  }
+  const tokenizer = new CharTokenizer(start.header.chars);
+  const data = buildTaskData({
+    task,
+    difficulty: sft.difficulty,
+    fromDifficulty: sft.fromDifficulty,
+    seed: sft.seed,
+    // A data run's sizes are its file's; the task's problems come in the task's default numbers.
+    ...(sft.data === undefined ? { trainSize: sft.trainSize, validSize: sft.validSize } : {}),
+    contextLength: start.header.config.contextLength,
+    tokenizer,
+  });
+  const texts = [...data.train, ...data.valid].flatMap((e) => [e.item.question, ...e.item.solutions]);
+  if (tokenizer.uncovered(texts).length > 0) {
     throw new DeliberateError("BAD_REQUEST", `${path} does not match its task's vocabulary`, {
       param: "init",
     });
   }
-  return { sft, data };
+  return { sft: { ...sft, task }, data };
 }

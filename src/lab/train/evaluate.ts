@@ -2,6 +2,7 @@
  * Validation accuracy by generating with our own forward pass (KV cache): greedy, and optionally
  * majority voting over k sampled solutions (maj@k), voting on the final `#### ANSWER`.
  */
+import type { SyntheticItem } from "../../tasks/index.ts";
 import { KvCacheDecoder } from "../model/kv-cache-decoder.ts";
 import type { LlamaModel } from "../model/llama-model.ts";
 import { Random } from "../random.ts";
@@ -17,6 +18,8 @@ export interface EvaluateOptions {
   temperature?: number;
   /** Seed for sampling. Default 1. */
   seed?: number;
+  /** Whether an output answers its problem. Default `isCorrect` (the task's `#### ` line; countdown's arithmetic). */
+  correct?: (item: SyntheticItem, output: string) => boolean;
 }
 
 export interface EvaluateResult {
@@ -37,7 +40,13 @@ export function evaluateAccuracy(
   model: LlamaModel,
   tokenizer: CharTokenizer,
   examples: TaskExample[],
-  { limit = examples.length, samples = 0, temperature = 1, seed = 1 }: EvaluateOptions = {},
+  {
+    limit = examples.length,
+    samples = 0,
+    temperature = 1,
+    seed = 1,
+    correct: check = isCorrect,
+  }: EvaluateOptions = {},
 ): EvaluateResult {
   const decoder = new KvCacheDecoder(model);
   const random = new Random(seed);
@@ -58,17 +67,17 @@ export function evaluateAccuracy(
     );
   for (const { item, prompt } of chosen) {
     const output = generate(prompt, 0);
-    const correct = isCorrect(item, output);
+    const correct = check(item, output);
     if (correct) greedy++;
     if (shown.length < 3) shown.push({ question: item.question, output, correct });
     if (samples <= 0) continue;
     const outputs: string[] = [];
     for (let s = 0; s < samples; s++) outputs.push(generate(prompt, temperature));
-    const correctness = outputs.map((sampled) => isCorrect(item, sampled));
+    const correctness = outputs.map((sampled) => check(item, sampled));
     sampleCorrect += correctness.filter(Boolean).length;
     if (correctness.some(Boolean)) anyCorrect++;
     const winner = majorityVote(outputs);
-    if (winner !== null && isCorrect(item, winner)) majority++;
+    if (winner !== null && check(item, winner)) majority++;
   }
   const n = Math.max(1, chosen.length);
   return {

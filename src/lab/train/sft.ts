@@ -1,25 +1,42 @@
 /**
- * Supervised fine-tuning from scratch: a llama-architecture model learns a synthetic task's
- * step-by-step solutions. Each step of the training loop (train-loop.ts: warm-up + cosine learning
+ * Supervised fine-tuning: a llama-architecture model learns a synthetic task's step-by-step solutions,
+ * or a data file's (the distill pipeline's `sft.jsonl`: distilled traces, or answer-only rows), from
+ * scratch or continuing from a checkpoint (sft-data.ts). Each step of the training loop (train-loop.ts: warm-up + cosine learning
  * rate, clipping, AdamW, logs, atomic kill -9 safe checkpoints and resume) samples a batch, and this
  * stage's forward and backward give its loss and gradients. Every `evalEvery` steps it measures greedy
  * accuracy on held-out problems and stops once that reaches `targetAccuracy` (SFT on these tasks is
  * learned in a steep jump, so a fixed step count either stops too early or wastes time), or when the
  * time is up. The result is exported as a GGUF that llama.cpp runs.
  */
+import { basename, extname } from "node:path";
 import { DeliberateError } from "../../errors.ts";
 import type { SyntheticName } from "../../tasks/index.ts";
 import { type LlamaConfig, type PresetName, presets } from "../model/config.ts";
 import { LlamaModel } from "../model/llama-model.ts";
 import { Random } from "../random.ts";
-import { buildTaskData, makeBatch, sampleBatch, type TaskExample } from "../tasks/task-data.ts";
+import { makeBatch, sampleBatch, type TaskExample } from "../tasks/task-data.ts";
 import { MatmulPool } from "../tensor/matmul-pool.ts";
 import { type EvaluateResult, evaluateAccuracy } from "./evaluate.ts";
+import { resolveSftSource } from "./sft-data.ts";
 import { loadResumeCheckpoint, round4, TrainLoop, type TrainStopReason } from "./train-loop.ts";
 
 export interface SftOptions {
-  /** Synthetic task (src/tasks generator name). */
-  task: SyntheticName;
+  /**
+   * Synthetic task (src/tasks generator name). With `data`, the task only adds its alphabet to the
+   * vocabulary (so the model can be evaluated on it). One of `task` and `data` is required.
+   */
+  task?: SyntheticName;
+  /**
+   * A JSONL file of the distill pipeline's `SftRow`s (question, answer, optional solution) to train on
+   * instead of the task's generator; rows without a solution train on `#### ANSWER`. A row longer than
+   * the context is an error.
+   */
+  data?: string;
+  /**
+   * A checkpoint to continue from (its shape, vocabulary and weights; `preset` and `model` are then
+   * ignored; the optimiser starts afresh). Its vocabulary must cover the data's characters.
+   */
+  init?: string;
   /** Task difficulty, >= 1: validation is at this level. Default 1. */
   difficulty?: number;
   /** Train on every level from this one up to `difficulty` (see `buildTaskData`). Default `difficulty`. */
@@ -64,7 +81,10 @@ export interface SftOptions {
   checkpointEverySeconds?: number;
   /** Training problems generated. Default 20 000. */
   trainSize?: number;
-  /** Held-out problems generated. Default 200. */
+  /**
+   * Held-out problems: generated (default 200), or questions held out of `data` (default 5% of its
+   * distinct questions, between 1 and 100).
+   */
   validSize?: number;
   /** Seed for data, initial weights and batch order. Default 1. */
   seed?: number;
@@ -141,31 +161,24 @@ export async function runSft(options: SftOptions): Promise<SftResult> {
     finalSamples = 0,
     finalTemperature = 1,
     trainSize = 20_000,
-    validSize = 200,
     seed = 1,
     threads = 2,
     resume = true,
     onProgress,
     signal,
   } = options;
-  const shape = { ...presets[preset], ...options.model };
-  const data = buildTaskData({
+  const source = await resolveSftSource({
     task,
     difficulty,
     fromDifficulty,
     trainSize,
-    validSize,
+    validSize: options.validSize,
     seed,
-    contextLength: shape.contextLength,
+    data: options.data,
+    init: options.init,
+    shape: { ...presets[preset], ...options.model },
   });
-  if (data.train.length === 0) {
-    throw new DeliberateError(
-      "BAD_REQUEST",
-      `no \`${task}\` problem at difficulty ${difficulty} fits a context of ${shape.contextLength} tokens`,
-      { param: "contextLength" },
-    );
-  }
-  const config: LlamaConfig = { ...shape, vocabSize: data.tokenizer.vocabSize };
+  const { data, config } = source;
   const resolved = {
     task,
     difficulty,
@@ -184,14 +197,22 @@ export async function runSft(options: SftOptions): Promise<SftResult> {
     evalProblems,
     targetAccuracy,
     trainSize,
-    validSize,
     seed,
+    ...source.record,
   };
 
   const checkpoint = await loadResumeCheckpoint(outDir, resume);
+  if (checkpoint && checkpoint.header.options.dataFingerprint !== source.record.dataFingerprint) {
+    throw new DeliberateError(
+      "BAD_REQUEST",
+      `${outDir}/checkpoint.bin was trained on other data (the data file changed, or the run used another); use another --out or delete it`,
+      { param: "data" },
+    );
+  }
   const pool = new MatmulPool({ threads });
   try {
     const model = new LlamaModel(config, { seed, pool });
+    if (source.initParams) model.params.set(source.initParams);
     const random = new Random(seed * 7919 + 1);
     let bestAccuracy = checkpoint?.header.bestAccuracy ?? 0;
     let lastEval: EvaluateResult | undefined;
@@ -201,12 +222,7 @@ export async function runSft(options: SftOptions): Promise<SftResult> {
       outDir,
       chars: data.tokenizer.chars,
       options: resolved,
-      startRecord: {
-        trainProblems: data.train.length,
-        validProblems: data.valid.length,
-        dropped: data.dropped,
-        parameters: model.params.length,
-      },
+      startRecord: { ...source.startRecord, parameters: model.params.length },
       resume: checkpoint,
       bestAccuracy: () => bestAccuracy,
       budgetMs: minutes * 60_000,
@@ -227,7 +243,10 @@ export async function runSft(options: SftOptions): Promise<SftResult> {
       },
       evaluate: () => {
         const validLoss = validationLoss(model, data.valid, config.contextLength, batchSize);
-        lastEval = evaluateAccuracy(model, data.tokenizer, data.valid, { limit: evalProblems });
+        lastEval = evaluateAccuracy(model, data.tokenizer, data.valid, {
+          limit: evalProblems,
+          correct: source.correct,
+        });
         bestAccuracy = Math.max(bestAccuracy, lastEval.greedy);
         return {
           record: {
@@ -254,6 +273,7 @@ export async function runSft(options: SftOptions): Promise<SftResult> {
         samples: finalSamples,
         temperature: finalTemperature,
         seed,
+        correct: source.correct,
       });
       await loop.log({ type: "final-eval", step, ...finalEval, examples: undefined });
     }
@@ -261,8 +281,10 @@ export async function runSft(options: SftOptions): Promise<SftResult> {
       options.exportGguf === false
         ? undefined
         : await loop.exportGguf(data.tokenizer, {
-            name: `deliberate-lab-${task}-d${difficulty}`,
-            description: `lab SFT on synthetic:${task} difficulty ${difficulty}, ${step} steps, greedy accuracy ${bestAccuracy}`,
+            name: options.data
+              ? `deliberate-lab-sft-${basename(options.data, extname(options.data))}`
+              : `deliberate-lab-${task}-d${difficulty}`,
+            description: `lab SFT on ${options.data ?? `synthetic:${task} difficulty ${difficulty}`}${options.init ? ` from ${options.init}` : ""}, ${step} steps, greedy accuracy ${bestAccuracy}`,
           });
     const elapsedMs = loop.elapsedMs();
     await loop.log({
