@@ -22,6 +22,7 @@ const commands: Record<string, () => Promise<() => Command>> = {
   grade: async () => (await import("./commands/grade.ts")).gradeCommand,
   eval: async () => (await import("./commands/eval.ts")).evalCommand,
   report: async () => (await import("./commands/report.ts")).reportCommand,
+  merge: async () => (await import("./commands/merge.ts")).mergeCommand,
   store: async () => (await import("./commands/store.ts")).storeCommand,
   serve: async () => (await import("./commands/serve.ts")).serveCommand,
   train: async () => (await import("./commands/train.ts")).trainCommand,

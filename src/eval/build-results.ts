@@ -3,14 +3,14 @@ import { cellKey, cellRuns, modelLabel, type StrategySpec } from "./cell-key.ts"
 import { type Prices, type SummarizeOptions, summarize } from "./metrics.ts";
 import { type CellResult, type EvalResults, type LargeBaseline, resultsSchema, versions } from "./results.ts";
 import type { ResultStore } from "./store-types.ts";
-import type { Dataset, EvalRecord } from "./types.ts";
+import type { EvalItem, EvalRecord } from "./types.ts";
 
 export interface BuildResultsOptions {
   runId: string;
   createdAt: string;
   models: ResultModel[];
   strategies: StrategySpec[];
-  datasets: Dataset[];
+  datasets: ResultDataset[];
   seeds: number[];
   settings: Record<string, unknown>;
   summary?: SummarizeOptions;
@@ -23,12 +23,21 @@ export interface BuildResultsOptions {
   known?: Map<string, EvalRecord[]>;
 }
 
-/** What results need of a model entry: names and prices of its roles. */
+/** What results need of a model entry: names and prices of its roles, and which strategies it runs. */
 export interface ResultModel {
   name: string;
   prices?: Prices;
   large?: { name: string; prices?: Prices };
   verifier?: { name: string; prices?: Prices };
+  /** Only these of the grid's strategies run on it (`ModelEntry.strategies`): which cells exist. */
+  strategies?: string[];
+}
+
+/** What results need of a dataset: its names and its items' ids (`merge` has no more). */
+export interface ResultDataset {
+  name: string;
+  spec: string;
+  items: ReadonlyArray<Pick<EvalItem, "id">>;
 }
 
 /** Summarises the store's records of this grid (including ones finished by earlier, killed runs). */

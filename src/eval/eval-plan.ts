@@ -17,6 +17,7 @@ import { dirname, isAbsolute, join } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import { DeliberateError } from "../errors.ts";
+import { parseShard, shardProblem } from "../queue/shard.ts";
 import { strictObject } from "../strict-object.ts";
 import { deepestIssue, parseOrBadRequest } from "../util/parse-or-bad-request.ts";
 import { layoutNames } from "./datasets/layouts.ts";
@@ -111,6 +112,17 @@ export const evalPlanSchema = strictObject({
    * a currency, or a compute unit such as `MFLOP` (prices of 2 × parameters per token). Default `USD`.
    */
   costUnit: z.string().min(1).default("USD"),
+  /**
+   * `INDEX/COUNT`: run only this static shard's items (`0/4` … `3/4`), then `deliberate merge` the
+   * COUNT run folders. Every shard must run the same plan otherwise (see src/queue/shard.ts).
+   */
+  shard: z
+    .string()
+    .optional()
+    .superRefine((text, ctx) => {
+      const problem = text === undefined ? undefined : shardProblem(text);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    }),
   /** Path of deliberate.config.yaml. */
   config: z.string().optional(),
   /** llama.cpp threads. */
@@ -202,7 +214,10 @@ export function parseStrategySpec(spec: string): StrategySpec {
   return Object.keys(options).length ? { name, options } : { name };
 }
 
-/** The default run folder: `runs/eval-HASH` of the grid, so the same command resumes the same run. */
+/**
+ * The default run folder: `runs/eval-HASH` of the grid, so the same command resumes the same run;
+ * `runs/eval-HASH-shard-2-of-4` for a shard.
+ */
 export function defaultOutDir(plan: EvalPlan): string {
   const identity = JSON.stringify([
     plan.models,
@@ -215,5 +230,9 @@ export function defaultOutDir(plan: EvalPlan): string {
     plan.limit,
     plan.difficulty,
   ]);
-  return join("runs", `eval-${createHash("sha256").update(identity).digest("hex").slice(0, 10)}`);
+  const hash = createHash("sha256").update(identity).digest("hex").slice(0, 10);
+  // Shards of one plan on one machine (or a shared volume) each get their own folder and store.
+  if (!plan.shard) return join("runs", `eval-${hash}`);
+  const { index, count } = parseShard(plan.shard);
+  return join("runs", `eval-${hash}-shard-${index}-of-${count}`);
 }

@@ -9,6 +9,7 @@ import { type PricePerMillion, perToken } from "../models/pricing.ts";
 import { RawQuestionBackend } from "../models/raw-question-backend.ts";
 import { ModelRegistry } from "../models/registry.ts";
 import type { ModelBackend } from "../models/types.ts";
+import { parseShard } from "../queue/shard.ts";
 import { parseStrategyOptions, takesOption } from "../strategies/index.ts";
 import { loadDataset } from "./datasets/load-dataset.ts";
 import { defaultOutDir, type EvalPlan, parseStrategySpec } from "./eval-plan.ts";
@@ -121,6 +122,7 @@ export async function runEvalPlan(plan: EvalPlan, options: RunEvalPlanOptions = 
       keepSampleTexts: options.keepSampleTexts,
       settings: { plan },
       costUnit: plan.costUnit,
+      ...(plan.shard ? { shard: parseShard(plan.shard) } : {}),
     });
   } finally {
     await registry.close();

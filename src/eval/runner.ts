@@ -8,6 +8,8 @@ import { mkdirSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import type { ModelBackend } from "../models/types.ts";
 import { wrapBackend } from "../models/wrap-backend.ts";
+import { type Shard, shardDataset } from "../queue/shard.ts";
+import { writeShardGrid } from "../queue/shard-grid.ts";
 import type { Backends, Budget } from "../strategies/types.ts";
 import { buildResults } from "./build-results.ts";
 import { CachingBackend } from "./caching-backend.ts";
@@ -59,6 +61,11 @@ export interface RunEvalOptions {
   summary?: SummarizeOptions;
   /** Called after each record is stored. */
   onRecord?: (record: EvalRecord) => void;
+  /**
+   * Run only this static shard's items (src/queue/shard.ts); the run folder's `grid.json` keeps the
+   * whole grid for `deliberate merge`. Default: every item.
+   */
+  shard?: Shard;
   /** Keep every sample's full text in its record (distillation reads them). Default false. */
   keepSampleTexts?: boolean;
 }
@@ -118,7 +125,7 @@ export async function runEval(options: RunEvalOptions): Promise<RunEvalResult> {
   const {
     models,
     strategies,
-    datasets,
+    datasets: gridDatasets,
     seeds = 1,
     baseSeed = 0,
     budget = {},
@@ -137,6 +144,21 @@ export async function runEval(options: RunEvalOptions): Promise<RunEvalResult> {
   const store = await openStore(storePath);
   const createdAt = new Date().toISOString();
   const seedValues = Array.from({ length: seeds }, (_, i) => baseSeed + i);
+  const runSettings = {
+    ...settings,
+    seeds,
+    baseSeed,
+    budget,
+    systemPrompt,
+    store: redactStoreSpec(storePath),
+  };
+  // A static shard runs its share of the items; grid.json keeps the whole grid, for `deliberate merge`.
+  const { shard, summary, costUnit } = options;
+  const datasets = shard ? gridDatasets.map((d) => shardDataset(d, shard)) : gridDatasets;
+  if (shard) {
+    const grid = { models, strategies, datasets: gridDatasets, seeds: seedValues, settings: runSettings };
+    writeShardGrid(outDir, { ...grid, shard, storePath, createdAt, summary, costUnit });
+  }
   let tokens = 0;
 
   try {
@@ -224,9 +246,9 @@ export async function runEval(options: RunEvalOptions): Promise<RunEvalResult> {
       strategies,
       datasets,
       seeds: seedValues,
-      settings: { ...settings, seeds, baseSeed, budget, systemPrompt, store: redactStoreSpec(storePath) },
-      summary: options.summary,
-      costUnit: options.costUnit,
+      settings: runSettings,
+      summary,
+      costUnit,
       known: new Map(
         [...fresh].filter(([, f]) => f.records.length === f.expected).map(([cell, f]) => [cell, f.records]),
       ),

@@ -26,6 +26,7 @@ interface EvalFlags {
   difficulty?: number;
   out?: string;
   store?: string;
+  shard?: string;
   concurrency?: number;
   maxCalls?: number;
   maxTokens?: number;
@@ -73,6 +74,10 @@ export function evalCommand(): Command {
     .option("--difficulty <d>", "synthetic difficulty; for files, keep only this difficulty", integer(1))
     .option("-o, --out <dir>", "run folder (default runs/eval-HASH of the grid)")
     .option("--store <file>", "SQLite store to share between runs (default OUT/store.sqlite)")
+    .option(
+      "--shard <i/N>",
+      "run only static shard i of N (0-based, stable by item); combine the N run folders with `deliberate merge`",
+    )
     .option("--concurrency <n>", "problems in flight per model", integer(1))
     .option("--max-calls <n>", "budget: model calls per problem", integer(1))
     .option("--max-tokens <n>", "budget: tokens per problem", integer(1))
@@ -111,6 +116,7 @@ export function evalCommand(): Command {
           difficulty: flags.difficulty,
           out: flags.out,
           store: flags.store,
+          shard: flags.shard,
           concurrency: flags.concurrency,
           systemPrompt: flags.system,
           rawPrompt: flags.rawPrompt,
@@ -130,12 +136,7 @@ export function evalCommand(): Command {
           process.stdout.write(`${JSON.stringify(run.results, null, 2)}\n`);
           return;
         }
-        for (const cell of run.results.cells) {
-          const s = cell.summary;
-          process.stdout.write(
-            `${cell.model} | ${cell.strategy}${Object.keys(cell.strategyOptions).length ? JSON.stringify(cell.strategyOptions) : ""} | ${cell.dataset}: accuracy ${percent(s.accuracy)} [${percent(s.ci95[0])}, ${percent(s.ci95[1])}] n=${s.n} errors=${s.errors} tokens=${s.promptTokens + s.completionTokens}${roleNotes(cell)}\n`,
-          );
-        }
+        for (const cell of run.results.cells) process.stdout.write(`${cellLine(cell)}\n`);
         process.stdout.write(
           `${controller.signal.aborted ? "interrupted; run again to resume. " : ""}${run.solved} solved, ${run.skipped} reused → ${run.resultsPath}\n`,
         );
@@ -143,6 +144,12 @@ export function evalCommand(): Command {
         process.off("SIGINT", stop);
       }
     });
+}
+
+/** One cell of results.json as a line of the table `eval` and `merge` print. */
+export function cellLine(cell: CellResult): string {
+  const s = cell.summary;
+  return `${cell.model} | ${cell.strategy}${Object.keys(cell.strategyOptions).length ? JSON.stringify(cell.strategyOptions) : ""} | ${cell.dataset}: accuracy ${percent(s.accuracy)} [${percent(s.ci95[0])}, ${percent(s.ci95[1])}] n=${s.n} errors=${s.errors} tokens=${s.promptTokens + s.completionTokens}${roleNotes(cell)}`;
 }
 
 /** Large-model tokens and cost, escalation share and the large-only comparison, when the cell has them. */
