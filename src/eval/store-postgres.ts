@@ -5,8 +5,13 @@
  * Writes are grouped as in SQLite: queued, then committed together (every 50 ms or 1024 writes) in
  * one transaction of multi-row `INSERT … ON CONFLICT` statements, completions before the records
  * that used them. Several workers may write at once: completions are `DO NOTHING` (first write
- * wins), records `DO UPDATE` (last write wins), and rows go in key order so that two batches never
- * wait on each other's locks in opposite orders.
+ * wins) and go in key order, so two batches never wait on each other's rows in opposite orders;
+ * records are `DO UPDATE` (last write wins) and go in write order (the order `records()` reads
+ * back), so two workers rewriting the same records may deadlock: Postgres then aborts one
+ * transaction, which is tried again.
+ *
+ * Unlike the SQLite store, it always asks the database for a sample it has not written itself (no
+ * "this store started empty" shortcut): here, other workers writing at the same time are the rule.
  */
 import pg from "pg";
 import { DeliberateError } from "../errors.ts";
@@ -143,18 +148,27 @@ async function migrate(pool: pg.Pool, label: string): Promise<void> {
   }
 }
 
-/** Runs `work` in one transaction on one connection. */
+/** Postgres's codes for a transaction it aborted to break a deadlock, or for a serialization conflict. */
+const retryableCodes = new Set(["40P01", "40001"]);
+/** Tries of a commit that Postgres aborted for one of those (another worker's batch got in the way). */
+const commitTries = 3;
+
+/** Runs `work` in one transaction on one connection, again when Postgres aborted it for a deadlock. */
 async function inTransaction(pool: pg.Pool, work: (client: Client) => Promise<void>): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query("BEGIN");
-    await work(client);
-    await client.query("COMMIT");
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw error;
-  } finally {
-    client.release();
+  for (let attempt = 1; ; attempt++) {
+    const client = await pool.connect();
+    try {
+      await client.query("BEGIN");
+      await work(client);
+      await client.query("COMMIT");
+      return;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => {});
+      const code = (error as { code?: string }).code;
+      if (attempt >= commitTries || code === undefined || !retryableCodes.has(code)) throw error;
+    } finally {
+      client.release();
+    }
   }
 }
 
@@ -338,7 +352,7 @@ export class PostgresStore implements ResultStore {
   private async commit(): Promise<void> {
     if (this.pendingCompletions.size === 0 && this.pendingRecords.size === 0) return;
     const completions = [...this.pendingCompletions].sort(byKey);
-    const records = [...this.pendingRecords].sort(byKey);
+    const records = [...this.pendingRecords];
     this.committing = this.pendingCompletions;
     this.pendingCompletions = new Map();
     this.pendingRecords = new Map();

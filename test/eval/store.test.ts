@@ -4,7 +4,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import Database from "better-sqlite3";
-import { SqliteStore } from "../../src/eval/store.ts";
+import {
+  isPostgresSpec,
+  openStore,
+  redactStoreSpec,
+  resolveStoreSpec,
+  SqliteStore,
+} from "../../src/eval/store.ts";
 import type { EvalRecord } from "../../src/eval/types.ts";
 import type { Completion } from "../../src/models/types.ts";
 import type { Trace } from "../../src/trace/types.ts";
@@ -71,6 +77,11 @@ test("a store written before traces moved into the results row: old traces still
   assert.deepEqual(await store.traceOf(record("b", "t-b")), trace("t-b"));
   assert.deepEqual(await store.trace("t-b"), trace("t-b"));
   assert.deepEqual([...(await store.finished("m|cot|d"))].sort(), ["a\u00000", "b\u00000"]);
+  // The columns it lacked came as migrations, recorded like a new store's.
+  assert.deepEqual(
+    (await store.migrations()).map((m) => m.version),
+    [1, 2, 3],
+  );
   await store.close();
 });
 
@@ -90,47 +101,38 @@ test("a store that started empty finds what it wrote, before and after committin
   await again.close();
 });
 
-test("samples carry a digest and their origin: a changed row is found by verify and never replayed", async () => {
-  const path = join(mkdtempSync(join(tmpdir(), "deliberate-store-")), "verify.sqlite");
-  const store = SqliteStore.open(path);
-  const origin = {
-    backend: "llama:m.gguf@abc",
-    request: '{"prompt":"Q"}',
-    seed: 12,
-    call: { seed: 10, n: 4, index: 2 },
-  };
-  await store.putCompletion("good", { ...completion, seed: 12 }, origin);
-  await store.putCompletion(
-    "bad",
-    { ...completion, seed: 13 },
-    { ...origin, seed: 13, call: { ...origin.call, index: 3 } },
-  );
-  await store.putCompletion("wrong-seed", { ...completion, seed: 99 }, { ...origin, seed: 14 });
-  await store.close();
+test("store specs: postgres URLs are told from paths, paths made absolute, passwords never shown", () => {
+  assert.equal(isPostgresSpec("postgres://u@h/db"), true);
+  assert.equal(isPostgresSpec("postgresql://u@h/db"), true);
+  assert.equal(isPostgresSpec("runs/store.sqlite"), false);
+  assert.equal(isPostgresSpec("postgres.sqlite"), false);
+  assert.equal(resolveStoreSpec("postgres://u@h/db"), "postgres://u@h/db");
+  assert.equal(resolveStoreSpec(":memory:"), ":memory:");
+  assert.equal(resolveStoreSpec("a/b.sqlite"), join(process.cwd(), "a/b.sqlite"));
+  for (const [spec, shown] of [
+    ["postgres://alice:s3cr%2Ft@db.example:5432/evals", "postgres://alice:***@db.example:5432/evals"],
+    ["postgresql://alice@db.example/evals", "postgresql://alice@db.example/evals"],
+    [
+      "postgres://db.example/evals?password=s3cret&sslmode=require",
+      "postgres://db.example/evals?password=***&sslmode=require",
+    ],
+    ["postgres://alice:s3cret@[bad/evals", "postgres://***@[bad/evals"],
+    ["runs/store.sqlite", "runs/store.sqlite"],
+  ]) {
+    assert.equal(redactStoreSpec(spec), shown, spec);
+  }
+});
 
-  // Change one sample's text behind the store's back, as a bad disk or a hand edit would.
-  const db = new Database(path);
-  db.prepare("UPDATE completions SET completion = replace(completion, ?, ?) WHERE key = 'bad'").run(
-    completion.text,
-    "tampered",
+test("openStore: an empty spec and an unreachable Postgres fail with errors naming the store, without its password", async () => {
+  await assert.rejects(openStore(" "), /empty eval store spec/);
+  // Port 9 on loopback: nothing listens, the connection is refused at once.
+  await assert.rejects(
+    openStore("postgres://alice:s3cret@127.0.0.1:9/evals"),
+    (error: Error & { code?: string }) => {
+      assert.equal(error.code, "UPSTREAM");
+      assert.match(error.message, /cannot open eval store postgres:\/\/alice:\*\*\*@127\.0\.0\.1:9\/evals/);
+      assert.doesNotMatch(error.message, /s3cret/);
+      return true;
+    },
   );
-  db.close();
-
-  const again = SqliteStore.open(path);
-  const found = await again.verify();
-  assert.deepEqual(found.integrity, ["ok"]);
-  assert.equal(found.completions, 3);
-  assert.deepEqual(found.corrupt, ["bad"]);
-  assert.deepEqual(found.mismatched, ["wrong-seed"]);
-  const samples = [];
-  for await (const sample of again.samples()) samples.push(sample);
-  const good = samples.find((sample) => sample.key === "good");
-  assert.deepEqual(good?.call, origin.call);
-  assert.equal(good?.backend, origin.backend);
-  assert.equal(await again.request(good?.request ?? ""), origin.request);
-  // The changed row is dropped on read (so the sample is made again), not replayed.
-  assert.equal((await again.getCompletions(["bad"]))[0], undefined);
-  assert.deepEqual((await again.getCompletions(["good"]))[0], { ...completion, seed: 12 });
-  assert.equal((await again.verify()).corrupt.length, 0);
-  await again.close();
 });
