@@ -3,6 +3,16 @@
  * server), `deliberate/testing` (scripted backends and a loopback OpenAI server for your own tests).
  */
 
+// Distillation: teachers → verified, deduplicated traces → SFT/DPO/prompt sets and trainer exports
+export { type DistillOptions, type DistillResult, distill } from "./distill/index.ts";
+export type {
+  DistilledProblem,
+  DistilledTrace,
+  DistillManifest,
+  DpoRow,
+  PromptRow,
+  SftRow,
+} from "./distill/types.ts";
 // Errors
 export { DeliberateError, type DeliberateErrorOptions, type ErrorCode, toDeliberateError } from "./errors.ts";
 // Evaluation

@@ -22,6 +22,7 @@ import { strictObject } from "../strict-object.ts";
 import { deepestIssue, parseOrBadRequest } from "../util/parse-or-bad-request.ts";
 import { layoutNames } from "./datasets/layouts.ts";
 import type { StrategySpec } from "./runner.ts";
+import { isPostgresSpec } from "./store-spec.ts";
 
 const fieldsSchema = strictObject({
   id: z.string().optional(),
@@ -186,7 +187,8 @@ export function readEvalFile(path: string): EvalPlan {
         : { ...d, path: d.path.startsWith("synthetic:") ? d.path : rebase(d.path) },
     ),
     ...(plan.out ? { out: rebase(plan.out) } : {}),
-    ...(plan.store ? { store: rebase(plan.store) } : {}),
+    // A postgres:// store is a URL, not a path relative to the file.
+    ...(plan.store ? { store: isPostgresSpec(plan.store) ? plan.store : rebase(plan.store) } : {}),
   };
 }
 

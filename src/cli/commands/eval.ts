@@ -73,7 +73,10 @@ export function evalCommand(): Command {
     .option("--base-seed <n>", "first seed", integer(0))
     .option("--difficulty <d>", "synthetic difficulty; for files, keep only this difficulty", integer(1))
     .option("-o, --out <dir>", "run folder (default runs/eval-HASH of the grid)")
-    .option("--store <file>", "SQLite store to share between runs (default OUT/store.sqlite)")
+    .option(
+      "--store <spec>",
+      "store to share between runs: a SQLite file, or postgres://USER:PASSWORD@HOST/DB for many machines (default OUT/store.sqlite)",
+    )
     .option(
       "--shard <i/N>",
       "run only static shard i of N (0-based, stable by item); combine the N run folders with `deliberate merge`",
