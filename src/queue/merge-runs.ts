@@ -164,7 +164,8 @@ export async function mergeRuns(options: MergeRunsOptions): Promise<MergeRunsRes
   // First every shard is checked to be finished, so a merge that fails leaves nothing half-copied.
   const attempts = attemptsByShard(grid, count);
   for (const [spec, owners] of sources) {
-    const store = await openShardStore(spec, owners);
+    // The merged store itself (a shared store the shards wrote to) opens with its full spec.
+    const store = spec === outLabel ? await openStore(outSpec) : await openShardStore(spec, owners);
     try {
       const present = new Set((await store.records()).map((r) => attemptKey(r.cell, r.itemId, r.seed)));
       for (const run of owners) {

@@ -199,6 +199,33 @@ test("shards 0/3 + 1/3 + 2/3 merged equal the unsharded run: every record, sampl
   assert.ok(existsSync(join(merged.outDir, "merged.json")));
 });
 
+test("shards that shared one store: read once, and nothing copied when merging into that store", async () => {
+  const { datasets } = await gridSetup();
+  const root = tempDir();
+  const whole = await runEval(gridOptions(datasets, join(root, "whole")));
+  const shared = join(root, "shared.sqlite");
+  const dirs = await shardRuns(datasets, root, 3, { storePath: shared });
+  assert.equal(readShardGrid(dirs[0]).store, shared, "a store outside the folder is named absolute");
+
+  const inPlace = await mergeRuns({ runs: dirs, outDir: join(root, "in-place"), store: shared });
+  assert.deepEqual(
+    inPlace.shards.map((s) => s.records),
+    [0, 0, 0],
+  );
+  assert.equal(inPlace.completions, 0);
+  const expected = comparableResults(readResultsFile(whole.resultsPath));
+  assert.deepEqual(comparableResults(readResultsFile(inPlace.resultsPath)), expected);
+
+  const copied = await mergeRuns({ runs: dirs, outDir: join(root, "copied") });
+  assert.equal(
+    copied.shards.reduce((sum, s) => sum + s.records, 0),
+    21 * 3 * 2,
+    "each record once, by the shard that owns it",
+  );
+  assert.ok(copied.shards.every((s) => s.records > 0));
+  assert.deepEqual(comparableResults(readResultsFile(copied.resultsPath)), expected);
+});
+
 test("merge refuses folders that are not every shard of one plan, once, naming what is wrong", async () => {
   const { datasets } = await gridSetup();
   const root = tempDir();
