@@ -23,6 +23,7 @@ const commands: Record<string, () => Promise<() => Command>> = {
   eval: async () => (await import("./commands/eval.ts")).evalCommand,
   distill: async () => (await import("./commands/distill.ts")).distillCommand,
   report: async () => (await import("./commands/report.ts")).reportCommand,
+  merge: async () => (await import("./commands/merge.ts")).mergeCommand,
   store: async () => (await import("./commands/store.ts")).storeCommand,
   serve: async () => (await import("./commands/serve.ts")).serveCommand,
   train: async () => (await import("./commands/train.ts")).trainCommand,
