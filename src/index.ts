@@ -40,6 +40,9 @@ export { type ModelSpec, parseModelSpec } from "./models/model-spec.ts";
 export { createOpenAIBackend, type OpenAIBackend, type OpenAIBackendOptions } from "./models/openai/index.ts";
 export { ModelRegistry, type ResolveModelOptions, resolveModel } from "./models/registry.ts";
 export type * from "./models/types.ts";
+// Scale-out: static shards of an eval (`runEvalPlan` with `shard`) and their merge
+export { type MergeRunsOptions, type MergeRunsResult, mergeRuns } from "./queue/merge-runs.ts";
+export { parseShard, type Shard, shardOf } from "./queue/shard.ts";
 export { readAnswer } from "./run/answers.ts";
 export { isBudgetError } from "./run/budget.ts";
 // The call layer: what a strategy or verifier author calls a model with
