@@ -81,7 +81,7 @@ export function trainCommand(): Command {
       )
       .option(
         "--valid-size <n>",
-        "--data: questions held out for validation (default 5% of the file's, at most 100)",
+        "sft, dpo: problems held out for validation (a task's: default 200; --data: questions of the file, default 5%, at most 100)",
         integer(1),
       )
       .option("--beta <b>", "dpo: β, how closely the policy stays to the reference", number(1e-6), 0.1)

@@ -118,6 +118,7 @@ export interface DpoResult {
   resumedFrom: number;
   /** The validation before this run's first step (at the start: the SFT model, margin 0). */
   initialEval: DpoEval;
+  /** The validation after the last step (absent when this run took no step). */
   lastEval?: DpoEval;
   /** Mean training loss of the last logged window. */
   finalLoss: number;
@@ -240,6 +241,7 @@ export async function runDpo(options: DpoOptions): Promise<DpoResult> {
     };
     const initialEval = validate();
     let lastEval: DpoEval | undefined;
+    let lastEvalStep = 0;
     const window = new WindowMeans(logEvery);
     const loop = new TrainLoop<StepOutcome & { loss: number; margin: number }>({
       model,
@@ -273,8 +275,9 @@ export async function runDpo(options: DpoOptions): Promise<DpoResult> {
         });
         return { loss: r.loss, margin: r.margin, tokens: r.tokens, record: means };
       },
-      evaluate: () => {
+      evaluate: (at) => {
         lastEval = validate();
+        lastEvalStep = at;
         const { greedy, problems, ...rest } = lastEval;
         return { record: { greedy, problems, ...rest } };
       },
@@ -286,6 +289,11 @@ export async function runDpo(options: DpoOptions): Promise<DpoResult> {
     const run = await loop.run();
     await loop.save();
     const { step } = loop;
+    if (step > run.resumedFrom && lastEvalStep !== step) {
+      // The result compares the start with the end, so the end is always measured.
+      lastEval = validate();
+      await loop.log({ type: "final-eval", step, ...lastEval });
+    }
     const name = basename(dataPath, extname(dataPath));
     const ggufPath =
       options.exportGguf === false
