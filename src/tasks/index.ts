@@ -1,5 +1,6 @@
 /**
- * The synthetic generators by name, and `synthetic:NAME?difficulty=3&n=100&seed=1` specs.
+ * The synthetic generators by name, and `synthetic:NAME?difficulty=3&n=100&seed=1` specs
+ * (`from=1` mixes levels 1..difficulty in equal shares).
  */
 import { z } from "zod";
 import { didYouMean } from "../did-you-mean.ts";
@@ -30,20 +31,33 @@ export const generators: Record<SyntheticName, ItemMaker> = {
 
 export const syntheticNames = Object.keys(generators) as SyntheticName[];
 
-const optionsSchema = z.object({
-  difficulty: z.coerce.number().int().min(1).default(1),
-  n: z.coerce.number().int().min(0).default(100),
-  seed: z.coerce.number().int().default(1),
-});
+const optionsSchema = z
+  .object({
+    difficulty: z.coerce.number().int().min(1).default(1),
+    n: z.coerce.number().int().min(0).default(100),
+    seed: z.coerce.number().int().default(1),
+    from: z.coerce.number().int().min(1).optional(),
+  })
+  .transform((o) => ({ ...o, from: o.from ?? o.difficulty }))
+  .refine((o) => o.from <= o.difficulty, {
+    message: "`from` must be at most `difficulty`",
+    path: ["from"],
+  });
 
-/** Item i depends only on (name, difficulty, seed, i): a larger `n` extends a smaller one. */
+/**
+ * Item i of a level depends only on (name, level, seed, i): a larger `n` extends a smaller one, and
+ * a mixed set (`from` < `difficulty`) holds the same items as the single-level sets it cycles through.
+ */
 export function generateSynthetic(name: SyntheticName, options: GenerateOptions = {}): SyntheticItem[] {
-  const { difficulty, n, seed } = parseOptions(options);
+  const { difficulty, n, seed, from } = parseOptions(options);
   const make = generators[name];
+  const levels = difficulty - from + 1;
   const items: SyntheticItem[] = [];
-  for (let i = 0; i < n; i++) {
-    const rng = createRng(mixSeed(name, difficulty, seed, i));
-    items.push({ id: `${name}-d${difficulty}-s${seed}-${i}`, difficulty, ...make(rng, difficulty) });
+  for (let j = 0; j < n; j++) {
+    const level = from + (j % levels);
+    const i = Math.floor(j / levels);
+    const rng = createRng(mixSeed(name, level, seed, i));
+    items.push({ id: `${name}-d${level}-s${seed}-${i}`, difficulty: level, ...make(rng, level) });
   }
   return items;
 }
@@ -68,7 +82,7 @@ export function parseSyntheticSpec(spec: string, defaults: GenerateOptions = {})
     );
   }
   const query = Object.fromEntries(new URLSearchParams(match[2] ?? ""));
-  const known = ["difficulty", "n", "seed"];
+  const known = ["difficulty", "n", "seed", "from"];
   for (const key of Object.keys(query)) {
     if (!known.includes(key)) {
       throw new DeliberateError(

@@ -32,6 +32,11 @@ export interface GenerateOptions {
   difficulty?: number;
   /** How many items, >= 0. Default 100. */
   n?: number;
+  /**
+   * The easiest level, 1 <= from <= difficulty: items cycle through levels from..difficulty
+   * (item j at level from + j mod levels), so a mixed set has equal shares. Default: difficulty.
+   */
+  from?: number;
   /** Seed; item i depends only on (generator, difficulty, seed, i), so a larger `n` extends a smaller one. Default 1. */
   seed?: number;
 }

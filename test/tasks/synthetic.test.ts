@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { checkCountdown, generateSynthetic, syntheticNames } from "../../src/tasks/index.ts";
+import { loadDataset } from "../../src/eval/datasets/load-dataset.ts";
+import {
+  checkCountdown,
+  generateSynthetic,
+  parseSyntheticSpec,
+  syntheticNames,
+} from "../../src/tasks/index.ts";
 import type { SyntheticItem } from "../../src/tasks/types.ts";
 import { exactEval, formatExact } from "../eval/helpers/exact-eval.ts";
 
@@ -192,4 +198,26 @@ test("sums: the answer is the sum of the question's terms, reached in several or
       if (difficulty >= 3) assert.ok(item.solutions.length >= 3, `${item.id}: several orders`);
     }
   }
+});
+
+test("from=A mixes levels A..difficulty in equal shares, each item the single-level set's own", async () => {
+  const mixed = generateSynthetic("sums", { from: 2, difficulty: 4, n: 9, seed: 5 });
+  assert.deepEqual(
+    mixed.map((item) => item.difficulty),
+    [2, 3, 4, 2, 3, 4, 2, 3, 4],
+  );
+  for (const level of [2, 3, 4]) {
+    const single = generateSynthetic("sums", { difficulty: level, n: 3, seed: 5 });
+    assert.deepEqual(
+      mixed.filter((item) => item.difficulty === level),
+      single,
+    );
+  }
+  assert.throws(
+    () => parseSyntheticSpec("synthetic:sums?from=5&difficulty=3"),
+    /`from` must be at most `difficulty`/,
+  );
+  const dataset = await loadDataset("synthetic:sums?from=1&difficulty=3&n=6&seed=2");
+  assert.equal(dataset.spec, "synthetic:sums?from=1&difficulty=3&n=6&seed=2");
+  assert.equal(new Set(dataset.items.map((item) => item.id)).size, 6);
 });

@@ -42,10 +42,11 @@ export async function loadDataset(spec: string, options: LoadDatasetOptions = {}
       seed: options.seed,
     });
     const items = generateSynthetic(parsed.name, parsed).map(syntheticToItem);
+    const from = parsed.from === parsed.difficulty ? "" : `from=${parsed.from}&`;
     return {
-      // Difficulty and seed name the set; `n` does not, so a larger `n` extends the same cells.
-      name: `synthetic:${parsed.name}?difficulty=${parsed.difficulty}&seed=${parsed.seed}`,
-      spec: `synthetic:${parsed.name}?difficulty=${parsed.difficulty}&n=${parsed.n}&seed=${parsed.seed}`,
+      // Levels and seed name the set; `n` does not, so a larger `n` extends the same cells.
+      name: `synthetic:${parsed.name}?${from}difficulty=${parsed.difficulty}&seed=${parsed.seed}`,
+      spec: `synthetic:${parsed.name}?${from}difficulty=${parsed.difficulty}&n=${parsed.n}&seed=${parsed.seed}`,
       items: limit === undefined ? items : items.slice(0, limit),
     };
   }
