@@ -21,6 +21,7 @@ const commands: Record<string, () => Promise<() => Command>> = {
   strategies: async () => (await import("./commands/strategies.ts")).strategiesCommand,
   grade: async () => (await import("./commands/grade.ts")).gradeCommand,
   eval: async () => (await import("./commands/eval.ts")).evalCommand,
+  worker: async () => (await import("./commands/worker.ts")).workerCommand,
   distill: async () => (await import("./commands/distill.ts")).distillCommand,
   report: async () => (await import("./commands/report.ts")).reportCommand,
   merge: async () => (await import("./commands/merge.ts")).mergeCommand,

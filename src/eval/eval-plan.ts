@@ -17,6 +17,7 @@ import { dirname, isAbsolute, join } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import { DeliberateError } from "../errors.ts";
+import { redisUrlProblem } from "../queue/redis-url.ts";
 import { parseShard, shardProblem } from "../queue/shard.ts";
 import { strictObject } from "../strict-object.ts";
 import { deepestIssue, parseOrBadRequest } from "../util/parse-or-bad-request.ts";
@@ -113,6 +114,18 @@ export const evalPlanSchema = strictObject({
    * a currency, or a compute unit such as `MFLOP` (prices of 2 × parameters per token). Default `USD`.
    */
   costUnit: z.string().min(1).default("USD"),
+  /**
+   * `redis://host:port[/db]`: run the items on `deliberate worker` processes listening on this
+   * Redis (BullMQ) instead of in this process; results are the same. Workers write to `store`,
+   * which they must all reach (a SQLite file on a shared filesystem, or Postgres).
+   */
+  queue: z
+    .string()
+    .optional()
+    .superRefine((text, ctx) => {
+      const problem = text === undefined ? undefined : redisUrlProblem(text);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    }),
   /**
    * `INDEX/COUNT`: run only this static shard's items (`0/4` … `3/4`), then `deliberate merge` the
    * COUNT run folders. Every shard must run the same plan otherwise (see src/queue/shard.ts).

@@ -1,6 +1,6 @@
 /**
- * Run progress: a cli-progress bar on a TTY (items, ETA, tokens/s, running accuracy), plain lines
- * otherwise (every 10% or 10 s), nothing when quiet.
+ * Run progress: a cli-progress bar on a TTY (items, ETA, items/s, tokens/s, running accuracy, and
+ * items per worker for distributed runs), plain lines otherwise (every 10% or 10 s), nothing when quiet.
  */
 import cliProgress from "cli-progress";
 
@@ -13,6 +13,8 @@ export interface ProgressUpdate {
   graded: number;
   errors: number;
   tokens: number;
+  /** Items finished by each worker this run (distributed runs; shown when given). */
+  workers?: Record<string, number>;
 }
 
 export interface Progress {
@@ -26,11 +28,21 @@ const lineEveryMs = 10_000;
 export function createProgress(mode: ProgressMode, stream: NodeJS.WriteStream = process.stderr): Progress {
   const resolved = mode === "auto" ? (stream.isTTY ? "bar" : "lines") : mode;
   const started = Date.now();
+  // Items found done before the run started are not part of its rate.
+  let doneAtStart: number | undefined;
   const rates = (state: ProgressUpdate) => {
     const seconds = Math.max((Date.now() - started) / 1000, 1e-3);
+    doneAtStart ??= state.done;
     return {
+      ips: ((state.done - doneAtStart) / seconds).toFixed(1),
       tps: Math.round(state.tokens / seconds),
       acc: state.graded ? ((100 * state.correct) / state.graded).toFixed(1) : "-",
+      workers:
+        state.workers && Object.keys(state.workers).length > 0
+          ? ` | workers ${Object.entries(state.workers)
+              .map(([id, n]) => `${id} ${n}`)
+              .join(", ")}`
+          : "",
     };
   };
   switch (resolved) {
@@ -41,7 +53,7 @@ export function createProgress(mode: ProgressMode, stream: NodeJS.WriteStream = 
         {
           stream,
           format:
-            "eval [{bar}] {value}/{total} | ETA {eta_formatted} | {tps} tok/s | acc {acc}% | errors {errors}",
+            "eval [{bar}] {value}/{total} | ETA {eta_formatted} | {ips} items/s | {tps} tok/s | acc {acc}% | errors {errors}{workers}",
           hideCursor: true,
           etaBuffer: 50,
           fps: 10,
@@ -67,9 +79,9 @@ export function createProgress(mode: ProgressMode, stream: NodeJS.WriteStream = 
       let lastTenth = -1;
       let last: ProgressUpdate | undefined;
       const print = (state: ProgressUpdate) => {
-        const { tps, acc } = rates(state);
+        const { ips, tps, acc, workers } = rates(state);
         stream.write(
-          `eval ${state.done}/${state.total} | ${tps} tok/s | acc ${acc}% | errors ${state.errors}\n`,
+          `eval ${state.done}/${state.total} | ${ips} items/s | ${tps} tok/s | acc ${acc}% | errors ${state.errors}${workers}\n`,
         );
       };
       return {

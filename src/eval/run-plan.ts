@@ -9,6 +9,8 @@ import { type PricePerMillion, perToken } from "../models/pricing.ts";
 import { RawQuestionBackend } from "../models/raw-question-backend.ts";
 import { ModelRegistry } from "../models/registry.ts";
 import type { ModelBackend } from "../models/types.ts";
+import { BullmqQueue } from "../queue/bullmq-queue.ts";
+import { redact } from "../queue/redis-url.ts";
 import { parseShard } from "../queue/shard.ts";
 import { parseStrategyOptions, takesOption } from "../strategies/index.ts";
 import { loadDataset } from "./datasets/load-dataset.ts";
@@ -16,6 +18,7 @@ import { defaultOutDir, type EvalPlan, parseStrategySpec } from "./eval-plan.ts"
 import { createItemGrader } from "./grade-item.ts";
 import type { ProgressMode } from "./progress.ts";
 import { type ModelEntry, type RoleModel, type RunEvalResult, runEval, type StrategySpec } from "./runner.ts";
+import { redactStoreSpec } from "./store-spec.ts";
 import type { Dataset, EvalRecord } from "./types.ts";
 
 export interface RunEvalPlanOptions {
@@ -28,6 +31,8 @@ export interface RunEvalPlanOptions {
   datasets?: Dataset[];
   /** Backends for model specs, used instead of resolving those specs (tests and benches: scripted models). */
   backends?: Record<string, ModelBackend>;
+  /** Notes for the user while running (a distributed run's id, no worker listening). Default: none. */
+  log?: (line: string) => void;
 }
 
 /** A strategy spec with `samples` applied where the strategy takes it, options validated. */
@@ -59,52 +64,35 @@ export async function runEvalPlan(plan: EvalPlan, options: RunEvalPlanOptions = 
         });
       }),
     ));
+  if (plan.queue && options.backends) {
+    throw new DeliberateError(
+      "BAD_REQUEST",
+      "backends given as objects cannot travel to queue workers: run without `queue`, or name the models by spec",
+      { param: "queue" },
+    );
+  }
   const registry = new ModelRegistry({
     config: loadConfig(plan.config),
     threads: plan.threads,
     contextSize: plan.contextSize,
   });
-  const backendsBySpec = new Map<string, ModelBackend>();
   try {
-    const models: ModelEntry[] = [];
-    for (const entry of plan.models) {
-      const m = typeof entry === "string" ? { spec: entry } : entry;
-      const unknown = m.strategies?.find((name) => !strategies.some((s) => s.name === name));
-      if (unknown !== undefined) {
-        throw new DeliberateError(
-          "BAD_REQUEST",
-          `model \`${m.name ?? m.spec}\` lists strategy \`${unknown}\`, which the plan does not run (${strategies.map((s) => s.name).join(", ")})`,
-          { param: "models.strategies" },
-        );
-      }
-      const raw = m.rawPrompt ?? plan.rawPrompt;
-      // The same backend (raw-prompt wrapper included) for a spec named in several roles or entries.
-      const role = async (spec: string, given?: PricePerMillion): Promise<RoleModel> => {
-        const base = options.backends?.[spec] ?? (await registry.get(spec));
-        let backend = backendsBySpec.get(spec);
-        if (!backend) {
-          // builtin: models take raw prompts already.
-          backend = raw && !(base instanceof RawQuestionBackend) ? new RawQuestionBackend(base) : base;
-          backendsBySpec.set(spec, backend);
-        }
-        // The plan's price for this entry, else the configured model's, attached to its backend.
-        const prices = given ? perToken(given) : registry.prices(base.id);
-        return { name: spec, backend, ...(prices ? { prices } : {}) };
-      };
-      const policy = await role(m.spec, m.price);
-      // The plan's large (or verifier) model is not its own: `-m small -m big --large big` runs big
-      // alone too, the baseline a cascade is compared with.
-      const large = m.large ?? (plan.large === m.spec ? undefined : plan.large);
-      const verifier = m.verifier ?? (plan.verifier === m.spec ? undefined : plan.verifier);
-      models.push({
-        ...policy,
-        name: m.name ?? m.spec,
-        concurrency: m.concurrency ?? plan.concurrency,
-        ...(m.strategies ? { strategies: m.strategies } : {}),
-        ...(large ? { large: await role(large, m.largePrice) } : {}),
-        ...(verifier ? { verifier: await role(verifier, m.verifierPrice) } : {}),
-      });
-    }
+    const models = await resolvePlanModels(plan, strategies, registry, options.backends);
+    // Workers rebuild the run from data: the plan (less the queue's URL), the parsed config, the
+    // strategies and the loaded datasets, so they need no dataset or config files of their own.
+    const queue = plan.queue
+      ? new BullmqQueue({
+          url: plan.queue,
+          run: {
+            plan: { ...plan, queue: undefined },
+            config: registry.config,
+            strategies,
+            datasets,
+            keepSampleTexts: options.keepSampleTexts ?? false,
+          },
+          log: options.log,
+        })
+      : undefined;
     return await runEval({
       models,
       strategies,
@@ -120,11 +108,73 @@ export async function runEvalPlan(plan: EvalPlan, options: RunEvalPlanOptions = 
       signal: options.signal,
       onRecord: options.onRecord,
       keepSampleTexts: options.keepSampleTexts,
-      settings: { plan },
+      ...(queue ? { queue } : {}),
+      // The store's and the queue's passwords stay out of results.json.
+      settings: {
+        plan: {
+          ...plan,
+          ...(plan.store ? { store: redactStoreSpec(plan.store) } : {}),
+          ...(plan.queue ? { queue: redact(plan.queue) } : {}),
+        },
+      },
       costUnit: plan.costUnit,
       ...(plan.shard ? { shard: parseShard(plan.shard) } : {}),
     });
   } finally {
     await registry.close();
   }
+}
+
+/**
+ * The plan's model entries with their backends from `registry` (one backend per spec, the
+ * raw-prompt wrapper included), prices and concurrency: what `runEval` takes, built the same way
+ * by the coordinator and by every queue worker. `backends` stand in for specs (scripted models).
+ */
+export async function resolvePlanModels(
+  plan: EvalPlan,
+  strategies: StrategySpec[],
+  registry: ModelRegistry,
+  backends?: Record<string, ModelBackend>,
+): Promise<ModelEntry[]> {
+  const backendsBySpec = new Map<string, ModelBackend>();
+  const models: ModelEntry[] = [];
+  for (const entry of plan.models) {
+    const m = typeof entry === "string" ? { spec: entry } : entry;
+    const unknown = m.strategies?.find((name) => !strategies.some((s) => s.name === name));
+    if (unknown !== undefined) {
+      throw new DeliberateError(
+        "BAD_REQUEST",
+        `model \`${m.name ?? m.spec}\` lists strategy \`${unknown}\`, which the plan does not run (${strategies.map((s) => s.name).join(", ")})`,
+        { param: "models.strategies" },
+      );
+    }
+    const raw = m.rawPrompt ?? plan.rawPrompt;
+    // The same backend (raw-prompt wrapper included) for a spec named in several roles or entries.
+    const role = async (spec: string, given?: PricePerMillion): Promise<RoleModel> => {
+      const base = backends?.[spec] ?? (await registry.get(spec));
+      let backend = backendsBySpec.get(spec);
+      if (!backend) {
+        // builtin: models take raw prompts already.
+        backend = raw && !(base instanceof RawQuestionBackend) ? new RawQuestionBackend(base) : base;
+        backendsBySpec.set(spec, backend);
+      }
+      // The plan's price for this entry, else the configured model's, attached to its backend.
+      const prices = given ? perToken(given) : registry.prices(base.id);
+      return { name: spec, backend, ...(prices ? { prices } : {}) };
+    };
+    const policy = await role(m.spec, m.price);
+    // The plan's large (or verifier) model is not its own: `-m small -m big --large big` runs big
+    // alone too, the baseline a cascade is compared with.
+    const large = m.large ?? (plan.large === m.spec ? undefined : plan.large);
+    const verifier = m.verifier ?? (plan.verifier === m.spec ? undefined : plan.verifier);
+    models.push({
+      ...policy,
+      name: m.name ?? m.spec,
+      concurrency: m.concurrency ?? plan.concurrency,
+      ...(m.strategies ? { strategies: m.strategies } : {}),
+      ...(large ? { large: await role(large, m.largePrice) } : {}),
+      ...(verifier ? { verifier: await role(verifier, m.verifierPrice) } : {}),
+    });
+  }
+  return models;
 }

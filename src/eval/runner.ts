@@ -8,8 +8,10 @@ import { mkdirSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import type { ModelBackend } from "../models/types.ts";
 import { wrapBackend } from "../models/wrap-backend.ts";
+import { inProcessQueue } from "../queue/in-process.ts";
 import { type Shard, shardDataset } from "../queue/shard.ts";
 import { writeShardGrid } from "../queue/shard-grid.ts";
+import type { WorkDone, WorkFailed, WorkQueue } from "../queue/types.ts";
 import type { Backends, Budget } from "../strategies/types.ts";
 import { buildResults } from "./build-results.ts";
 import { CachingBackend } from "./caching-backend.ts";
@@ -20,7 +22,7 @@ import type { ModelEntry, RoleModel } from "./model-entry.ts";
 import { createProgress, type ProgressMode } from "./progress.ts";
 import type { EvalResults } from "./results.ts";
 import { writeResults } from "./results.ts";
-import { type RoleOf, type SolveTask, solveItem } from "./solve-item.ts";
+import { type RoleOf, type SolveContext, type SolveTask, solveItem } from "./solve-item.ts";
 import { finishedKey, openStore, type ResultStore, redactStoreSpec, resolveStoreSpec } from "./store.ts";
 import type { Dataset, EvalRecord, ModelRole } from "./types.ts";
 
@@ -68,6 +70,11 @@ export interface RunEvalOptions {
   shard?: Shard;
   /** Keep every sample's full text in its record (distillation reads them). Default false. */
   keepSampleTexts?: boolean;
+  /**
+   * Where the items run: default `inProcessQueue` (this process, each model at its concurrency);
+   * a `BullmqQueue` (src/queue/bullmq-queue.ts) spreads them over workers on Redis.
+   */
+  queue?: WorkQueue;
 }
 
 export interface RunEvalResult {
@@ -79,6 +86,8 @@ export interface RunEvalResult {
   solved: number;
   /** Records found finished and skipped. */
   skipped: number;
+  /** Items a distributed queue could not run at all (their jobs failed for good); never any locally. */
+  failed: WorkFailed[];
 }
 
 type Task = SolveTask;
@@ -121,6 +130,21 @@ function renamed(backend: ModelBackend, id: string): ModelBackend {
   return wrapBackend(backend, { overrideId: () => id, close: async () => {} });
 }
 
+/**
+ * Solves, grades and stores one task: the one code path of local runs and of distributed workers.
+ * Undefined when `context.signal` aborted it: nothing is stored, and the next run does it again.
+ */
+export async function executeTask(
+  task: SolveTask,
+  context: SolveContext,
+  store: ResultStore,
+): Promise<EvalRecord | undefined> {
+  const { record, trace } = await solveItem(task, context);
+  if (context.signal?.aborted) return undefined;
+  await store.putRecord(record, trace);
+  return record;
+}
+
 export async function runEval(options: RunEvalOptions): Promise<RunEvalResult> {
   const {
     models,
@@ -137,6 +161,7 @@ export async function runEval(options: RunEvalOptions): Promise<RunEvalResult> {
     settings = {},
     onRecord,
     keepSampleTexts,
+    queue = inProcessQueue,
   } = options;
   const outDir = resolve(options.outDir);
   mkdirSync(outDir, { recursive: true });
@@ -194,25 +219,27 @@ export async function runEval(options: RunEvalOptions): Promise<RunEvalResult> {
       queues.set(model, queue);
     }
 
-    const state = { done: skipped, total, correct: 0, graded: 0, errors: 0, tokens: 0 };
+    // Items per worker only where there are workers to tell apart.
+    const workers: Record<string, number> | undefined = queue.kind === "in-process" ? undefined : {};
+    const state = { done: skipped, total, correct: 0, graded: 0, errors: 0, tokens: 0, workers };
     const progress = createProgress(progressMode);
     progress.update(state);
     let solved = 0;
     let lastProgress = 0;
+    const failed: WorkFailed[] = [];
+    const context: SolveContext = { grader, budget, systemPrompt, signal, keepSampleTexts };
 
-    const runTask = async (task: Task): Promise<void> => {
-      const record = await solveItem(task, { grader, budget, systemPrompt, signal, keepSampleTexts });
-      if (signal?.aborted) return; // not stored: the next run does it again
-      await store.putRecord(record.record, record.trace);
-      fresh.get(task.cell)?.records.push(record.record);
+    const onDone = ({ cell, record, worker }: WorkDone): void => {
+      fresh.get(cell)?.records.push(record);
       solved++;
       state.done++;
-      if (record.record.status === "ok") {
+      if (record.status === "ok") {
         state.graded++;
-        if (record.record.correct) state.correct++;
+        if (record.correct) state.correct++;
       } else state.errors++;
-      tokens += record.record.promptTokens + record.record.completionTokens;
+      tokens += record.promptTokens + record.completionTokens;
       state.tokens = tokens;
+      if (workers) workers[worker] = (workers[worker] ?? 0) + 1;
       // A bar redraws at 10 fps and lines print every 10%: updating per item only costs time when
       // items take microseconds. The last state is always shown (below).
       const now = Date.now();
@@ -220,20 +247,23 @@ export async function runEval(options: RunEvalOptions): Promise<RunEvalResult> {
         lastProgress = now;
         progress.update(state);
       }
-      onRecord?.(record.record);
+      onRecord?.(record);
     };
 
     try {
-      await Promise.all(
-        [...queues.entries()].map(async ([model, queue]) => {
-          let next = 0;
-          const worker = async () => {
-            while (next < queue.length && !signal?.aborted) await runTask(queue[next++]);
-          };
-          const width = Math.max(1, Math.min(model.concurrency ?? 4, queue.length));
-          await Promise.all(Array.from({ length: width }, worker));
-        }),
-      );
+      await queue.run({
+        groups: [...queues].map(([model, tasks]) => ({ concurrency: model.concurrency ?? 4, tasks })),
+        execute: (task) => executeTask(task, context, store),
+        store,
+        storeSpec: storePath,
+        signal,
+        onDone,
+        onFailed: (failure) => {
+          failed.push(failure);
+          state.done++;
+          state.errors++;
+        },
+      });
     } finally {
       progress.update(state);
       progress.stop();
@@ -255,7 +285,7 @@ export async function runEval(options: RunEvalOptions): Promise<RunEvalResult> {
     });
     const resultsPath = join(outDir, "results.json");
     writeResults(resultsPath, results);
-    return { outDir, resultsPath, storePath, results, solved, skipped };
+    return { outDir, resultsPath, storePath, results, solved, skipped, failed };
   } finally {
     await store.close();
   }

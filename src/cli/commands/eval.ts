@@ -27,6 +27,7 @@ interface EvalFlags {
   out?: string;
   store?: string;
   shard?: string;
+  queue?: string;
   concurrency?: number;
   maxCalls?: number;
   maxTokens?: number;
@@ -81,6 +82,10 @@ export function evalCommand(): Command {
       "--shard <i/N>",
       "run only static shard i of N (0-based, stable by item); combine the N run folders with `deliberate merge`",
     )
+    .option(
+      "--queue <url>",
+      "run the items on `deliberate worker` processes listening on this Redis (redis://host:port); they write to --store",
+    )
     .option("--concurrency <n>", "problems in flight per model", integer(1))
     .option("--max-calls <n>", "budget: model calls per problem", integer(1))
     .option("--max-tokens <n>", "budget: tokens per problem", integer(1))
@@ -120,6 +125,7 @@ export function evalCommand(): Command {
           out: flags.out,
           store: flags.store,
           shard: flags.shard,
+          queue: flags.queue,
           concurrency: flags.concurrency,
           systemPrompt: flags.system,
           rawPrompt: flags.rawPrompt,
@@ -134,12 +140,23 @@ export function evalCommand(): Command {
       const stop = () => controller.abort();
       process.once("SIGINT", stop);
       try {
-        const run = await runEvalPlan(plan, { progress: flags.progress, signal: controller.signal });
+        const run = await runEvalPlan(plan, {
+          progress: flags.progress,
+          signal: controller.signal,
+          log: (line) => process.stderr.write(`eval: ${line}\n`),
+        });
         if (flags.json) {
           process.stdout.write(`${JSON.stringify(run.results, null, 2)}\n`);
           return;
         }
         for (const cell of run.results.cells) process.stdout.write(`${cellLine(cell)}\n`);
+        // Items a queue's workers could not run at all; they stay unfinished, so a rerun retries them.
+        if (run.failed.length > 0) {
+          const [first] = run.failed;
+          process.stdout.write(
+            `${run.failed.length} items failed on workers (first: ${first.cell} ${first.itemId} seed ${first.seed}: ${first.reason})\n`,
+          );
+        }
         process.stdout.write(
           `${controller.signal.aborted ? "interrupted; run again to resume. " : ""}${run.solved} solved, ${run.skipped} reused → ${run.resultsPath}\n`,
         );

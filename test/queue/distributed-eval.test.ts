@@ -1,0 +1,196 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { Queue } from "bullmq";
+import type { EvalResults } from "../../src/eval/results.ts";
+import { runEvalPlan } from "../../src/eval/run-plan.ts";
+import { type QueueWorker, startQueueWorker, type WorkerItemEvent } from "../../src/queue/queue-worker.ts";
+import { keyPrefix } from "../../src/queue/redis-names.ts";
+import { runCli } from "../helpers/cli.ts";
+import { type RedisServer, startRedis } from "../helpers/redis.ts";
+import {
+  comparableRecords,
+  gridFlags,
+  gridPlan,
+  spawnWorker,
+  startAnsweringServer,
+  totalItems,
+  until,
+  writeConfig,
+} from "./helpers/distributed-eval.ts";
+
+let redis: RedisServer;
+let dir: string;
+/** The single-process run every distributed run must equal, record for record. */
+let reference: Awaited<ReturnType<typeof comparableRecords>>;
+let referenceCells: unknown;
+
+/** What results.json says per cell, less the run's id, dates and wall times. */
+function cellsOf(outDir: string) {
+  const results = JSON.parse(readFileSync(join(outDir, "results.json"), "utf8")) as EvalResults;
+  return results.cells.map((c) => ({
+    cell: c.cell,
+    accuracy: c.accuracy,
+    n: c.summary.n,
+    errors: c.summary.errors,
+    curves: c.summary.curves,
+    promptTokens: c.summary.promptTokens,
+    completionTokens: c.summary.completionTokens,
+  }));
+}
+
+/** Jobs being worked on right now by the worker named `id`. */
+async function activeOn(queue: Queue, id: string): Promise<number> {
+  const jobs = await queue.getJobs(["active"]);
+  return jobs.filter((job) => job.processedBy === id).length;
+}
+
+before(async () => {
+  redis = await startRedis();
+  dir = mkdtempSync(join(tmpdir(), "deliberate-queue-"));
+  const server = await startAnsweringServer(0);
+  try {
+    const out = join(dir, "local");
+    const run = await runEvalPlan(gridPlan(writeConfig(mkdtempSync(join(dir, "cfg-")), server, 2), out), {
+      progress: "none",
+    });
+    assert.equal(run.solved, totalItems);
+    reference = await comparableRecords(run.storePath);
+    referenceCells = cellsOf(out);
+  } finally {
+    await server.close();
+  }
+});
+
+after(async () => {
+  await redis.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test("`eval --queue` over 3 workers (one a child process) equals the single-process run, and the endpoint limit holds across workers", async () => {
+  const server = await startAnsweringServer(30);
+  const config = writeConfig(mkdtempSync(join(dir, "cfg-")), server, 2);
+  const out = join(dir, "three-workers");
+  const child = spawnWorker(redis.url, ["--id", "child", "--concurrency", "3"]);
+  const workers = ["a", "b"].map((id) => startQueueWorker({ url: redis.url, id, concurrency: 3 }));
+  try {
+    await Promise.all([child.ready, ...workers.map((worker) => worker.ready)]);
+    const run = await runCli(
+      ["eval", ...gridFlags(config, out), "--queue", redis.url, "--progress", "lines"],
+      {
+        timeoutMs: 240_000,
+      },
+    );
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, new RegExp(`${totalItems} solved, 0 reused`));
+    // Progress names the workers that did the items.
+    assert.match(run.stderr, /items\/s .*\| workers /);
+    assert.deepEqual(await comparableRecords(join(out, "store.sqlite")), reference);
+    assert.deepEqual(cellsOf(out), referenceCells);
+    // Nine items in flight over three processes, yet never more than the endpoint's 2 at once.
+    assert.ok(server.maxInFlight <= 2, `the endpoint saw ${server.maxInFlight} requests at once`);
+    assert.ok(server.maxInFlight >= 1);
+
+    // SIGTERM: the child finishes what it has and exits cleanly, saying how many it did.
+    child.child.kill("SIGTERM");
+    assert.equal(await child.exited, 0, child.output());
+    const childItems = Number(/stopped after (\d+) items/.exec(child.output())?.[1]);
+    // Each item ran exactly once: nothing stalled, nothing was duplicated.
+    assert.equal(workers[0].processed + workers[1].processed + childItems, totalItems);
+  } finally {
+    child.child.kill("SIGKILL");
+    await Promise.all(workers.map((worker) => worker.close()));
+    await server.close();
+  }
+});
+
+test("a worker killed with SIGKILL mid-run: its items go to another worker, none lost, none counted twice", async () => {
+  const server = await startAnsweringServer(150);
+  const config = writeConfig(mkdtempSync(join(dir, "cfg-")), server, 4);
+  const out = join(dir, "killed");
+  const short = ["--lock-duration", "1500", "--stalled-interval", "500", "--slot-lease", "2000"];
+  const doomed = spawnWorker(redis.url, ["--id", "doomed", "--concurrency", "3", "-v", ...short]);
+  const survivor = startQueueWorker({
+    url: redis.url,
+    id: "survivor",
+    concurrency: 3,
+    lockDurationMs: 1500,
+    stalledIntervalMs: 500,
+    slotLeaseMs: 2000,
+  });
+  const queue = new Queue("eval", { connection: { url: redis.url }, prefix: keyPrefix });
+  try {
+    await Promise.all([doomed.ready, survivor.ready]);
+    const running = runEvalPlan(gridPlan(config, out, redis.url), { progress: "none" });
+    // Killed part-way: it has finished items, and holds others it will never finish.
+    await until(
+      async () =>
+        /: (correct|wrong|error) in \d+ ms/.test(doomed.output()) && (await activeOn(queue, "doomed")) > 0,
+      "the doomed worker to be mid-run",
+    );
+    doomed.child.kill("SIGKILL");
+    assert.equal(await doomed.exited, null);
+    const run = await running;
+    assert.equal(run.solved, totalItems);
+    assert.deepEqual(run.failed, []);
+    assert.deepEqual(await comparableRecords(run.storePath), reference);
+    assert.deepEqual(cellsOf(out), referenceCells);
+  } finally {
+    doomed.child.kill("SIGKILL");
+    await queue.close();
+    await survivor.close();
+    await server.close();
+  }
+});
+
+test("a worker handing its items back (a second SIGTERM) leaves them to another worker, unstored", async () => {
+  const server = await startAnsweringServer(200);
+  const config = writeConfig(mkdtempSync(join(dir, "cfg-")), server, 8);
+  const out = join(dir, "handed-back");
+  const events: WorkerItemEvent[] = [];
+  const first = startQueueWorker({
+    url: redis.url,
+    id: "first",
+    concurrency: 2,
+    onItem: (e) => events.push(e),
+  });
+  let second: QueueWorker | undefined;
+  const queue = new Queue("eval", { connection: { url: redis.url }, prefix: keyPrefix });
+  try {
+    await first.ready;
+    const running = runEvalPlan(gridPlan(config, out, redis.url), { progress: "none" });
+    await until(async () => (await activeOn(queue, "first")) === 2, "the first worker to hold two items");
+    await first.handBack();
+    const handedBack = events.filter((e) => e.handedBack);
+    assert.ok(handedBack.length >= 1, "at least one item was handed back");
+    assert.ok(events.every((e) => e.error === undefined));
+    second = startQueueWorker({ url: redis.url, id: "second", concurrency: 4 });
+    const run = await running;
+    assert.equal(run.solved, totalItems);
+    assert.deepEqual(await comparableRecords(run.storePath), reference);
+    // Handed-back items were finished by the second worker only: every item completed once.
+    assert.equal(first.processed + second.processed, totalItems);
+  } finally {
+    await queue.close();
+    await first.close();
+    await second?.close();
+    await server.close();
+  }
+});
+
+test("a queue URL that is not Redis is refused up front, naming the option", async () => {
+  const config = join(dir, "unused.yaml");
+  const run = await runCli([
+    "eval",
+    ...gridFlags(config, join(dir, "bad")),
+    "--queue",
+    "http://127.0.0.1:6379",
+  ]);
+  assert.equal(run.code, 2);
+  assert.match(run.stderr, /queue.*redis:\/\//);
+  const worker = await runCli(["worker", "--queue", "localhost:6379"]);
+  assert.equal(worker.code, 2);
+  assert.match(worker.stderr, /queue.*redis:\/\//);
+});
