@@ -7,6 +7,7 @@
  * teach nothing twice, but the same words under another question are another example (short answers
  * such as "12+7=19 #### 19" recur across problems by design).
  */
+import { MinHasher } from "./minhash.ts";
 import { NearDuplicateIndex } from "./near-duplicates.ts";
 import type { DistilledTrace } from "./types.ts";
 
@@ -36,6 +37,9 @@ export function normalizeText(text: string): string {
 
 export function dedupeTraces(traces: readonly DistilledTrace[], options: DedupeOptions = {}): DedupeResult {
   const result: DedupeResult = { kept: [], exact: [], near: [] };
+  // One hasher for every problem's index: its seeded hash functions are made once.
+  const { threshold, ...minhash } = options;
+  const hasher = new MinHasher(minhash);
   // Per problem: texts seen, the near-duplicate index, and the traces in the order the index got them.
   const byProblem = new Map<
     string,
@@ -44,7 +48,7 @@ export function dedupeTraces(traces: readonly DistilledTrace[], options: DedupeO
   for (const trace of traces) {
     let group = byProblem.get(trace.problemId);
     if (!group) {
-      group = { seen: new Set(), index: new NearDuplicateIndex(options), added: [] };
+      group = { seen: new Set(), index: new NearDuplicateIndex({ threshold, hasher }), added: [] };
       byProblem.set(trace.problemId, group);
     }
     const normalized = normalizeText(trace.text);

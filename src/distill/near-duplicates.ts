@@ -11,6 +11,8 @@ import { bandsFor, estimateJaccard, MinHasher, type MinHashOptions } from "./min
 export interface NearDuplicateOptions extends MinHashOptions {
   /** Estimated Jaccard similarity at or above which a text is a near-duplicate, in (0, 1]. Default 0.8. */
   threshold?: number;
+  /** A hasher to share between indexes (one per problem); its settings replace the MinHash options. */
+  hasher?: MinHasher;
 }
 
 /** What `add` decided: kept, or a near-copy of the kept text at `of` (its index among those added). */
@@ -23,16 +25,16 @@ export class NearDuplicateIndex {
   /** Per band: band hash → indices of kept texts with that band. */
   private readonly buckets: Array<Map<number, number[]>>;
   /** Signatures of added texts, by index (kept or not; only kept ones are in buckets). */
-  private readonly signatures: Uint32Array[] = [];
+  private readonly signatures: Int32Array[] = [];
 
-  constructor({ threshold = 0.8, ...minhash }: NearDuplicateOptions = {}) {
+  constructor({ threshold = 0.8, hasher, ...minhash }: NearDuplicateOptions = {}) {
     if (!(threshold > 0 && threshold <= 1)) {
       throw new DeliberateError("BAD_REQUEST", `\`threshold\` must be in (0, 1], got ${threshold}`, {
         param: "threshold",
       });
     }
     this.threshold = threshold;
-    this.hasher = new MinHasher(minhash);
+    this.hasher = hasher ?? new MinHasher(minhash);
     const { bands, rows } = bandsFor(threshold, this.hasher.permutations);
     this.rows = rows;
     this.buckets = Array.from({ length: bands }, () => new Map());
@@ -70,7 +72,7 @@ export class NearDuplicateIndex {
   }
 
   /** A band's rows hashed to one number; a collision only adds a candidate, which is then checked. */
-  private bandKey(signature: Uint32Array, band: number): number {
+  private bandKey(signature: Int32Array, band: number): number {
     let h = mix32(band + 1);
     for (let i = band * this.rows; i < (band + 1) * this.rows; i++) h = mix32((h ^ signature[i]) >>> 0);
     return h >>> 0;
