@@ -64,7 +64,10 @@ export interface DpoOptions {
   evalProblems?: number;
   /** Held-out questions of `data`. Default 5% of its distinct questions, between 1 and 100. */
   validSize?: number;
-  /** Measure greedy accuracy on this task's validation problems instead of the held-out questions. */
+  /**
+   * Measure greedy accuracy on this task's validation problems instead of the held-out questions
+   * (the SFT run's own held-out problems when it trained on this task).
+   */
   task?: SyntheticName;
   /** The task's difficulty. Default 1. */
   difficulty?: number;
@@ -180,10 +183,14 @@ export async function runDpo(options: DpoOptions): Promise<DpoResult> {
       { init, initFingerprint, dataFingerprint: data.fingerprint },
       outDir,
     );
+  // The SFT run's options (nested by stages after it), kept for GRPO or the verifier after DPO.
+  const sft = (start.header.options.sft ?? start.header.options) as Record<string, unknown>;
+  // On the SFT run's own task its seed gives exactly its held-out problems, none of them trained on.
+  const validationSeed = sft.task === options.task && typeof sft.seed === "number" ? sft.seed : seed;
   const validation = validationProblems(
     options.task,
     difficulty,
-    seed,
+    validationSeed,
     tokenizer,
     config,
     data.validProblems,
@@ -201,8 +208,7 @@ export async function runDpo(options: DpoOptions): Promise<DpoResult> {
       initFingerprint,
       data: dataPath,
       dataFingerprint: data.fingerprint,
-      // What later stages (GRPO, the verifier) rebuild their task from: the SFT run's options.
-      sft: start.header.options.sft ?? start.header.options,
+      sft,
       task: options.task,
       difficulty: options.task === undefined ? undefined : difficulty,
       beta,

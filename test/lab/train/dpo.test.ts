@@ -145,3 +145,13 @@ test("dpo refuses: a resume from another init, a changed data file, β ≤ 0, an
     /accented\.jsonl: 1 character\(s\) not in the vocabulary of the init checkpoint: "é" \(first on line 6\)/,
   );
 });
+
+test("dpo --task: greedy accuracy is measured on the task's validation problems", async () => {
+  const result = await runDpo(
+    dpoOptions(join(dir, "task"), { task: "modular", maxSteps: 1, evalProblems: 7 }),
+  );
+  // 7 task problems, not the 4 held-out questions of the file.
+  assert.equal(result.initialEval.problems, 7);
+  assert.equal(result.initialEval.pairs, 4);
+  assert.equal(result.lastEval?.problems, 7);
+});
