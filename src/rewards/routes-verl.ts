@@ -18,8 +18,18 @@ import type { RewardEnv, RewardState } from "./reward-app.ts";
 import { rewardSpecSchema } from "./routes-native.ts";
 import type { RewardItem, RewardResult } from "./types.ts";
 
-/** `extra_info`'s fields we read; verl's own (`index`, `split`, …) are ignored. */
-const extraInfoSchema = rewardSpecSchema.omit({ gold: true }).extend({ prompt: z.string().optional() });
+/**
+ * `extra_info`'s fields we read; verl's own (`index`, `split`, …) are ignored. A field that is null
+ * is absent: verl hands a parquet struct's field that is null in this row as None (a mixed dataset's
+ * math rows have no `tests`).
+ */
+const extraInfoSchema = z.preprocess(
+  (value) =>
+    typeof value === "object" && value !== null && !Array.isArray(value)
+      ? Object.fromEntries(Object.entries(value).filter(([, field]) => field !== null))
+      : value,
+  rewardSpecSchema.omit({ gold: true }).extend({ prompt: z.string().optional() }),
+);
 
 const requestSchema = z.object({
   data_source: z.array(z.string()).optional(),
