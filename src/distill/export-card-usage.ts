@@ -4,14 +4,11 @@
  * signatures; OpenRLHF's `openrlhf/cli/train_sft.py`, `train_dpo.py`, `train_ppo_ray.py`; verl's
  * `data.*` and `custom_reward_function.*` config keys). Paths are relative to `$DATASET`, the folder.
  */
-import type { VerlColumns } from "./export-verl.ts";
-
 export interface CardUsageOptions {
   /** verl's `data_source` value in every row. */
   dataSource: string;
   /** The system message the trainer exports put before each question, if any. */
   systemPrompt?: string;
-  verlColumns: VerlColumns;
   /** Whether `verl/test.parquet` was written. */
   verlTest: boolean;
 }
@@ -75,10 +72,8 @@ function openrlhf(): string {
 }
 
 function verl(options: CardUsageOptions): string {
-  const { dataSource, verlColumns, verlTest } = options;
-  const extra = ["split", "index", "problem_id", "pass_rate", "difficulty"];
-  if (verlColumns.kind) extra.push("kind");
-  if (verlColumns.tests) extra.push("tests");
+  const { dataSource, verlTest } = options;
+  const extra = ["split", "index", "problem_id", "pass_rate", "difficulty", "kind", "tests"];
   return [
     "### verl",
     `\`verl/train.parquet\`${verlTest ? " and `verl/test.parquet`" : ""}: \`data_source\` (\`${dataSource}\`), \`prompt\` (chat messages), \`ability\`, \`reward_model\` (\`style: rule\`, \`ground_truth\`), \`extra_info\` (${extra.map((name) => `\`${name}\``).join(", ")}).`,
@@ -93,15 +88,7 @@ function verl(options: CardUsageOptions): string {
         "  custom_reward_function.path=docs/rewards/verl_compute_score.py custom_reward_function.name=compute_score",
       ].join("\n"),
     ),
-    `The reward function posts \`ground_truth\` and \`extra_info\` to \`deliberate rewards serve\`. ${
-      verlColumns.kind
-        ? "`extra_info.kind` tells it each problem's kind"
-        : "No `extra_info.kind` column: some problems are `text`, which the service grades as math"
-    }${
-      verlColumns.tests
-        ? " and `extra_info.tests` holds each code problem's tests."
-        : "; `extra_info.tests` is a column only when every problem is code (verl would hand the others a None the service refuses)."
-    }${verlTest ? "" : " No test split was asked for, so validation reuses the train file."}`,
+    `The reward function posts \`ground_truth\` and \`extra_info\` to \`deliberate rewards serve\`: \`extra_info.kind\` is the problem's kind where the service has one (null for \`text\`, graded as math) and \`extra_info.tests\` a code problem's tests (null for the others).${verlTest ? "" : " No test split was asked for, so validation reuses the train file."}`,
   ].join("\n\n");
 }
 

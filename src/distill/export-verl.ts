@@ -5,15 +5,14 @@
  *   prompt        list<struct<role: string, content: string>>, chat messages verl templates itself
  *   ability       string, the task kind (math, choice, code, text)
  *   reward_model  struct<style: string, ground_truth: string>, style "rule": checked, not a model
- *   extra_info    struct<split, index, problem_id, pass_rate, difficulty, [kind], [tests]>
+ *   extra_info    struct<split, index, problem_id, pass_rate, difficulty, kind, tests<language, code>>
  * written as true nested parquet columns (a 3-level LIST of a struct, and structs), which pyarrow and
  * `datasets` read as lists of dicts and dicts, as verl expects.
  *
- * verl hands `extra_info` to the reward function as a dict, where a struct field that is null in a
- * row arrives as None, and `deliberate rewards serve` (`POST /verl/compute_score`) refuses a None
- * `kind` or `tests`. So those two fields are columns only when every prompt of the set has a value:
- * `kind` when no prompt is `text` (the service has no such kind), `tests` when every prompt is code.
- * Otherwise the service grades against `ground_truth` as math, and `ability` still says the kind.
+ * `extra_info.kind` and `extra_info.tests` are for `deliberate rewards serve` (`POST
+ * /verl/compute_score`, which reads them from `extra_info`): the kind when the service knows it
+ * (null for `text`, which it grades as math), the tests for code (null otherwise). verl hands a null
+ * struct field to the reward function as None, which the service takes as absent.
  */
 import type { SchemaElement } from "hyparquet";
 import { parquetWriteBuffer } from "hyparquet-writer";
@@ -21,7 +20,7 @@ import type { RewardKind } from "../rewards/types.ts";
 import type { TaskKind } from "../run/types.ts";
 import type { CodeTests } from "../sandbox/types.ts";
 import { fnv1a, mix32 } from "../util/fnv1a.ts";
-import { type ExportMessage, promptMessages, rewardFieldsOf, rewardKindOf } from "./export-chat.ts";
+import { type ExportMessage, promptMessages, rewardFieldsOf } from "./export-chat.ts";
 import type { PromptRow } from "./types.ts";
 
 export type VerlSplit = "train" | "test";
@@ -34,10 +33,10 @@ export interface VerlExtraInfo {
   /** The teachers' measured pass rate on this problem; null when unknown. */
   pass_rate: number | null;
   difficulty: number | null;
-  /** Present when the set's `VerlColumns.kind` is on. */
-  kind?: RewardKind;
-  /** Present when the set's `VerlColumns.tests` is on. */
-  tests?: CodeTests;
+  /** The reward service's kind; null for `text` problems. */
+  kind: RewardKind | null;
+  /** A code problem's tests; null for the others. */
+  tests: CodeTests | null;
 }
 
 export interface VerlRow {
@@ -48,28 +47,14 @@ export interface VerlRow {
   extra_info: VerlExtraInfo;
 }
 
-/** Which optional `extra_info` fields a prompt set's files carry (the same for its train and test files). */
-export interface VerlColumns {
-  kind: boolean;
-  tests: boolean;
-}
-
-export function verlColumnsFor(prompts: readonly PromptRow[]): VerlColumns {
-  return {
-    kind: prompts.every((row) => rewardKindOf(row.kind) !== undefined),
-    tests: prompts.every((row) => row.tests !== undefined),
-  };
-}
-
 export interface VerlRowsOptions {
   split: VerlSplit;
   dataSource: string;
   systemPrompt?: string;
-  columns: VerlColumns;
 }
 
 export function verlRows(prompts: readonly PromptRow[], options: VerlRowsOptions): VerlRow[] {
-  const { split, dataSource, systemPrompt, columns } = options;
+  const { split, dataSource, systemPrompt } = options;
   return prompts.map((row, index) => {
     const reward = rewardFieldsOf(row);
     return {
@@ -83,8 +68,8 @@ export function verlRows(prompts: readonly PromptRow[], options: VerlRowsOptions
         problem_id: row.id,
         pass_rate: row.passRate ?? null,
         difficulty: row.difficulty ?? null,
-        ...(columns.kind ? { kind: reward.kind } : {}),
-        ...(columns.tests ? { tests: reward.tests } : {}),
+        kind: reward.kind ?? null,
+        tests: reward.tests ?? null,
       },
     };
   });
@@ -118,45 +103,36 @@ const text = (name: string): SchemaElement => ({
 });
 
 /** The file's schema, depth-first as parquet lists it: a group names how many children follow it. */
-function verlSchema(columns: VerlColumns): SchemaElement[] {
-  const extra: SchemaElement[] = [
-    text("split"),
-    { name: "index", type: "INT64", repetition_type: "REQUIRED" },
-    text("problem_id"),
-    { name: "pass_rate", type: "DOUBLE", repetition_type: "OPTIONAL" },
-    { name: "difficulty", type: "DOUBLE", repetition_type: "OPTIONAL" },
-    ...(columns.kind ? [text("kind")] : []),
-    ...(columns.tests
-      ? [
-          { name: "tests", repetition_type: "REQUIRED", num_children: 2 } as const,
-          text("language"),
-          text("code"),
-        ]
-      : []),
-  ];
-  const extraChildren = 5 + (columns.kind ? 1 : 0) + (columns.tests ? 1 : 0);
-  return [
-    { name: "root", num_children: 5 },
-    text("data_source"),
-    // The standard 3-level list: prompt (LIST) → repeated group `list` → `element` (the message struct).
-    { name: "prompt", repetition_type: "REQUIRED", converted_type: "LIST", num_children: 1 },
-    { name: "list", repetition_type: "REPEATED", num_children: 1 },
-    { name: "element", repetition_type: "REQUIRED", num_children: 2 },
-    text("role"),
-    text("content"),
-    text("ability"),
-    { name: "reward_model", repetition_type: "REQUIRED", num_children: 2 },
-    text("style"),
-    text("ground_truth"),
-    { name: "extra_info", repetition_type: "REQUIRED", num_children: extraChildren },
-    ...extra,
-  ];
-}
+const verlSchema: SchemaElement[] = [
+  { name: "root", num_children: 5 },
+  text("data_source"),
+  // The standard 3-level list: prompt (LIST) → repeated group `list` → `element` (the message struct).
+  { name: "prompt", repetition_type: "REQUIRED", converted_type: "LIST", num_children: 1 },
+  { name: "list", repetition_type: "REPEATED", num_children: 1 },
+  { name: "element", repetition_type: "REQUIRED", num_children: 2 },
+  text("role"),
+  text("content"),
+  text("ability"),
+  { name: "reward_model", repetition_type: "REQUIRED", num_children: 2 },
+  text("style"),
+  text("ground_truth"),
+  { name: "extra_info", repetition_type: "REQUIRED", num_children: 7 },
+  text("split"),
+  { name: "index", type: "INT64", repetition_type: "REQUIRED" },
+  text("problem_id"),
+  { name: "pass_rate", type: "DOUBLE", repetition_type: "OPTIONAL" },
+  { name: "difficulty", type: "DOUBLE", repetition_type: "OPTIONAL" },
+  { ...text("kind"), repetition_type: "OPTIONAL" },
+  // A null struct for non-code rows; its fields are required when it is there.
+  { name: "tests", repetition_type: "OPTIONAL", num_children: 2 },
+  text("language"),
+  text("code"),
+];
 
 /** The rows as a parquet file's bytes (snappy-compressed, hyparquet-writer's default). */
-export function verlParquet(rows: readonly VerlRow[], columns: VerlColumns): Uint8Array {
+export function verlParquet(rows: readonly VerlRow[]): Uint8Array {
   const buffer = parquetWriteBuffer({
-    schema: verlSchema(columns),
+    schema: verlSchema,
     columnData: [
       { name: "data_source", data: rows.map((row) => row.data_source) },
       { name: "prompt", data: rows.map((row) => row.prompt) },

@@ -20,7 +20,7 @@ import type { DatasetFile } from "./export-layout.ts";
 import { openRlhfDpoRow, openRlhfPromptRow, openRlhfSftRow } from "./export-openrlhf.ts";
 import { plainDpo, plainPrompt, plainSft, plainTrace } from "./export-plain.ts";
 import { trlDpoRow, trlGrpoRow, trlSftRow } from "./export-trl.ts";
-import { splitPrompts, verlColumnsFor, verlParquet, verlRows } from "./export-verl.ts";
+import { splitPrompts, verlParquet, verlRows } from "./export-verl.ts";
 import type {
   DistilledProblem,
   DistilledTrace,
@@ -110,13 +110,9 @@ export async function writeDataset(
   requireUniqueIds("dpo", dpo);
   requireUniqueIds("prompts", prompts);
 
-  // The two verl files share their columns, decided over every prompt.
-  const verlColumns = verlColumnsFor(prompts);
   const halves = testFraction > 0 ? splitPrompts(prompts, testFraction) : { train: prompts, test: undefined };
   const verlOf = (rows: PromptRow[], split: "train" | "test", file: DatasetFile) =>
-    encodeParquet(file, () =>
-      verlParquet(verlRows(rows, { split, dataSource, systemPrompt, columns: verlColumns }), verlColumns),
-    );
+    encodeParquet(file, () => verlParquet(verlRows(rows, { split, dataSource, systemPrompt })));
   const verlTrain = verlOf(halves.train, "train", "verl/train.parquet");
   const verlTest = halves.test && verlOf(halves.test, "test", "verl/test.parquet");
 
@@ -145,7 +141,6 @@ export async function writeDataset(
     rows,
     dataSource,
     systemPrompt,
-    verlColumns,
     verlTest: halves.test !== undefined,
   });
 

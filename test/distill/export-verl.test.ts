@@ -20,7 +20,13 @@ async function readParquet(path: string) {
   return {
     metadata,
     rows: rows.map((row, i) => {
-      const parsed = verlRowSchema.safeParse(row);
+      // hyparquet gives a null struct (definition level below it) as undefined; pyarrow gives None.
+      const extra = row.extra_info as Record<string, unknown>;
+      assert.ok("tests" in extra, "the tests column is there, null or not");
+      const parsed = verlRowSchema.safeParse({
+        ...row,
+        extra_info: { ...extra, tests: extra.tests ?? null },
+      });
       assert.ok(parsed.success, `${path} row ${i}: ${parsed.success ? "" : parsed.error.message}`);
       return parsed.data;
     }),
@@ -47,6 +53,8 @@ function expectedRow(prompt: PromptRow, split: "train" | "test", index: number, 
       problem_id: prompt.id,
       pass_rate: prompt.passRate ?? null,
       difficulty: prompt.difficulty ?? null,
+      kind: prompt.kind === "text" ? null : prompt.kind,
+      tests: prompt.tests ?? null,
     },
   };
 }
@@ -62,12 +70,11 @@ test("train.parquet: nested list and struct columns, one row per prompt, field b
       "prompt:LIST{list:REPEATED{element:REQUIRED{role:UTF8,content:UTF8}}}",
       "ability:UTF8",
       "reward_model:REQUIRED{style:UTF8,ground_truth:UTF8}",
-      "extra_info:REQUIRED{split:UTF8,index:INT64,problem_id:UTF8,pass_rate:DOUBLE,difficulty:DOUBLE}",
+      "extra_info:REQUIRED{split:UTF8,index:INT64,problem_id:UTF8,pass_rate:DOUBLE,difficulty:DOUBLE,kind:UTF8,tests:OPTIONAL{language:UTF8,code:UTF8}}",
     ].join(" "),
   );
   assert.ok(!metadata.schema.some((element) => element.converted_type === "JSON"), "no JSON-string columns");
   assert.equal(metadata.num_rows, BigInt(data.prompts.length));
-  // The sample has a text problem and non-code ones: neither `kind` nor `tests` is a column.
   assert.deepEqual(
     rows,
     data.prompts.map((p, i) => expectedRow(p, "train", i, "deliberate/distill")),
@@ -75,24 +82,18 @@ test("train.parquet: nested list and struct columns, one row per prompt, field b
   assert.equal(existsSync(join(dir, "verl/test.parquet")), false);
 });
 
-test("extra_info.kind is a column when no prompt is text; extra_info.tests when every prompt is code", async () => {
-  const noText = subset((p) => p.kind !== "text");
-  const { rows } = await readParquet(join(await exported(noText), "verl/train.parquet"));
+test("extra_info: the reward service's kind (null for text), a code problem's tests (null for the others)", async () => {
+  const data = sampleDataset();
+  const { rows } = await readParquet(join(await exported(data), "verl/train.parquet"));
   assert.deepEqual(
-    rows.map((row) => [row.extra_info.problem_id, row.extra_info.kind, "tests" in row.extra_info]),
-    noText.prompts.map((p) => [p.id, p.kind, false]),
-  );
-
-  const code = subset((p) => p.kind === "code");
-  const read = await readParquet(join(await exported(code), "verl/train.parquet"));
-  assert.deepEqual(
-    read.rows.map((row) => row.extra_info),
+    rows.map((row) => [row.ability, row.extra_info.kind, row.extra_info.tests]),
     [
-      {
-        ...expectedRow(code.prompts[0], "train", 0, "").extra_info,
-        kind: "code",
-        tests: { language: "python", code: "assert add(2, 3) == 5\nassert add(-1, 1) == 0" },
-      },
+      ["math", "math", null],
+      ["math", "math", null],
+      ["choice", "choice", null],
+      ["code", "code", { language: "python", code: "assert add(2, 3) == 5\nassert add(-1, 1) == 0" }],
+      ["text", null, null],
+      ["math", "math", null],
     ],
   );
 });
