@@ -20,8 +20,10 @@ test("deliberate train --data, then --stage dpo --data --init: each prints JSON 
     traces,
     "--valid-size",
     "5",
+    "--max-steps",
+    "3",
     "--minutes",
-    "0.02",
+    "5",
     "--threads",
     "1",
     "--out",
@@ -32,13 +34,15 @@ test("deliberate train --data, then --stage dpo --data --init: each prints JSON 
   ]);
   assert.equal(sft.code, 0, sft.stderr);
   const sftResult = JSON.parse(sft.stdout);
-  assert.ok(sftResult.steps >= 1);
+  // --max-steps bounds every stage, so a run is the same size on any machine under any load.
+  assert.equal(sftResult.steps, 3);
+  assert.equal(sftResult.stopReason, "steps");
   for (const file of ["checkpoint.bin", "log.jsonl", "model.gguf"])
     assert.ok(existsSync(join(sftOut, file)), file);
   const start = JSON.parse(readFileSync(join(sftOut, "log.jsonl"), "utf8").split("\n")[0]);
   assert.equal(start.options.data, traces);
   assert.equal(start.validProblems, 5);
-  assert.match(sft.stderr, /^sft \d+% \| step 1 \| loss \d+\.\d{3} \|/m);
+  assert.match(sft.stderr, /^sft \d+% \| step 1\/3 \| loss \d+\.\d{3} \|/m);
 
   const pairs = await writeJsonl(join(dir, "dpo.jsonl"), dpoRows({ n: 60 }));
   const dpoOut = join(dir, "dpo");
@@ -52,8 +56,10 @@ test("deliberate train --data, then --stage dpo --data --init: each prints JSON 
     join(sftOut, "checkpoint.bin"),
     "--beta",
     "0.2",
+    "--max-steps",
+    "2",
     "--minutes",
-    "0.02",
+    "5",
     "--threads",
     "1",
     "--out",
@@ -62,9 +68,9 @@ test("deliberate train --data, then --stage dpo --data --init: each prints JSON 
     "lines",
   ]);
   assert.equal(dpo.code, 0, dpo.stderr);
-  assert.match(dpo.stdout, /^stopped: time after \d+ DPO steps on \d+ pairs/m);
+  assert.match(dpo.stdout, /^stopped: steps after 2 DPO steps on \d+ pairs/m);
   assert.match(dpo.stdout, /^held-out pairs \(3\): preference 0\.0% → /m);
-  assert.match(dpo.stderr, /^dpo \d+% \| step 1 \| loss \d+\.\d{3} \| margin -?\d+\.\d{3} \|/m);
+  assert.match(dpo.stderr, /^dpo \d+% \| step 1\/2 \| loss \d+\.\d{3} \| margin -?\d+\.\d{3} \|/m);
   for (const file of ["checkpoint.bin", "log.jsonl", "model.gguf"])
     assert.ok(existsSync(join(dpoOut, file)), file);
   const dpoStart = JSON.parse(readFileSync(join(dpoOut, "log.jsonl"), "utf8").split("\n")[0]);

@@ -98,7 +98,7 @@ export function trainCommand(): Command {
       .option("--problems <n>", "verifier: training problems sampled", integer(1), 300)
       .option(
         "--max-steps <n>",
-        "verifier: optimiser steps; its learning rate decays over them (default 600)",
+        "optimiser steps at most (the run also stops at --minutes or the target); verifier: its learning rate decays over them (default 600)",
         integer(1),
       )
       .option("--verifier-samples <k>", "verifier: samples per problem", integer(1), 8)
@@ -223,6 +223,7 @@ function sftOptions(flags: TrainFlags) {
     difficulty: flags.difficulty,
     fromDifficulty: flags.fromDifficulty,
     minutes: flags.minutes,
+    maxSteps: flags.maxSteps,
     threads: flags.threads,
     batchSize: flags.batchSize,
     maxLr: flags.lr,
@@ -257,6 +258,7 @@ function dpoOptions(flags: TrainFlags) {
     task: flags.task,
     difficulty: flags.difficulty,
     minutes: flags.minutes,
+    maxSteps: flags.maxSteps,
     batchSize: flags.batchSize,
     lr: flags.lr,
     evalEvery: flags.evalEvery,
@@ -269,6 +271,7 @@ function dpoOptions(flags: TrainFlags) {
 function grpoOptions(flags: TrainFlags) {
   return {
     minutes: flags.minutes,
+    maxSteps: flags.maxSteps,
     groupSize: flags.groupSize,
     lr: flags.lr,
     fromDifficulty: flags.fromDifficulty,

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# The distillation experiment (issue 15), end to end on this machine's CPUs, offline.
+#
+# A task where only final answers exist: `sums` problems at levels 1–6 with their gold answers and
+# no solution traces. The student (the lab's `reference` preset, 388K parameters, trained from
+# scratch) gets the same number of optimiser steps of the same batch size three ways:
+#   (a) SFT on answer-only data: question → `#### ANSWER`;
+#   (b) SFT on traces distilled from builtin:tiny-reasoner-large (k samples per problem, only the
+#       ones the grader accepts, deduplicated);
+#   (c) (b) followed by rollout DPO (pairs of the student's own right and wrong samples on the
+#       training problems), beside (b) continued with SFT for the same extra steps (the control).
+# Each arm is then checked with real llama.cpp on fresh level-6 problems (a seed no run trained on):
+# greedy (cot, temperature 0) and self-consistency@16 (temperature 1), with bootstrap 95% intervals.
+#
+# Usage: scripts/distill-experiment.sh [all|teacher|arms|rollouts|after|eval|figure]
+# Settings (environment): SEED, OUT, PROBLEMS, SAMPLES, STEPS, EXTRA_STEPS, EVAL_N. Every stage
+# resumes where it stopped (the distill store, training checkpoints, the eval store), so a killed
+# run is started again with the same command.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+deliberate() { node bin/deliberate.js "$@"; }
+
+SEED=${SEED:-20261205}
+OUT=${OUT:-runs/distill-exp}
+PROBLEMS=${PROBLEMS:-3000}     # training problems, levels 1–6 in equal shares
+SAMPLES=${SAMPLES:-4}          # teacher samples per problem
+STEPS=${STEPS:-2000}           # SFT steps of arms (a) and (b), batch 16
+EXTRA_STEPS=${EXTRA_STEPS:-300} # DPO steps of arm (c), and SFT steps of its control
+EVAL_N=${EVAL_N:-200}          # fresh level-6 problems
+train_set="synthetic:sums?from=1&difficulty=6&n=${PROBLEMS}&seed=${SEED}"
+fresh_set="synthetic:sums?difficulty=6&n=${EVAL_N}&seed=$((SEED + 1000003))"
+# One thread per run, two runs side by side: on 2 cores more threads only spin.
+lab=(--task sums --difficulty 6 --threads 1 --preset reference --seed "$SEED" --eval-every 250
+  --valid-size 100 --target-accuracy 1.01 --minutes 600 --progress lines)
+
+teacher() {
+  deliberate distill -t builtin:tiny-reasoner-large -d "$train_set" -k "$SAMPLES" --temperature 0.8 \
+    -o "$OUT/teacher" --progress lines
+}
+
+arms() {
+  # (a) trains on prompts.jsonl: the same problems with their gold answers and no traces.
+  deliberate train "${lab[@]}" --data "$OUT/teacher/prompts.jsonl" --max-steps "$STEPS" --out "$OUT/a-answers" &
+  deliberate train "${lab[@]}" --data "$OUT/teacher/sft.jsonl" --max-steps "$STEPS" --out "$OUT/b-distilled" &
+  wait
+}
+
+rollouts() {
+  # The student (b) samples the training problems itself; its right and wrong samples of one
+  # problem become DPO pairs (dpo.jsonl).
+  deliberate distill -t "raw:$OUT/b-distilled/model.gguf" -d "$train_set" -k 8 --temperature 1 \
+    --max-completion-tokens 120 -o "$OUT/b-rollouts" --progress lines
+}
+
+after() {
+  # (c) and its control start from (b)'s checkpoint and run the same number of extra steps.
+  local b="$OUT/b-distilled/checkpoint.bin"
+  deliberate train "${lab[@]}" --stage dpo --data "$OUT/b-rollouts/dpo.jsonl" --init "$b" \
+    --max-steps "$EXTRA_STEPS" --out "$OUT/c-dpo" &
+  deliberate train "${lab[@]}" --data "$OUT/teacher/sft.jsonl" --init "$b" --max-steps "$EXTRA_STEPS" \
+    --out "$OUT/c-sft-control" &
+  wait
+}
+
+evaluate() {
+  local models=()
+  for arm in a-answers b-distilled c-dpo c-sft-control; do models+=(-m "raw:$OUT/$arm/model.gguf"); done
+  deliberate eval "${models[@]}" -d "$fresh_set" --threads 1 --concurrency 4 \
+    -s "cot?maxTokens=120" -s "self-consistency?samples=16&temperature=1&maxTokens=120" \
+    -o "$OUT/eval" --progress lines
+}
+
+figure() { npx tsx scripts/distill-figure.ts "$OUT"; }
+
+case "${1:-all}" in
+teacher) teacher ;;
+arms) arms ;;
+rollouts) rollouts ;;
+after) after ;;
+eval) evaluate ;;
+figure) figure ;;
+all) teacher && arms && rollouts && after && evaluate && figure ;;
+*)
+  echo "usage: $0 [all|teacher|arms|rollouts|after|eval|figure]" >&2
+  exit 2
+  ;;
+esac
