@@ -15,10 +15,10 @@
  *   `reconcileMs`, the coordinator asks Redis for the state of the items it still waits on.
  */
 import { Queue, QueueEvents } from "bullmq";
-import { Redis } from "ioredis";
 import { DeliberateError } from "../errors.ts";
 import type { ResultStore } from "../eval/store-types.ts";
-import { connectTimeoutMs, defaultQueueName, keyPrefix, runKey, runTtlSeconds } from "./redis-names.ts";
+import { closeAll, connectRedis } from "./connect-redis.ts";
+import { defaultQueueName, keyPrefix, runKey, runTtlSeconds } from "./redis-names.ts";
 import { parseRedisUrl, redact } from "./redis-url.ts";
 import type { QueuedRun, WorkBatch, WorkJobData, WorkJobResult, WorkKey, WorkQueue } from "./types.ts";
 import { queuedRunId, workItemId } from "./work-item.ts";
@@ -91,12 +91,12 @@ export class BullmqQueue implements WorkQueue {
     if (pending.size === 0 || signal?.aborted) return;
 
     const where = redact(this.#url);
+    // Redis answers before any BullMQ object exists: one built on no connection may never close.
+    const redis = await connectRedis(this.#url);
     const connection = { url: this.#url, maxRetriesPerRequest: null };
-    const redis = new Redis(this.#url, { maxRetriesPerRequest: 3 });
     const queue = new Queue<WorkJobData, WorkJobResult>(this.#queueName, { connection, prefix: keyPrefix });
     const events = new QueueEvents(this.#queueName, { connection, prefix: keyPrefix });
     // Connection trouble shows as failed commands (below); an 'error' event without a listener would crash.
-    redis.on("error", () => {});
     queue.on("error", () => {});
     events.on("error", () => {});
 
@@ -142,10 +142,8 @@ export class BullmqQueue implements WorkQueue {
 
     let reconciler: NodeJS.Timeout | undefined;
     try {
-      await withTimeout(
-        Promise.all([queue.waitUntilReady(), events.waitUntilReady(), redis.ping()]),
-        `cannot reach Redis at ${where}`,
-      );
+      // Listening before the first job is added, so no completion goes unheard.
+      await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
       await redis.set(runKey(run.runId), JSON.stringify(run), "EX", runTtlSeconds);
       const jobOptions = {
         attempts: this.#attempts,
@@ -196,7 +194,7 @@ export class BullmqQueue implements WorkQueue {
       if (pending.size === 0) await redis.del(runKey(run.runId));
     } finally {
       clearInterval(reconciler);
-      await Promise.allSettled([events.close(), queue.close()]);
+      await closeAll([() => events.close(), () => queue.close(), () => redis.quit()]);
       redis.disconnect();
     }
   }
@@ -213,27 +211,4 @@ function abortion(signal: AbortSignal | undefined): Promise<void> {
     if (signal?.aborted) resolve();
     else signal?.addEventListener("abort", () => resolve(), { once: true });
   });
-}
-
-/** The promise, or an UPSTREAM error after `connectTimeoutMs`. */
-export async function withTimeout<T>(promise: Promise<T>, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () =>
-            reject(
-              new DeliberateError("UPSTREAM", `${message} (waited ${connectTimeoutMs / 1000} s)`, {
-                retryable: true,
-              }),
-            ),
-          connectTimeoutMs,
-        );
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -15,7 +15,7 @@
  */
 import { hostname } from "node:os";
 import { type Job, WaitingError, Worker } from "bullmq";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { DeliberateError, toDeliberateError } from "../errors.ts";
 import { cellKey, cellRuns } from "../eval/cell-key.ts";
 import { createItemGrader } from "../eval/grade-item.ts";
@@ -26,7 +26,7 @@ import { openStore } from "../eval/store.ts";
 import type { ResultStore } from "../eval/store-types.ts";
 import type { EvalItem, EvalRecord } from "../eval/types.ts";
 import { ModelRegistry } from "../models/registry.ts";
-import { withTimeout } from "./bullmq-queue.ts";
+import { closeAll, connectRedis } from "./connect-redis.ts";
 import { RedisSlotLimiter } from "./redis-limiter.ts";
 import { defaultQueueName, keyPrefix, runKey } from "./redis-names.ts";
 import { parseRedisUrl, redact } from "./redis-url.ts";
@@ -115,9 +115,10 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
     }
   }
   const where = redact(url);
-  const redis = new Redis(url, { maxRetriesPerRequest: 3 });
-  redis.on("error", () => {});
-  const limiter = new RedisSlotLimiter({ url, leaseMs: slotLeaseMs });
+  // Connected in `ready`, before any job can run.
+  let redis: Redis | undefined;
+  let limiter: RedisSlotLimiter | undefined;
+  let worker: Worker<WorkJobData, WorkJobResult> | undefined;
   const stores = new Map<string, Promise<ResultStore>>();
   // Most recently used last.
   const runs = new Map<string, Promise<LoadedRun>>();
@@ -134,7 +135,7 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
   };
 
   const load = async (runId: string): Promise<LoadedRun> => {
-    const json = await redis.get(runKey(runId));
+    const json = await redis!.get(runKey(runId));
     if (json === null) {
       throw new DeliberateError(
         "NOT_FOUND",
@@ -147,7 +148,7 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
       config: run.config,
       threads: run.plan.threads,
       contextSize: run.plan.contextSize,
-      slotLimiter: limiter,
+      slotLimiter: limiter!,
     });
     try {
       const models = await resolvePlanModels(run.plan, run.strategies, registry);
@@ -244,32 +245,42 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
     }
   };
 
-  const worker = new Worker<WorkJobData, WorkJobResult>(queueName, processJob, {
-    connection: { url, maxRetriesPerRequest: null },
-    prefix: keyPrefix,
-    name: id,
-    concurrency,
-    lockDuration: lockDurationMs,
-    stalledInterval: stalledIntervalMs,
-    maxStalledCount,
-  });
-  // Connection trouble is retried by ioredis; an 'error' event without a listener would crash.
-  worker.on("error", () => {});
-  const ready = withTimeout(
-    Promise.all([worker.waitUntilReady(), redis.ping()]),
-    `cannot reach Redis at ${where}`,
-  ).then(() => {});
-
   let closing: Promise<void> | undefined;
+  let listening = false;
+  const ready = (async () => {
+    // Redis answers before the BullMQ worker exists: one built on no connection never closes.
+    redis = await connectRedis(url);
+    if (closing) return;
+    limiter = new RedisSlotLimiter({ url, leaseMs: slotLeaseMs });
+    worker = new Worker<WorkJobData, WorkJobResult>(queueName, processJob, {
+      connection: { url, maxRetriesPerRequest: null },
+      prefix: keyPrefix,
+      name: id,
+      concurrency,
+      lockDuration: lockDurationMs,
+      stalledInterval: stalledIntervalMs,
+      maxStalledCount,
+    });
+    // Connection trouble is retried by ioredis; an 'error' event without a listener would crash.
+    worker.on("error", () => {});
+    await worker.waitUntilReady();
+    listening = true;
+  })();
+  // The caller awaits `ready`; close() copes with it failed.
+  ready.catch(() => {});
+
   const close = (): Promise<void> => {
     closing ??= (async () => {
-      await worker.close();
+      await ready.catch(() => {});
+      // A worker that never got going has nothing to finish, and waiting on it could hang.
+      await worker?.close(!listening);
       await Promise.allSettled([...runs.values()].map(async (run) => (await run).close()));
       runs.clear();
       await Promise.allSettled([...stores.values()].map(async (store) => (await store).close()));
       stores.clear();
-      await limiter.close();
-      redis.disconnect();
+      await limiter?.close();
+      await closeAll([() => redis?.quit()]);
+      redis?.disconnect();
     })();
     return closing;
   };
@@ -282,7 +293,7 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
     ready,
     close,
     handBack: () => {
-      worker.cancelAllJobs("handed back");
+      worker?.cancelAllJobs("handed back");
       return close();
     },
   };

@@ -13,6 +13,3 @@ export function runKey(runId: string): string {
 
 /** A run's description outlives its enqueueing by this long: workers need it until its last item. */
 export const runTtlSeconds = 7 * 24 * 3600;
-
-/** How long connecting to Redis may take before a coordinator or worker gives up, ms. */
-export const connectTimeoutMs = 15_000;

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { Queue } from "bullmq";
+import { DeliberateError } from "../../src/errors.ts";
 import type { EvalResults } from "../../src/eval/results.ts";
 import { runEvalPlan } from "../../src/eval/run-plan.ts";
 import { type QueueWorker, startQueueWorker, type WorkerItemEvent } from "../../src/queue/queue-worker.ts";
@@ -193,4 +194,53 @@ test("a queue URL that is not Redis is refused up front, naming the option", asy
   const worker = await runCli(["worker", "--queue", "localhost:6379"]);
   assert.equal(worker.code, 2);
   assert.match(worker.stderr, /queue.*redis:\/\//);
+});
+
+test("`deliberate worker`: a second SIGTERM hands the current items back at once, and another worker finishes them", async () => {
+  // Answers take 5 s: the two signals certainly come while both items are mid-answer.
+  const server = await startAnsweringServer(5_000);
+  const config = writeConfig(mkdtempSync(join(dir, "cfg-")), server, 64);
+  const out = join(dir, "sigterm-twice");
+  const leaving = spawnWorker(redis.url, ["--id", "leaving", "--concurrency", "2", "-v"]);
+  const queue = new Queue("eval", { connection: { url: redis.url }, prefix: keyPrefix });
+  let staying: QueueWorker | undefined;
+  try {
+    await leaving.ready;
+    const running = runEvalPlan(gridPlan(config, out, redis.url), { progress: "none" });
+    await until(async () => (await activeOn(queue, "leaving")) === 2, "the leaving worker to hold two items");
+    leaving.child.kill("SIGTERM");
+    await until(() => leaving.output().includes("stopping: finishing the current items"), "the first stop");
+    leaving.child.kill("SIGTERM");
+    assert.equal(await leaving.exited, 0, leaving.output());
+    assert.match(leaving.output(), /handing the current items back/);
+    assert.equal(leaving.output().match(/: handed back/g)?.length, 2, leaving.output());
+    assert.match(leaving.output(), /stopped after 0 items/);
+    staying = startQueueWorker({ url: redis.url, id: "staying", concurrency: totalItems });
+    const run = await running;
+    assert.equal(run.solved, totalItems);
+    assert.equal(staying.processed, totalItems);
+    assert.deepEqual(await comparableRecords(run.storePath), reference);
+  } finally {
+    leaving.child.kill("SIGKILL");
+    await queue.close();
+    await staying?.close();
+    await server.close();
+  }
+});
+
+test("no Redis to reach: the worker and the coordinator fail at once with UPSTREAM, naming the URL", async () => {
+  const worker = await runCli(["worker", "--queue", "redis://127.0.0.1:1"]);
+  assert.equal(worker.code, 4, worker.stderr);
+  assert.match(worker.stderr, /cannot reach Redis at redis:\/\/127\.0\.0\.1:1: .*ECONNREFUSED/);
+  const server = await startAnsweringServer(0);
+  try {
+    const config = writeConfig(mkdtempSync(join(dir, "cfg-")), server, 2);
+    await assert.rejects(
+      runEvalPlan(gridPlan(config, join(dir, "no-redis"), "redis://127.0.0.1:1"), { progress: "none" }),
+      (error) =>
+        DeliberateError.isInstance(error) && error.code === "UPSTREAM" && /ECONNREFUSED/.test(error.message),
+    );
+  } finally {
+    await server.close();
+  }
 });
