@@ -16,7 +16,6 @@
  */
 import { Queue, QueueEvents } from "bullmq";
 import { DeliberateError } from "../errors.ts";
-import type { ResultStore } from "../eval/store-types.ts";
 import { closeAll, connectRedis } from "./connect-redis.ts";
 import { defaultQueueName, keyPrefix, runKey, runTtlSeconds } from "./redis-names.ts";
 import { parseRedisUrl, redact } from "./redis-url.ts";
@@ -108,7 +107,7 @@ export class BullmqQueue implements WorkQueue {
     const finished = new Promise<void>((resolve) => {
       allIn = resolve;
     });
-    const settle = (id: string, outcome: { worker: string } | { reason: string }): void => {
+    const settle = (id: string, outcome: Outcome): void => {
       lastHeard = Date.now();
       const key = pending.get(id);
       if (!key) return; // another run's job, or heard twice
@@ -116,14 +115,18 @@ export class BullmqQueue implements WorkQueue {
       settling = settling
         .then(async () => {
           if (settleError !== undefined) return;
-          if ("reason" in outcome) onFailed({ ...key, reason: outcome.reason });
+          if (outcome.heard === "failed") onFailed({ ...key, reason: outcome.reason });
           else {
-            const record = await recordOf(store, key);
-            if (record) onDone({ ...key, record, worker: outcome.worker });
+            const record = await store.getRecord(key.cell, key.itemId, key.seed);
+            const worker = outcome.heard === "completed" ? outcome.worker : "unknown";
+            if (record) onDone({ ...key, record, worker });
             else {
               onFailed({
                 ...key,
-                reason: `worker ${outcome.worker} finished it, but the store ${store.label} has no record of it: do the workers open the same store (one SQLite file on a shared filesystem, or Postgres)?`,
+                reason:
+                  outcome.heard === "completed"
+                    ? `worker ${worker} finished it, but the store ${store.label} has no record of it: do the workers open the same store (one SQLite file on a shared filesystem, or Postgres)?`
+                    : `its job ended unheard and the store ${store.label} has no record of it (a failure whose event was lost)`,
               });
             }
           }
@@ -136,9 +139,12 @@ export class BullmqQueue implements WorkQueue {
         });
     };
     events.on("completed", ({ jobId, returnvalue }) => {
-      settle(jobId, { worker: (returnvalue as WorkJobResult | undefined)?.worker ?? "unknown" });
+      const worker = (returnvalue as WorkJobResult | undefined)?.worker ?? "unknown";
+      settle(jobId, { heard: "completed", worker });
     });
-    events.on("failed", ({ jobId, failedReason }) => settle(jobId, { reason: failedReason }));
+    events.on("failed", ({ jobId, failedReason }) =>
+      settle(jobId, { heard: "failed", reason: failedReason }),
+    );
 
     let reconciler: NodeJS.Timeout | undefined;
     try {
@@ -180,8 +186,9 @@ export class BullmqQueue implements WorkQueue {
         for (const id of window) {
           const state = await queue.getJobState(id);
           // Finished jobs are removed at once, so a job that is gone has finished: its record says how.
-          if (state === "completed" || state === "unknown") settle(id, { worker: "unknown" });
-          else if (state === "failed") settle(id, { reason: "its job failed (the reason was not heard)" });
+          if (state === "completed" || state === "unknown") settle(id, { heard: "gone" });
+          else if (state === "failed")
+            settle(id, { heard: "failed", reason: "its job failed (the reason was lost)" });
         }
       };
       reconciler = setInterval(() => {
@@ -200,10 +207,11 @@ export class BullmqQueue implements WorkQueue {
   }
 }
 
-/** The stored record of an item, or undefined. */
-async function recordOf(store: ResultStore, key: WorkKey) {
-  return store.getRecord(key.cell, key.itemId, key.seed);
-}
+/** How the coordinator learnt that an item's job ended: an event, or a job found gone when events went quiet. */
+type Outcome =
+  | { heard: "completed"; worker: string }
+  | { heard: "failed"; reason: string }
+  | { heard: "gone" };
 
 /** Resolves when the signal aborts (never without one). */
 function abortion(signal: AbortSignal | undefined): Promise<void> {

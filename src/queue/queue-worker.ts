@@ -46,7 +46,11 @@ export interface QueueWorkerOptions {
    * go back on the queue at most this long (plus a stalled check) after it died. Default 30_000.
    */
   lockDurationMs?: number;
-  /** How often this worker looks for items of killed workers, ms. Default 30_000. */
+  /**
+   * How often this worker looks for items of killed workers, ms. Default 30_000. BullMQ throttles
+   * the check queue-wide by the interval of the worker that checked last: give every worker of a
+   * queue the same.
+   */
   stalledIntervalMs?: number;
   /** Times an item may be taken back from a worker that died before it fails for good, >= 1. Default 3. */
   maxStalledCount?: number;
@@ -58,15 +62,14 @@ export interface QueueWorkerOptions {
   onItem?: (event: WorkerItemEvent) => void;
 }
 
-export interface WorkerItemEvent {
-  item: WorkJobData;
-  /** The stored record; absent when the item failed before one was made, or was handed back. */
-  record?: EvalRecord;
-  /** Why the item failed (it is retried, or fails for good after its attempts). */
-  error?: string;
-  handedBack?: boolean;
-  ms: number;
-}
+/** What became of one item this worker took, and how long it took, ms. */
+export type WorkerItemEvent =
+  /** Solved, graded, stored and completed. */
+  | { kind: "done"; item: WorkJobData; record: EvalRecord; ms: number }
+  /** It threw before a record was stored (retried, or failed for good after its attempts). */
+  | { kind: "failed"; item: WorkJobData; error: string; ms: number }
+  /** Aborted by `handBack()` and put back on the queue, unstored. */
+  | { kind: "handed-back"; item: WorkJobData; ms: number };
 
 export interface QueueWorker {
   readonly id: string;
@@ -78,6 +81,22 @@ export interface QueueWorker {
   close(): Promise<void>;
   /** Stops taking items and puts the current ones back on the queue unfinished; then as `close`. */
   handBack(): Promise<void>;
+}
+
+/** A run loaded on this worker, with how many of its items are running. */
+interface CachedRun {
+  loading: Promise<LoadedRun>;
+  active: number;
+  /** Dropped from the cache: closed when `active` reaches 0. */
+  evicted: boolean;
+}
+
+/** Closes a run's models once it has loaded (a failed load has nothing open). */
+function closeRun(run: CachedRun): Promise<void> {
+  return run.loading.then(
+    (loaded) => loaded.close(),
+    () => {},
+  );
 }
 
 /** A run rebuilt on this worker. */
@@ -121,7 +140,7 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
   let worker: Worker<WorkJobData, WorkJobResult> | undefined;
   const stores = new Map<string, Promise<ResultStore>>();
   // Most recently used last.
-  const runs = new Map<string, Promise<LoadedRun>>();
+  const runs = new Map<string, CachedRun>();
   let processed = 0;
 
   const storeOf = (spec: string): Promise<ResultStore> => {
@@ -199,21 +218,31 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
     }
   };
 
-  const loaded = (runId: string): Promise<LoadedRun> => {
+  /** The run, loaded once and kept while recently used; `release` when its item is done. */
+  const acquire = (runId: string): CachedRun => {
     let run = runs.get(runId);
     if (run) runs.delete(runId);
     else {
-      run = load(runId);
-      run.catch(() => runs.delete(runId));
+      run = { loading: load(runId), active: 0, evicted: false };
+      const failed = run;
+      run.loading.catch(() => {
+        if (runs.get(runId) === failed) runs.delete(runId);
+      });
     }
     runs.set(runId, run);
+    run.active++;
     while (runs.size > keepRuns) {
       const [oldest, evicted] = runs.entries().next().value!;
       runs.delete(oldest);
-      // Items of the evicted run still running keep their backends until the registry closes them.
-      void evicted.then((r) => r.close()).catch(() => {});
+      evicted.evicted = true;
+      // Its models close once its last running item is done, never under one.
+      if (evicted.active === 0) closeRun(evicted);
     }
     return run;
+  };
+  const release = (run: CachedRun): void => {
+    run.active--;
+    if (run.evicted && run.active === 0) closeRun(run);
   };
 
   const processJob = async (
@@ -223,25 +252,33 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
   ): Promise<WorkJobResult> => {
     const started = Date.now();
     const item = job.data;
+    const cached = acquire(item.runId);
     try {
-      const run = await loaded(item.runId);
+      const run = await cached.loading;
       const record = await executeTask(run.task(item), { ...run.context, signal }, run.store);
       if (!record) {
         // Handed back: unstored, to the front of the queue for another worker. A lock lost
         // meanwhile means the stalled check returns it instead.
         await job.moveToWait(token).catch(() => {});
-        onItem?.({ item, handedBack: true, ms: Date.now() - started });
+        onItem?.({ kind: "handed-back", item, ms: Date.now() - started });
         throw new WaitingError();
       }
       await run.store.flush();
       processed++;
-      onItem?.({ item, record, ms: Date.now() - started });
+      onItem?.({ kind: "done", item, record, ms: Date.now() - started });
       return { worker: id };
     } catch (error) {
       if (error instanceof WaitingError) throw error;
       const failure = toDeliberateError(error);
-      onItem?.({ item, error: `${failure.code}: ${failure.message}`, ms: Date.now() - started });
+      onItem?.({
+        kind: "failed",
+        item,
+        error: `${failure.code}: ${failure.message}`,
+        ms: Date.now() - started,
+      });
       throw failure;
+    } finally {
+      release(cached);
     }
   };
 
@@ -274,7 +311,7 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
       await ready.catch(() => {});
       // A worker that never got going has nothing to finish, and waiting on it could hang.
       await worker?.close(!listening);
-      await Promise.allSettled([...runs.values()].map(async (run) => (await run).close()));
+      await Promise.allSettled([...runs.values()].map((run) => closeRun(run)));
       runs.clear();
       await Promise.allSettled([...stores.values()].map(async (store) => (await store).close()));
       stores.clear();

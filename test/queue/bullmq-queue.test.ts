@@ -6,7 +6,7 @@ import { after, before, test } from "node:test";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { runEvalPlan } from "../../src/eval/run-plan.ts";
-import { startQueueWorker, type WorkerItemEvent } from "../../src/queue/queue-worker.ts";
+import { startQueueWorker } from "../../src/queue/queue-worker.ts";
 import { keyPrefix, runKey } from "../../src/queue/redis-names.ts";
 import type { OpenAIServer } from "../../src/testing/openai-server.ts";
 import { type RedisServer, startRedis } from "../helpers/redis.ts";
@@ -55,10 +55,16 @@ test("a restarted coordinator finds its run's jobs: the same ids, no duplicate j
   const firstLog: string[] = [];
   const stop = new AbortController();
   const first = runEvalPlan(plan, { progress: "none", signal: stop.signal, log: (l) => firstLog.push(l) });
-  await until(async () => (await waiting()) === totalItems, "every item enqueued");
-  assert.ok(firstLog.some((line) => line.includes("no worker is listening")));
+  await until(
+    async () => runIdOf(firstLog) !== undefined && (await waiting()) === totalItems,
+    "every item enqueued",
+  );
   stop.abort();
   assert.equal((await first).solved, 0);
+  assert.ok(
+    firstLog.some((line) => line.includes("no worker is listening")),
+    firstLog.join("\n"),
+  );
 
   const secondLog: string[] = [];
   const second = runEvalPlan(plan, { progress: "none", log: (l) => secondLog.push(l) });
@@ -86,25 +92,28 @@ test("a job that fails is retried after a backoff and counted once", async () =>
     progress: "none",
     log: (l) => lines.push(l),
   });
-  await until(async () => (await waiting()) === totalItems, "every item enqueued");
+  await until(
+    async () => runIdOf(lines) !== undefined && (await waiting()) === totalItems,
+    "every item enqueued",
+  );
   // Workers cannot load a run whose description is gone: their first attempts fail.
   const key = runKey(runIdOf(lines)!);
   const description = await client.get(key);
   await client.del(key);
-  const errors: WorkerItemEvent[] = [];
+  const errors: string[] = [];
   const worker = startQueueWorker({
     url: redis.url,
     id: "retrier",
     concurrency: 4,
     onItem: (e) => {
-      if (e.error) errors.push(e);
+      if (e.kind === "failed") errors.push(e.error);
     },
   });
   try {
     await until(() => errors.length > 0, "a failed attempt");
     await client.set(key, description!);
     const run = await running;
-    assert.match(errors[0].error!, /NOT_FOUND: run r[0-9a-f]+ is not described in Redis/);
+    assert.match(errors[0], /NOT_FOUND: run r[0-9a-f]+ is not described in Redis/);
     assert.equal(run.solved, totalItems);
     assert.deepEqual(run.failed, []);
     assert.equal(worker.processed, totalItems);
@@ -120,7 +129,10 @@ test("a job that fails every attempt is reported as failed, and its item stays u
     progress: "none",
     log: (l) => lines.push(l),
   });
-  await until(async () => (await waiting()) === totalItems, "every item enqueued");
+  await until(
+    async () => runIdOf(lines) !== undefined && (await waiting()) === totalItems,
+    "every item enqueued",
+  );
   await client.del(runKey(runIdOf(lines)!));
   const worker = startQueueWorker({ url: redis.url, id: "doomed", concurrency: 8 });
   try {
@@ -142,7 +154,10 @@ test("workers writing to another store than the coordinator's are caught, not co
     progress: "none",
     log: (l) => lines.push(l),
   });
-  await until(async () => (await waiting()) === totalItems, "every item enqueued");
+  await until(
+    async () => runIdOf(lines) !== undefined && (await waiting()) === totalItems,
+    "every item enqueued",
+  );
   const key = runKey(runIdOf(lines)!);
   const description = JSON.parse((await client.get(key))!);
   await client.set(key, JSON.stringify({ ...description, store: join(dir, "elsewhere", "other.sqlite") }));
@@ -153,6 +168,26 @@ test("workers writing to another store than the coordinator's are caught, not co
     assert.equal(run.failed.length, totalItems);
     assert.match(run.failed[0].reason, /worker astray finished it, but the store .* has no record of it/);
     assert.equal((await comparableRecords(join(dir, "elsewhere", "other.sqlite"))).length, totalItems);
+  } finally {
+    await worker.close();
+  }
+});
+
+test("two runs at once through a worker that keeps one loaded: neither run's models close under its items", async () => {
+  const worker = startQueueWorker({ url: redis.url, id: "juggler", concurrency: 6, keepRuns: 1 });
+  try {
+    await worker.ready;
+    // Same grid, two stores: two runs whose jobs interleave on the queue.
+    const [one, two] = await Promise.all(
+      ["one", "two"].map((name) =>
+        runEvalPlan(gridPlan(config, join(dir, `juggled-${name}`), redis.url), { progress: "none" }),
+      ),
+    );
+    for (const run of [one, two]) {
+      assert.equal(run.solved, totalItems);
+      assert.deepEqual(await comparableRecords(run.storePath), reference);
+    }
+    assert.equal(worker.processed, 2 * totalItems);
   } finally {
     await worker.close();
   }

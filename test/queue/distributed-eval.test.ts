@@ -28,6 +28,14 @@ let dir: string;
 let reference: Awaited<ReturnType<typeof comparableRecords>>;
 let referenceCells: unknown;
 
+/**
+ * Every worker on the queue looks for stalled items this often, ms. BullMQ throttles the check
+ * queue-wide by the interval of whichever worker checked last, so workers of one queue must agree:
+ * one at the default 30 s would hold back a later test's quick recovery from a killed worker.
+ */
+const stalledMs = 500;
+const stalledFlags = ["--stalled-interval", String(stalledMs)];
+
 /** What results.json says per cell, less the run's id, dates and wall times. */
 function cellsOf(outDir: string) {
   const results = JSON.parse(readFileSync(join(outDir, "results.json"), "utf8")) as EvalResults;
@@ -74,8 +82,10 @@ test("`eval --queue` over 3 workers (one a child process) equals the single-proc
   const server = await startAnsweringServer(30);
   const config = writeConfig(mkdtempSync(join(dir, "cfg-")), server, 2);
   const out = join(dir, "three-workers");
-  const child = spawnWorker(redis.url, ["--id", "child", "--concurrency", "3"]);
-  const workers = ["a", "b"].map((id) => startQueueWorker({ url: redis.url, id, concurrency: 3 }));
+  const child = spawnWorker(redis.url, ["--id", "child", "--concurrency", "3", ...stalledFlags]);
+  const workers = ["a", "b"].map((id) =>
+    startQueueWorker({ url: redis.url, id, concurrency: 3, stalledIntervalMs: stalledMs }),
+  );
   try {
     await Promise.all([child.ready, ...workers.map((worker) => worker.ready)]);
     const run = await runCli(
@@ -111,14 +121,14 @@ test("a worker killed with SIGKILL mid-run: its items go to another worker, none
   const server = await startAnsweringServer(150);
   const config = writeConfig(mkdtempSync(join(dir, "cfg-")), server, 4);
   const out = join(dir, "killed");
-  const short = ["--lock-duration", "1500", "--stalled-interval", "500", "--slot-lease", "2000"];
+  const short = ["--lock-duration", "1500", ...stalledFlags, "--slot-lease", "2000"];
   const doomed = spawnWorker(redis.url, ["--id", "doomed", "--concurrency", "3", "-v", ...short]);
   const survivor = startQueueWorker({
     url: redis.url,
     id: "survivor",
     concurrency: 3,
     lockDurationMs: 1500,
-    stalledIntervalMs: 500,
+    stalledIntervalMs: stalledMs,
     slotLeaseMs: 2000,
   });
   const queue = new Queue("eval", { connection: { url: redis.url }, prefix: keyPrefix });
@@ -155,6 +165,7 @@ test("a worker handing its items back (a second SIGTERM) leaves them to another 
     url: redis.url,
     id: "first",
     concurrency: 2,
+    stalledIntervalMs: stalledMs,
     onItem: (e) => events.push(e),
   });
   let second: QueueWorker | undefined;
@@ -164,10 +175,10 @@ test("a worker handing its items back (a second SIGTERM) leaves them to another 
     const running = runEvalPlan(gridPlan(config, out, redis.url), { progress: "none" });
     await until(async () => (await activeOn(queue, "first")) === 2, "the first worker to hold two items");
     await first.handBack();
-    const handedBack = events.filter((e) => e.handedBack);
+    const handedBack = events.filter((e) => e.kind === "handed-back");
     assert.ok(handedBack.length >= 1, "at least one item was handed back");
-    assert.ok(events.every((e) => e.error === undefined));
-    second = startQueueWorker({ url: redis.url, id: "second", concurrency: 4 });
+    assert.ok(events.every((e) => e.kind !== "failed"));
+    second = startQueueWorker({ url: redis.url, id: "second", concurrency: 4, stalledIntervalMs: stalledMs });
     const run = await running;
     assert.equal(run.solved, totalItems);
     assert.deepEqual(await comparableRecords(run.storePath), reference);
@@ -201,7 +212,7 @@ test("`deliberate worker`: a second SIGTERM hands the current items back at once
   const server = await startAnsweringServer(5_000);
   const config = writeConfig(mkdtempSync(join(dir, "cfg-")), server, 64);
   const out = join(dir, "sigterm-twice");
-  const leaving = spawnWorker(redis.url, ["--id", "leaving", "--concurrency", "2", "-v"]);
+  const leaving = spawnWorker(redis.url, ["--id", "leaving", "--concurrency", "2", "-v", ...stalledFlags]);
   const queue = new Queue("eval", { connection: { url: redis.url }, prefix: keyPrefix });
   let staying: QueueWorker | undefined;
   try {
@@ -215,7 +226,12 @@ test("`deliberate worker`: a second SIGTERM hands the current items back at once
     assert.match(leaving.output(), /handing the current items back/);
     assert.equal(leaving.output().match(/: handed back/g)?.length, 2, leaving.output());
     assert.match(leaving.output(), /stopped after 0 items/);
-    staying = startQueueWorker({ url: redis.url, id: "staying", concurrency: totalItems });
+    staying = startQueueWorker({
+      url: redis.url,
+      id: "staying",
+      concurrency: totalItems,
+      stalledIntervalMs: stalledMs,
+    });
     const run = await running;
     assert.equal(run.solved, totalItems);
     assert.equal(staying.processed, totalItems);

@@ -3,10 +3,12 @@
  * `distill … --queue`) enqueue, until stopped. A thin shell over `startQueueWorker`.
  *
  * SIGTERM (or SIGINT) once: take no more items, finish the current ones, exit. Twice: hand the
- * current ones back to the queue unfinished, for another worker, and exit.
+ * current ones back to the queue unfinished, for another worker, and exit. Three times: exit at
+ * once (the lapsed locks return what it held).
  */
 import { Command } from "commander";
 import { startQueueWorker, type WorkerItemEvent } from "../../queue/queue-worker.ts";
+import { exitCodes } from "../exit-codes.ts";
 import { integer } from "../parse-number.ts";
 
 interface WorkerFlags {
@@ -34,7 +36,7 @@ export function workerCommand(): Command {
     )
     .option(
       "--stalled-interval <ms>",
-      "how often to look for items of killed workers (default 30000)",
+      "how often to look for items of killed workers; give every worker of a queue the same (default 30000)",
       integer(100),
     )
     .option(
@@ -54,7 +56,7 @@ export function workerCommand(): Command {
         ...(flags.stalledInterval ? { stalledIntervalMs: flags.stalledInterval } : {}),
         ...(flags.slotLease ? { slotLeaseMs: flags.slotLease } : {}),
         onItem: (event) => {
-          if (flags.verbose || event.error) log(describe(event));
+          if (flags.verbose || event.kind === "failed") log(describe(event));
         },
       });
       let stops = 0;
@@ -65,8 +67,13 @@ export function workerCommand(): Command {
             log("stopping: finishing the current items (signal again to hand them back)");
             worker.close().then(resolve, resolve);
           } else if (stops === 2) {
-            log("handing the current items back");
+            log("handing the current items back (signal again to exit at once)");
             worker.handBack().then(resolve, resolve);
+          } else {
+            // Closing waits on Redis; with Redis gone it could wait forever. Items still held come
+            // back to the queue when their locks lapse.
+            log("exiting now");
+            process.exit(exitCodes.ABORTED);
           }
         };
         process.on("SIGTERM", stop);
@@ -86,9 +93,17 @@ export function workerCommand(): Command {
 }
 
 function describe(event: WorkerItemEvent): string {
-  const { item, record, error, handedBack, ms } = event;
-  const what = `${item.cell} ${item.itemId} seed ${item.seed}`;
-  if (handedBack) return `${what}: handed back`;
-  if (error) return `${what}: failed: ${error}`;
-  return `${what}: ${record?.status === "ok" ? (record.correct ? "correct" : "wrong") : "error"} in ${ms} ms`;
+  const what = `${event.item.cell} ${event.item.itemId} seed ${event.item.seed}`;
+  switch (event.kind) {
+    case "done": {
+      const { record } = event;
+      return `${what}: ${record.status === "ok" ? (record.correct ? "correct" : "wrong") : "error"} in ${event.ms} ms`;
+    }
+    case "failed":
+      return `${what}: failed: ${event.error}`;
+    case "handed-back":
+      return `${what}: handed back`;
+    default:
+      return event satisfies never;
+  }
 }
