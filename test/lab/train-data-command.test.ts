@@ -56,6 +56,8 @@ test("deliberate train --data, then --stage dpo --data --init: each prints JSON 
     join(sftOut, "checkpoint.bin"),
     "--beta",
     "0.2",
+    "--nll-weight",
+    "0.5",
     "--max-steps",
     "2",
     "--minutes",
@@ -75,6 +77,7 @@ test("deliberate train --data, then --stage dpo --data --init: each prints JSON 
     assert.ok(existsSync(join(dpoOut, file)), file);
   const dpoStart = JSON.parse(readFileSync(join(dpoOut, "log.jsonl"), "utf8").split("\n")[0]);
   assert.equal(dpoStart.options.beta, 0.2);
+  assert.equal(dpoStart.options.nllWeight, 0.5);
   assert.equal(dpoStart.options.init, join(sftOut, "checkpoint.bin"));
   const report = await runCli(["train", "report", dpoOut]);
   assert.equal(report.code, 0, report.stderr);
@@ -95,6 +98,9 @@ test("deliberate train: --data and --stage dpo mistakes are refused with what is
   const noInit = await runCli(["train", "--stage", "dpo", "--data", pairs]);
   assert.equal(noInit.code, 2);
   assert.match(noInit.stderr, /--stage dpo needs --init/);
+  const negative = await runCli(["train", "--stage", "dpo", "--data", pairs, "--nll-weight", "-1"]);
+  assert.equal(negative.code, 2);
+  assert.match(negative.stderr, /--nll-weight.*expected a number >= 0/);
   const grpo = await runCli(["train", "--stage", "grpo", "--task", "modular", "--data", pairs]);
   assert.equal(grpo.code, 2);
   assert.match(grpo.stderr, /--data works with --stage sft or dpo, not grpo/);

@@ -32,6 +32,7 @@ interface TrainFlags {
   data?: string;
   validSize?: number;
   beta: number;
+  nllWeight: number;
   contextLength?: number;
   problems: number;
   verifierSamples: number;
@@ -85,6 +86,12 @@ export function trainCommand(): Command {
         integer(1),
       )
       .option("--beta <b>", "dpo: β, how closely the policy stays to the reference", number(1e-6), 0.1)
+      .option(
+        "--nll-weight <a>",
+        "dpo: weight of the chosen responses' mean negative log-likelihood added to the DPO loss (RPO, Pang et al. 2024); 0 = pure DPO",
+        number(0),
+        0,
+      )
       .option(
         "--context-length <tokens>",
         "sft from scratch: the model's context (default: the preset's)",
@@ -254,6 +261,7 @@ function dpoOptions(flags: TrainFlags) {
   return {
     data: resolve(flags.data!),
     beta: flags.beta,
+    nllWeight: flags.nllWeight,
     validSize: flags.validSize,
     task: flags.task,
     difficulty: flags.difficulty,

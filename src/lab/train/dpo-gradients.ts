@@ -1,14 +1,15 @@
 /**
  * One DPO batch: forward every pair's chosen and rejected sequence in one batch (chosen rows first),
  * sum each response's token log-probs from the logits (float64), take the DPO loss of each pair
- * against its cached reference log-probs (dpo-objective.ts), and — when asked for gradients — write
- * ∂loss/∂logits by hand into the model's dLogits and run the ordinary backward pass, as GRPO does.
+ * against its cached reference log-probs, plus α times the chosen response's per-token NLL
+ * (dpo-objective.ts), and — when asked for gradients — write ∂loss/∂logits by hand into the model's
+ * dLogits and run the ordinary backward pass, as GRPO does.
  * The loss is the mean over the batch's pairs; the training loop clips and applies the gradient.
  */
 import type { LlamaModel } from "../model/llama-model.ts";
 import type { DpoPair } from "../tasks/dpo-file-data.ts";
 import { makeBatch } from "../tasks/task-data.ts";
-import { addLogprobGradient, dpoPairLoss, tokenLogprob } from "./dpo-objective.ts";
+import { addLogprobGradient, type DpoObjective, dpoPairLoss, tokenLogprob } from "./dpo-objective.ts";
 
 /** The frozen reference's log-probs of a pair's two responses. */
 export interface ReferenceLogprobs {
@@ -17,7 +18,7 @@ export interface ReferenceLogprobs {
 }
 
 export interface DpoBatchResult {
-  /** Mean DPO loss over the pairs, in nats. */
+  /** Mean loss over the pairs (DPO's plus α·chosenNll), in nats. */
   loss: number;
   /** Mean reward margin β·h. */
   margin: number;
@@ -27,6 +28,8 @@ export interface DpoBatchResult {
   chosenShift: number;
   /** Mean log π(rejected) − log π_ref(rejected). */
   rejectedShift: number;
+  /** Mean over pairs of −log π(chosen) / |chosen|: the chosen responses' NLL per token (nats), unweighted. */
+  chosenNll: number;
   /** The policy's summed log-probs, chosen and rejected, per pair. */
   policy: ReferenceLogprobs[];
   /** Response tokens in the batch (chosen and rejected). */
@@ -69,14 +72,14 @@ function forwardResponses(model: LlamaModel, sequences: Sequence[]): { sums: num
 }
 
 /**
- * The DPO loss of `pairs` against their reference log-probs; with `gradient`, also ∂loss/∂params
- * added into `model.grads` (zero them first).
+ * The loss of `pairs` against their reference log-probs (DPO's, plus α·NLL of the chosen responses
+ * when `nllWeight` > 0); with `gradient`, also ∂loss/∂params added into `model.grads` (zero them first).
  */
 export function dpoBatch(
   model: LlamaModel,
   pairs: DpoPair[],
   references: ReferenceLogprobs[],
-  { beta, gradient }: { beta: number; gradient: boolean },
+  { gradient, ...objective }: DpoObjective & { gradient: boolean },
 ): DpoBatchResult {
   const P = pairs.length;
   const sequences: Sequence[] = [
@@ -92,14 +95,16 @@ export function dpoBatch(
         policyRejected: policy[i].rejected,
         referenceChosen: references[i].chosen,
         referenceRejected: references[i].rejected,
+        chosenTokens: pairs[i].chosen.length,
       },
-      beta,
+      objective,
     ),
   );
   const tokens = sequences.reduce((n, s) => n + s.response.length, 0);
   if (gradient) {
     // forward() without targets left dLogits at zero; each response token adds
-    // (∂loss/∂log π(response) / P) · (onehot − softmax) at the position that predicts it.
+    // (∂loss/∂log π(response) / P) · (onehot − softmax) at the position that predicts it; for a
+    // chosen response that coefficient carries the NLL term's −α/|c|.
     const { logits, dLogits } = model;
     const { vocabSize: V } = model.config;
     sequences.forEach((s, b) => {
@@ -121,6 +126,7 @@ export function dpoBatch(
     preference: mean((i) => (losses[i].margin > 0 ? 1 : 0)),
     chosenShift: mean((i) => policy[i].chosen - references[i].chosen),
     rejectedShift: mean((i) => policy[i].rejected - references[i].rejected),
+    chosenNll: mean((i) => losses[i].chosenNll),
     policy,
     tokens,
   };

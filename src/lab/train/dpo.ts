@@ -4,7 +4,9 @@
  * with the init weights as the frozen reference. Each step of the training loop (train-loop.ts: the
  * same logs, checkpoints, resume and GGUF export as the other stages) draws a batch of pairs, takes
  * their reference log-probs from the cache (dpo-reference.ts) and writes the DPO loss's gradient
- * (dpo-gradients.ts); the loop clips and applies it.
+ * (dpo-gradients.ts); the loop clips and applies it. With `nllWeight` α > 0 the loss adds α times the
+ * chosen responses' per-token NLL (Pang et al. 2024, "RPO"), which keeps pure DPO from pushing the
+ * correct rollouts' likelihood down along with the wrong ones'.
  *
  * Evaluation: greedy accuracy on the held-out questions' gold answers (or a task's validation
  * problems), and the DPO loss, reward margin and preference accuracy on the held-out pairs.
@@ -42,6 +44,11 @@ export interface DpoOptions {
   outDir: string;
   /** β: how strongly the policy is held to the reference (the implicit reward's scale), > 0. Default 0.1. */
   beta?: number;
+  /**
+   * α ≥ 0: weight of the chosen responses' mean per-token negative log-likelihood added to the DPO
+   * loss (RPO, Pang et al. 2024, who use 1). Default 0: pure DPO.
+   */
+  nllWeight?: number;
   /** Time budget in minutes, summed over resumed runs. Default 5. */
   minutes?: number;
   /** Hard cap on steps. Default 1 000 000. */
@@ -90,7 +97,7 @@ export interface DpoProgress {
   step: number;
   /** The loop's last step; it may stop earlier, at the time budget. */
   maxSteps: number;
-  /** This step's mean DPO loss (nats). */
+  /** This step's mean loss (DPO's plus α·chosenNll, nats). */
   loss: number;
   /** This step's mean reward margin β·h. */
   margin: number;
@@ -104,13 +111,15 @@ export interface DpoProgress {
 export interface DpoEval {
   greedy: number;
   problems: number;
-  /** Mean DPO loss on the held-out pairs (ln 2 ≈ 0.693 before training). */
+  /** Mean loss on the held-out pairs (ln 2 ≈ 0.693 before training, plus α·validChosenNll). */
   validLoss: number;
   validMargin: number;
   /** Share of held-out pairs with a positive margin. */
   validPreference: number;
   validChosenShift: number;
   validRejectedShift: number;
+  /** The held-out chosen responses' mean NLL per token (nats), whatever α. */
+  validChosenNll: number;
   pairs: number;
 }
 
@@ -140,6 +149,7 @@ export async function runDpo(options: DpoOptions): Promise<DpoResult> {
     data: dataPath,
     outDir,
     beta = 0.1,
+    nllWeight = 0,
     minutes = 5,
     maxSteps = 1_000_000,
     batchSize = 8,
@@ -163,6 +173,11 @@ export async function runDpo(options: DpoOptions): Promise<DpoResult> {
       param: "beta",
     });
   }
+  if (!(nllWeight >= 0) || !Number.isFinite(nllWeight)) {
+    throw new DeliberateError("BAD_REQUEST", `\`nllWeight\` must be a number ≥ 0 (got ${nllWeight})`, {
+      param: "nllWeight",
+    });
+  }
   const init = resolve(options.init);
   const resumed = await loadResumeCheckpoint(outDir, resume);
   // The reference is always the init checkpoint a run started from, re-read on resume.
@@ -180,7 +195,7 @@ export async function runDpo(options: DpoOptions): Promise<DpoResult> {
   if (resumed)
     requireSameRun(
       resumed.header.options,
-      { init, initFingerprint, dataFingerprint: data.fingerprint },
+      { init, initFingerprint, dataFingerprint: data.fingerprint, beta, nllWeight },
       outDir,
     );
   // The SFT run's options (nested by stages after it), kept for GRPO or the verifier after DPO.
@@ -212,6 +227,7 @@ export async function runDpo(options: DpoOptions): Promise<DpoResult> {
       task: options.task,
       difficulty: options.task === undefined ? undefined : difficulty,
       beta,
+      nllWeight,
       batchSize,
       lr,
       warmupSteps,
@@ -226,7 +242,7 @@ export async function runDpo(options: DpoOptions): Promise<DpoResult> {
           model,
           pairs,
           pairs.map((p) => reference.of(p)),
-          { beta, gradient: false },
+          { beta, nllWeight, gradient: false },
         ),
       );
       return {
@@ -235,6 +251,7 @@ export async function runDpo(options: DpoOptions): Promise<DpoResult> {
         validPreference: round4(r.preference),
         validChosenShift: round4(r.chosenShift),
         validRejectedShift: round4(r.rejectedShift),
+        validChosenNll: round4(r.chosenNll),
         pairs: data.valid.length,
       };
     };
@@ -272,12 +289,13 @@ export async function runDpo(options: DpoOptions): Promise<DpoResult> {
         const pairs = Array.from({ length: batchSize }, () => data.train[random.int(data.train.length)]);
         const references = pairs.map((p) => reference.of(p));
         model.zeroGrad();
-        const r = dpoBatch(model, pairs, references, { beta, gradient: true });
+        const r = dpoBatch(model, pairs, references, { beta, nllWeight, gradient: true });
         const means = window.add(step, {
           margin: r.margin,
           preference: r.preference,
           chosenShift: r.chosenShift,
           rejectedShift: r.rejectedShift,
+          chosenNll: r.chosenNll,
         });
         return { loss: r.loss, margin: r.margin, tokens: r.tokens, record: means };
       },
@@ -306,7 +324,7 @@ export async function runDpo(options: DpoOptions): Promise<DpoResult> {
         ? undefined
         : await loop.exportGguf(tokenizer, {
             name: `deliberate-lab-dpo-${name}`,
-            description: `lab DPO (β ${beta}) on ${dataPath} from ${init}, ${step} steps`,
+            description: `lab DPO (β ${beta}${nllWeight > 0 ? `, NLL weight ${nllWeight}` : ""}) on ${dataPath} from ${init}, ${step} steps`,
           });
     const elapsedMs = loop.elapsedMs();
     await loop.log({ type: "stop", step, reason: run.stopReason, elapsedMs: Math.round(elapsedMs) });
@@ -363,25 +381,48 @@ function validationProblems(
   return { problems: data.valid };
 }
 
-/** Refuses to resume a run from another init checkpoint or data file, or one changed since. */
+/**
+ * Refuses to resume a run from another init checkpoint or data file, or one changed since, or with
+ * another objective (β or α): a run's steps all descend one loss.
+ */
 function requireSameRun(
   saved: Record<string, unknown>,
-  current: { init: string; initFingerprint: string; dataFingerprint: string },
+  current: {
+    init: string;
+    initFingerprint: string;
+    dataFingerprint: string;
+    beta: number;
+    nllWeight: number;
+  },
   outDir: string,
 ): void {
-  const problem =
-    saved.init !== current.init
-      ? `started from ${String(saved.init)}, not ${current.init}`
-      : saved.initFingerprint !== current.initFingerprint
-        ? `started from other weights in ${current.init} (it was overwritten since), so the reference would differ`
-        : saved.dataFingerprint !== current.dataFingerprint
-          ? "trained on other data (the data file changed, or the run used another)"
-          : undefined;
-  if (problem) {
+  // Checkpoints written before `nllWeight` existed were pure DPO.
+  const savedNllWeight = saved.nllWeight ?? 0;
+  const checks: Array<[differs: boolean, problem: string, param: string]> = [
+    [saved.init !== current.init, `started from ${String(saved.init)}, not ${current.init}`, "init"],
+    [
+      saved.initFingerprint !== current.initFingerprint,
+      `started from other weights in ${current.init} (it was overwritten since), so the reference would differ`,
+      "init",
+    ],
+    [
+      saved.dataFingerprint !== current.dataFingerprint,
+      "trained on other data (the data file changed, or the run used another)",
+      "data",
+    ],
+    [saved.beta !== current.beta, `trained with β ${String(saved.beta)}, not ${current.beta}`, "beta"],
+    [
+      savedNllWeight !== current.nllWeight,
+      `trained with NLL weight ${String(savedNllWeight)}, not ${current.nllWeight}`,
+      "nllWeight",
+    ],
+  ];
+  const failed = checks.find(([differs]) => differs);
+  if (failed) {
     throw new DeliberateError(
       "BAD_REQUEST",
-      `${outDir}/checkpoint.bin ${problem}; use another --out or delete it`,
-      { param: "init" },
+      `${outDir}/checkpoint.bin ${failed[1]}; use another --out or delete it`,
+      { param: failed[2] },
     );
   }
 }
@@ -399,8 +440,8 @@ function meanOver(
   items: DpoPair[],
   size: number,
   run: (batch: DpoPair[]) => DpoBatchResult,
-): Pick<DpoBatchResult, "loss" | "margin" | "preference" | "chosenShift" | "rejectedShift"> {
-  const sum = { loss: 0, margin: 0, preference: 0, chosenShift: 0, rejectedShift: 0 };
+): Pick<DpoBatchResult, "loss" | "margin" | "preference" | "chosenShift" | "rejectedShift" | "chosenNll"> {
+  const sum = { loss: 0, margin: 0, preference: 0, chosenShift: 0, rejectedShift: 0, chosenNll: 0 };
   for (let i = 0; i < items.length; i += size) {
     const batch = items.slice(i, i + size);
     const r = run(batch);

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { writeReport } from "../../../src/lab/report/write-report.ts";
-import { loadCheckpoint } from "../../../src/lab/train/checkpoint.ts";
+import { loadCheckpoint, saveCheckpoint } from "../../../src/lab/train/checkpoint.ts";
 import { type DpoOptions, runDpo } from "../../../src/lab/train/dpo.ts";
 import { runSft } from "../../../src/lab/train/sft.ts";
 import { dpoRows, writeJsonl } from "../helpers/data-files.ts";
@@ -64,9 +64,19 @@ test("dpo stage: starts at Δ = 0 (loss ln 2), logs loss, margin, preference and
   const start = log[0];
   assert.equal((start.options as Record<string, unknown>).stage, "dpo");
   assert.equal((start.options as Record<string, unknown>).beta, 0.1);
+  assert.equal((start.options as Record<string, unknown>).nllWeight, 0);
   assert.equal(start.greedy, result.initialEval.greedy);
   for (const train of log.filter((r) => r.type === "train")) {
-    for (const key of ["loss", "margin", "preference", "chosenShift", "rejectedShift", "gradNorm", "lr"])
+    for (const key of [
+      "loss",
+      "margin",
+      "preference",
+      "chosenShift",
+      "rejectedShift",
+      "chosenNll",
+      "gradNorm",
+      "lr",
+    ])
       assert.equal(typeof train[key], "number", `${key} in ${JSON.stringify(train)}`);
     assert.ok((train.preference as number) >= 0 && (train.preference as number) <= 1);
   }
@@ -76,6 +86,7 @@ test("dpo stage: starts at Δ = 0 (loss ln 2), logs loss, margin, preference and
     [6, 12],
   );
   assert.equal(typeof evals[1].validMargin, "number");
+  assert.ok((evals[1].validChosenNll as number) > 0);
   assert.ok(existsSync(join(outDir, "model.gguf")));
   const checkpoint = await loadCheckpoint(result.checkpointPath);
   assert.equal(checkpoint.header.step, 12);
@@ -118,10 +129,42 @@ test("dpo resume: aborted after step 6 and resumed to 12 gives the weights and l
   assert.deepEqual(await numbers(resumed.logPath), await numbers(straight.logPath));
 });
 
-test("dpo refuses: a resume from another init, a changed data file, β ≤ 0, and data outside the checkpoint's vocabulary", async () => {
+test("dpo --nll-weight: the loss adds α × the chosen responses' per-token NLL, logged apart as chosenNll", async () => {
+  const result = await runDpo(dpoOptions(join(dir, "rpo"), { nllWeight: 1, maxSteps: 3, evalProblems: 1 }));
+  const start = result.initialEval;
+  // At the start the DPO part is still ln 2; the held-out loss adds 1 × their NLL per token.
+  assert.ok(start.validChosenNll > 0);
+  assert.ok(Math.abs(start.validLoss - (Math.LN2 + start.validChosenNll)) < 1e-3, JSON.stringify(start));
+  const log = await records(result.logPath);
+  assert.equal((log[0].options as Record<string, unknown>).nllWeight, 1);
+  const train = log.filter((r) => r.type === "train");
+  assert.ok(train.length > 0);
+  // The window's loss is at least its NLL share (the DPO part is positive).
+  for (const r of train) assert.ok((r.loss as number) > (r.chosenNll as number), JSON.stringify(r));
+});
+
+test("dpo refuses: a resume from another init, β or NLL weight, a changed data file, β ≤ 0, α < 0, and data outside the checkpoint's vocabulary", async () => {
   const outDir = join(dir, "refusals");
   const data = await writeJsonl(join(dir, "refusals.jsonl"), dpoRows({ n: 20 }));
   await runDpo(dpoOptions(outDir, { data, maxSteps: 2, validSize: 2 }));
+  await assert.rejects(
+    runDpo(dpoOptions(outDir, { data, beta: 0.2, maxSteps: 3, validSize: 2 })),
+    /checkpoint\.bin trained with β 0\.1, not 0\.2; use another --out or delete it/,
+  );
+  await assert.rejects(
+    runDpo(dpoOptions(outDir, { data, nllWeight: 1, maxSteps: 3, validSize: 2 })),
+    /checkpoint\.bin trained with NLL weight 0, not 1; use another --out or delete it/,
+  );
+  // A checkpoint from before `nllWeight` existed was pure DPO: it resumes with α = 0 and refuses α = 1.
+  const checkpointPath = join(outDir, "checkpoint.bin");
+  const saved = await loadCheckpoint(checkpointPath);
+  const { nllWeight: _dropped, ...older } = saved.header.options;
+  await saveCheckpoint(checkpointPath, { ...saved, header: { ...saved.header, options: older } });
+  await assert.rejects(
+    runDpo(dpoOptions(outDir, { data, nllWeight: 1, maxSteps: 3, validSize: 2 })),
+    /trained with NLL weight 0, not 1/,
+  );
+  assert.equal((await runDpo(dpoOptions(outDir, { data, maxSteps: 3, validSize: 2 }))).resumedFrom, 2);
   const other = await runSft({ ...smokeOptions(join(dir, "other-sft")), maxSteps: 2 });
   await assert.rejects(
     runDpo(dpoOptions(outDir, { data, init: other.checkpointPath, maxSteps: 3, validSize: 2 })),
@@ -135,6 +178,10 @@ test("dpo refuses: a resume from another init, a changed data file, β ≤ 0, an
   await assert.rejects(
     runDpo(dpoOptions(join(dir, "beta"), { beta: 0 })),
     /`beta` must be a positive number/,
+  );
+  await assert.rejects(
+    runDpo(dpoOptions(join(dir, "alpha"), { nllWeight: -1 })),
+    /`nllWeight` must be a number ≥ 0 \(got -1\)/,
   );
   const accented = await writeJsonl(join(dir, "accented.jsonl"), [
     ...dpoRows({ n: 5 }),
