@@ -8,7 +8,8 @@
 #   (b) SFT on traces distilled from builtin:tiny-reasoner-large (k samples per problem, only the
 #       ones the grader accepts, deduplicated);
 #   (c) (b) followed by rollout DPO (pairs of the student's own right and wrong samples on the
-#       training problems), beside (b) continued with SFT for the same extra steps (the control).
+#       training problems; with an NLL term on the chosen sample, RPO: pure DPO collapsed the
+#       student), beside (b) continued with SFT for the same extra steps (the control).
 # Each arm is then checked with real llama.cpp on fresh level-6 problems (a seed no run trained on):
 # greedy (cot, temperature 0) and self-consistency@16 (temperature 1), with bootstrap 95% intervals.
 #
@@ -53,12 +54,16 @@ rollouts() {
 }
 
 after() {
-  # (c) and its control start from (b)'s checkpoint and run the same number of extra steps.
+  # (c) and its control start from (b)'s checkpoint and run the same number of extra steps. The
+  # control continues at the learning rate (b)'s schedule had reached (a fresh run from --init warms
+  # up to the peak again, 3x higher, which measurably undid part of (b)).
   local b="$OUT/b-distilled/checkpoint.bin"
+  local lr
+  lr=$(node -e 'const l=require("fs").readFileSync(process.argv[1],"utf8").trim().split("\n").map(JSON.parse).filter(e=>e.type==="train");console.log(l.at(-1).lr.toPrecision(3))' "$OUT/b-distilled/log.jsonl")
   deliberate train "${lab[@]}" --stage dpo --data "$OUT/b-rollouts/dpo.jsonl" --init "$b" \
-    --max-steps "$EXTRA_STEPS" --out "$OUT/c-dpo" &
-  deliberate train "${lab[@]}" --data "$OUT/teacher/sft.jsonl" --init "$b" --max-steps "$EXTRA_STEPS" \
-    --out "$OUT/c-sft-control" &
+    --nll-weight 1 --max-steps "$EXTRA_STEPS" --out "$OUT/c-dpo" &
+  deliberate train "${lab[@]}" --data "$OUT/teacher/sft.jsonl" --init "$b" --lr "$lr" \
+    --max-steps "$EXTRA_STEPS" --out "$OUT/c-sft-control" &
   wait
 }
 
