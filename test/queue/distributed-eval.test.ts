@@ -5,6 +5,8 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { Queue } from "bullmq";
 import { DeliberateError } from "../../src/errors.ts";
+import { writeReport } from "../../src/eval/report.ts";
+import type { ReportRow } from "../../src/eval/report-rows.ts";
 import type { EvalResults } from "../../src/eval/results.ts";
 import { runEvalPlan } from "../../src/eval/run-plan.ts";
 import { type QueueWorker, startQueueWorker, type WorkerItemEvent } from "../../src/queue/queue-worker.ts";
@@ -27,6 +29,7 @@ let dir: string;
 /** The single-process run every distributed run must equal, record for record. */
 let reference: Awaited<ReturnType<typeof comparableRecords>>;
 let referenceCells: unknown;
+let referenceOut: string;
 
 /**
  * Every worker on the queue looks for stalled items this often, ms. BullMQ throttles the check
@@ -50,6 +53,18 @@ function cellsOf(outDir: string) {
   }));
 }
 
+/** A report's rows less what names or times the run. */
+function reportRows(path: string) {
+  const { rows } = JSON.parse(readFileSync(path, "utf8")) as { rows: ReportRow[] };
+  return rows.map(({ run: _run, wallMs: _wallMs, ...row }) => row);
+}
+
+/** The single-process run's report rows (written once, into a folder of its own). */
+async function localReportRows() {
+  const written = await writeReport({ runs: [referenceOut], out: join(dir, "local-report", "report.html") });
+  return reportRows(written.json);
+}
+
 /** Jobs being worked on right now by the worker named `id`. */
 async function activeOn(queue: Queue, id: string): Promise<number> {
   const jobs = await queue.getJobs(["active"]);
@@ -62,6 +77,7 @@ before(async () => {
   const server = await startAnsweringServer(0);
   try {
     const out = join(dir, "local");
+    referenceOut = out;
     const run = await runEvalPlan(gridPlan(writeConfig(mkdtempSync(join(dir, "cfg-")), server, 2), out), {
       progress: "none",
     });
@@ -100,6 +116,10 @@ test("`eval --queue` over 3 workers (one a child process) equals the single-proc
     assert.match(run.stderr, /items\/s .*\| workers /);
     assert.deepEqual(await comparableRecords(join(out, "store.sqlite")), reference);
     assert.deepEqual(cellsOf(out), referenceCells);
+    // `deliberate report` on the queued run: the local run's rows, but for the run's name and wall time.
+    const report = await runCli(["report", out]);
+    assert.equal(report.code, 0, report.stderr);
+    assert.deepEqual(reportRows(join(out, "report.json")), await localReportRows());
     // Nine items in flight over three processes, yet never more than the endpoint's 2 at once.
     assert.ok(server.maxInFlight <= 2, `the endpoint saw ${server.maxInFlight} requests at once`);
     assert.ok(server.maxInFlight >= 1);
