@@ -33,6 +33,11 @@ export const distillOptionsSchema = strictObject({
   seed: z.number().int().min(0).default(0),
   /** The store (a SQLite file or a `postgres://` URL) to share between runs. Default `OUT/store.sqlite`. */
   store: z.string().trim().min(1).optional(),
+  /**
+   * `redis://host:port`: the teachers' samples are drawn by `deliberate worker` processes on this
+   * Redis (the eval plan's `queue`), which write to `store`; the dataset comes out the same.
+   */
+  queue: z.string().trim().min(1).optional(),
   /** Near-duplicate threshold on estimated Jaccard similarity, in (0, 1]. Default 0.8. */
   dedupeThreshold: z.number().gt(0).max(1).default(0.8),
   /** Words per MinHash shingle, >= 1. Default 3. */

@@ -84,6 +84,7 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
     grader: settings.grader,
     ...defined({
       systemPrompt: settings.systemPrompt,
+      queue: settings.queue,
       config: settings.config,
       threads: settings.threads,
       contextSize: settings.contextSize,

@@ -21,6 +21,7 @@ interface DistillFlags {
   maxCompletionTokens?: number;
   seed?: number;
   store?: string;
+  queue?: string;
   dedupeThreshold?: number;
   ngram?: number;
   star?: boolean;
@@ -59,6 +60,10 @@ export function distillCommand(): Command {
     .option(
       "--store <spec>",
       "SQLite file or postgres:// URL to share between runs (default OUT/store.sqlite)",
+    )
+    .option(
+      "--queue <url>",
+      "draw the samples on `deliberate worker` processes listening on this Redis (redis://host:port); they write to --store",
     )
     .option(
       "--dedupe-threshold <j>",
@@ -108,6 +113,7 @@ export function distillCommand(): Command {
           maxCompletionTokens: flags.maxCompletionTokens,
           seed: flags.seed,
           store: flags.store,
+          queue: flags.queue,
           dedupeThreshold: flags.dedupeThreshold,
           ngram: flags.ngram,
           star: flags.star,
