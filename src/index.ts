@@ -37,12 +37,28 @@ export {
 } from "./models/gguf/index.ts";
 export { createLlamaBackend, type LlamaBackendOptions } from "./models/llama/index.ts";
 export { type ModelSpec, parseModelSpec } from "./models/model-spec.ts";
-export { createOpenAIBackend, type OpenAIBackend, type OpenAIBackendOptions } from "./models/openai/index.ts";
+export {
+  createOpenAIBackend,
+  type OpenAIBackend,
+  type OpenAIBackendOptions,
+  type SlotLimiter,
+} from "./models/openai/index.ts";
 export { ModelRegistry, type ResolveModelOptions, resolveModel } from "./models/registry.ts";
 export type * from "./models/types.ts";
+// Scale-out: eval items on BullMQ workers over Redis (`runEvalPlan` with `queue`; `deliberate worker`)
+export { BullmqQueue, type BullmqQueueOptions } from "./queue/bullmq-queue.ts";
+export { inProcessQueue } from "./queue/in-process.ts";
 // Scale-out: static shards of an eval (`runEvalPlan` with `shard`) and their merge
 export { type MergeRunsOptions, type MergeRunsResult, mergeRuns } from "./queue/merge-runs.ts";
+export {
+  type QueueWorker,
+  type QueueWorkerOptions,
+  startQueueWorker,
+  type WorkerItemEvent,
+} from "./queue/queue-worker.ts";
+export { RedisSlotLimiter, type RedisSlotLimiterOptions } from "./queue/redis-limiter.ts";
 export { parseShard, type Shard, shardOf } from "./queue/shard.ts";
+export type { QueuedRun, WorkBatch, WorkDone, WorkFailed, WorkQueue } from "./queue/types.ts";
 export { readAnswer } from "./run/answers.ts";
 export { isBudgetError } from "./run/budget.ts";
 // The call layer: what a strategy or verifier author calls a model with
