@@ -57,13 +57,14 @@ test("a row's extra properties stay out of the files; fields come in the type's 
 });
 
 test("the eval harness reads sft.jsonl and prompts.jsonl back: ids, questions, gold answers, difficulty", async () => {
-  // Math and text problems: the plain layout's answers are their gold answers as written.
+  // Math and text problems: the plain layout's answers are their gold answers as written, and each
+  // row's own kind is kept.
   const data = subset((p) => p.kind === "math" || p.kind === "text");
   const dir = await exported(data);
   const sft = await loadDataset(join(dir, "sft.jsonl"));
   assert.deepEqual(
     sft.items.map((item) => [item.id, item.question, item.gold, item.difficulty, item.kind]),
-    data.sft.map((row) => [row.id, row.question, row.answer, row.difficulty, "math"]),
+    data.sft.map((row) => [row.id, row.question, row.answer, row.difficulty, row.kind]),
   );
   const prompts = await loadDataset(join(dir, "prompts.jsonl"));
   assert.deepEqual(

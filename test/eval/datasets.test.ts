@@ -148,3 +148,39 @@ test("synthetic specs: options in the spec win over defaults", async () => {
   await rejectsWith(loadDataset("synthetic:linear?level=2"), /unknown synthetic option `level`/);
   await rejectsWith(loadDataset("synthetic:linear?difficulty=0"), /`difficulty`/);
 });
+
+test("plain records keep their own kind (distill's JSONL rows), math by default; a kind plain cannot grade is refused", async () => {
+  const { writeFileSync } = await import("node:fs");
+  const dir = mkdtempSync(join(tmpdir(), "deliberate-plain-kind-"));
+  const rows = join(dir, "rows.jsonl");
+  writeFileSync(
+    rows,
+    [
+      { id: "a", question: "Capital of France?", answer: "Paris", kind: "text" },
+      { id: "b", question: "Compute 2+3.", answer: "5", kind: "math" },
+      { id: "c", question: "Compute 4+4.", answer: "8" },
+    ]
+      .map((row) => JSON.stringify(row))
+      .join("\n"),
+  );
+  const dataset = await loadDataset(rows);
+  assert.deepEqual(
+    dataset.items.map((item) => [item.id, item.kind]),
+    [
+      ["a", "text"],
+      ["b", "math"],
+      ["c", "math"],
+    ],
+  );
+  // The caller's kind wins over the rows'.
+  assert.deepEqual(
+    (await loadDataset(rows, { kind: "text" })).items.map((item) => item.kind),
+    ["text", "text", "text"],
+  );
+  const bad = join(dir, "bad.jsonl");
+  writeFileSync(bad, JSON.stringify({ question: "Pick one.", answer: "B", kind: "choice" }));
+  await rejectsWith(
+    loadDataset(bad),
+    /bad\.jsonl:1: field `kind` of a plain record must be `math` or `text`/,
+  );
+});

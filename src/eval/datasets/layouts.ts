@@ -72,6 +72,20 @@ export function lastBoxed(text: string): string | null {
 
 const letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
+/**
+ * A plain record's own `kind` (distill's JSONL rows carry one): `math` or `text`; choice and code
+ * problems need their own layouts (choices, tests). Default `math`.
+ */
+function plainKind(value: unknown, at: string): TaskKind {
+  if (value === undefined || value === null) return "math";
+  if (value === "math" || value === "text") return value;
+  throw new DeliberateError(
+    "BAD_REQUEST",
+    `${at}: field \`kind\` of a plain record must be \`math\` or \`text\` (got ${JSON.stringify(value)}); choice and code problems need the choice or code layout`,
+    { param: "kind" },
+  );
+}
+
 function stringField(value: unknown): string | undefined {
   return typeof value === "string" && value !== "" ? value : undefined;
 }
@@ -83,7 +97,7 @@ export interface ToItemContext {
   index: number;
   layout: LayoutName;
   fields?: FieldMapping;
-  /** The task kind for `plain` records. Default `math`. */
+  /** The task kind for `plain` records, over each record's own `kind`. Default: the record's, else `math`. */
   kind?: TaskKind;
 }
 
@@ -149,11 +163,12 @@ export function toItem(record: RawRecord, context: ToItemContext): EvalItem {
       return { ...common, gold, kind: "math", ...(solution ? { meta: { solution } } : {}) };
     }
     case "aime":
+      return { ...common, gold: text("answer", true)!, kind: "math" };
     case "plain":
       return {
         ...common,
         gold: text("answer", true)!,
-        kind: layout === "aime" ? "math" : (context.kind ?? "math"),
+        kind: context.kind ?? plainKind(record.fields.kind, at),
       };
     case "choice": {
       const choices = readChoices(record.fields[map.choices] ?? record.fields.options, at, map.choices);
