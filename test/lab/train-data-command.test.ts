@@ -83,7 +83,7 @@ test("deliberate train --data, then --stage dpo --data --init: each prints JSON 
   assert.equal(report.code, 0, report.stderr);
   assert.match(
     report.stdout,
-    /report\.html \(\d+ charts: loss, lr, accuracy, dpo-margin, dpo-preference, dpo-shift, grad-norm\)/,
+    /report\.html \(\d+ charts: loss, lr, accuracy, dpo-margin, dpo-preference, dpo-shift, dpo-nll, grad-norm\)/,
   );
 });
 

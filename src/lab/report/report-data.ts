@@ -6,10 +6,12 @@
  *   turns `informativeGroups` into a share.
  * - `train`: `step` with `loss`, `lr`, `gradNorm` (SFT, verifier); GRPO: `meanReward`,
  *   `informativeGroups`, `clipFraction`, and `meanLength` / `completionTokens` when a run logs them;
- *   DPO: `loss` (the DPO loss), `margin`, `preference`, `chosenShift`, `rejectedShift`.
+ *   DPO: `loss` (the DPO loss, plus the NLL term), `margin`, `preference`, `chosenShift`,
+ *   `rejectedShift`, `chosenNll`.
  * - `start` / `resume` with `step` and `greedy` (GRPO, DPO): the validation before the stage's first step.
  * - `eval`: `step` with `greedy` (SFT/GRPO/DPO greedy accuracy) or `accuracy`, `auc`, `decisionLoss`,
- *   `trainAuc` (verifier), `validLoss`; DPO's held-out pairs: `validMargin`, `validPreference`.
+ *   `trainAuc` (verifier), `validLoss`; DPO's held-out pairs: `validMargin`, `validPreference`,
+ *   `validChosenNll`.
  * - `final-eval`: the last point of the accuracy curves, and the summary (greedy, majority, passAtK; verifier accuracy, auc, selection).
  * - `stop`: `reason`, `step`, `elapsedMs`.
  *
@@ -151,6 +153,14 @@ export function buildReportData(events: RunEvent[], title = "lab run"): ReportDa
       series: [
         series("chosen", train, (e) => e.chosenShift),
         series("rejected", train, (e) => e.rejectedShift),
+      ],
+    },
+    {
+      id: "dpo-nll",
+      title: "DPO chosen responses' mean NLL per token (the RPO term, weighted by --nll-weight)",
+      series: [
+        series("train", train, (e) => e.chosenNll),
+        series("held-out pairs", evals, (e) => e.validChosenNll),
       ],
     },
     {

@@ -93,7 +93,16 @@ test("dpo stage: starts at Δ = 0 (loss ln 2), logs loss, margin, preference and
   // GRPO and the verifier after DPO find the SFT task through the nested options.
   assert.equal((checkpoint.header.options.sft as Record<string, unknown>).task, "modular");
   const report = await writeReport(outDir);
-  for (const id of ["loss", "lr", "accuracy", "dpo-margin", "dpo-preference", "dpo-shift", "grad-norm"])
+  for (const id of [
+    "loss",
+    "lr",
+    "accuracy",
+    "dpo-margin",
+    "dpo-preference",
+    "dpo-shift",
+    "dpo-nll",
+    "grad-norm",
+  ])
     assert.ok(report.charts.includes(id), `chart ${id} in ${report.charts}`);
   const html = await readFile(report.path, "utf8");
   assert.match(html, /preference pairs/);
