@@ -13,7 +13,8 @@
 # Each arm is then checked with real llama.cpp on fresh level-6 problems (a seed no run trained on):
 # greedy (cot, temperature 0) and self-consistency@16 (temperature 1), with bootstrap 95% intervals.
 #
-# Usage: scripts/distill-experiment.sh [all|teacher|arms|rollouts|after|eval|figure]
+# Usage: scripts/distill-experiment.sh [all|teacher|arms|rollouts|after|eval|figure|longer]
+# (`longer`, after `all`: (a) and (b) continued to twice the steps, and their eval.)
 # Settings (environment): SEED, OUT, PROBLEMS, SAMPLES, STEPS, EXTRA_STEPS, EVAL_N. Every stage
 # resumes where it stopped (the distill store, training checkpoints, the eval store), so a killed
 # run is started again with the same command.
@@ -75,6 +76,21 @@ evaluate() {
     -o "$OUT/eval" --progress lines
 }
 
+longer() {
+  # (a) and (b) continued to twice the steps: copies of their folders resume from the checkpoints
+  # (same data, schedule and seed), then the same fresh problems.
+  for arm in a-answers b-distilled; do
+    [ -d "$OUT/$arm-2x" ] || cp -r "$OUT/$arm" "$OUT/$arm-2x"
+  done
+  deliberate train "${lab[@]}" --data "$OUT/teacher/prompts.jsonl" --max-steps $((2 * STEPS)) --out "$OUT/a-answers-2x" &
+  deliberate train "${lab[@]}" --data "$OUT/teacher/sft.jsonl" --max-steps $((2 * STEPS)) --out "$OUT/b-distilled-2x" &
+  wait
+  deliberate eval -m "raw:$OUT/a-answers-2x/model.gguf" -m "raw:$OUT/b-distilled-2x/model.gguf" -d "$fresh_set" \
+    --threads 1 --concurrency 4 \
+    -s "cot?maxTokens=120" -s "self-consistency?samples=16&temperature=1&maxTokens=120" \
+    -o "$OUT/eval-2x" --progress lines
+}
+
 figure() { npx tsx scripts/distill-figure.ts "$OUT"; }
 
 case "${1:-all}" in
@@ -84,9 +100,10 @@ rollouts) rollouts ;;
 after) after ;;
 eval) evaluate ;;
 figure) figure ;;
+longer) longer ;;
 all) teacher && arms && rollouts && after && evaluate && figure ;;
 *)
-  echo "usage: $0 [all|teacher|arms|rollouts|after|eval|figure]" >&2
+  echo "usage: $0 [all|teacher|arms|rollouts|after|eval|figure|longer]" >&2
   exit 2
   ;;
 esac
