@@ -12,6 +12,7 @@
  * The output folder holds the dataset files, `store.sqlite` (unless `store` points elsewhere) and the
  * passes' own run folders, `eval/` (its results.json gives each teacher's accuracy) and `star/`.
  */
+
 import { join, resolve } from "node:path";
 import { loadDataset } from "../eval/datasets/load-dataset.ts";
 import { parseEvalPlan } from "../eval/eval-plan.ts";
@@ -19,6 +20,7 @@ import { runEvalPlan } from "../eval/run-plan.ts";
 import type { RunEvalResult } from "../eval/runner.ts";
 import { openStore } from "../eval/store.ts";
 import type { Dataset, EvalItem } from "../eval/types.ts";
+import { definedOnly } from "../util/defined-only.ts";
 import { buildDataset } from "./build-dataset.ts";
 import { tracesOfRecord } from "./collect-traces.ts";
 import { type DistillOptions, type DistillSettings, parseDistillSettings } from "./distill-options.ts";
@@ -82,7 +84,7 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
     rawPrompt: settings.rawPrompt,
     concurrency: settings.concurrency,
     grader: settings.grader,
-    ...defined({
+    ...definedOnly({
       systemPrompt: settings.systemPrompt,
       queue: settings.queue,
       config: settings.config,
@@ -189,7 +191,7 @@ function unsolvedItems(items: readonly EvalItem[], traces: readonly DistilledTra
  * majority-vote accuracy over its k samples as the eval pass's results.json reports it.
  */
 function manifestSettings(settings: DistillSettings, run: RunEvalResult): Record<string, unknown> {
-  return defined({
+  return definedOnly({
     k: settings.samples,
     temperature: settings.temperature,
     maxCompletionTokens: settings.maxCompletionTokens,
@@ -206,8 +208,4 @@ function manifestSettings(settings: DistillSettings, run: RunEvalResult): Record
     dpoPairsPerProblem: settings.dpoPairsPerProblem,
     teacherAccuracy: Object.fromEntries(run.results.cells.map((cell) => [cell.policy, cell.accuracy])),
   });
-}
-
-function defined<T extends Record<string, unknown>>(values: T): Partial<T> {
-  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -25,8 +25,9 @@
  * savedTokens}). Per-item records and their traces stay in the run's `store.sqlite` (table
  * `results`; stores written before traces moved there also have a `traces` table).
  */
-import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { DeliberateError } from "../errors.ts";
+import { writeJsonAtomic } from "../util/write-json-atomic.ts";
 import type { Summary } from "./metrics.ts";
 
 export const resultsSchema = "deliberate/eval-results@1";
@@ -112,9 +113,7 @@ export function versions(): EvalResults["versions"] {
 
 /** Writes atomically (a temp file renamed over the old one): a killed run never leaves half a file. */
 export function writeResults(path: string, results: EvalResults): void {
-  const temp = `${path}.${process.pid}.tmp`;
-  writeFileSync(temp, `${JSON.stringify(results, null, 2)}\n`);
-  renameSync(temp, path);
+  writeJsonAtomic(path, results);
 }
 
 export function readResults(path: string): EvalResults {

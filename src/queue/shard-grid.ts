@@ -14,7 +14,7 @@
  * ```
  */
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { DeliberateError } from "../errors.ts";
 import type { ResultModel } from "../eval/build-results.ts";
@@ -23,6 +23,7 @@ import type { StrategySpec } from "../eval/cell-key.ts";
 import type { SummarizeOptions } from "../eval/metrics.ts";
 import { isPostgresSpec, redactStoreSpec } from "../eval/store.ts";
 import type { Dataset } from "../eval/types.ts";
+import { writeJsonAtomic } from "../util/write-json-atomic.ts";
 import type { Shard } from "./shard.ts";
 
 export const shardGridSchema = "deliberate/eval-shard@1";
@@ -165,10 +166,7 @@ function storeLocation(outDir: string, storePath: string): string {
 /** Writes OUT/grid.json atomically (a temp file renamed over the old one). */
 export function writeShardGrid(outDir: string, options: WriteShardGridOptions): ShardGrid {
   const grid = shardGrid(outDir, options);
-  const path = join(outDir, shardGridFile);
-  const temp = `${path}.${process.pid}.tmp`;
-  writeFileSync(temp, `${JSON.stringify(grid, null, 2)}\n`);
-  renameSync(temp, path);
+  writeJsonAtomic(join(outDir, shardGridFile), grid);
   return grid;
 }
 

@@ -3,12 +3,14 @@
  * and a dataset folder comes out (sft/dpo/prompts JSONL, trainer exports, card, manifest). A thin
  * shell: flags → `distill` → a short summary. Re-running the same command resumes a killed run.
  */
+
 import { Command } from "commander";
 import { distill } from "../../distill/distill.ts";
 import type { DistillOptions } from "../../distill/distill-options.ts";
 import type { ProgressMode } from "../../eval/progress.ts";
 import { percent } from "../../eval/report-rows.ts";
 import { describeDefaultThreads } from "../../models/llama/default-threads.ts";
+import { definedOnly } from "../../util/defined-only.ts";
 import { contextSizeOption, MODEL_SPEC_HELP } from "../model-flags.ts";
 import { collect, integer, number } from "../parse-number.ts";
 
@@ -174,8 +176,4 @@ function fieldMapping(pairs: string[]): Record<string, string> {
       return at < 0 ? [pair, ""] : [pair.slice(0, at), pair.slice(at + 1)];
     }),
   );
-}
-
-function definedOnly<T extends Record<string, unknown>>(values: T): Partial<T> {
-  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -2,12 +2,14 @@
  * `deliberate eval`: run models × strategies × datasets from flags or a YAML eval file, resumably.
  * A thin shell: flags → an eval plan → `runEvalPlan` → a short table on stdout.
  */
+
 import { Command } from "commander";
 import { type EvalPlanInput, parseEvalPlan, readEvalFile } from "../../eval/eval-plan.ts";
 import { percent } from "../../eval/report-rows.ts";
 import type { CellResult } from "../../eval/results.ts";
 import { runEvalPlan } from "../../eval/run-plan.ts";
 import { describeDefaultThreads } from "../../models/llama/default-threads.ts";
+import { definedOnly } from "../../util/defined-only.ts";
 import { contextSizeOption, MODEL_SPEC_HELP } from "../model-flags.ts";
 import { collect, integer, number } from "../parse-number.ts";
 
@@ -205,8 +207,4 @@ function datasetEntry(spec: string, flags: EvalFlags): unknown {
     ...(flags.layout ? { layout: flags.layout } : {}),
     ...(flags.field ? { fields } : {}),
   };
-}
-
-function definedOnly(values: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined));
 }
