@@ -7,6 +7,7 @@ import { didYouMean } from "../did-you-mean.ts";
 import { DeliberateError } from "../errors.ts";
 import { parseOrBadRequest } from "../util/parse-or-bad-request.ts";
 import { arithmetic } from "./arithmetic.ts";
+import { chain } from "./chain.ts";
 import { countdown } from "./countdown.ts";
 import { fractions } from "./fractions.ts";
 import { linear } from "./linear.ts";
@@ -27,6 +28,7 @@ export const generators: Record<SyntheticName, ItemMaker> = {
   modular,
   logic,
   sums,
+  chain,
 };
 
 export const syntheticNames = Object.keys(generators) as SyntheticName[];

@@ -52,4 +52,5 @@ export type SyntheticName =
   | "countdown"
   | "modular"
   | "logic"
-  | "sums";
+  | "sums"
+  | "chain";

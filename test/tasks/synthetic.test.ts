@@ -66,8 +66,18 @@ test("every item: ASCII, several solutions for most items, each ending in #### A
           } else assert.equal(last, `#### ${item.answer}`, item.id);
         }
       }
-      // Countdown with two numbers often has one expression only; everything else offers a choice.
-      const wanted = name !== "countdown" ? 0.8 : difficulty === 1 ? 0 : difficulty === 2 ? 0.5 : 0.8;
+      // Countdown with two numbers often has one expression only; a chain of maps that do not
+      // commute has one order; everything else offers a choice.
+      const wanted =
+        name === "chain"
+          ? 0
+          : name !== "countdown"
+            ? 0.8
+            : difficulty === 1
+              ? 0
+              : difficulty === 2
+                ? 0.5
+                : 0.8;
       assert.ok(
         multi >= wanted * set.length,
         `${name} d${difficulty}: ${multi}/${set.length} with 2+ solutions`,
@@ -185,6 +195,27 @@ test("logic: the answer recomputed by evaluating the expression", () => {
       assert.equal(item.answer, String(value), `${item.id}: ${item.question}`);
     }
   }
+});
+
+test("chain: the answer recomputed by applying the operations in order; each step starts from the last digit", () => {
+  for (const difficulty of difficulties) {
+    for (const item of items("chain", difficulty)) {
+      const [, start, ops] = /^Start (\d), apply ((?:[+*]\d ?)+) mod 10\.$/.exec(item.question)!;
+      const steps = ops.split(" ");
+      assert.equal(steps.length, difficulty + 1, item.question);
+      let value = Number(start);
+      for (const step of steps)
+        value = (step[0] === "+" ? value + Number(step[1]) : value * Number(step[1])) % 10;
+      assert.equal(item.answer, String(value), item.question);
+      const lines = item.solutions[0].split("\n");
+      assert.equal(lines.length, difficulty + 2);
+      lines.slice(1, -1).forEach((line, i) => assert.equal(line[0], lines[i].at(-1), `${item.id}: ${line}`));
+    }
+  }
+  assert.deepEqual(
+    generateSynthetic("chain", { difficulty: 2, n: 1, seed: 3 })[0].solutions[0].split("\n").length,
+    4,
+  );
 });
 
 test("sums: the answer is the sum of the question's terms, reached in several orders", () => {
