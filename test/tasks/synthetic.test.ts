@@ -209,13 +209,11 @@ test("chain: the answer recomputed by applying the operations in order; each ste
       assert.equal(item.answer, String(value), item.question);
       const lines = item.solutions[0].split("\n");
       assert.equal(lines.length, difficulty + 2);
-      lines.slice(1, -1).forEach((line, i) => assert.equal(line[0], lines[i].at(-1), `${item.id}: ${line}`));
+      for (let i = 1; i < lines.length - 1; i++) {
+        assert.equal(lines[i][0], lines[i - 1].at(-1), `${item.id}: ${lines[i]} starts from the last digit`);
+      }
     }
   }
-  assert.deepEqual(
-    generateSynthetic("chain", { difficulty: 2, n: 1, seed: 3 })[0].solutions[0].split("\n").length,
-    4,
-  );
 });
 
 test("sums: the answer is the sum of the question's terms, reached in several orders", () => {
