@@ -1,42 +1,52 @@
 #!/usr/bin/env bash
 # The distillation experiment (issue 15), end to end on this machine's CPUs, offline.
 #
-# A task where only final answers exist: `sums` problems at levels 1–6 with their gold answers and
-# no solution traces. The student (the lab's `reference` preset, 388K parameters, trained from
-# scratch) gets the same number of optimiser steps of the same batch size three ways:
+# A task where only final answers exist: problems at levels 1–6 with their gold answers and no
+# solution traces. The student (the lab's `reference` preset, ~388K parameters, trained from scratch)
+# gets the same number of optimiser steps of the same batch size three ways:
 #   (a) SFT on answer-only data: question → `#### ANSWER`;
-#   (b) SFT on traces distilled from builtin:tiny-reasoner-large (k samples per problem, only the
-#       ones the grader accepts, deduplicated);
+#   (b) SFT on traces distilled from the teacher (k samples per problem, only the ones the grader
+#       accepts, deduplicated);
 #   (c) (b) followed by rollout DPO (pairs of the student's own right and wrong samples on the
 #       training problems; with an NLL term on the chosen sample, RPO: pure DPO collapsed the
 #       student), beside (b) continued with SFT for the same extra steps (the control).
 # Each arm is then checked with real llama.cpp on fresh level-6 problems (a seed no run trained on):
 # greedy (cot, temperature 0) and self-consistency@16 (temperature 1), with bootstrap 95% intervals.
 #
+# The task (TASK) is `chain` by default: a digit through seven operations that do not commute, whose
+# answer needs the steps in order; its teacher is builtin:tiny-chain-large. TASK=sums with
+# TEACHER=builtin:tiny-reasoner-large is the first run, where answers alone won (README: a sum is a
+# function of the bag of digits, which attention computes in one pass).
+#
 # Usage: scripts/distill-experiment.sh [all|teacher|arms|rollouts|after|eval|figure|longer]
 # (`longer`, after `all`: (a) and (b) continued to twice the steps, and their eval.)
-# Settings (environment): SEED, OUT, PROBLEMS, SAMPLES, STEPS, EXTRA_STEPS, EVAL_N. Every stage
-# resumes where it stopped (the distill store, training checkpoints, the eval store), so a killed
-# run is started again with the same command.
+# Settings (environment): TASK, TEACHER, SEED, OUT, PROBLEMS, SAMPLES, STEPS, EXTRA_STEPS, EVAL_N.
+# Every stage resumes where it stopped (the distill store, training checkpoints, the eval store), so
+# a killed run is started again with the same command.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 deliberate() { node bin/deliberate.js "$@"; }
 
+TASK=${TASK:-chain}
+case "$TASK" in
+chain) TEACHER=${TEACHER:-builtin:tiny-chain-large} ;;
+*) TEACHER=${TEACHER:-builtin:tiny-reasoner-large} ;;
+esac
 SEED=${SEED:-20261205}
-OUT=${OUT:-runs/distill-exp}
+OUT=${OUT:-runs/distill-exp-$TASK}
 PROBLEMS=${PROBLEMS:-3000}     # training problems, levels 1–6 in equal shares
 SAMPLES=${SAMPLES:-4}          # teacher samples per problem
 STEPS=${STEPS:-2000}           # SFT steps of arms (a) and (b), batch 16
 EXTRA_STEPS=${EXTRA_STEPS:-300} # DPO steps of arm (c), and SFT steps of its control
 EVAL_N=${EVAL_N:-200}          # fresh level-6 problems
-train_set="synthetic:sums?from=1&difficulty=6&n=${PROBLEMS}&seed=${SEED}"
-fresh_set="synthetic:sums?difficulty=6&n=${EVAL_N}&seed=$((SEED + 1000003))"
+train_set="synthetic:${TASK}?from=1&difficulty=6&n=${PROBLEMS}&seed=${SEED}"
+fresh_set="synthetic:${TASK}?difficulty=6&n=${EVAL_N}&seed=$((SEED + 1000003))"
 # One thread per run, two runs side by side: on 2 cores more threads only spin.
-lab=(--task sums --difficulty 6 --threads 1 --preset reference --seed "$SEED" --eval-every 250
+lab=(--task "$TASK" --difficulty 6 --threads 1 --preset reference --seed "$SEED" --eval-every 250
   --valid-size 100 --target-accuracy 1.01 --minutes 600 --progress lines)
 
 teacher() {
-  deliberate distill -t builtin:tiny-reasoner-large -d "$train_set" -k "$SAMPLES" --temperature 0.8 \
+  deliberate distill -t "$TEACHER" -d "$train_set" -k "$SAMPLES" --temperature 0.8 \
     -o "$OUT/teacher" --progress lines
 }
 

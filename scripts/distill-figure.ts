@@ -1,7 +1,7 @@
 /**
  * The distillation experiment's figure and table (scripts/distill-experiment.sh), from its run
- * folder. Usage: npx tsx scripts/distill-figure.ts [OUT]   (default runs/distill-exp)
- *   docs/distill/arms.svg   held-out greedy accuracy over training steps, every arm (the lab's own
+ * folder. Usage: npx tsx scripts/distill-figure.ts [OUT]   (default runs/distill-exp-chain)
+ *   docs/distill/arms-TASK.svg   held-out greedy accuracy over training steps, every arm (the lab's own
  *                           validation: 100 level-6 problems, our forward pass, greedy)
  *   stdout                  the README's table: greedy and self-consistency@16 on fresh level-6
  *                           problems through llama.cpp, with 95% bootstrap intervals, as markdown
@@ -12,7 +12,13 @@ import type { EvalResults } from "../src/eval/results.ts";
 import { markerShapes, palette } from "../src/web/chart-markers.ts";
 import { type ChartSeries, lineChart } from "../src/web/svg-chart.ts";
 
-const out = process.argv[2] ?? "runs/distill-exp";
+const out = process.argv[2] ?? "runs/distill-exp-chain";
+// The task, from the student's own training options: the figure is named and titled after it.
+const task = (
+  JSON.parse(readFileSync(join(out, "a-answers", "log.jsonl"), "utf8").split("\n")[0]) as {
+    options: { task: string };
+  }
+).options.task;
 const docs = join(import.meta.dirname, "..", "docs", "distill");
 
 const style = `<style>.grid{stroke:#e8e8e8}.tick,.legend{font-size:10px;fill:#555;font-family:sans-serif}.axis-label{font-size:11px;fill:#333;font-family:sans-serif}.chart-title{font-size:13px;font-weight:600;fill:#222;font-family:sans-serif}.series{stroke-width:1.8}</style>`;
@@ -53,10 +59,10 @@ const series: ChartSeries[] = arms.map(({ run, name }, i) => {
 });
 mkdirSync(docs, { recursive: true });
 writeFileSync(
-  join(docs, "arms.svg"),
+  join(docs, `arms-${task}.svg`),
   standalone(
     lineChart(series, {
-      title: "Student (388K) greedy accuracy, 100 held-out level-6 problems",
+      title: `Student (388K) greedy accuracy, 100 held-out level-6 \`${task}\` problems`,
       xLabel: "optimiser steps (batch 16)",
       yLabel: "greedy accuracy",
       percent: true,

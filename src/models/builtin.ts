@@ -13,12 +13,17 @@ import { DeliberateError } from "../errors.ts";
 /** The package's `models/` folder. */
 const builtinModelsDir = fileURLToPath(new URL("../../models/", import.meta.url));
 
+/** A synthetic task trained on: levels `from` to `hardest`, in equal shares. */
+const taskSchema = z.object({ name: z.string(), from: z.number().int(), hardest: z.number().int() });
+
 const manifestSchema = z.object({
-  /** The synthetic task the models were trained on: levels `from` to `hardest`, in equal shares. */
-  task: z.object({ name: z.string(), from: z.number().int(), hardest: z.number().int() }),
+  /** The task the reference models were trained on (the demo's and benchmarks' task). */
+  task: taskSchema,
   models: z.array(
     z.object({
       name: z.string(),
+      /** A model trained on another task than the manifest's (the distillation teacher on `chain`). */
+      task: taskSchema.optional(),
       file: z.string(),
       role: z.enum(["generator", "verifier"]),
       parameters: z.number().int(),
@@ -40,6 +45,11 @@ let cached: BuiltinManifest | undefined;
 export function builtinManifest(): BuiltinManifest {
   cached ??= manifestSchema.parse(JSON.parse(readFileSync(join(builtinModelsDir, "manifest.json"), "utf8")));
   return cached;
+}
+
+/** The task a builtin model was trained on: its own, else the manifest's. */
+export function builtinTask(model: BuiltinModel): BuiltinManifest["task"] {
+  return model.task ?? builtinManifest().task;
 }
 
 /** The models `models/manifest.json` lists. */
