@@ -1,0 +1,238 @@
+/**
+ * `mcts`: Monte Carlo tree search over reasoning steps, rStar's generator (Qi et al., 2024, "Mutual
+ * Reasoning Makes Smaller LLMs Stronger", arXiv:2408.06195) with one action, "write the next step".
+ * A node is a partial solution; every simulation selects a leaf by UCT, expands it with sampled
+ * next steps, values the new nodes (a rollout to the end, as rStar does, or a step scorer, which is
+ * cheaper) and backs the values up (`mcts-search.ts`, `mcts-tree.ts`). The answer is the finished
+ * path with the highest value (or the most visits); with mutual verification (rStar's
+ * discriminator, `mcts-verify.ts`), the best of the top paths a second model agrees with.
+ */
+import { z } from "zod";
+import { DeliberateError } from "../errors.ts";
+import { readAnswer } from "../run/answers.ts";
+import type { Problem } from "../run/types.ts";
+import type { StepAggregation, StepScorer } from "../verifiers/step-scorers/types.ts";
+import { defineStrategy } from "./define-strategy.ts";
+import { mctsSearch } from "./mcts-search.ts";
+import { type MctsNode, type MctsSelect, pathTo, rankNodes } from "./mcts-tree.ts";
+import { rolloutValue, stepScorerValue } from "./mcts-value.ts";
+import { discriminatorRole, type MutualCheck, mutualVerify } from "./mcts-verify.ts";
+import { strategyOptions } from "./options.ts";
+import { requirePrefill, stepSearchShape } from "./step-search.ts";
+import type { SolutionCandidate } from "./types.ts";
+import { addWork, completions, NO_WORK, scaleWork, VERIFY, type Work } from "./work.ts";
+
+const stepScorerObject = z.custom<StepScorer>(
+  (value) =>
+    typeof value === "object" && value !== null && typeof (value as StepScorer).scoreSteps === "function",
+  { message: "expected `rollout` or a step scorer (an object with scoreSteps())" },
+);
+
+const { verifier: _stepVerifier, ...stepShape } = stepSearchShape;
+
+export const mctsOptions = strategyOptions({
+  ...stepShape,
+  maxTokens: stepShape.maxTokens.describe(
+    "Most tokens of a step at the maximum depth (it runs to the end), of a rollout, and of a discriminator's completion. Default 1024.",
+  ),
+  simulations: z
+    .number()
+    .int()
+    .min(1)
+    .default(16)
+    .describe("Simulations (select, expand, evaluate, back up). Default 16."),
+  expansions: z
+    .number()
+    .int()
+    .min(1)
+    .default(3)
+    .describe("Next steps sampled when a leaf is expanded; identical steps merge into one child. Default 3."),
+  exploration: z
+    .number()
+    .min(0)
+    .default(Math.SQRT2)
+    .describe("UCT's c in Q/N + c·sqrt(ln N_parent / N); 0 follows the best value only. Default √2 ≈ 1.414."),
+  value: z
+    .union([z.literal("rollout"), stepScorerObject])
+    .default("rollout")
+    .describe(
+      "A new node's value: `rollout` (the policy completes it; the share of answers so far that agree) or a step scorer. Default rollout.",
+    ),
+  aggregation: z
+    .enum(["last", "min", "product", "mean"])
+    .default("last")
+    .describe(
+      "How a step scorer's per-step scores become a node's value: last, min, product, mean. Default last.",
+    ),
+  select: z
+    .enum(["value", "visits"])
+    .default("value")
+    .describe("Which finished path answers: the highest `value`, or the most `visits`. Default value."),
+  mutualVerification: z
+    .boolean()
+    .default(false)
+    .describe(
+      "rStar's discriminator: the `verifier` backend (else the policy) completes each top path from its first steps; a path it agrees with wins. Default false.",
+    ),
+  verifyPrefix: z
+    .number()
+    .min(0)
+    .lt(1)
+    .default(0.5)
+    .describe("Share of a path's steps shown to the discriminator, in [0, 1), rounded down. Default 0.5."),
+  verifyTop: z
+    .number()
+    .int()
+    .min(1)
+    .default(4)
+    .describe("Finished paths the discriminator checks, best first. Default 4."),
+});
+export type MctsOptions = z.input<typeof mctsOptions>;
+type ParsedMctsOptions = z.output<typeof mctsOptions>;
+
+/** A finished path as the answer was chosen among them. */
+export interface MctsTerminal {
+  node: number;
+  sample: number;
+  key: string | null;
+  value: number;
+  visits: number;
+}
+
+export interface MctsDetails {
+  /** The value source: `rollout` or the step scorer's name. */
+  value: string;
+  /** The step scores' aggregation; absent for rollouts. */
+  aggregation?: StepAggregation;
+  select: MctsSelect;
+  /** Simulations that ran to their backup. */
+  simulations: number;
+  /** Partial solutions in the tree (the root not counted). */
+  nodes: number;
+  /** Deepest node. */
+  depth: number;
+  /** Whether the chosen path finished (wrote its answer or ended). */
+  finished: boolean;
+  stopped: string;
+  /** Node ids from the root to the chosen node. */
+  bestPath: number[];
+  /** Every finished path, best first. */
+  terminals: MctsTerminal[];
+  /** The discriminator's checks, when mutual verification ran. */
+  mutual?: MutualCheck[];
+}
+
+export const mcts = defineStrategy({
+  name: "mcts",
+  description:
+    "rStar-style MCTS over reasoning steps: UCT, sampled steps, rollout or PRM value, optional mutual verification.",
+  options: mctsOptions,
+  work: mctsWork,
+  async run(problem, ctx, opts) {
+    requirePrefill(ctx, "policy", "MCTS continues partial solutions");
+    if (opts.mutualVerification) {
+      requirePrefill(ctx, discriminatorRole(ctx), "mutual verification completes partial paths");
+    }
+    let next = 0;
+    const draw = (count: number) => {
+      const start = next;
+      next += count;
+      return start;
+    };
+    const value =
+      opts.value === "rollout" ? rolloutValue({ sampling: opts, draw }) : stepScorerValue(opts.value, opts);
+    const search = await mctsSearch(problem, ctx, { ...opts, sampling: opts, value, draw });
+    const { tree } = search;
+    const finished = tree.nodes.filter((n) => n.finished);
+    // Nothing finished (the budget ended the search): the best partial solution so far.
+    const pool = finished.length > 0 ? finished : tree.nodes.slice(1);
+    if (pool.length === 0) throw new DeliberateError("UPSTREAM", "the model returned no usable step");
+    const ranked = rankNodes(pool, opts.select);
+    let chosen = ranked[0];
+    let stopped = search.stopped;
+    let mutual: MutualCheck[] | undefined;
+    if (opts.mutualVerification && finished.length > 0) {
+      const checked = await mutualVerify(problem, ctx, ranked.slice(0, opts.verifyTop), {
+        prefix: opts.verifyPrefix,
+        maxTokens: opts.maxTokens,
+        stepBreak: opts.stepBreak,
+      });
+      mutual = checked.checks;
+      const agreed = new Set(mutual.filter((c) => c.agrees).map((c) => c.node));
+      chosen = ranked.find((n) => agreed.has(n.id)) ?? ranked[0];
+      if (checked.budget) stopped += `; mutual verification cut by the budget: ${checked.budget}`;
+    }
+    const terminals = finished.length > 0 ? ranked.map((n) => terminal(problem, n)) : [];
+    ctx.trace.record(
+      "decision",
+      "answer",
+      {
+        reason: mutual
+          ? `the best path by ${opts.select} that the discriminator agrees with (else the best)`
+          : `the best ${finished.length > 0 ? "finished" : "partial"} path by ${opts.select}`,
+        facts: {
+          chosen: chosen.id,
+          path: pathTo(tree, chosen.id),
+          ranked: ranked.slice(0, 8).map((n) => terminal(problem, n)),
+          ...(mutual ? { mutual } : {}),
+        },
+      },
+      ctx.parentId,
+    );
+    return {
+      text: chosen.text,
+      confidence: chosen.value ?? 0,
+      candidates: candidatesOf(problem, pool),
+      details: {
+        value: value.name,
+        ...(opts.value === "rollout" ? {} : { aggregation: opts.aggregation }),
+        select: opts.select,
+        simulations: search.simulations,
+        nodes: tree.nodes.length - 1,
+        depth: Math.max(...tree.nodes.map((n) => n.depth)),
+        finished: chosen.finished,
+        stopped,
+        bestPath: pathTo(tree, chosen.id),
+        terminals,
+        ...(mutual ? { mutual } : {}),
+      } satisfies MctsDetails,
+    };
+  },
+});
+
+function terminal(problem: Problem, node: MctsNode): MctsTerminal {
+  const { key } = readAnswer(problem, node.text);
+  return { node: node.id, sample: node.sample, key, value: node.value ?? 0, visits: node.visits };
+}
+
+/** The paths the answer was chosen among, in sample order, each with its value as score. */
+function candidatesOf(problem: Problem, pool: MctsNode[]): SolutionCandidate[] {
+  return [...pool]
+    .sort((a, b) => a.sample - b.sample)
+    .map((node) => ({
+      index: node.sample,
+      role: "policy",
+      text: node.text,
+      ...readAnswer(problem, node.text),
+      score: node.value ?? 0,
+      usage: node.usage,
+    }));
+}
+
+/**
+ * The most work one run can ask for. Simulation s expands a node at depth <= s, so only simulations
+ * from `maxDepth - 1` on can sample a final step (up to `maxTokens`); earlier ones sample steps of
+ * `stepTokens`. Every new child is valued once: a rollout (one completion of `maxTokens`) or a step
+ * scorer (at most one one-token judgement per step). Mutual verification adds one completion per
+ * checked path.
+ */
+export function mctsWork(o: ParsedMctsOptions): Work {
+  const early = Math.min(o.simulations, o.maxDepth - 1);
+  const steps = addWork(
+    completions(o.expansions * early, o.stepTokens),
+    completions(o.expansions * (o.simulations - early), Math.max(o.stepTokens, o.maxTokens)),
+  );
+  const evaluation = o.value === "rollout" ? completions(1, o.maxTokens) : scaleWork(o.maxDepth, VERIFY);
+  const mutual = o.mutualVerification ? completions(o.verifyTop, o.maxTokens) : NO_WORK;
+  return addWork(steps, scaleWork(o.simulations * o.expansions, evaluation), mutual);
+}
