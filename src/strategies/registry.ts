@@ -15,6 +15,7 @@ import { cascade } from "./cascade.ts";
 import { confidenceVote } from "./confidence-vote.ts";
 import { cot } from "./cot.ts";
 import { dvts } from "./dvts.ts";
+import { mcts } from "./mcts.ts";
 import { programAided } from "./program-aided.ts";
 import { selfConsistency } from "./self-consistency.ts";
 import { selfRefine } from "./self-refine.ts";
@@ -33,6 +34,7 @@ const registered = [
   selfRefine,
   beam,
   dvts,
+  mcts,
   cascade,
   speculativeThinking,
 ] as const;

@@ -225,7 +225,7 @@ export function requirePrefill(ctx: RunContext, role: BackendRole, why: string):
  * llama.cpp reports an end-of-generation token (OpenAI-compatible servers say `stop` for both a stop
  * string and the end, so there the next, empty step tells).
  */
-function isFinished(completion: Completion | undefined, step: string, marker: string): boolean {
+export function isFinished(completion: Completion | undefined, step: string, marker: string): boolean {
   if (marker !== "" && step.includes(marker)) return true;
   if (step.trim() === "") return true;
   return completion?.rawFinishReason === "eog";
