@@ -53,6 +53,8 @@ const cases: Array<[strategy: string, options: Record<string, unknown>, n?: numb
   ["self-refine", { rounds: 2 }],
   ["beam", { beamWidth: 2, expansions: 2, maxDepth: 3, stepTokens: 20 }],
   ["dvts", { samples: 4, expansions: 2, maxDepth: 3, stepTokens: 20 }],
+  // One expansion each: this script writes the same step every time, and identical steps merge.
+  ["mcts", { simulations: 2, expansions: 1, maxDepth: 3, stepTokens: 20 }],
   ["cascade", { samples: 3, largeSamples: 2 }],
   ["speculative-thinking", { maxHandovers: 3, largeTokens: 30 }],
 ];

@@ -6,7 +6,14 @@ import { ScriptedBackend } from "../../src/testing/scripted-backend.ts";
 import { TraceRecorder } from "../../src/trace/recorder.ts";
 import { problem } from "./fixtures.ts";
 
-for (const strategy of ["self-consistency", "confidence-vote", "best-of-n", "weighted-best-of-n", "cot"]) {
+for (const strategy of [
+  "self-consistency",
+  "confidence-vote",
+  "best-of-n",
+  "weighted-best-of-n",
+  "cot",
+  "mcts",
+]) {
   test(`${strategy}: abort stops every in-flight generation and rejects with ABORTED`, async () => {
     const policy = new ScriptedBackend({
       answers: { "42": 1 },
