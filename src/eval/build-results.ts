@@ -1,5 +1,7 @@
 /** Summaries of a grid from the store, as written to `results.json`. */
 import { cellKey, cellRuns, modelLabel, type StrategySpec } from "./cell-key.ts";
+import { computeCurves } from "./compute-curves.ts";
+import { cellCompute } from "./compute-flops.ts";
 import { type Prices, type SummarizeOptions, summarize } from "./metrics.ts";
 import { type CellResult, type EvalResults, type LargeBaseline, resultsSchema, versions } from "./results.ts";
 import type { ResultStore } from "./store-types.ts";
@@ -23,12 +25,16 @@ export interface BuildResultsOptions {
   known?: Map<string, EvalRecord[]>;
 }
 
-/** What results need of a model entry: names and prices of its roles, and which strategies it runs. */
+/**
+ * What results need of a model entry: names, prices and parameter counts of its roles (counts for
+ * model FLOPs; undefined when unknown), and which strategies it runs.
+ */
 export interface ResultModel {
   name: string;
   prices?: Prices;
-  large?: { name: string; prices?: Prices };
-  verifier?: { name: string; prices?: Prices };
+  parameters?: number;
+  large?: { name: string; prices?: Prices; parameters?: number };
+  verifier?: { name: string; prices?: Prices; parameters?: number };
   /** Only these of the grid's strategies run on it (`ModelEntry.strategies`): which cells exist. */
   strategies?: string[];
 }
@@ -71,6 +77,14 @@ export async function buildResults(store: ResultStore, options: BuildResultsOpti
           seeds: options.seeds,
           accuracy: summary.accuracy,
           summary,
+          ...(strategy.sweep
+            ? { budget: { option: strategy.sweep, value: strategy.options?.[strategy.sweep] } }
+            : {}),
+          compute: cellCompute(summary, {
+            policy: model,
+            ...(model.large ? { large: model.large } : {}),
+            ...(model.verifier ? { verifier: model.verifier } : {}),
+          }),
         });
       }
     }
@@ -92,8 +106,19 @@ export async function buildResults(store: ResultStore, options: BuildResultsOpti
       models: options.models.map((m) => ({
         name: m.name,
         prices: m.prices,
-        ...(m.large ? { large: { name: m.large.name, prices: m.large.prices } } : {}),
-        ...(m.verifier ? { verifier: { name: m.verifier.name, prices: m.verifier.prices } } : {}),
+        parameters: m.parameters,
+        ...(m.large
+          ? { large: { name: m.large.name, prices: m.large.prices, parameters: m.large.parameters } }
+          : {}),
+        ...(m.verifier
+          ? {
+              verifier: {
+                name: m.verifier.name,
+                prices: m.verifier.prices,
+                parameters: m.verifier.parameters,
+              },
+            }
+          : {}),
       })),
       strategies: options.strategies,
       datasets: options.datasets.map((d) => ({ name: d.name, spec: d.spec, items: d.items.length })),
@@ -102,6 +127,7 @@ export async function buildResults(store: ResultStore, options: BuildResultsOpti
     accuracy: overall.accuracy,
     overall,
     cells,
+    computeCurves: computeCurves(cells),
   };
 }
 

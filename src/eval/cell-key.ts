@@ -8,6 +8,12 @@ export interface StrategySpec {
   name: string;
   /** Its options (samples, temperature, ...); part of the cell's identity. */
   options?: Record<string, unknown>;
+  /**
+   * The option a budget sweep varies (`samples` for `self-consistency?samples=4,8,16`), when this
+   * cell is one value of a sweep: cells of one sweep are one curve of the compute chart. Not part
+   * of the cell's identity (the same options run alone name the same cell).
+   */
+  sweep?: string;
 }
 
 /** Stable text of options: keys sorted, so the same options always name the same cell. */

@@ -5,7 +5,8 @@
  * ```yaml
  * models: [tiny.gguf, { spec: "openai:qwen@http://gpu:8000/v1", concurrency: 16 },
  *          { spec: tiny.gguf, large: big.gguf, verifier: judge.gguf }]
- * strategies: [cot, { name: self-consistency, options: { samples: 8 } }]
+ * strategies: [cot, { name: self-consistency, options: { temperature: 0.7 }, sweep: { samples: [4, 8, 16] } }]
+ * parameters: { "openai:qwen@http://gpu:8000/v1": 7.6e9 }   # for model FLOPs; GGUF files say their own
  * datasets: ["synthetic:arithmetic?difficulty=2&n=50", { path: gsm8k.jsonl, layout: gsm8k, limit: 100 }]
  * seeds: 3
  * out: runs/gsm8k-sweep
@@ -24,6 +25,7 @@ import { deepestIssue, parseOrBadRequest } from "../util/parse-or-bad-request.ts
 import { layoutNames } from "./datasets/layouts.ts";
 import type { StrategySpec } from "./runner.ts";
 import { isPostgresSpec } from "./store-spec.ts";
+import { parseStrategyEntry, queryValue, sweepProblem } from "./strategy-sweep.ts";
 
 const fieldsSchema = strictObject({
   id: z.string().optional(),
@@ -61,9 +63,30 @@ const modelSchema = z.union([
   }),
 ]);
 
+/**
+ * A strategy: `name?key=value&…`, where a comma list of numbers sweeps that option over budgets
+ * (`self-consistency?samples=4,8,16`), or `{name, options?, sweep?: {OPTION: [values]}}`
+ * (strategy-sweep.ts).
+ */
 const strategySchema = z.union([
-  z.string().min(1),
-  strictObject({ name: z.string().min(1), options: z.record(z.string(), z.unknown()).optional() }),
+  z
+    .string()
+    .min(1)
+    .superRefine((spec, ctx) => {
+      try {
+        parseStrategyEntry(spec);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message });
+      }
+    }),
+  strictObject({
+    name: z.string().min(1),
+    options: z.record(z.string(), z.unknown()).optional(),
+    sweep: z.record(z.string(), z.array(z.number())).optional(),
+  }).superRefine((entry, ctx) => {
+    const problem = sweepProblem(entry);
+    if (problem) ctx.addIssue({ code: "custom", message: problem, path: ["sweep"] });
+  }),
 ]);
 
 const datasetSchema = z.union([
@@ -106,6 +129,12 @@ export const evalPlanSchema = strictObject({
   systemPrompt: z.string().optional(),
   /** Every model gets `question + "\n"` as a raw prompt instead of chat messages (the lab's tiny models). */
   rawPrompt: z.boolean().default(false),
+  /**
+   * Parameter counts by model spec (as written in `models`, `large`, `verifier`), for model FLOPs:
+   * models served over HTTP do not say theirs; a GGUF's is read from the file unless given here.
+   * A model with no known count makes its cells' FLOPs unknown.
+   */
+  parameters: z.record(z.string().min(1), z.number().positive()).optional(),
   /** Items in flight per model. */
   concurrency: z.number().int().min(1).default(4),
   grader: z.enum(["pool", "sync"]).default("pool"),
@@ -205,21 +234,7 @@ export function readEvalFile(path: string): EvalPlan {
   };
 }
 
-/** Values in `name?key=value&...`: numbers and booleans as such, `[...]`/`{...}` as JSON, else text. */
-function queryValue(text: string): unknown {
-  if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
-  if (text === "true" || text === "false") return text === "true";
-  if (/^[[{]/.test(text)) {
-    try {
-      return JSON.parse(text);
-    } catch {
-      return text;
-    }
-  }
-  return text;
-}
-
-/** `self-consistency?samples=8&temperature=0.7` → `{name, options}`. */
+/** `self-consistency?samples=8&temperature=0.7` → `{name, options}` (a sweep's list is text here: see `parseStrategyEntry`). */
 export function parseStrategySpec(spec: string): StrategySpec {
   const [name, query] = spec.split("?", 2);
   if (!name) throw new DeliberateError("BAD_REQUEST", `empty strategy in \`${spec}\``, { param: "strategy" });

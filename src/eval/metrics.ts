@@ -291,6 +291,8 @@ export interface Summary extends SliceSummary {
    * apart from the policy's. Records written before roles existed count as the policy's.
    */
   usage: RoleUsageMap;
+  /** Usage of endpoints outside the cell's models (`EvalRecord.external`), by id; only when some record has it. */
+  external?: Record<string, RoleUsage>;
   /** Cascade cells: how many questions escalated to the large model. */
   cascade?: CascadeSummary;
   curves: CurvePoint[];
@@ -329,6 +331,23 @@ export function usageSum(records: readonly EvalRecord[]): RoleUsageMap {
     }
     for (const [role, usage] of Object.entries(r.usage) as Array<[ModelRole, RoleUsage]>) {
       addRoleUsage(out, role, usage);
+    }
+  }
+  return out;
+}
+
+/** Usage of endpoints outside the cells' models summed by id over records; undefined when no record has any. */
+export function externalUsageSum(records: readonly EvalRecord[]): Record<string, RoleUsage> | undefined {
+  let out: Record<string, RoleUsage> | undefined;
+  for (const r of records) {
+    for (const [id, usage] of Object.entries(r.external ?? {})) {
+      out ??= {};
+      const entry = out[id] ?? { calls: 0, promptTokens: 0, completionTokens: 0, cost: 0 };
+      entry.calls += usage.calls;
+      entry.promptTokens += usage.promptTokens;
+      entry.completionTokens += usage.completionTokens;
+      entry.cost += usage.cost;
+      out[id] = entry;
     }
   }
   return out;
@@ -414,6 +433,7 @@ export function summarize(unordered: readonly EvalRecord[], options: SummarizeOp
         .map(([k, list]) => [k, slice(list, options.bootstrap)]),
     );
   const cascade = cascadeSummary(records);
+  const external = externalUsageSum(records);
   return {
     ...slice(records, options.bootstrap),
     promptTokens,
@@ -423,6 +443,7 @@ export function summarize(unordered: readonly EvalRecord[], options: SummarizeOp
     wallMs,
     cost,
     usage: usageSum(records),
+    ...(external ? { external } : {}),
     ...(cascade ? { cascade } : {}),
     curves: curves(sampleSets, options),
     byDifficulty: sorted(byDifficulty),

@@ -9,6 +9,11 @@ export interface RoleModel {
   backend: ModelBackend;
   /** Per-token prices, for `cost` when the strategy's usage does not carry one. */
   prices?: Prices;
+  /**
+   * The model's parameter count, for model FLOPs (2 × parameters × tokens); undefined when unknown
+   * (an OpenAI-compatible model nobody gave a count for): its cells' FLOPs are then unknown.
+   */
+  parameters?: number;
 }
 
 export interface ModelEntry extends RoleModel {

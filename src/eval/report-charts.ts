@@ -3,8 +3,11 @@
  * per problem (maj@k and pass@k curves, each strategy's own answer) and against tokens per problem,
  * with the Pareto frontier. Row i is drawn in `seriesStyle(i)` everywhere: charts, table, chips.
  */
-import { seriesStyle } from "../web/chart-markers.ts";
+import { escapeXml, seriesStyle } from "../web/chart-markers.ts";
 import { type ChartPoint, type ChartSeries, lineChart, paretoFrontier } from "../web/svg-chart.ts";
+import { formatFlops } from "./compute-flops.ts";
+import { type ComputeReportGroup, type ComputeReportPoint, computeReport } from "./report-compute.ts";
+import { datasetNames } from "./report-labels.ts";
 import { percent, type ReportRow } from "./report-rows.ts";
 
 /** Two charts side by side fill a 1,400 px window (body margins and the gap included). */
@@ -101,4 +104,73 @@ export function reportCharts(rows: ReportRow[], labels: string[]): string {
     xLabel: "tokens per problem (prompt + completion, all models)",
     keys: keys.filter((k) => !k.dashed),
   })}</div>`;
+}
+
+/** A compute chart's points, px; the frontier's dot marks one from inside. */
+const COMPUTE_POINT_SIZE = 5;
+const FRONTIER_DOT_SIZE = 2.2;
+
+/** The frontier's own name: its polyline and its point marks carry it as `data-series`. */
+export const FRONTIER_SERIES = "Pareto frontier";
+
+/**
+ * "Does search pay here?": per dataset, accuracy against model FLOPs per problem (log scale), one
+ * series per strategy family (its budgets joined), the Pareto frontier over every point drawn on
+ * top with each of its points marked; rows whose FLOPs are unknown are named under the chart.
+ * Empty for runs written before results carried compute.
+ */
+export function computeCharts(rows: ReportRow[], labels: string[]): string {
+  const groups = computeReport(rows, labels);
+  if (groups.length === 0) return "";
+  const names = datasetNames(groups.map((g) => g.dataset));
+  const charts = groups.map((group) =>
+    computeChart(group, groups.length > 1 ? `Accuracy vs compute · ${names.get(group.dataset)}` : undefined),
+  );
+  const unknown = groups.flatMap((g) => g.points.filter((p) => p.flops === null));
+  const models = [...new Set(groups.flatMap((g) => g.unknownParameters))];
+  const note = unknown.length
+    ? `<p class="hint unknown-flops">FLOPs unknown, so not on the chart: ${unknown.map((p) => escapeXml(p.label)).join("; ")} — no parameter count for ${models.map((m) => `<code>${escapeXml(m)}</code>`).join(", ")} (give one with <code>--parameters SPEC=COUNT</code> or <code>parameters:</code> in the eval file).</p>`
+    : "";
+  return `<h2>Accuracy vs compute</h2><div class="charts">${charts.join("")}</div>${note}`;
+}
+
+/** One dataset's chart: a series per family, then the frontier. */
+export function computeChart(group: ComputeReportGroup, title = "Accuracy vs compute"): string {
+  const point = (p: ComputeReportPoint) => ({
+    x: p.flops as number,
+    y: p.accuracy,
+    label: `${p.label}: ${percent(p.accuracy)} at ${formatFlops(p.flops)} FLOPs/problem${p.onFrontier ? " (on the Pareto frontier)" : ""}`,
+  });
+  // Only points a log axis can place: known, non-zero FLOPs.
+  const drawable = (p: ComputeReportPoint) => p.flops !== null && p.flops > 0;
+  const series: ChartSeries[] = group.series.map((s, i) => ({
+    name: s.label,
+    ...seriesStyle(i),
+    // Big enough that the frontier's dot sits visibly inside a point it marks.
+    markerSize: COMPUTE_POINT_SIZE,
+    points: s.points.filter(drawable).map(point),
+  }));
+  const frontier = group.points
+    .filter((p) => p.onFrontier && drawable(p))
+    .sort((a, b) => (a.flops as number) - (b.flops as number));
+  series.push({
+    name: FRONTIER_SERIES,
+    color: "#111",
+    emphasis: true,
+    marker: "circle",
+    markerSize: FRONTIER_DOT_SIZE,
+    points: frontier.map(point),
+  });
+  return lineChart(series, {
+    id: `compute-${group.dataset}`,
+    title,
+    xLabel: "model FLOPs per problem (2 × parameters × tokens, every model call)",
+    yLabel: "accuracy",
+    logX: true,
+    logXBase: 10,
+    formatX: formatFlops,
+    percent: true,
+    width: CHART_WIDTH,
+    height: 320,
+  });
 }

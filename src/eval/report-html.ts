@@ -4,7 +4,7 @@
  */
 import { markerIcon, seriesStyle } from "../web/chart-markers.ts";
 import { chartCss } from "../web/svg-chart.ts";
-import { reportCharts } from "./report-charts.ts";
+import { computeCharts, reportCharts } from "./report-charts.ts";
 import type { ReportRecord, ReportRun } from "./report-data.ts";
 import { reportLabels } from "./report-labels.ts";
 import {
@@ -266,6 +266,7 @@ export function reportHtml(runs: ReportRun[], rows: ReportRow[], title = "delibe
 <h1>${html(title)}</h1><div class="meta">${meta}</div>
 <h2>Results</h2>${facts(shared)}${resultsTable(rows, labels)}
 ${reportCharts(rows, labels)}
+${computeCharts(rows, labels)}
 ${difficultyTable(rows, labels)}
 ${drillDown(runs, rows, labels)}
 <script>${script}</script>

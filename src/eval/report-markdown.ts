@@ -1,5 +1,7 @@
 /** The Markdown summary of a report: the results table, curves and per-difficulty accuracy. */
-import { reportLabels } from "./report-labels.ts";
+import { formatFlops } from "./compute-flops.ts";
+import { computeReport } from "./report-compute.ts";
+import { datasetNames, reportLabels } from "./report-labels.ts";
 import {
   commonCostUnit,
   formatCost,
@@ -74,6 +76,7 @@ export function reportMarkdown(rows: ReportRow[], title = "deliberate eval repor
       }
     }
   }
+  lines.push(...computeTable(rows, names));
   const difficulties = [...new Set(rows.flatMap((r) => Object.keys(r.byDifficulty)))].sort(
     (a, b) => Number(a) - Number(b),
   );
@@ -91,4 +94,42 @@ export function reportMarkdown(rows: ReportRow[], title = "deliberate eval repor
     });
   }
   return `${lines.join("\n")}\n`;
+}
+
+/**
+ * Accuracy against model FLOPs per problem, family by family in budget order, with whether each
+ * point is on its dataset's Pareto frontier; unknown FLOPs say which model lacks a parameter count.
+ */
+function computeTable(rows: ReportRow[], names: string[]): string[] {
+  const groups = computeReport(rows, names);
+  if (groups.length === 0) return [];
+  const datasets = datasetNames(groups.map((g) => g.dataset));
+  const several = groups.length > 1;
+  const lines = [
+    "",
+    "## Accuracy vs compute",
+    "",
+    "Model FLOPs per problem = Σ over every model call of 2 × parameters × tokens (verifiers and scorers included).",
+    "",
+    `| ${several ? "dataset | " : ""}series | accuracy | FLOPs/problem | Pareto frontier |`,
+    `|${several ? "---|" : ""}---|---:|---:|---|`,
+  ];
+  for (const group of groups) {
+    for (const series of group.series) {
+      for (const p of series.points) {
+        const frontier = p.onFrontier === null ? "–" : p.onFrontier ? "yes" : "no";
+        lines.push(
+          `| ${several ? `${cell(datasets.get(group.dataset)!)} | ` : ""}${cell(p.label)} | ${percent(p.accuracy)} | ${formatFlops(p.flops)} | ${frontier} |`,
+        );
+      }
+    }
+  }
+  const unknown = [...new Set(groups.flatMap((g) => g.unknownParameters))];
+  if (unknown.length) {
+    lines.push(
+      "",
+      `FLOPs unknown where a model has no parameter count: ${unknown.map((m) => `\`${m}\``).join(", ")} (give one with \`--parameters SPEC=COUNT\` or \`parameters:\` in the eval file).`,
+    );
+  }
+  return lines;
 }

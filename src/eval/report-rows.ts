@@ -1,4 +1,5 @@
 /** One table row per (run, cell): the numbers every report format shows. */
+import type { CellBudget } from "./compute-curves.ts";
 import type { CurvePoint } from "./metrics.ts";
 import type { ReportRun } from "./report-data.ts";
 import type { LargeBaseline } from "./results.ts";
@@ -52,6 +53,15 @@ export interface ReportRow {
   wallMs: number;
   curves: CurvePoint[];
   byDifficulty: Record<string, { n: number; accuracy: number }>;
+  /** The swept option and its value, when the cell is one budget of a sweep. */
+  budget?: CellBudget;
+  /**
+   * Mean model FLOPs per attempt, every model counted (null: a model's parameter count is
+   * unknown); absent for runs written before results carried compute.
+   */
+  flopsPerProblem?: number | null;
+  /** The models whose unknown parameter count makes `flopsPerProblem` null. */
+  unknownParameters?: string[];
 }
 
 export interface RoleColumns {
@@ -110,6 +120,13 @@ export function reportRows(runs: ReportRun[]): ReportRow[] {
         byDifficulty: Object.fromEntries(
           Object.entries(s.byDifficulty).map(([d, slice]) => [d, { n: slice.n, accuracy: slice.accuracy }]),
         ),
+        ...(cell.budget ? { budget: cell.budget } : {}),
+        ...(cell.compute
+          ? {
+              flopsPerProblem: cell.compute.flopsPerProblem,
+              unknownParameters: cell.compute.unknownParameters,
+            }
+          : {}),
       };
     }),
   );

@@ -17,9 +17,17 @@
  *   cells: [{ cell, model, policy, large?, verifier?, strategy, strategyOptions, dataset,
  *             datasetSpec, items, seeds, accuracy, summary: Summary,
  *             vsLarge?: { cell, strategy, accuracy, tokensPerItem, cost, tokenRatio, costRatio,
- *                         accuracyDelta } }]   // cascade cells, when the large model alone is in the grid
+ *                         accuracyDelta },   // cascade cells, when the large model alone is in the grid
+ *             budget?: { option, value },        // a cell of a budget sweep (samples=4,8,16)
+ *             compute?: { flopsPerProblem: number | null, unknownParameters: string[],
+ *                         roles: { policy?: { model, parameters, tokensPerProblem, flopsPerProblem } … } } }],
+ *   computeCurves?: [{ dataset, points: [{ cell, model, strategy, family, budget?, accuracy, n,
+ *                                          flopsPerProblem: number | null, onFrontier: boolean | null }] }]
  * }
  * ```
+ * FLOPs are model FLOPs, 2 × parameters × tokens over every call of every model (compute-flops.ts);
+ * null where a model's parameter count is unknown. `computeCurves` has one entry per dataset, its
+ * Pareto frontier marked (compute-curves.ts).
  * Summaries also carry `usage` per role ({policy, large?, verifier?}: calls, promptTokens,
  * completionTokens, cost) and, for cascades, `cascade` ({questions, escalated, escalationShare,
  * savedTokens}). Per-item records and their traces stay in the run's `store.sqlite` (table
@@ -28,6 +36,8 @@
 import { readFileSync } from "node:fs";
 import { DeliberateError } from "../errors.ts";
 import { writeJsonAtomic } from "../util/write-json-atomic.ts";
+import type { CellBudget, ComputeCurve } from "./compute-curves.ts";
+import type { CellCompute } from "./compute-flops.ts";
 import type { Summary } from "./metrics.ts";
 
 export const resultsSchema = "deliberate/eval-results@1";
@@ -54,6 +64,10 @@ export interface CellResult {
   summary: Summary;
   /** A cell with a large model, compared with that model alone on the same dataset when the grid has it. */
   vsLarge?: LargeBaseline;
+  /** The swept option and its value, when the cell is one budget of a sweep (`samples=4,8,16`). */
+  budget?: CellBudget;
+  /** Model FLOPs per problem, every model's calls counted; absent in files written before it. */
+  compute?: CellCompute;
 }
 
 /** The large-model-only cell a cascade is compared with: its numbers and the cascade's ratios to them. */
@@ -87,6 +101,8 @@ export interface EvalResults {
   accuracy: number;
   overall: Summary;
   cells: CellResult[];
+  /** Accuracy against model FLOPs per dataset, with the Pareto frontier; absent in files written before it. */
+  computeCurves?: ComputeCurve[];
 }
 
 function packageVersion(url: URL): string {

@@ -12,12 +12,14 @@ import type { ModelBackend } from "../models/types.ts";
 import { redact } from "../queue/redis-url.ts";
 import { parseShard } from "../queue/shard.ts";
 import { parseStrategyOptions, takesOption } from "../strategies/index.ts";
+import { checkGivenParameters, modelParameters } from "./compute-parameters.ts";
 import { loadDataset } from "./datasets/load-dataset.ts";
-import { defaultOutDir, type EvalPlan, parseStrategySpec } from "./eval-plan.ts";
+import { defaultOutDir, type EvalPlan } from "./eval-plan.ts";
 import { createItemGrader } from "./grade-item.ts";
 import type { ProgressMode } from "./progress.ts";
 import { type ModelEntry, type RoleModel, type RunEvalResult, runEval, type StrategySpec } from "./runner.ts";
 import { redactStoreSpec } from "./store-spec.ts";
+import { expandStrategyEntry, parseStrategyEntry } from "./strategy-sweep.ts";
 import type { Dataset, EvalRecord } from "./types.ts";
 
 export interface RunEvalPlanOptions {
@@ -34,19 +36,30 @@ export interface RunEvalPlanOptions {
   log?: (line: string) => void;
 }
 
-/** A strategy spec with `samples` applied where the strategy takes it, options validated. */
-function strategyOf(entry: EvalPlan["strategies"][number], samples?: number): StrategySpec {
-  const spec = typeof entry === "string" ? parseStrategySpec(entry) : entry;
-  const options = {
-    ...spec.options,
-    ...(samples !== undefined && takesOption(spec.name, "samples") ? { samples } : {}),
-  };
-  parseStrategyOptions(spec.name, options);
-  return Object.keys(options).length ? { name: spec.name, options } : { name: spec.name };
+/**
+ * A plan's strategy entry as grid strategies: one per budget of a sweep (strategy-sweep.ts), with
+ * the plan's `samples` applied where the strategy takes it (never over a sweep of `samples`: the
+ * sweep lists them), options validated.
+ */
+function strategiesOf(entry: EvalPlan["strategies"][number], samples?: number): StrategySpec[] {
+  return expandStrategyEntry(typeof entry === "string" ? parseStrategyEntry(entry) : entry).map((spec) => {
+    const options = {
+      ...spec.options,
+      ...(samples !== undefined && spec.sweep !== "samples" && takesOption(spec.name, "samples")
+        ? { samples }
+        : {}),
+    };
+    parseStrategyOptions(spec.name, options);
+    return {
+      name: spec.name,
+      ...(Object.keys(options).length ? { options } : {}),
+      ...(spec.sweep ? { sweep: spec.sweep } : {}),
+    };
+  });
 }
 
 export async function runEvalPlan(plan: EvalPlan, options: RunEvalPlanOptions = {}): Promise<RunEvalResult> {
-  const strategies = plan.strategies.map((s) => strategyOf(s, plan.samples));
+  const strategies = plan.strategies.flatMap((s) => strategiesOf(s, plan.samples));
   const datasets =
     options.datasets ??
     (await Promise.all(
@@ -127,8 +140,9 @@ export async function runEvalPlan(plan: EvalPlan, options: RunEvalPlanOptions = 
 
 /**
  * The plan's model entries with their backends from `registry` (one backend per spec, the
- * raw-prompt wrapper included), prices and concurrency: what `runEval` takes, built the same way
- * by the coordinator and by every queue worker. `backends` stand in for specs (scripted models).
+ * raw-prompt wrapper included), prices, parameter counts and concurrency: what `runEval` takes,
+ * built the same way by the coordinator and by every queue worker. `backends` stand in for specs
+ * (scripted models; their counts only as the plan gives them).
  */
 export async function resolvePlanModels(
   plan: EvalPlan,
@@ -137,6 +151,16 @@ export async function resolvePlanModels(
   backends?: Record<string, ModelBackend>,
 ): Promise<ModelEntry[]> {
   const backendsBySpec = new Map<string, ModelBackend>();
+  const parametersBySpec = new Map<string, Promise<number | undefined>>();
+  const given = plan.parameters ?? {};
+  checkGivenParameters(given, [
+    ...plan.models.flatMap((entry) => {
+      const m = typeof entry === "string" ? { spec: entry } : entry;
+      return [m.spec, ...(m.large ? [m.large] : []), ...(m.verifier ? [m.verifier] : [])];
+    }),
+    ...(plan.large ? [plan.large] : []),
+    ...(plan.verifier ? [plan.verifier] : []),
+  ]);
   const models: ModelEntry[] = [];
   for (const entry of plan.models) {
     const m = typeof entry === "string" ? { spec: entry } : entry;
@@ -150,7 +174,7 @@ export async function resolvePlanModels(
     }
     const raw = m.rawPrompt ?? plan.rawPrompt;
     // The same backend (raw-prompt wrapper included) for a spec named in several roles or entries.
-    const role = async (spec: string, given?: PricePerMillion): Promise<RoleModel> => {
+    const role = async (spec: string, price?: PricePerMillion): Promise<RoleModel> => {
       const base = backends?.[spec] ?? (await registry.get(spec));
       let backend = backendsBySpec.get(spec);
       if (!backend) {
@@ -159,8 +183,16 @@ export async function resolvePlanModels(
         backendsBySpec.set(spec, backend);
       }
       // The plan's price for this entry, else the configured model's, attached to its backend.
-      const prices = given ? perToken(given) : registry.prices(base.id);
-      return { name: spec, backend, ...(prices ? { prices } : {}) };
+      const prices = price ? perToken(price) : registry.prices(base.id);
+      let counted = parametersBySpec.get(spec);
+      if (!counted) {
+        counted = backends?.[spec]
+          ? Promise.resolve(Object.hasOwn(given, spec) ? given[spec] : undefined)
+          : modelParameters(spec, { config: registry.config, given });
+        parametersBySpec.set(spec, counted);
+      }
+      const parameters = await counted;
+      return { name: spec, backend, ...(prices ? { prices } : {}), ...(parameters ? { parameters } : {}) };
     };
     const policy = await role(m.spec, m.price);
     // The plan's large (or verifier) model is not its own: `-m small -m big --large big` runs big

@@ -12,7 +12,15 @@ import { type StrategySpec, strategyLabel } from "./cell-key.ts";
 import { type ItemGrader, keyMatchVerdict } from "./grade-item.ts";
 import { addRoleUsage, costOf, type Prices } from "./metrics.ts";
 import type { ModelEntry } from "./model-entry.ts";
-import type { Dataset, EvalItem, EvalRecord, ModelRole, RoleUsageMap, SampleRecord } from "./types.ts";
+import type {
+  Dataset,
+  EvalItem,
+  EvalRecord,
+  ModelRole,
+  RoleUsage,
+  RoleUsageMap,
+  SampleRecord,
+} from "./types.ts";
 
 /** The role a backend id plays in a cell, and that model's prices. */
 export interface RoleOf {
@@ -112,8 +120,8 @@ export async function solveItem(
       goldKey !== null && solution.key !== null && solution.key === goldKey.key
         ? keyMatchVerdict(solution.answer ?? solution.key, goldKey)
         : await grader.grade(solution.text, item);
-    const usage = usageByRole(solution.usage, task);
-    const roles = Object.values(usage);
+    const { usage, external } = usageByRole(solution.usage, task);
+    const roles = [...Object.values(usage), ...Object.values(external ?? {})];
     const promptTokens = roles.reduce((s, u) => s + u.promptTokens, 0);
     const completionTokens = roles.reduce((s, u) => s + u.completionTokens, 0);
     const key = solution.key ?? grader.key(solution.text, item);
@@ -147,6 +155,7 @@ export async function solveItem(
         calls: roles.reduce((s, u) => s + u.calls, 0),
         cost: roles.reduce((s, u) => s + u.cost, 0),
         usage,
+        ...(external ? { external } : {}),
         ...(solution.escalation ? { cascade: solution.escalation } : {}),
         wallMs: solution.wallMs || Date.now() - started,
         traceId: finished.id,
@@ -183,20 +192,28 @@ export async function solveItem(
 
 /**
  * The solution's usage (keyed by backend id) summed per role, each role's cost at its model's
- * prices unless the strategy reported one. An id the cell does not know is the policy's.
+ * prices unless the strategy reported one. Without a role map every id is the policy's; with one,
+ * an id it does not know is an endpoint outside the cell's models (a pooling PRM server), kept
+ * apart by id: folding it into the policy would count its FLOPs at the policy's size.
  */
-function usageByRole(usage: Record<string, BackendUsage>, task: SolveTask): RoleUsageMap {
+function usageByRole(
+  usage: Record<string, BackendUsage>,
+  task: SolveTask,
+): { usage: RoleUsageMap; external?: Record<string, RoleUsage> } {
   const out: RoleUsageMap = {};
+  const external: Record<string, RoleUsage> = {};
   for (const [id, u] of Object.entries(usage)) {
-    const of = task.roles?.get(id) ?? { role: "policy", prices: task.model.prices };
-    addRoleUsage(out, of.role, {
+    const of = task.roles ? task.roles.get(id) : { role: "policy" as const, prices: task.model.prices };
+    const spent = {
       calls: u.calls,
       promptTokens: u.promptTokens,
       completionTokens: u.completionTokens,
-      cost: u.cost ?? costOf(u.promptTokens, u.completionTokens, of.prices),
-    });
+      cost: u.cost ?? costOf(u.promptTokens, u.completionTokens, of?.prices),
+    };
+    if (of) addRoleUsage(out, of.role, spent);
+    else external[id] = spent;
   }
-  return out;
+  return Object.keys(external).length ? { usage: out, external } : { usage: out };
 }
 
 /** The error of the first failed completion in the trace, if any. */

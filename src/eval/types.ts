@@ -74,6 +74,12 @@ export interface EvalRecord {
    * attempt, cost at that model's prices. The fields above are the sums over roles.
    */
   usage?: RoleUsageMap;
+  /**
+   * Usage of endpoints that are none of the cell's models (a pooling PRM server a step scorer
+   * calls), by the id its calls are charged to (`pooling:MODEL@URL`). Counted in the totals above,
+   * not in `usage`; its model FLOPs are unknown (no parameter count).
+   */
+  external?: Record<string, RoleUsage>;
   /** For a strategy that can escalate (a cascade): whether this question did (the Solution's `escalation`). */
   cascade?: CascadeOutcome;
   traceId?: string;

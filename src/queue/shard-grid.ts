@@ -9,7 +9,7 @@
  *   shard: { index, count },
  *   store: string,                    // "store.sqlite" (relative: inside the run folder) or absolute
  *   createdAt: string,                // ISO 8601, when this shard started
- *   grid: { models: [{ name, prices?, large?, verifier?, strategies? }], strategies,
+ *   grid: { models: [{ name, prices?, parameters?, large?, verifier?, strategies? }], strategies,
  *           datasets: [{ name, spec, itemIds, digest }], seeds, settings, summary?, costUnit? } }
  * ```
  */
@@ -113,9 +113,11 @@ function datasetDigest(dataset: Dataset): string {
 }
 
 function gridModel(model: ResultModel): ResultModel {
-  const role = (r: { name: string; prices?: ResultModel["prices"] }) => ({
+  const role = (r: { name: string; prices?: ResultModel["prices"]; parameters?: number }) => ({
     name: r.name,
     ...(r.prices ? { prices: r.prices } : {}),
+    // Merged results count FLOPs as the shards' would have.
+    ...(r.parameters !== undefined ? { parameters: r.parameters } : {}),
   });
   return {
     ...role(model),

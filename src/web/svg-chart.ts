@@ -56,6 +56,13 @@ export interface ChartOptions {
   yLabel?: string;
   /** Log base 2 x axis, ticks at powers of two (samples, tokens). Default linear. */
   logX?: boolean;
+  /**
+   * With `logX`, 10 puts ticks at powers of ten (1, 2 and 5 × them over less than two decades): for
+   * values spanning many decades (FLOPs). Default 2.
+   */
+  logXBase?: 2 | 10;
+  /** Text of an x tick. Default `formatNumber`. */
+  formatX?: (value: number) => string;
   /** Log base 10 y axis when every value is positive (losses). Default linear. */
   logY?: boolean;
   /** Values are shares in [0, 1], drawn on a fixed 0–100% axis. */
@@ -126,22 +133,49 @@ interface Axis {
   ticks: Array<{ at: number; text: string }>;
 }
 
-function xAxis(values: number[], log: boolean, left: number, width: number): Axis {
-  const t = (x: number) => (log ? Math.log2(x) : x);
+function xAxis(
+  values: number[],
+  log: boolean,
+  left: number,
+  width: number,
+  { logXBase = 2, formatX = formatNumber }: Pick<ChartOptions, "logXBase" | "formatX"> = {},
+): Axis {
+  const t = (x: number) => (log ? Math.log(x) / Math.log(logXBase) : x);
   let [lo, hi] = values.length ? [Math.min(...values.map(t)), Math.max(...values.map(t))] : [0, 1];
   if (hi - lo < 1e-9) [lo, hi] = [lo - 1, hi + 1];
   // A little room on a log axis, so markers at the ends do not sit on the frame.
   if (log) [lo, hi] = [lo - 0.03 * (hi - lo), hi + 0.03 * (hi - lo)];
   const scale = (x: number) => left + ((t(x) - lo) / (hi - lo)) * width;
   let ticks: number[];
-  if (log) {
+  if (log && logXBase === 10) ticks = decadeTicks(lo, hi);
+  else if (log) {
     ticks = [];
     for (let e = Math.ceil(lo - 1e-9); e <= Math.floor(hi + 1e-9); e++) ticks.push(2 ** e);
     // At most eight labels: every second (or fourth) power of two on wide ranges.
     const every = Math.max(1, Math.ceil(ticks.length / 8));
     ticks = ticks.filter((_, i) => i % every === 0);
   } else ticks = niceTicks(lo, hi, 6);
-  return { scale, ticks: ticks.map((at) => ({ at, text: formatNumber(at) })) };
+  return { scale, ticks: ticks.map((at) => ({ at, text: formatX(at) })) };
+}
+
+/** Ticks of a log10 axis over [10^lo, 10^hi]: powers of ten, or 1-2-5 steps when that gives < 3. */
+function decadeTicks(lo: number, hi: number): number[] {
+  const inside = (mantissas: number[]) => {
+    const ticks: number[] = [];
+    for (let e = Math.floor(lo); e <= Math.ceil(hi); e++) {
+      for (const m of mantissas) {
+        const at = Number((m * 10 ** e).toPrecision(12));
+        const log = Math.log10(at);
+        if (log >= lo - 1e-9 && log <= hi + 1e-9) ticks.push(at);
+      }
+    }
+    return ticks;
+  };
+  for (const mantissas of [[1], [1, 2, 5], [1, 2, 3, 4, 5, 6, 7, 8, 9]]) {
+    const ticks = inside(mantissas);
+    if (ticks.length >= 3) return ticks.length > 12 ? ticks.filter((_, i) => i % 2 === 0) : ticks;
+  }
+  return inside([1, 2, 3, 4, 5, 6, 7, 8, 9]);
 }
 
 function yAxis(values: number[], options: ChartOptions, top: number, height: number): Axis {
@@ -186,6 +220,7 @@ export function lineChart(series: ChartSeries[], options: ChartOptions): string 
     logX,
     margin.left,
     w,
+    options,
   );
   const y = yAxis(
     all.map((p) => p.y),

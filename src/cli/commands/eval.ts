@@ -3,7 +3,8 @@
  * A thin shell: flags → an eval plan → `runEvalPlan` → a short table on stdout.
  */
 
-import { Command } from "commander";
+import { Command, InvalidArgumentError } from "commander";
+import { formatFlops } from "../../eval/compute-flops.ts";
 import { type EvalPlanInput, parseEvalPlan, readEvalFile } from "../../eval/eval-plan.ts";
 import { percent } from "../../eval/report-rows.ts";
 import type { CellResult } from "../../eval/results.ts";
@@ -42,6 +43,7 @@ interface EvalFlags {
   contextSize?: number;
   progress?: "auto" | "bar" | "lines" | "none";
   json?: boolean;
+  parameters?: Record<string, number>;
 }
 
 export function evalCommand(): Command {
@@ -88,6 +90,11 @@ export function evalCommand(): Command {
       "--queue <url>",
       "run the items on `deliberate worker` processes listening on this Redis (redis://host:port); they write to --store",
     )
+    .option(
+      "--parameters <spec=count>",
+      "a model's parameter count for FLOPs, e.g. openai:qwen@http://h:8000/v1=7.6e9 (repeatable; GGUF files say their own)",
+      parameterCount,
+    )
     .option("--concurrency <n>", "problems in flight per model", integer(1))
     .option("--max-calls <n>", "budget: model calls per problem", integer(1))
     .option("--max-tokens <n>", "budget: tokens per problem", integer(1))
@@ -116,6 +123,7 @@ export function evalCommand(): Command {
         ...(flags.model ? { models: flags.model } : {}),
         ...(flags.strategy ? { strategies: flags.strategy } : {}),
         ...(flags.dataset ? { datasets: flags.dataset.map((spec) => datasetEntry(spec, flags)) } : {}),
+        ...(flags.parameters ? { parameters: { ...base.parameters, ...flags.parameters } } : {}),
         ...definedOnly({
           large: flags.large,
           verifier: flags.verifier,
@@ -171,7 +179,31 @@ export function evalCommand(): Command {
 /** One cell of results.json as a line of the table `eval` and `merge` print. */
 export function cellLine(cell: CellResult): string {
   const s = cell.summary;
-  return `${cell.model} | ${cell.strategy}${Object.keys(cell.strategyOptions).length ? JSON.stringify(cell.strategyOptions) : ""} | ${cell.dataset}: accuracy ${percent(s.accuracy)} [${percent(s.ci95[0])}, ${percent(s.ci95[1])}] n=${s.n} errors=${s.errors} tokens=${s.promptTokens + s.completionTokens}${roleNotes(cell)}`;
+  return `${cell.model} | ${cell.strategy}${Object.keys(cell.strategyOptions).length ? JSON.stringify(cell.strategyOptions) : ""} | ${cell.dataset}: accuracy ${percent(s.accuracy)} [${percent(s.ci95[0])}, ${percent(s.ci95[1])}] n=${s.n} errors=${s.errors} tokens=${s.promptTokens + s.completionTokens}${computeNote(cell)}${roleNotes(cell)}`;
+}
+
+/** Model FLOPs per problem, or why they are unknown (results written before FLOPs say nothing). */
+function computeNote(cell: CellResult): string {
+  const compute = cell.compute;
+  if (!compute) return "";
+  if (compute.flopsPerProblem !== null) return ` FLOPs/problem=${formatFlops(compute.flopsPerProblem)}`;
+  return ` FLOPs/problem=unknown (no parameter count for ${compute.unknownParameters.join(", ")}: give --parameters SPEC=COUNT)`;
+}
+
+/** `--parameters SPEC=COUNT`, repeatable, into one record; the count after the last `=`. */
+function parameterCount(value: string, previous: Record<string, number> = {}): Record<string, number> {
+  const at = value.lastIndexOf("=");
+  const spec = at < 0 ? "" : value.slice(0, at).trim();
+  const text = at < 0 ? "" : value.slice(at + 1).trim();
+  const count = Number(text);
+  if (!spec || text === "" || !Number.isFinite(count) || count <= 0) {
+    throw new InvalidArgumentError(
+      at < 0 || !spec
+        ? "expected SPEC=COUNT, e.g. openai:qwen@http://h:8000/v1=7.6e9"
+        : `the count \`${text}\` of ${spec} is not a positive number`,
+    );
+  }
+  return { ...previous, [spec]: count };
 }
 
 /** Large-model tokens and cost, escalation share and the large-only comparison, when the cell has them. */
