@@ -82,7 +82,14 @@ const strategySchema = z.union([
   strictObject({
     name: z.string().min(1),
     options: z.record(z.string(), z.unknown()).optional(),
-    sweep: z.record(z.string(), z.array(z.number())).optional(),
+    sweep: z
+      .record(
+        z.string(),
+        z.array(
+          z.number({ error: (issue) => `\`${String(issue.input)}\` is not a number; a sweep lists numbers` }),
+        ),
+      )
+      .optional(),
   }).superRefine((entry, ctx) => {
     const problem = sweepProblem(entry);
     if (problem) ctx.addIssue({ code: "custom", message: problem, path: ["sweep"] });

@@ -123,16 +123,25 @@ export function computeCharts(rows: ReportRow[], labels: string[]): string {
   const groups = computeReport(rows, labels);
   if (groups.length === 0) return "";
   const names = datasetNames(groups.map((g) => g.dataset));
-  const charts = groups.map((group) =>
-    computeChart(group, groups.length > 1 ? `Accuracy vs compute · ${names.get(group.dataset)}` : undefined),
-  );
+  // A dataset none of whose points has known FLOPs gets the note below, not an empty plot.
+  const charts = groups
+    .filter((group) => group.points.some(drawable))
+    .map((group) =>
+      computeChart(
+        group,
+        groups.length > 1 ? `Accuracy vs compute · ${names.get(group.dataset)}` : undefined,
+      ),
+    );
   const unknown = groups.flatMap((g) => g.points.filter((p) => p.flops === null));
   const models = [...new Set(groups.flatMap((g) => g.unknownParameters))];
   const note = unknown.length
     ? `<p class="hint unknown-flops">FLOPs unknown, so not on the chart: ${unknown.map((p) => escapeXml(p.label)).join("; ")} — no parameter count for ${models.map((m) => `<code>${escapeXml(m)}</code>`).join(", ")} (give one with <code>--parameters SPEC=COUNT</code> or <code>parameters:</code> in the eval file).</p>`
     : "";
-  return `<h2>Accuracy vs compute</h2><div class="charts">${charts.join("")}</div>${note}`;
+  return `<h2>Accuracy vs compute</h2>${charts.length ? `<div class="charts">${charts.join("")}</div>` : ""}${note}`;
 }
+
+/** Points a log axis can place: known, non-zero FLOPs. */
+const drawable = (p: ComputeReportPoint) => p.flops !== null && p.flops > 0;
 
 /** One dataset's chart: a series per family, then the frontier. */
 export function computeChart(group: ComputeReportGroup, title = "Accuracy vs compute"): string {
@@ -141,8 +150,6 @@ export function computeChart(group: ComputeReportGroup, title = "Accuracy vs com
     y: p.accuracy,
     label: `${p.label}: ${percent(p.accuracy)} at ${formatFlops(p.flops)} FLOPs/problem${p.onFrontier ? " (on the Pareto frontier)" : ""}`,
   });
-  // Only points a log axis can place: known, non-zero FLOPs.
-  const drawable = (p: ComputeReportPoint) => p.flops !== null && p.flops > 0;
   const series: ChartSeries[] = group.series.map((s, i) => ({
     name: s.label,
     ...seriesStyle(i),
