@@ -1,17 +1,19 @@
 /**
  * The simulation loop under `mcts` (rStar's `do_rollout`; Qi et al., 2024, arXiv:2408.06195). Each
  * simulation:
- *   1. select: from the root, the highest-UCT child at every level, down to a leaf;
+ *   1. select: from the root, the highest-UCT child at every level, down to a leaf (a node not yet
+ *      expanded);
  *   2. expand: sample `expansions` next steps of the leaf's partial solution from the policy (the
- *      partial solution prefilled, stopped at the step break, as in step search); identical steps
- *      merge into one child, since two copies of a prefix only split its visits;
- *   3. evaluate: every new child gets a value from the value source, in parallel;
- *   4. back up: each value is added to the child and every ancestor (one visit per value).
- * A terminal leaf (finished, or a dead end) is not expanded: reselecting it backs up its known
- * value again with no model call. Each phase is a `decision` node with its numbers, so the viewer
- * can redraw the tree. The budget ends the search cleanly; the tree so far is the result.
+ *      partial solution prefilled, stopped at the step break, as in step search); a step the leaf
+ *      already has (from a rollout, or sampled twice) is not added again, since two copies of one
+ *      prefix only split its visits;
+ *   3. evaluate: every new child gets a value from the value source, in parallel; a rollout's steps
+ *      join the tree below the child as a chain ending in a finished node (rStar's simulated path);
+ *   4. back up: each value is added along its path, from the chain's end up to the root.
+ * A terminal leaf (finished, or a dead end) is not expanded: reselecting it backs up its value
+ * again with no model call. Each phase is a `decision` node with its numbers, so the viewer can
+ * redraw the tree. The budget ends the search cleanly; the tree so far is the result.
  */
-
 import { isBudgetError } from "../run/budget.ts";
 import { taskKind } from "../run/prompts.ts";
 import type { Problem } from "../run/types.ts";
@@ -25,7 +27,7 @@ import {
   pathTo,
   selectLeaf,
 } from "./mcts-tree.ts";
-import type { ValueSource } from "./mcts-value.ts";
+import type { Rollout, ValueSource } from "./mcts-value.ts";
 import type { SamplingSettings } from "./options.ts";
 import { sampleCandidates } from "./sample.ts";
 import { ANSWER_MARKERS, isFinished } from "./step-search.ts";
@@ -84,11 +86,7 @@ export async function mctsSearch(
     decide("select", { simulation, path: selection.path, levels: selection.levels });
     const leaf = tree.nodes[selection.path[selection.path.length - 1]];
     if (leaf.terminal) {
-      backupAll(
-        simulation,
-        [{ node: leaf.id, value: leaf.value ?? 0 }],
-        "terminal leaf: its known value again",
-      );
+      backupAll(simulation, [{ node: leaf.id, value: leaf.value ?? 0 }], "terminal leaf: its value again");
       done++;
       continue;
     }
@@ -101,27 +99,44 @@ export async function mctsSearch(
       stopped = `budget: ${(error as Error).message}`;
       break;
     }
-    if (children.length === 0) {
+    if (leaf.children.length === 0) {
       leaf.terminal = true;
       leaf.value = 0;
       backupAll(simulation, [{ node: leaf.id, value: 0 }], "no usable step: a dead end, worth 0");
       done++;
       continue;
     }
+    // Every step sampled was one the leaf already had: nothing new to value this time.
+    if (children.length === 0) {
+      done++;
+      continue;
+    }
     const batch = await options.value.evaluate(problem, ctx, children);
-    for (const { node, value } of batch.values) tree.nodes[node].value = value;
+    const backed = batch.values.map(({ node, value, rollout }) => {
+      tree.nodes[node].value = value;
+      const end = rollout ? attachRollout(tree, tree.nodes[node], rollout, options) : tree.nodes[node];
+      end.value = value;
+      return { node, value, end: end.id };
+    });
     decide("evaluate", {
       simulation,
       source: options.value.name,
-      values: batch.values.map(({ node, value, method }) => ({ node, value, method })),
+      values: batch.values.map(({ node, value, method }, i) => ({
+        node,
+        value,
+        method,
+        ...(backed[i].end === node
+          ? {}
+          : { chain: pathTo(tree, backed[i].end).slice(tree.nodes[node].depth + 1) }),
+      })),
       ...(batch.budget
         ? { unevaluated: children.filter((c) => c.value === undefined).map((c) => c.id) }
         : {}),
     });
     backupAll(
       simulation,
-      batch.values.map(({ node, value }) => ({ node, value })),
-      "each new child's value, added along its path to the root",
+      backed.map(({ end, value }) => ({ node: end, value })),
+      "each new child's value, added from its rollout's end (or itself) up to the root",
     );
     done++;
     if (batch.budget) {
@@ -132,7 +147,7 @@ export async function mctsSearch(
   return { tree, simulations: done, stopped };
 }
 
-/** Samples the leaf's next steps and adds them as children (identical ones merged). */
+/** Samples the leaf's next steps and adds the new ones as children; returns those. */
 async function expand(
   problem: Problem,
   ctx: StrategyContext,
@@ -151,8 +166,10 @@ async function expand(
     purpose: "step",
     request: { assistantPrefix: leaf.text || undefined, stop: last ? undefined : [stepBreak] },
   });
+  leaf.expanded = true;
   const marker = ANSWER_MARKERS[taskKind(problem)];
-  const byText = new Map<string, MctsNode>();
+  const byText = new Map(leaf.children.map((id) => [tree.nodes[id].text, tree.nodes[id]]));
+  const children: MctsNode[] = [];
   const merged: Array<{ sample: number; into: number }> = [];
   for (const candidate of candidates) {
     const finished = last || isFinished(candidate.completion, candidate.text, marker);
@@ -164,20 +181,16 @@ async function expand(
       merged.push({ sample: candidate.index, into: twin.id });
       continue;
     }
-    const usage = {
-      promptTokens: leaf.usage.promptTokens + candidate.usage.promptTokens,
-      completionTokens: leaf.usage.completionTokens + candidate.usage.completionTokens,
-    };
     const child = addChild(tree, leaf.id, {
       text,
       step: candidate.text,
       finished,
       sample: candidate.index,
-      usage,
+      usage: addUsage(leaf.usage, candidate.usage),
     });
     byText.set(text, child);
+    children.push(child);
   }
-  const children = [...byText.values()];
   ctx.trace.record(
     "decision",
     "expand",
@@ -194,4 +207,105 @@ async function expand(
     ctx.parentId,
   );
   return children;
+}
+
+/**
+ * Adds a rollout below `node` as a chain of step nodes (split at step breaks that follow some text;
+ * the step at the maximum depth takes the rest) and returns its last node: finished when the
+ * solution ended, else a cut partial solution later expansions continue. A rollout that wrote
+ * nothing more finishes `node` itself.
+ */
+export function attachRollout(
+  tree: MctsTree,
+  node: MctsNode,
+  rollout: Rollout,
+  options: { maxDepth: number; stepBreak: string },
+): MctsNode {
+  const { maxDepth, stepBreak } = options;
+  if (rollout.text.trim() === "") {
+    if (rollout.finished) Object.assign(node, { finished: true, terminal: true });
+    return node;
+  }
+  let parent = node;
+  let rest = rollout.text;
+  while (rest !== "") {
+    const content = rest.search(/\S/);
+    const at = parent.depth + 1 >= maxDepth || content < 0 ? -1 : rest.indexOf(stepBreak, content);
+    const step = at < 0 ? rest : rest.slice(0, at);
+    rest = at < 0 ? "" : rest.slice(at + stepBreak.length);
+    const ends = rest === "";
+    parent = addChild(tree, parent.id, {
+      text: `${parent.text}${step}${ends ? "" : stepBreak}`,
+      step,
+      finished: ends && rollout.finished,
+      sample: rollout.sample,
+      usage: ends ? addUsage(node.usage, rollout.usage) : node.usage,
+    });
+  }
+  return parent;
+}
+
+function addUsage(
+  a: { promptTokens: number; completionTokens: number },
+  b: { promptTokens: number; completionTokens: number },
+) {
+  return {
+    promptTokens: a.promptTokens + b.promptTokens,
+    completionTokens: a.completionTokens + b.completionTokens,
+  };
+}
+
+/**
+ * When nothing finished (a step scorer's search that never reached the end, or rollouts cut short),
+ * the policy finishes the most visited path once, as MCTS plays its most visited move, and the
+ * value source values the result. Returns the finished node, or undefined when the budget refused.
+ */
+export async function finishBestPath(
+  problem: Problem,
+  ctx: StrategyContext,
+  tree: MctsTree,
+  options: MctsSearchOptions,
+): Promise<MctsNode | undefined> {
+  let node = tree.nodes[0];
+  while (node.children.length > 0) {
+    node = node.children
+      .map((id) => tree.nodes[id])
+      .reduce((a, b) =>
+        b.visits > a.visits || (b.visits === a.visits && (b.value ?? 0) > (a.value ?? 0)) ? b : a,
+      );
+  }
+  const sample = options.draw(1);
+  let completions: Awaited<ReturnType<typeof sampleCandidates>>;
+  try {
+    completions = await sampleCandidates(problem, ctx, {
+      start: sample,
+      count: 1,
+      sampling: options.sampling,
+      request: { assistantPrefix: node.text || undefined },
+    });
+  } catch (error) {
+    if (isBudgetError(error)) return undefined;
+    throw error;
+  }
+  const [completion] = completions;
+  if (completion?.finishReason !== "stop") return undefined;
+  const end = attachRollout(
+    tree,
+    node,
+    { text: completion.text, finished: true, finishReason: "stop", sample, usage: completion.usage },
+    options,
+  );
+  const batch = await options.value.evaluate(problem, ctx, [end]);
+  end.value = batch.values[0]?.value ?? 0;
+  backup(tree, end.id, end.value);
+  ctx.trace.record(
+    "decision",
+    "finish",
+    {
+      reason: "nothing finished: the policy finishes the most visited path",
+      facts: { from: node.id, node: end.id, path: pathTo(tree, end.id), value: end.value },
+    },
+    ctx.parentId,
+  );
+  return end;
 }

@@ -8,7 +8,9 @@
  *   uct(child) = Q(child) / N(child) + c · sqrt(ln N(parent) / N(child))
  *
  * where Q is the sum of values backed up through the child and N its visits. A child never visited
- * scores +∞, so every child is tried before any is tried twice.
+ * scores +∞, so every child is tried before any is tried twice. Selection walks down through
+ * expanded nodes only: a node whose children came from a rollout (rStar's simulated path) and not
+ * from its own expansion is a leaf still to be expanded.
  */
 
 export interface MctsNode {
@@ -23,6 +25,8 @@ export interface MctsNode {
   /** The step this node added (its text after the parent's); "" for the root. */
   step: string;
   children: number[];
+  /** Whether its own next steps were sampled; a rollout's chain of steps leaves a node unexpanded. */
+  expanded: boolean;
   /** N: how many values were backed up through this node. */
   visits: number;
   /** Q: the sum of those values. */
@@ -77,6 +81,7 @@ export function createTree(): MctsTree {
         text: "",
         step: "",
         children: [],
+        expanded: false,
         visits: 0,
         total: 0,
         finished: false,
@@ -106,6 +111,7 @@ export function addChild(tree: MctsTree, parentId: number, init: ChildInit): Mct
     parent: parentId,
     depth: parent.depth + 1,
     children: [],
+    expanded: false,
     visits: 0,
     total: 0,
     terminal: init.finished,
@@ -128,14 +134,15 @@ export function uct(tree: MctsTree, child: MctsNode, c: number): number {
 }
 
 /**
- * Walks from the root to a leaf (a node without children), taking the highest-UCT child at every
- * level; on a tie the earlier child wins, so the same tree always gives the same path.
+ * Walks from the root to a leaf (a node not yet expanded, or one without children), taking the
+ * highest-UCT child at every level; on a tie the earlier child wins, so the same tree always gives
+ * the same path.
  */
 export function selectLeaf(tree: MctsTree, c: number): Selection {
   const path = [0];
   const levels: SelectionLevel[] = [];
   let node = tree.nodes[0];
-  while (node.children.length > 0) {
+  while (node.expanded && node.children.length > 0) {
     const entries = node.children.map((id) => {
       const child = tree.nodes[id];
       const value = uct(tree, child, c);

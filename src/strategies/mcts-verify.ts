@@ -15,8 +15,8 @@ import { callModel } from "../run/call-model.ts";
 import { buildMessages } from "../run/prompts.ts";
 import { deriveSeed, problemKey } from "../run/seeds.ts";
 import type { BackendRole, Problem, RunContext } from "../run/types.ts";
+import { splitSteps } from "../verifiers/step-scorers/split-steps.ts";
 import type { MctsNode } from "./mcts-tree.ts";
-import { splitSteps } from "./mcts-value.ts";
 
 export interface MutualCheck {
   node: number;

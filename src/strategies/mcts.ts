@@ -2,38 +2,38 @@
  * `mcts`: Monte Carlo tree search over reasoning steps, rStar's generator (Qi et al., 2024, "Mutual
  * Reasoning Makes Smaller LLMs Stronger", arXiv:2408.06195) with one action, "write the next step".
  * A node is a partial solution; every simulation selects a leaf by UCT, expands it with sampled
- * next steps, values the new nodes (a rollout to the end, as rStar does, or a step scorer, which is
- * cheaper) and backs the values up (`mcts-search.ts`, `mcts-tree.ts`). The answer is the finished
- * path with the highest value (or the most visits); with mutual verification (rStar's
- * discriminator, `mcts-verify.ts`), the best of the top paths a second model agrees with.
+ * next steps, values the new nodes (a rollout to the end whose answer is checked against the
+ * search's other answers, as rStar does, or a step scorer, which is cheaper: `mcts-value.ts`) and
+ * backs the values up (`mcts-search.ts`, `mcts-tree.ts`). The answer is the finished path with the
+ * highest value (or the most visits); with mutual verification (rStar's discriminator,
+ * `mcts-verify.ts`), the best of the top paths a second model agrees with.
  */
 import { z } from "zod";
 import { DeliberateError } from "../errors.ts";
 import { readAnswer } from "../run/answers.ts";
 import type { Problem } from "../run/types.ts";
-import type { StepAggregation, StepScorer } from "../verifiers/step-scorers/types.ts";
+import {
+  aggregationSchema,
+  resolveStepScorer,
+  type StepAggregation,
+  stepScorerSchema,
+} from "../verifiers/step-scorers/index.ts";
 import { defineStrategy } from "./define-strategy.ts";
-import { mctsSearch } from "./mcts-search.ts";
+import { finishBestPath, mctsSearch } from "./mcts-search.ts";
 import { type MctsNode, type MctsSelect, pathTo, rankNodes } from "./mcts-tree.ts";
-import { rolloutValue, stepScorerValue } from "./mcts-value.ts";
+import { simulationValue, stepScorerValue } from "./mcts-value.ts";
 import { discriminatorRole, type MutualCheck, mutualVerify } from "./mcts-verify.ts";
+import { mctsWork } from "./mcts-work.ts";
 import { strategyOptions } from "./options.ts";
 import { requirePrefill, stepSearchShape } from "./step-search.ts";
 import type { SolutionCandidate } from "./types.ts";
-import { addWork, completions, NO_WORK, scaleWork, VERIFY, type Work } from "./work.ts";
-
-const stepScorerObject = z.custom<StepScorer>(
-  (value) =>
-    typeof value === "object" && value !== null && typeof (value as StepScorer).scoreSteps === "function",
-  { message: "expected `rollout` or a step scorer (an object with scoreSteps())" },
-);
 
 const { verifier: _stepVerifier, ...stepShape } = stepSearchShape;
 
 export const mctsOptions = strategyOptions({
   ...stepShape,
   maxTokens: stepShape.maxTokens.describe(
-    "Most tokens of a step at the maximum depth (it runs to the end), of a rollout, and of a discriminator's completion. Default 1024.",
+    "Most tokens of a step at the maximum depth (it runs to the end), of a simulation's rollout, and of a discriminator's completion. Default 1024.",
   ),
   simulations: z
     .number()
@@ -53,17 +53,12 @@ export const mctsOptions = strategyOptions({
     .default(Math.SQRT2)
     .describe("UCT's c in Q/N + c·sqrt(ln N_parent / N); 0 follows the best value only. Default √2 ≈ 1.414."),
   value: z
-    .union([z.literal("rollout"), stepScorerObject])
-    .default("rollout")
+    .union([z.literal("simulation"), stepScorerSchema])
+    .default("simulation")
     .describe(
-      "A new node's value: `rollout` (the policy completes it; the share of answers so far that agree) or a step scorer. Default rollout.",
+      "A new node's value: `simulation` (rStar: the policy finishes it once, the finished path joins the tree, valued by the share of the search's answers that agree) or a step scorer, no rollout: `prm`, `pooling-prm`, `step-judge`, `rollout` (Math-Shepherd), `{ name, ...options }` or a StepScorer object. Default simulation.",
     ),
-  aggregation: z
-    .enum(["last", "min", "product", "mean"])
-    .default("last")
-    .describe(
-      "How a step scorer's per-step scores become a node's value: last, min, product, mean. Default last.",
-    ),
+  aggregation: aggregationSchema.default("last"),
   select: z
     .enum(["value", "visits"])
     .default("value")
@@ -88,7 +83,6 @@ export const mctsOptions = strategyOptions({
     .describe("Finished paths the discriminator checks, best first. Default 4."),
 });
 export type MctsOptions = z.input<typeof mctsOptions>;
-type ParsedMctsOptions = z.output<typeof mctsOptions>;
 
 /** A finished path as the answer was chosen among them. */
 export interface MctsTerminal {
@@ -100,9 +94,9 @@ export interface MctsTerminal {
 }
 
 export interface MctsDetails {
-  /** The value source: `rollout` or the step scorer's name. */
+  /** The value source: `simulation` or the step scorer's name. */
   value: string;
-  /** The step scores' aggregation; absent for rollouts. */
+  /** The step scores' aggregation; absent for simulations. */
   aggregation?: StepAggregation;
   select: MctsSelect;
   /** Simulations that ran to their backup. */
@@ -125,7 +119,7 @@ export interface MctsDetails {
 export const mcts = defineStrategy({
   name: "mcts",
   description:
-    "rStar-style MCTS over reasoning steps: UCT, sampled steps, rollout or PRM value, optional mutual verification.",
+    "rStar-style MCTS over reasoning steps: UCT, sampled steps, simulation or step-scorer value, optional mutual verification.",
   options: mctsOptions,
   work: mctsWork,
   async run(problem, ctx, opts) {
@@ -140,16 +134,26 @@ export const mcts = defineStrategy({
       return start;
     };
     const value =
-      opts.value === "rollout" ? rolloutValue({ sampling: opts, draw }) : stepScorerValue(opts.value, opts);
-    const search = await mctsSearch(problem, ctx, { ...opts, sampling: opts, value, draw });
+      opts.value === "simulation"
+        ? simulationValue({ sampling: opts, draw })
+        : stepScorerValue(resolveStepScorer(opts.value, opts), opts);
+    const searchOptions = { ...opts, sampling: opts, value, draw };
+    const search = await mctsSearch(problem, ctx, searchOptions);
     const { tree } = search;
+    let stopped = search.stopped;
+    if (!tree.nodes.some((n) => n.finished) && tree.nodes.length > 1) {
+      const end = await finishBestPath(problem, ctx, tree, searchOptions);
+      if (!end) stopped += "; the most visited path could not be finished";
+    }
     const finished = tree.nodes.filter((n) => n.finished);
+    // Shares of agreement are settled only now: the answer weighs every answer the search saw.
+    if (value.final) for (const node of finished) node.value = value.final(problem, node);
     // Nothing finished (the budget ended the search): the best partial solution so far.
-    const pool = finished.length > 0 ? finished : tree.nodes.slice(1);
+    const pool =
+      finished.length > 0 ? finished : tree.nodes.filter((n) => n.id > 0 && n.children.length === 0);
     if (pool.length === 0) throw new DeliberateError("UPSTREAM", "the model returned no usable step");
     const ranked = rankNodes(pool, opts.select);
     let chosen = ranked[0];
-    let stopped = search.stopped;
     let mutual: MutualCheck[] | undefined;
     if (opts.mutualVerification && finished.length > 0) {
       const checked = await mutualVerify(problem, ctx, ranked.slice(0, opts.verifyTop), {
@@ -173,7 +177,7 @@ export const mcts = defineStrategy({
         facts: {
           chosen: chosen.id,
           path: pathTo(tree, chosen.id),
-          ranked: ranked.slice(0, 8).map((n) => terminal(problem, n)),
+          ranked: ranked.slice(0, RANKED_IN_TRACE).map((n) => terminal(problem, n)),
           ...(mutual ? { mutual } : {}),
         },
       },
@@ -185,7 +189,7 @@ export const mcts = defineStrategy({
       candidates: candidatesOf(problem, pool),
       details: {
         value: value.name,
-        ...(opts.value === "rollout" ? {} : { aggregation: opts.aggregation }),
+        ...(opts.value === "simulation" ? {} : { aggregation: opts.aggregation }),
         select: opts.select,
         simulations: search.simulations,
         nodes: tree.nodes.length - 1,
@@ -199,6 +203,9 @@ export const mcts = defineStrategy({
     };
   },
 });
+
+/** How many ranked paths the `answer` decision lists: enough to read why, few enough to stay small. */
+const RANKED_IN_TRACE = 8;
 
 function terminal(problem: Problem, node: MctsNode): MctsTerminal {
   const { key } = readAnswer(problem, node.text);
@@ -217,22 +224,4 @@ function candidatesOf(problem: Problem, pool: MctsNode[]): SolutionCandidate[] {
       score: node.value ?? 0,
       usage: node.usage,
     }));
-}
-
-/**
- * The most work one run can ask for. Simulation s expands a node at depth <= s, so only simulations
- * from `maxDepth - 1` on can sample a final step (up to `maxTokens`); earlier ones sample steps of
- * `stepTokens`. Every new child is valued once: a rollout (one completion of `maxTokens`) or a step
- * scorer (at most one one-token judgement per step). Mutual verification adds one completion per
- * checked path.
- */
-export function mctsWork(o: ParsedMctsOptions): Work {
-  const early = Math.min(o.simulations, o.maxDepth - 1);
-  const steps = addWork(
-    completions(o.expansions * early, o.stepTokens),
-    completions(o.expansions * (o.simulations - early), Math.max(o.stepTokens, o.maxTokens)),
-  );
-  const evaluation = o.value === "rollout" ? completions(1, o.maxTokens) : scaleWork(o.maxDepth, VERIFY);
-  const mutual = o.mutualVerification ? completions(o.verifyTop, o.maxTokens) : NO_WORK;
-  return addWork(steps, scaleWork(o.simulations * o.expansions, evaluation), mutual);
 }

@@ -53,8 +53,7 @@ const cases: Array<[strategy: string, options: Record<string, unknown>, n?: numb
   ["self-refine", { rounds: 2 }],
   ["beam", { beamWidth: 2, expansions: 2, maxDepth: 3, stepTokens: 20 }],
   ["dvts", { samples: 4, expansions: 2, maxDepth: 3, stepTokens: 20 }],
-  // One expansion each: this script writes the same step every time, and identical steps merge.
-  ["mcts", { simulations: 2, expansions: 1, maxDepth: 3, stepTokens: 20 }],
+  ["mcts", { simulations: 2, expansions: 2, maxDepth: 3, stepTokens: 20 }],
   ["cascade", { samples: 3, largeSamples: 2 }],
   ["speculative-thinking", { maxHandovers: 3, largeTokens: 30 }],
 ];
@@ -102,8 +101,9 @@ for (const [strategy, options, n = 1] of cases) {
       `asked for ${used.completions} completions / ${used.tokens} tokens; bound ${bound.completions} / ${bound.tokens}`,
     );
     // On the longest path the bound is reached exactly, so it refuses nothing a strategy could run. The
-    // exception: speculative thinking's small segments ask for what is left of `maxTokens`, and a
-    // segment that hands over has used some of it.
-    if (strategy !== "speculative-thinking") assert.deepEqual(used, bound);
+    // exceptions: speculative thinking's small segments ask for what is left of `maxTokens`, and a
+    // segment that hands over has used some of it; MCTS cannot know from its options which depth the
+    // leaf it expands sits at, nor whether a step it samples is one its tree already has.
+    if (strategy !== "speculative-thinking" && strategy !== "mcts") assert.deepEqual(used, bound);
   });
 }

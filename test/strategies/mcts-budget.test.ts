@@ -3,7 +3,8 @@ import { test } from "node:test";
 import { DeliberateError } from "../../src/errors.ts";
 import type { GenerateRequest } from "../../src/models/types.ts";
 import { solve } from "../../src/strategies/index.ts";
-import { mcts, mctsOptions, mctsWork } from "../../src/strategies/mcts.ts";
+import { mcts, mctsOptions } from "../../src/strategies/mcts.ts";
+import { mctsWork } from "../../src/strategies/mcts-work.ts";
 import { ScriptedBackend } from "../../src/testing/scripted-backend.ts";
 import type { StepScorer } from "../../src/verifiers/step-scorers/types.ts";
 import { context, problem } from "./fixtures.ts";
@@ -39,7 +40,7 @@ test("maxCalls is never exceeded: policy, rollouts and the discriminator share o
             budget: { maxCalls },
           });
           assert.ok(solution.text.length > 0, label);
-          assert.match(solution.details.stopped as string, /budget/, label);
+          assert.match((solution.details as { stopped: string }).stopped, /budget/, label);
         } catch (error) {
           // Only a budget too small for the first expansion leaves nothing to answer with.
           assert.ok(isBudget(error), `${label}: ${error}`);
@@ -82,9 +83,16 @@ test("the budget ends the search cleanly: the best path so far answers, and deta
   assert.equal(solution.details.simulations, 2);
   assert.match(solution.details.stopped, /budget: call budget of 2 is spent/);
   assert.equal(solution.details.finished, false);
-  assert.match(solution.text, /^step 0\.0 of a few words\n\n/);
-  // Nothing finished, so every partial solution is a candidate.
-  assert.equal(solution.candidates.length, solution.details.nodes);
+  // Nothing finished, and the budget refused finishing the most visited path: the answer is the best
+  // leaf so far. All are worth 0.5 with one visit, so the earliest, node 2 (sample 1), wins.
+  assert.match(solution.details.stopped, /could not be finished/);
+  assert.deepEqual(solution.details.bestPath, [0, 2]);
+  assert.equal(solution.text, "step 0.1 of a few words\n\n");
+  // The leaves are the candidates: node 2 and node 1's two children.
+  assert.deepEqual(
+    solution.candidates.map((c) => c.index),
+    [1, 2, 3],
+  );
 });
 
 /** What the models were asked for: completions and max tokens. */
@@ -98,40 +106,47 @@ function asked(calls: GenerateRequest[]) {
   );
 }
 
-test("the work bound, hand-computed, holds on every run and is reached on the longest path", async () => {
+test("the work bound, hand-computed, holds on every run", async () => {
   const parse = (o: Record<string, unknown>) => mctsOptions.parse(o);
-  // 2 sims below maxDepth - 1 = 3 sample steps of 20; 3 more may sample final steps of 60; every one of
-  // the 5 * 2 children is rolled out once (60 tokens).
   const options = { simulations: 5, expansions: 2, maxDepth: 4, stepTokens: 20, maxTokens: 60 };
+  // Simulation: the first expansion samples steps of 20, later ones may sit above the maximum depth
+  // (a rollout's chain reaches it at once): 60. Every one of the 5 * 2 children rolls out (60), and
+  // when nothing finished the policy finishes the most visited path (60; finished, it needs no value call).
   assert.deepEqual(mctsWork(parse(options)), {
-    completions: 5 * 2 + 5 * 2,
-    tokens: 3 * 2 * 20 + 2 * 2 * 60 + 10 * 60,
+    completions: 10 + 10 + 1,
+    tokens: 2 * 20 + 4 * 2 * 60 + 10 * 60 + 60,
   });
-  // A step scorer: at most one one-token judgement per step; mutual verification: one completion each.
-  assert.deepEqual(
-    mctsWork(
-      parse({ ...options, value: { name: "x", scoreSteps: async () => ({ scores: [], method: "x" }) } }),
-    ),
-    {
-      completions: 10 + 10 * 4,
-      tokens: 3 * 2 * 20 + 2 * 2 * 60 + 10 * 4,
-    },
-  );
+  // A step scorer: no rollouts, so only simulations from maxDepth - 1 = 3 on may sample final steps;
+  // at most one one-token judgement per step of a child (4 deep at most).
+  const own = { name: "x", scoreSteps: async () => ({ scores: [], method: "x" }) };
+  assert.deepEqual(mctsWork(parse({ ...options, value: own })), {
+    completions: 10 + 10 * 4 + 1 + 4,
+    tokens: 3 * 2 * 20 + 2 * 2 * 60 + 10 * 4 + 60 + 4,
+  });
+  // The Math-Shepherd rollout scorer: k rollouts of its own maxTokens per step.
+  assert.deepEqual(mctsWork(parse({ ...options, value: { name: "rollout", rollouts: 2, maxTokens: 30 } })), {
+    completions: 10 + 10 * 4 * 2 + 1 + 4 * 2,
+    tokens: 3 * 2 * 20 + 2 * 2 * 60 + 10 * 4 * 2 * 30 + 60 + 4 * 2 * 30,
+  });
   assert.deepEqual(mctsWork(parse({ ...options, mutualVerification: true, verifyTop: 3 })), {
-    completions: 20 + 3,
-    tokens: 3 * 2 * 20 + 2 * 2 * 60 + 10 * 60 + 3 * 60,
+    completions: 21 + 3,
+    tokens: 1180 + 3 * 60,
   });
-  for (const simulations of [1, 3, 5, 9]) {
-    const policy = branching(true);
-    const run = { ...options, simulations };
-    await mcts(problem, context(policy), run);
-    const used = asked(policy.calls);
-    const bound = mctsWork(parse(run));
-    assert.ok(
-      used.completions <= bound.completions && used.tokens <= bound.tokens,
-      `${simulations}: ${JSON.stringify([used, bound])}`,
-    );
-    // Below the maximum depth nothing finishes: every child is new and rolled out, the bound is met.
-    if (simulations <= 3) assert.deepEqual(used, bound);
+  const free: StepScorer = {
+    name: "free",
+    scoreSteps: async (_p, steps) => ({ scores: steps.map(() => 0.5), method: "free" }),
+  };
+  for (const value of ["simulation", free] as const) {
+    for (const simulations of [1, 3, 5, 9]) {
+      const policy = branching(true);
+      const run = { ...options, simulations, value };
+      await mcts(problem, context(policy), run);
+      const used = asked(policy.calls);
+      const bound = mctsWork(parse(run));
+      assert.ok(
+        used.completions <= bound.completions && used.tokens <= bound.tokens,
+        `${simulations}: ${JSON.stringify([used, bound])}`,
+      );
+    }
   }
 });

@@ -12,8 +12,9 @@ import {
   uct,
 } from "../../src/strategies/mcts-tree.ts";
 
-/** A child of `parent` with the statistics given (visits N, total value Q). */
+/** A child of `parent` (marked expanded) with the statistics given (visits N, total value Q). */
 function child(tree: MctsTree, parent: number, visits: number, total: number, finished = false) {
+  tree.nodes[parent].expanded = true;
   const node = addChild(tree, parent, {
     text: `${tree.nodes[parent].text}s${tree.nodes.length}\n\n`,
     step: `s${tree.nodes.length}`,
@@ -100,6 +101,26 @@ test("selection descends level by level to a leaf", () => {
   assert.deepEqual(pathTo(tree, leaf.id), [0, 1, 4, 5]);
   // A root without children is its own leaf.
   assert.deepEqual(selectLeaf(createTree(), 1), { path: [0], levels: [] });
+});
+
+test("a node whose children came from a rollout, not its own expansion, is the leaf to expand", () => {
+  const tree = createTree();
+  tree.nodes[0].visits = 2;
+  const a = child(tree, 0, 1, 0.9);
+  child(tree, 0, 1, 0.1);
+  const chained = addChild(tree, a.id, {
+    text: `${a.text}rolled\n\n`,
+    step: "rolled",
+    finished: false,
+    sample: 9,
+    usage: { promptTokens: 0, completionTokens: 0 },
+  });
+  chained.visits = 1;
+  chained.total = 0.9;
+  assert.equal(a.expanded, false);
+  assert.deepEqual(selectLeaf(tree, 0).path, [0, a.id]);
+  a.expanded = true;
+  assert.deepEqual(selectLeaf(tree, 0).path, [0, a.id, chained.id]);
 });
 
 test("backup adds one visit and the value to the node and each ancestor, never to siblings", () => {

@@ -147,70 +147,122 @@ test("aggregation turns per-step scores into a node's value", async () => {
 });
 
 /**
- * Three different first steps; a rollout from "a" or "b" reaches 42, from "c" 41. Every later step
- * writes 42.
+ * Three first steps a, b, c. A rollout (no stop string) writes "then y" and 42, or from c "then z"
+ * and 41; an expansion below the first step samples "then y", "then w", "then y".
  */
 function threeSteps() {
   return new ScriptedBackend({
     script: ({ request, sample }) => {
       const prefix = request.assistantPrefix ?? "";
       if (prefix === "") return `step ${"abc"[sample]}\n\n`;
-      if (request.stop === undefined && prefix.startsWith("step c") && prefix.split("\n\n").length === 2) {
-        return "So \\boxed{41}.";
+      if (request.stop === undefined) {
+        return prefix.startsWith("step c") ? "then z\n\nSo \\boxed{41}." : "then y\n\nSo \\boxed{42}.";
       }
-      return "So \\boxed{42}.";
+      return `then ${"ywy"[sample]}\n\nmore`;
     },
   });
 }
 
-test("rollout values are the share of answers so far that agree (rStar's answer confidence)", async () => {
+test("simulation: rollouts join the tree as chains, valued by the share of answers that agree", async () => {
   const policy = threeSteps();
   const ctx = context(policy);
-  const solution = await mcts(problem, ctx, { simulations: 3, expansions: 3, maxDepth: 2, maxTokens: 64 });
+  const solution = await mcts(problem, ctx, { simulations: 3, expansions: 3, maxTokens: 64 });
   const evaluated = decisions(ctx.trace, "evaluate").map((d) =>
-    (facts(d).values as Array<{ node: number; value: number; method: string }>).map((v) => [
+    (facts(d).values as Array<{ node: number; value: number; method: string; chain?: number[] }>).map((v) => [
       v.node,
       v.value,
       v.method,
+      v.chain,
     ]),
   );
-  // Sim 0: rollouts of a, b, c reach 42, 42, 41: shares 2/3, 2/3, 1/3. Sim 1 ties a and b and takes a;
-  // its child (the last depth) finishes with 42: 3 of 4. Sim 2: b's bonus is the largest; its child
-  // finishes with 42: 4 of 5.
+  // Sim 0: a, b, c (nodes 1-3) roll out to 42, 42, 41, chains 4-5, 6-7, 8-9: shares 2/3, 2/3, 1/3.
+  // Sim 1 ties a and b and takes a; "then y" is a's chain step already, "then w" (node 10) is new and
+  // rolls out to 42: 3 of 4. Sim 2: b's bonus is the largest (0.667 + √2·sqrt(ln 4) = 2.332 against
+  // a's 1.886 and c's 1.998); its new "then w" (13) rolls out to 42: 4 of 5.
   assert.deepEqual(evaluated, [
     [
-      [1, 2 / 3, "rollout"],
-      [2, 2 / 3, "rollout"],
-      [3, 1 / 3, "rollout"],
+      [1, 2 / 3, "simulation", [4, 5]],
+      [2, 2 / 3, "simulation", [6, 7]],
+      [3, 1 / 3, "simulation", [8, 9]],
     ],
-    [[4, 3 / 4, "finished"]],
-    [[5, 4 / 5, "finished"]],
+    [[10, 3 / 4, "simulation", [11, 12]]],
+    [[13, 4 / 5, "simulation", [14, 15]]],
   ]);
+  const expands = decisions(ctx.trace, "expand").map((d) => facts(d));
+  assert.deepEqual(
+    expands.map((f) => [f.node, (f.children as Array<{ id: number }>).map((c) => c.id), f.merged]),
+    [
+      [0, [1, 2, 3], []],
+      [
+        1,
+        [10],
+        [
+          { sample: 6, into: 4 },
+          { sample: 8, into: 4 },
+        ],
+      ],
+      [
+        2,
+        [13],
+        [
+          { sample: 10, into: 6 },
+          { sample: 12, into: 6 },
+        ],
+      ],
+    ],
+  );
+  // The answer weighs every answer the search saw: 42 four times in five.
   assert.equal(solution.key, "42");
   assert.equal(solution.confidence, 0.8);
-  assert.deepEqual(solution.details.bestPath, [0, 2, 5]);
-  // One expansion call per simulation and one rollout per unfinished child: 3 + 3 calls.
-  assert.equal(policy.calls.length, 6);
+  assert.equal(solution.text, "step a\n\nthen y\n\nSo \\boxed{42}.");
+  assert.deepEqual(solution.details.bestPath, [0, 1, 4, 5]);
+  assert.deepEqual(
+    solution.candidates.map((c) => [c.index, c.key, c.score]),
+    [
+      [3, "42", 0.8],
+      [4, "42", 0.8],
+      [5, "41", 0.2],
+      [9, "42", 0.8],
+      [13, "42", 0.8],
+    ],
+  );
+  // One expansion call per simulation and one rollout per new child: 3 + 5 calls.
+  assert.equal(policy.calls.length, 8);
   const rollouts = policy.calls.filter((c) => c.n === 1);
   assert.deepEqual(
     rollouts.map((c) => [c.assistantPrefix, c.stop, c.maxTokens]),
-    ["step a\n\n", "step b\n\n", "step c\n\n"].map((p) => [p, undefined, 64]),
-  );
-  // The final step runs to the end: no stop string, `maxTokens`.
-  assert.deepEqual(
-    policy.calls.filter((c) => c.n === 3).map((c) => [c.stop?.[0], c.maxTokens]),
-    [
-      ["\n\n", 256],
-      [undefined, 64],
-      [undefined, 64],
-    ],
+    ["step a\n\n", "step b\n\n", "step c\n\n", "step a\n\nthen w\n\n", "step b\n\nthen w\n\n"].map((p) => [
+      p,
+      undefined,
+      64,
+    ]),
   );
   // Expansions and rollouts never share a seed.
   const seeds = policy.calls.map((c) => c.seed);
   assert.equal(new Set(seeds).size, seeds.length);
-  assert.equal(solution.details.value, "rollout");
+  assert.equal(solution.details.value, "simulation");
   assert.equal(solution.details.aggregation, undefined);
+  assert.equal(solution.details.nodes, 15);
   assertTraceComplete(ctx.trace.trace);
+});
+
+test("a step scorer's search that never reaches the end: the policy finishes the most visited path", async () => {
+  const policy = twoWays();
+  const { scorer, seen } = knowingPrm();
+  const ctx = context(policy);
+  const solution = await mcts(problem, ctx, { value: scorer, simulations: 1, expansions: 3 });
+  // One simulation expands the root (0.2 and 0.9, one visit each): the better value breaks the tie.
+  assert.equal(solution.key, "42");
+  assert.equal(solution.confidence, 0.9);
+  assert.equal(policy.calls.length, 2);
+  assert.deepEqual(
+    [policy.calls[1].assistantPrefix, policy.calls[1].stop, policy.calls[1].maxTokens],
+    [`${GOOD}\n\n`, undefined, 1024],
+  );
+  assert.deepEqual(seen.at(-1), [GOOD, "So \\boxed{42}."]);
+  const finish = decisions(ctx.trace, "finish")[0];
+  assert.deepEqual(facts(finish).path, [0, 2, 3]);
+  assert.equal(solution.details.finished, true);
 });
 
 test("select: visits answers with the path the search chose most often, value with the best-rated", async () => {
