@@ -6,8 +6,9 @@
  * trace. Expand and prune decisions are recorded per step (see `step-search.ts`).
  */
 import { z } from "zod";
-import { resolveVerifier, verifierLabel } from "../verifiers/index.ts";
+import { type ResolveVerifierOptions, resolveVerifier, verifierLabel } from "../verifiers/index.ts";
 import { stepJudge } from "../verifiers/step-judge.ts";
+import { aggregationSchema } from "../verifiers/step-scorers/index.ts";
 import { defineStrategy } from "./define-strategy.ts";
 import { strategyOptions } from "./options.ts";
 import { stepSearch, stepSearchShape, stepSearchWork, traceCandidates } from "./step-search.ts";
@@ -27,6 +28,11 @@ export const beamOptions = strategyOptions({
     .default(4)
     .describe(
       "Continuations sampled per kept trace at each step (K); the first step samples B*K. Default 4.",
+    ),
+  aggregation: aggregationSchema
+    .optional()
+    .describe(
+      "How a step scorer's (`verifier: prm`, `rollout`, …) per-step scores become one: last (default), min, product or mean. With `step-judge`: judge every prefix instead of the whole trace once.",
     ),
 });
 export type BeamOptions = z.input<typeof beamOptions>;
@@ -50,7 +56,7 @@ export const beam = defineStrategy({
     const result = await stepSearch(problem, ctx, {
       ...opts,
       sampling: opts,
-      verifier: resolveStepVerifier(opts.verifier),
+      verifier: resolveStepVerifier(opts.verifier, opts),
       keep: opts.beamWidth,
       expansions: opts.expansions,
     });
@@ -70,7 +76,12 @@ export const beam = defineStrategy({
 
 type StepVerifierOption = z.output<typeof beamOptions>["verifier"];
 
-/** The step verifier an option names. */
-export function resolveStepVerifier(option: StepVerifierOption) {
-  return option === "step-judge" ? stepJudge() : resolveVerifier(option);
+/**
+ * The step verifier an option names. `step-judge` alone judges the whole trace once; with an
+ * `aggregation` it is the step scorer judging every prefix.
+ */
+export function resolveStepVerifier(option: StepVerifierOption, options: ResolveVerifierOptions = {}) {
+  return option === "step-judge" && options.aggregation === undefined
+    ? stepJudge()
+    : resolveVerifier(option, options);
 }

@@ -3,10 +3,11 @@
  * (search-and-learn's best-of-N; Cobbe et al., 2021). `weighted-best-of-n` in its own file sums the
  * scores per answer instead.
  */
-import type { z } from "zod";
+import { z } from "zod";
 import { isBudgetError } from "../run/budget.ts";
 import type { Problem } from "../run/types.ts";
 import { resolveVerifier, verifierLabel, verifierSchema } from "../verifiers/index.ts";
+import { aggregationSchema } from "../verifiers/step-scorers/index.ts";
 import { verify } from "../verifiers/verify.ts";
 import { defineStrategy } from "./define-strategy.ts";
 import { innerShape, samplesShape, samplingShape, strategyOptions } from "./options.ts";
@@ -19,6 +20,12 @@ export const bestOfNOptions = strategyOptions({
   ...samplingShape(0.8),
   ...innerShape,
   verifier: verifierSchema.default("judge"),
+  aggregation: aggregationSchema.optional(),
+  stepBreak: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Where a step scorer (`verifier: "prm"`) cuts candidates into steps. Default "\\n\\n".'),
 });
 export type BestOfNOptions = z.input<typeof bestOfNOptions>;
 
@@ -51,7 +58,7 @@ export async function scoredCandidates(
     inner: opts.inner,
     innerOptions: opts.innerOptions,
   });
-  const verifier = resolveVerifier(opts.verifier);
+  const verifier = resolveVerifier(opts.verifier, opts);
   try {
     const scores = await settle(candidates.map((c) => verify(verifier, problem, c, ctx)));
     return {

@@ -26,6 +26,7 @@ export const dvtsOptions = strategyOptions({
   expansions: beamOptions.shape.expansions.describe(
     "Continuations per subtree at each step (B); each subtree keeps its best one. Default 4.",
   ),
+  aggregation: beamOptions.shape.aggregation,
 });
 export type DvtsOptions = z.input<typeof dvtsOptions>;
 
@@ -46,7 +47,7 @@ export const dvts = defineStrategy({
     ),
   async run(problem, ctx, opts) {
     const subtrees = Math.max(1, Math.floor(opts.samples / opts.expansions));
-    const verifier = resolveStepVerifier(opts.verifier);
+    const verifier = resolveStepVerifier(opts.verifier, opts);
     const id = problemKey(problem);
     const searches = Array.from({ length: subtrees }, (_, subtree) =>
       stepSearch(

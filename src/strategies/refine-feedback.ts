@@ -10,8 +10,7 @@ import { readAnswer } from "../run/answers.ts";
 import { remainingMs } from "../run/budget.ts";
 import { answerText } from "../run/thinking.ts";
 import type { Problem } from "../run/types.ts";
-import { resolveVerifier, type VerifierName } from "../verifiers/index.ts";
-import type { Verifier } from "../verifiers/types.ts";
+import { resolveVerifier, type VerifierOption } from "../verifiers/index.ts";
 import { verify } from "../verifiers/verify.ts";
 import type { StrategyContext } from "./types.ts";
 
@@ -30,7 +29,7 @@ export interface RefineFeedbackOptions {
   ctx: StrategyContext;
   source: FeedbackSource;
   /** For `verifier`: which one, and the score that passes. */
-  verifier: VerifierName | Verifier;
+  verifier: VerifierOption;
   threshold: number;
   /** For `tests`: wall-clock limit of the run, in ms. */
   testTimeoutMs: number;

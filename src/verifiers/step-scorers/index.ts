@@ -55,6 +55,8 @@ export const stepScorerSchema = z.union([
   ),
 ]);
 export type StepScorerOption = z.output<typeof stepScorerSchema>;
+/** What `resolveStepScorer` takes: a parsed option, or one written in code with defaults left out. */
+export type StepScorerInput = z.input<typeof stepScorerSchema>;
 
 /** The aggregation option strategies share. */
 export const aggregationSchema = z
@@ -67,11 +69,13 @@ export interface ResolveStepScorerContext {
 }
 
 export function resolveStepScorer(
-  option: StepScorerOption,
+  option: StepScorerInput,
   context: ResolveStepScorerContext = {},
 ): StepScorer {
   if (typeof option === "object" && "scoreSteps" in option) return option;
-  const spec: StepScorerSpec = typeof option === "string" ? ({ name: option } as StepScorerSpec) : option;
+  // Options are checked again (defaults applied) by each factory, so code may leave them out.
+  const spec =
+    typeof option === "string" ? ({ name: option } as z.input<typeof stepScorerSpecSchema>) : option;
   switch (spec.name) {
     case "prm":
       return likelihoodPrm({ role: spec.role });

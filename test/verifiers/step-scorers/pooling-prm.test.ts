@@ -8,7 +8,7 @@ import {
   QWEN_PRM_SYSTEM,
 } from "../../../src/verifiers/step-scorers/pooling-prm.ts";
 import { type PoolingServerOptions, startPoolingServer } from "../../helpers/pooling-server.ts";
-import { context, nodes } from "../../strategies/fixtures.ts";
+import { runContext as context, nodes } from "./run-context.ts";
 
 const problem = { id: "p", messages: [{ role: "user" as const, content: "What is 6 * 7?" }] };
 const steps = ["6 * 7 = 6 * 5 + 6 * 2.", "That is 30 + 12 = 42.", "The answer is \\boxed{42}."];
