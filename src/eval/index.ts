@@ -11,6 +11,14 @@ export {
 } from "../tasks/index.ts";
 export { CachingBackend, type CachingBackendOptions, sampleKey } from "./caching-backend.ts";
 export { cellKey, modelLabel, type StrategySpec, strategyLabel } from "./cell-key.ts";
+export {
+  type CellBudget,
+  type ComputeCurve,
+  type ComputePoint,
+  computeCurves,
+  paretoFlags,
+} from "./compute-curves.ts";
+export { type CellCompute, cellCompute, formatFlops, type RoleCompute } from "./compute-flops.ts";
 export { type FieldMapping, type LayoutName, layoutNames } from "./datasets/layouts.ts";
 export { type LoadDatasetOptions, loadDataset } from "./datasets/load-dataset.ts";
 export {
@@ -60,6 +68,7 @@ export {
   type StoredSample,
   type StoreVerification,
 } from "./store.ts";
+export { parseStrategyEntry, type StrategyEntry, type StrategySweep } from "./strategy-sweep.ts";
 export type {
   CascadeOutcome,
   Dataset,
