@@ -75,12 +75,24 @@ interface ParsedChart {
   marks: Array<{ series: string; title: string }>;
 }
 
+/** What the page's XML parser gives back, typed here: the DOM's types are not in this project's lib. */
+interface XmlNode {
+  querySelector(selector: string): XmlNode | null;
+  querySelectorAll(selector: string): Iterable<XmlNode>;
+  getAttribute(name: string): string | null;
+  textContent: string | null;
+}
+type XmlParser = new () => {
+  parseFromString(text: string, type: string): XmlNode & { documentElement: XmlNode };
+};
+
 /** The chart's SVG as a browser's XML parser reads it: its polylines and its point marks. */
 async function parseSvg(svg: string): Promise<ParsedChart> {
   const page = await browser.newPage();
   try {
     return await page.evaluate((text) => {
-      const doc = new DOMParser().parseFromString(text, "image/svg+xml");
+      const Parser = (globalThis as unknown as { DOMParser: XmlParser }).DOMParser;
+      const doc = new Parser().parseFromString(text, "image/svg+xml");
       const error = doc.querySelector("parsererror");
       if (error) return { error: error.textContent ?? "parse error", lines: [], marks: [] };
       const svg = doc.documentElement;
