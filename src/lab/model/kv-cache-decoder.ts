@@ -75,6 +75,18 @@ export class KvCacheDecoder {
     this.position = 0;
   }
 
+  /**
+   * Forgets every position from `length` on, so the next `step` continues after the first `length`
+   * tokens: branching several continuations from one shared prefix without feeding it again (the
+   * PRM stage's rollouts). `logits` still holds the last step's; keep a copy from the branch point.
+   */
+  truncate(length: number): void {
+    if (!(Number.isInteger(length) && length >= 0 && length <= this.position)) {
+      throw new RangeError(`cannot truncate ${this.position} cached tokens to ${length}`);
+    }
+    this.position = length;
+  }
+
   /** Feeds one token at the next position; returns the logits for the token after it. */
   step(token: number): Float32Array {
     const { dim: D, ffnDim: F, vocabSize: V, heads, layers, normEps, ropeTheta } = this.model.config;

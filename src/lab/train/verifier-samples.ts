@@ -110,7 +110,7 @@ export function labelSample(problem: number, item: SyntheticItem, text: string):
 }
 
 /** Fisher–Yates on a copy. */
-function shuffled<T>(items: T[], random: Random): T[] {
+export function shuffled<T>(items: T[], random: Random): T[] {
   const out = items.slice();
   for (let i = out.length - 1; i > 0; i--) {
     const j = random.int(i + 1);
