@@ -11,6 +11,7 @@ import { type PresetName, presets } from "../../lab/model/config.ts";
 import { writeReport } from "../../lab/report/write-report.ts";
 import type { DpoResult } from "../../lab/train/dpo.ts";
 import type { GrpoResult } from "../../lab/train/grpo.ts";
+import type { PrmResult, PrmSamplingProgress } from "../../lab/train/prm.ts";
 import {
   runRecipe,
   runStage,
@@ -28,14 +29,19 @@ import { integer, number } from "../parse-number.ts";
 interface TrainFlags {
   task?: SyntheticName;
   preset: PresetName;
-  stage: "sft" | "grpo" | "verifier" | "dpo" | "all";
+  stage: "sft" | "grpo" | "verifier" | "dpo" | "prm" | "all";
   data?: string;
   validSize?: number;
   beta: number;
   nllWeight: number;
   contextLength?: number;
-  problems: number;
+  problems?: number;
   verifierSamples: number;
+  rollouts: number;
+  prmSamples: number;
+  heldOutProblems?: number;
+  policy?: string;
+  verifier?: string;
   fromScratch?: boolean;
   init?: string;
   groupSize: number;
@@ -71,9 +77,9 @@ export function trainCommand(): Command {
       .addOption(
         new Option(
           "--stage <stage>",
-          "sft (from scratch, or from --init), grpo from an SFT checkpoint, verifier: an outcome verifier on the checkpoint's samples, dpo: preference pairs (--data) from an SFT checkpoint, or all of sft, verifier and grpo (OUT/sft, OUT/verifier, OUT/grpo)",
+          "sft (from scratch, or from --init), grpo from an SFT checkpoint, verifier: an outcome verifier on the checkpoint's samples, dpo: preference pairs (--data) from an SFT checkpoint, prm: a process reward model on Monte-Carlo step labels of the policy's samples, or all of sft, verifier and grpo (OUT/sft, OUT/verifier, OUT/grpo)",
         )
-          .choices(["sft", "grpo", "verifier", "dpo", "all"])
+          .choices(["sft", "grpo", "verifier", "dpo", "prm", "all"])
           .default("sft"),
       )
       .option(
@@ -99,10 +105,14 @@ export function trainCommand(): Command {
       )
       .option(
         "--init <checkpoint>",
-        "grpo, verifier, dpo: the SFT checkpoint to start from (default: the sft run's --out); sft: continue training this checkpoint",
+        "grpo, verifier, dpo, prm: the SFT checkpoint to start from (default: the sft run's --out; prm also takes a run folder or builtin:NAME); sft: continue training this checkpoint",
       )
       .option("--group-size <n>", "grpo: completions per problem", integer(2), 8)
-      .option("--problems <n>", "verifier: training problems sampled", integer(1), 300)
+      .option(
+        "--problems <n>",
+        "verifier, prm: training problems sampled (default 300 for verifier, 200 for prm)",
+        integer(1),
+      )
       .option(
         "--max-steps <n>",
         "optimiser steps at most (the run also stops at --minutes or the target); verifier: its learning rate decays over them (default 600)",
@@ -110,6 +120,26 @@ export function trainCommand(): Command {
       )
       .option("--verifier-samples <k>", "verifier: samples per problem", integer(1), 8)
       .option("--from-scratch", "verifier: fresh weights instead of the generator's")
+      .option(
+        "--rollouts <k>",
+        "prm: completions from each step prefix; a prefix's label is the share that ends right (Math-Shepherd)",
+        integer(1),
+        8,
+      )
+      .option("--prm-samples <n>", "prm: solutions the policy writes per problem", integer(1), 4)
+      .option(
+        "--held-out-problems <n>",
+        "prm: held-out (validation-split) problems sampled (default 50)",
+        integer(1),
+      )
+      .option(
+        "--policy <model>",
+        "prm: the policy whose solutions are labelled: a checkpoint, run folder or builtin:NAME (default: --init)",
+      )
+      .option(
+        "--verifier <model>",
+        "prm: an outcome verifier (checkpoint, run folder or builtin:NAME) scored on the same held-out solutions, for its AUC beside the PRM's",
+      )
       .option("--minutes <n>", "time budget in minutes, summed over resumed runs", number(0.01), 5)
       .option("--out <dir>", "output folder (default ./runs/lab-TASK-PRESET)")
       .option("--difficulty <n>", "task difficulty (validation is at this level)", integer(1), 1)
@@ -151,7 +181,9 @@ export function trainCommand(): Command {
       .addCommand(reportSubcommand())
       .action(async (flags: TrainFlags) => {
         checkDataFlags(flags);
-        const named = flags.task ?? basename(flags.data!, extname(flags.data!));
+        // prm from `--init builtin:NAME` (or a checkpoint) needs no --task: the model's options name it.
+        const named =
+          flags.task ?? (flags.data === undefined ? "prm" : basename(flags.data, extname(flags.data)));
         const sftDir = `runs/lab-${named}-${flags.preset}`;
         if (flags.stage === "dpo" && flags.init === undefined && flags.task === undefined) {
           throw new DeliberateError(
@@ -184,6 +216,14 @@ export function trainCommand(): Command {
               const options = { ...grpoOptions(flags), init, outDir: outDir(`${sftDir}-grpo`) };
               return runStage({ stage: "grpo", options }, hooks);
             }
+            case "prm": {
+              const options = {
+                ...prmOptions(flags),
+                init: flags.init === undefined ? init : modelSpec(flags.init),
+                outDir: outDir(flags.task === undefined ? "runs/prm" : `${sftDir}-prm`),
+              };
+              return runStage({ stage: "prm", options }, hooks);
+            }
             case "all":
               return runRecipe({
                 outDir: outDir(sftDir),
@@ -200,7 +240,10 @@ export function trainCommand(): Command {
   );
 }
 
-/** `--task` is required unless `--data` is given, which only sft and dpo read; dpo needs it. */
+/**
+ * `--task` is required unless `--data` is given, which only sft and dpo read (dpo needs it), or a prm
+ * run names its `--init`.
+ */
 function checkDataFlags(flags: TrainFlags): void {
   const dataStage = flags.stage === "sft" || flags.stage === "dpo";
   if (flags.data !== undefined && !dataStage) {
@@ -213,7 +256,8 @@ function checkDataFlags(flags: TrainFlags): void {
       param: "data",
     });
   }
-  if (flags.task === undefined && flags.data === undefined) {
+  const namesItsModel = flags.stage === "prm" && flags.init !== undefined;
+  if (flags.task === undefined && flags.data === undefined && !namesItsModel) {
     throw new DeliberateError("BAD_REQUEST", "required option '--task <name>' not specified", {
       param: "task",
     });
@@ -276,6 +320,41 @@ function dpoOptions(flags: TrainFlags) {
   };
 }
 
+function prmOptions(flags: TrainFlags) {
+  // Sampling comes first and can take many minutes: a line every tenth of the problems.
+  let printedTenth = -1;
+  const onSampling = ({ done, total, elapsedMs }: PrmSamplingProgress) => {
+    const tenth = Math.floor((10 * done) / total);
+    if (tenth === printedTenth && done < total) return;
+    printedTenth = tenth;
+    process.stderr.write(
+      `prm: sampled and labelled ${done}/${total} problems (${Math.round(elapsedMs / 1000)} s)\n`,
+    );
+  };
+  return {
+    policy: flags.policy === undefined ? undefined : modelSpec(flags.policy),
+    verifier: flags.verifier === undefined ? undefined : modelSpec(flags.verifier),
+    problems: flags.problems,
+    heldOutProblems: flags.heldOutProblems,
+    samplesPerProblem: flags.prmSamples,
+    rollouts: flags.rollouts,
+    minutes: flags.minutes,
+    maxSteps: flags.maxSteps,
+    batchSize: flags.batchSize,
+    lr: flags.lr,
+    evalEvery: flags.evalEvery,
+    threads: flags.threads,
+    seed: flags.seed,
+    resume: flags.resume,
+    ...(flags.progress === "none" ? {} : { onSampling }),
+  };
+}
+
+/** A model option: `builtin:NAME` as given, a path resolved against the working directory. */
+function modelSpec(spec: string): string {
+  return spec.startsWith("builtin:") ? spec : resolve(spec);
+}
+
 function grpoOptions(flags: TrainFlags) {
   return {
     minutes: flags.minutes,
@@ -310,7 +389,12 @@ async function withStageHooks(
         if (spec.stage === "verifier" && flags.progress !== "none") {
           // Sampling the training data comes first and reports nothing until it is done.
           process.stderr.write(
-            `verifier: sampling ${flags.verifierSamples} answers to each of ${flags.problems} problems from ${spec.options.init}…\n`,
+            `verifier: sampling ${flags.verifierSamples} answers to each of ${flags.problems ?? 300} problems from ${spec.options.init}…\n`,
+          );
+        }
+        if (spec.stage === "prm" && flags.progress !== "none") {
+          process.stderr.write(
+            `prm: ${flags.prmSamples} solutions to each problem and ${flags.rollouts} rollouts from each of their step prefixes, by ${spec.options.policy ?? spec.options.init}…\n`,
           );
         }
         progress = createTrainProgress(flags.progress, { label: spec.stage });
@@ -329,7 +413,10 @@ async function withStageHooks(
 
 /** The stage's own numbers on the progress line. */
 function progressFields(event: StageProgress): Array<[string, string]> {
-  const accuracy: [string, string] = ["acc", percentOrDash(event.progress.accuracy)];
+  const accuracy: [string, string] = [
+    "acc",
+    percentOrDash("accuracy" in event.progress ? event.progress.accuracy : undefined),
+  ];
   switch (event.stage) {
     case "sft": {
       const p = event.progress;
@@ -345,6 +432,13 @@ function progressFields(event: StageProgress): Array<[string, string]> {
         ["margin", event.progress.margin.toFixed(3)],
         accuracy,
       ];
+    case "prm": {
+      const auc = event.progress.stepAuc;
+      return [
+        ["loss", event.progress.loss.toFixed(3)],
+        ["step AUC", auc === undefined || Number.isNaN(auc) ? "-" : auc.toFixed(3)],
+      ];
+    }
     default:
       return event satisfies never;
   }
@@ -365,6 +459,8 @@ function stageSummary(done: StageResult, flags: TrainFlags): string[] {
       return verifierSummary(done.result);
     case "dpo":
       return dpoSummary(done.result);
+    case "prm":
+      return prmSummary(done.result);
     default:
       return done satisfies never;
   }
@@ -416,6 +512,25 @@ function dpoSummary(result: DpoResult): string[] {
     `log: ${result.logPath}`,
     ...(result.ggufPath ? [`gguf: ${result.ggufPath}`] : []),
   ];
+}
+
+function prmSummary(result: PrmResult): string[] {
+  const pct = (p: number) => `${(100 * p).toFixed(1)}%`;
+  const auc = (value: number) => (Number.isNaN(value) ? "n/a (one class only)" : value.toFixed(3));
+  const { heldOut: h, selection: s, verifier: v } = result;
+  const lines = [
+    `stopped: ${result.stopReason} after ${result.steps} steps on ${result.trainPrefixes} step prefixes of ${result.trainSamples} solutions (${(result.elapsedMs / 60_000).toFixed(1)} min training${result.samplingMs > 0 ? `, ${(result.samplingMs / 60_000).toFixed(1)} min sampling` : ""}), loss ${result.firstLoss.toFixed(3)} → ${result.finalLoss.toFixed(3)}`,
+    `held-out steps: ${h.prefixes} prefixes, ${pct(h.goodPrefixes)} with value > 0.5; step-level AUC ${auc(h.stepAuc)}`,
+    `held-out solutions: ${h.solutions}, ${pct(h.correctSolutions)} right; outcome AUC min ${auc(h.outcomeAuc.min)}, last ${auc(h.outcomeAuc.last)}${v ? `; outcome verifier (${v.verifier}) AUC ${auc(v.auc)}` : ""}`,
+    `selection on ${s.min.problems} problems × ${s.min.k}: majority ${pct(s.min.majority)}, PRM-weighted best-of-n min ${pct(s.min.weighted)} / last ${pct(s.last.weighted)}, PRM best-of-n min ${pct(s.min.bestOfN)} / last ${pct(s.last.bestOfN)}${v ? `, verifier-weighted ${pct(v.selection.weighted)}` : ""}, pass@${s.min.k} ${pct(s.min.passAtK)}`,
+    `checkpoint: ${result.checkpointPath}`,
+    `log: ${result.logPath}`,
+    `samples: ${result.samplesPath}`,
+  ];
+  if (result.ggufPath) {
+    lines.push(`gguf: ${result.ggufPath} (the \`prm\` step scorer with this model as the verifier backend)`);
+  }
+  return lines;
 }
 
 function verifierSummary(result: VerifierResult): string[] {

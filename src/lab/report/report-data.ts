@@ -13,10 +13,12 @@
  *   `trainAuc` (verifier), `validLoss`; DPO's held-out pairs: `validMargin`, `validPreference`,
  *   `validChosenNll`.
  * - `final-eval`: the last point of the accuracy curves, and the summary (greedy, majority, passAtK; verifier accuracy, auc, selection).
+ * - PRM runs: see prm-report.ts.
  * - `stop`: `reason`, `step`, `elapsedMs`.
  *
  * A chart appears only when some series in it has a point, so an SFT run shows no GRPO charts.
  */
+import { prmCharts, prmSummary } from "./prm-report.ts";
 import type { RunEvent } from "./run-log.ts";
 
 export interface Series {
@@ -71,7 +73,7 @@ export function buildReportData(events: RunEvent[], title = "lab run"): ReportDa
     {
       id: "loss",
       title:
-        stage === "verifier"
+        stage === "verifier" || stage === "prm"
           ? "Loss (nats per verdict token)"
           : stage === "dpo"
             ? "DPO loss −log σ(margin) (nats per pair)"
@@ -163,6 +165,7 @@ export function buildReportData(events: RunEvent[], title = "lab run"): ReportDa
         series("held-out pairs", evals, (e) => e.validChosenNll),
       ],
     },
+    ...prmCharts(train, evals, series),
     {
       id: "grad-norm",
       title: "Gradient norm (before clipping)",
@@ -199,7 +202,7 @@ function summarise(events: RunEvent[], options: Record<string, unknown>, stage: 
   if (typeof sft.preset === "string") rows.push(["preset", sft.preset]);
   const start = events.find((e) => e.type === "start");
   if (typeof start?.parameters === "number") rows.push(["parameters", start.parameters.toLocaleString("en")]);
-  if (typeof start?.trainSamples === "number")
+  if (typeof start?.trainSamples === "number" && stage !== "prm")
     rows.push([
       "labelled samples",
       `${start.trainSamples} train (${start.trainPositives} correct), ${start.heldOutSamples} held out (${start.heldOutPositives} correct)`,
@@ -219,6 +222,7 @@ function summarise(events: RunEvent[], options: Record<string, unknown>, stage: 
         `majority ${pct(selection.majority)}, weighted best-of-n ${pct(selection.weighted)} (by P(yes) ${pct(selection.weightedByProbability)}), best-of-n ${pct(selection.bestOfN)}, pass@k ${pct(selection.passAtK)}`,
       ]);
   }
+  rows.push(...prmSummary(events));
   const stop = events.findLast((e) => e.type === "stop");
   if (stop) {
     const minutes = typeof stop.elapsedMs === "number" ? `, ${(stop.elapsedMs / 60_000).toFixed(1)} min` : "";

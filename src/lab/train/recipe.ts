@@ -1,5 +1,5 @@
 /**
- * Running the lab's stages: `runStage` runs one (SFT, the outcome verifier, GRPO or DPO) with the hooks a
+ * Running the lab's stages: `runStage` runs one (SFT, the outcome verifier, GRPO, DPO or the PRM) with the hooks a
  * shell needs, and `runRecipe` runs the whole recipe (`deliberate train --stage all`): SFT from
  * scratch, then the verifier and GRPO, both from SFT's checkpoint, each in its own folder under
  * `outDir` and with its own time budget. An abort stops the running stage after its current step (it
@@ -8,10 +8,14 @@
 import { join } from "node:path";
 import { type DpoOptions, type DpoProgress, type DpoResult, runDpo } from "./dpo.ts";
 import { type GrpoOptions, type GrpoProgress, type GrpoResult, runGrpo } from "./grpo.ts";
+import { type PrmOptions, type PrmProgress, type PrmResult, runPrm } from "./prm.ts";
 import { runSft, type SftOptions, type SftProgress, type SftResult } from "./sft.ts";
 import { runVerifier, type VerifierOptions, type VerifierProgress, type VerifierResult } from "./verifier.ts";
 
-/** The stages `runRecipe` runs, in order (DPO, which needs a preference file, runs on its own). */
+/**
+ * The stages `runRecipe` runs, in order (DPO, which needs a preference file, and the PRM, whose
+ * rollouts cost far more than the others, run on their own).
+ */
 export type RecipeStage = "sft" | "verifier" | "grpo";
 
 /** A stage and its options (the signal and progress come from the hooks). */
@@ -19,19 +23,22 @@ export type StageSpec =
   | { stage: "sft"; options: Omit<SftOptions, "signal" | "onProgress"> }
   | { stage: "verifier"; options: Omit<VerifierOptions, "signal" | "onProgress"> }
   | { stage: "grpo"; options: Omit<GrpoOptions, "signal" | "onProgress"> }
-  | { stage: "dpo"; options: Omit<DpoOptions, "signal" | "onProgress"> };
+  | { stage: "dpo"; options: Omit<DpoOptions, "signal" | "onProgress"> }
+  | { stage: "prm"; options: Omit<PrmOptions, "signal" | "onProgress"> };
 
 export type StageProgress =
   | { stage: "sft"; progress: SftProgress }
   | { stage: "verifier"; progress: VerifierProgress }
   | { stage: "grpo"; progress: GrpoProgress }
-  | { stage: "dpo"; progress: DpoProgress };
+  | { stage: "dpo"; progress: DpoProgress }
+  | { stage: "prm"; progress: PrmProgress };
 
 export type StageResult =
   | { stage: "sft"; result: SftResult }
   | { stage: "verifier"; result: VerifierResult }
   | { stage: "grpo"; result: GrpoResult }
-  | { stage: "dpo"; result: DpoResult };
+  | { stage: "dpo"; result: DpoResult }
+  | { stage: "prm"; result: PrmResult };
 
 export interface StageHooks {
   /** Stops the running stage after its current step; `runRecipe` then skips the rest. */
@@ -94,6 +101,16 @@ export async function runStage<Spec extends StageSpec>(
           ...named.options,
           signal,
           onProgress: onProgress && ((progress) => onProgress({ stage: "dpo", progress })),
+        }),
+      };
+      break;
+    case "prm":
+      done = {
+        stage: "prm",
+        result: await runPrm({
+          ...named.options,
+          signal,
+          onProgress: onProgress && ((progress) => onProgress({ stage: "prm", progress })),
         }),
       };
       break;
