@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # How models/ was made: the lab's reference models trained on this project's 2-core CPU box (one
 # thread per run, runs side by side), then checked with real llama.cpp on fresh problems.
-# Stages: sft | after-sft | eval | install. Training stages resume where they stopped.
+# Stages: sft | after-sft | eval | install | chain. Training stages resume where they stopped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 deliberate() { node bin/deliberate.js "$@"; }
@@ -42,8 +42,17 @@ install)
     tiny-reasoner-large=generator:runs/large
   npx tsx scripts/lab-figures.ts runs
   ;;
+chain)
+  # builtin:tiny-chain-large, the distillation experiment's teacher on `chain` (issue 15): the large
+  # preset on gold traces of levels 1–6. The first run was stopped by hand (Ctrl-C) at step 1,016
+  # (33.5 min beside other work) with 75% held-out greedy at level 6; --max-steps makes that the
+  # recipe, the same steps on any machine.
+  deliberate train --task chain --difficulty 6 --from-difficulty 1 --threads 1 --preset reference-large \
+    --max-steps 1016 --minutes 600 --eval-every 250 --lr 2e-3 --target-accuracy 0.97 --seed 11 --out runs/chain/large
+  npx tsx scripts/write-models-manifest.ts tiny-chain-large=generator:runs/chain/large
+  ;;
 *)
-  echo "usage: scripts/reference-models.sh sft|after-sft|eval|install" >&2
+  echo "usage: scripts/reference-models.sh sft|after-sft|eval|install|chain" >&2
   exit 2
   ;;
 esac
