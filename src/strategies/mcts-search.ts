@@ -241,6 +241,7 @@ export function attachRollout(
       sample: rollout.sample,
       usage: ends ? addUsage(node.usage, rollout.usage) : node.usage,
     });
+    if (ends && rollout.answer) parent.answer = rollout.answer;
   }
   return parent;
 }
@@ -281,6 +282,7 @@ export async function finishBestPath(
       start: sample,
       count: 1,
       sampling: options.sampling,
+      purpose: "step",
       request: { assistantPrefix: node.text || undefined },
     });
   } catch (error) {

@@ -34,6 +34,8 @@ export interface Rollout {
   finishReason: FinishReason;
   sample: number;
   usage: { promptTokens: number; completionTokens: number };
+  /** The answer of the node's text followed by the rollout's, when it was read. */
+  answer?: { answer: string | null; key: string | null };
 }
 
 export interface NodeEvaluation {
@@ -62,6 +64,12 @@ export interface ValueSource {
   evaluate(problem: Problem, ctx: StrategyContext, nodes: MctsNode[]): Promise<EvaluationBatch>;
   /** A finished node's value once the search is over, when it differs from its value when backed up. */
   final?(problem: Problem, node: MctsNode): number;
+}
+
+/** The answer in a node's text, read once and kept on the node. */
+export function answerOf(problem: Problem, node: MctsNode): { answer: string | null; key: string | null } {
+  node.answer ??= readAnswer(problem, node.text);
+  return node.answer;
 }
 
 /** A step scorer's verdict on each node's steps, aggregated to one value. */
@@ -99,7 +107,7 @@ export function simulationValue(options: SimulationOptions): ValueSource {
     key === null || answered === 0 ? 0 : (seen.get(key) ?? 0) / answered;
   return {
     name: "simulation",
-    final: (problem, node) => share(readAnswer(problem, node.text).key),
+    final: (problem, node) => share(answerOf(problem, node).key),
     async evaluate(problem, ctx, nodes) {
       const batch = await evaluateEach(
         ctx,
@@ -110,7 +118,7 @@ export function simulationValue(options: SimulationOptions): ValueSource {
               node: node.id,
               value: 0,
               method: "finished",
-              data: { ...readAnswer(problem, node.text) },
+              data: { ...answerOf(problem, node) },
             };
           }
           const sample = options.draw(1);
@@ -118,6 +126,8 @@ export function simulationValue(options: SimulationOptions): ValueSource {
             start: sample,
             count: 1,
             sampling: options.sampling,
+            // A continuation of a partial solution: its answer is read from the whole, below.
+            purpose: "step",
             request: { assistantPrefix: node.text || undefined },
           });
           const rollout: Rollout | undefined = completion && {
@@ -128,9 +138,8 @@ export function simulationValue(options: SimulationOptions): ValueSource {
             sample,
             usage: completion.usage,
           };
-          const read = rollout?.finished
-            ? readAnswer(problem, node.text + rollout.text)
-            : { answer: null, key: null };
+          if (rollout?.finished) rollout.answer = readAnswer(problem, node.text + rollout.text);
+          const read = rollout?.answer ?? { answer: null, key: null };
           return { node: node.id, value: 0, method: "simulation", rollout, data: { sample, ...read } };
         },
         "simulation",
@@ -145,11 +154,10 @@ export function simulationValue(options: SimulationOptions): ValueSource {
       }
       for (const [i, evaluation] of batch.values.entries()) {
         evaluation.value = share(keys[i]);
-        evaluation.data = {
-          ...evaluation.data,
-          agree: keys[i] === null ? 0 : seen.get(keys[i] as string),
-          answered,
-        };
+        evaluation.data ??= {};
+        const { data } = evaluation;
+        data.agree = keys[i] === null ? 0 : seen.get(keys[i] as string);
+        data.answered = answered;
       }
       batch.close?.();
       return batch;

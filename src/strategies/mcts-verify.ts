@@ -17,6 +17,7 @@ import { deriveSeed, problemKey } from "../run/seeds.ts";
 import type { BackendRole, Problem, RunContext } from "../run/types.ts";
 import { splitSteps } from "../verifiers/step-scorers/split-steps.ts";
 import type { MctsNode } from "./mcts-tree.ts";
+import { answerOf } from "./mcts-value.ts";
 
 export interface MutualCheck {
   node: number;
@@ -65,7 +66,7 @@ export async function mutualVerify(
   const id = problemKey(problem);
   const settled = await Promise.allSettled(
     paths.map(async (path): Promise<MutualCheck> => {
-      const own = readAnswer(problem, path.text).key;
+      const own = answerOf(problem, path).key;
       const shown = Math.floor(splitSteps(path.text, options.stepBreak).length * options.prefix);
       const prefix = stepPrefix(path.text, options.stepBreak, shown);
       const span = ctx.trace.start(

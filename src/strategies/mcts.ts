@@ -10,7 +10,6 @@
  */
 import { z } from "zod";
 import { DeliberateError } from "../errors.ts";
-import { readAnswer } from "../run/answers.ts";
 import type { Problem } from "../run/types.ts";
 import {
   aggregationSchema,
@@ -21,7 +20,7 @@ import {
 import { defineStrategy } from "./define-strategy.ts";
 import { finishBestPath, mctsSearch } from "./mcts-search.ts";
 import { type MctsNode, type MctsSelect, pathTo, rankNodes } from "./mcts-tree.ts";
-import { simulationValue, stepScorerValue } from "./mcts-value.ts";
+import { answerOf, simulationValue, stepScorerValue } from "./mcts-value.ts";
 import { discriminatorRole, type MutualCheck, mutualVerify } from "./mcts-verify.ts";
 import { mctsWork } from "./mcts-work.ts";
 import { strategyOptions } from "./options.ts";
@@ -208,7 +207,7 @@ export const mcts = defineStrategy({
 const RANKED_IN_TRACE = 8;
 
 function terminal(problem: Problem, node: MctsNode): MctsTerminal {
-  const { key } = readAnswer(problem, node.text);
+  const { key } = answerOf(problem, node);
   return { node: node.id, sample: node.sample, key, value: node.value ?? 0, visits: node.visits };
 }
 
@@ -220,7 +219,7 @@ function candidatesOf(problem: Problem, pool: MctsNode[]): SolutionCandidate[] {
       index: node.sample,
       role: "policy",
       text: node.text,
-      ...readAnswer(problem, node.text),
+      ...answerOf(problem, node),
       score: node.value ?? 0,
       usage: node.usage,
     }));
