@@ -357,7 +357,11 @@ export async function runPrm(options: PrmOptions): Promise<PrmResult> {
         const seen = evaluate(trainSubset);
         lastStepAuc = held.stepAuc;
         return {
-          record: { ...flatEval(held), trainStepAuc: seen.stepAuc, trainDecisionKl: round4(seen.decisionKl) },
+          record: {
+            ...flatEval(held),
+            trainStepAuc: round4(seen.stepAuc),
+            trainDecisionKl: round4(seen.decisionKl),
+          },
         };
       },
       onProgress:
