@@ -162,6 +162,7 @@ test("a strategy needing logprobs on a model without them fails before any call,
 test("prefill, score() and a missing large model are named too", async () => {
   const cases: Array<[Parameters<typeof deliberateMiddleware>[0], RegExp]> = [
     [{ strategy: "beam" }, /strategy `beam` needs prefill/],
+    [{ strategy: "mcts" }, /strategy `mcts` needs prefill/],
     [{ strategy: "best-of-n", options: { verifier: "reward" } }, /needs score\(\)/],
     [{ strategy: "cascade" }, /strategy `cascade` needs a `large` model/],
     [

@@ -47,6 +47,9 @@ function needsOf(name: string, options: Record<string, unknown>): Need[] {
     case "dvts":
       needs.push({ role: "policy", capability: "prefill", why: "step search continues partial traces" });
       break;
+    case "mcts":
+      needs.push({ role: "policy", capability: "prefill", why: "MCTS continues partial solutions" });
+      break;
     case "speculative-thinking":
       for (const role of ["policy", "large"] as const) {
         needs.push({ role, capability: "prefill", why: "both models continue one shared reply" });
