@@ -76,7 +76,7 @@ test("PRM-weighted best-of-N: the aggregation decides between one sound solution
     for (const score of scores) {
       assert.equal(score.name, "prm");
       assert.equal(score.data.details?.aggregation, aggregation);
-      assert.equal((score.data.details?.stepScores as number[]).length, 3);
+      assert.equal((score.data.details?.stepScores as number[] | undefined)?.length, 3);
     }
     assert.equal(verifier.scoreCalls.length, 12);
     assert.equal(nodes(ctx.trace.trace, "generate").filter((n) => n.data.purpose === "score").length, 12);
