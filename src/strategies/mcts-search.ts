@@ -83,7 +83,11 @@ export async function mctsSearch(
       break;
     }
     const selection = selectLeaf(tree, options.exploration);
-    decide("select", { simulation, path: selection.path, levels: selection.levels });
+    decide(
+      "select",
+      { simulation, path: selection.path, levels: selection.levels },
+      `simulation ${simulation}: highest UCT down to node ${selection.path[selection.path.length - 1]}`,
+    );
     const leaf = tree.nodes[selection.path[selection.path.length - 1]];
     if (leaf.terminal) {
       backupAll(simulation, [{ node: leaf.id, value: leaf.value ?? 0 }], "terminal leaf: its value again");
@@ -118,21 +122,26 @@ export async function mctsSearch(
       end.value = value;
       return { node, value, end: end.id };
     });
-    decide("evaluate", {
-      simulation,
-      source: options.value.name,
-      values: batch.values.map(({ node, value, method }, i) => ({
-        node,
-        value,
-        method,
-        ...(backed[i].end === node
-          ? {}
-          : { chain: pathTo(tree, backed[i].end).slice(tree.nodes[node].depth + 1) }),
-      })),
-      ...(batch.budget
-        ? { unevaluated: children.filter((c) => c.value === undefined).map((c) => c.id) }
-        : {}),
-    });
+    const listed = batch.values.map(({ node, value }) => `${node}: ${value.toFixed(3)}`).join(", ");
+    decide(
+      "evaluate",
+      {
+        simulation,
+        source: options.value.name,
+        values: batch.values.map(({ node, value, method }, i) => ({
+          node,
+          value,
+          method,
+          ...(backed[i].end === node
+            ? {}
+            : { chain: pathTo(tree, backed[i].end).slice(tree.nodes[node].depth + 1) }),
+        })),
+        ...(batch.budget
+          ? { unevaluated: children.filter((c) => c.value === undefined).map((c) => c.id) }
+          : {}),
+      },
+      `${options.value.name}: ${listed}`,
+    );
     backupAll(
       simulation,
       backed.map(({ end, value }) => ({ node: end, value })),
@@ -203,6 +212,7 @@ async function expand(
         children: children.map(({ id, sample, step, finished }) => ({ id, sample, step, finished })),
         merged,
       },
+      reason: `node ${leaf.id}: ${children.length} new, ${merged.length} merged`,
     },
     ctx.parentId,
   );
