@@ -4,7 +4,8 @@
  *
  * 1. the policy (default: the `init` model) writes `samplesPerProblem` solutions to training problems
  *    (the top two levels it trained on) and to held-out ones (its validation split); each step prefix
- *    gets a Monte-Carlo value from `rollouts` completions (prm-labels.ts) — prm-samples.jsonl;
+ *    gets a Monte-Carlo value from `rollouts` completions (prm-labels.ts); all of it is written to
+ *    prm-samples.jsonl and read back on resume (prm-data.ts);
  * 2. a PRM — the init model's shape and weights (SFT, not scratch), its context widened to fit —
  *    learns the verdict after `prmPrompt(question, prefix)`: the first verdict token towards the soft
  *    target (value, 1 − value) (prm-format.ts, prm-objective.ts, prm-gradients.ts), in the training
@@ -15,14 +16,13 @@
  * 4. export model.gguf, which the `prm` step scorer reads through `score()`.
  */
 import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
 import { DeliberateError } from "../../errors.ts";
 import type { LlamaConfig } from "../model/config.ts";
 import { LlamaModel } from "../model/llama-model.ts";
 import { Random } from "../random.ts";
-import type { TaskData, TaskExample } from "../tasks/task-data.ts";
 import { MatmulPool } from "../tensor/matmul-pool.ts";
 import { checkpointTask } from "./checkpoint.ts";
+import { type PrmSampling, prmData } from "./prm-data.ts";
 import {
   evaluatePrm,
   type PrmEval,
@@ -33,13 +33,10 @@ import {
 import { type PrmRow, prmRows, verdictTokens } from "./prm-format.ts";
 import { prmBatch } from "./prm-gradients.ts";
 import { loadLabModel } from "./prm-init.ts";
-import { labelProblems, type PrmSample } from "./prm-labels.ts";
-import { samplingPolicy } from "./prm-policy.ts";
-import { type PrmSampleSets, readPrmSamples, writePrmSamples } from "./prm-samples-file.ts";
+import type { PrmSample } from "./prm-labels.ts";
 import { compareWithVerifier, type VerifierComparison } from "./prm-verifier.ts";
 import { loadResumeCheckpoint, round4, TrainLoop, type TrainStopReason } from "./train-loop.ts";
 import type { SelectionResult } from "./verifier-metrics.ts";
-import { shuffled } from "./verifier-samples.ts";
 
 export interface PrmOptions {
   /** The model the PRM starts from: a checkpoint, a run folder, or `builtin:NAME` (its SFT task rebuilds the data). */
@@ -211,9 +208,7 @@ export async function runPrm(options: PrmOptions): Promise<PrmResult> {
   }
   const { tokenizer } = data;
   await mkdir(outDir, { recursive: true });
-  const samplesPath = join(outDir, "prm-samples.jsonl");
-  // What the samples depend on: a resume must have drawn them the same way.
-  const sampling = {
+  const sampling: PrmSampling = {
     init: init.path,
     policy: policy.path,
     problems,
@@ -226,50 +221,17 @@ export async function runPrm(options: PrmOptions): Promise<PrmResult> {
   const resumed = await loadResumeCheckpoint(outDir, resume);
   const pool = new MatmulPool({ threads });
   try {
-    let samples: PrmSampleSets;
-    let samplesFingerprint: string;
-    let samplingMs = 0;
-    if (resumed) {
-      const saved = resumed.header.options;
-      const changed = Object.entries(sampling).find(([key, value]) => saved[key] !== value);
-      if (changed) {
-        throw new DeliberateError(
-          "BAD_REQUEST",
-          `${outDir}/checkpoint.bin sampled its data with \`${changed[0]}\` ${JSON.stringify(saved[changed[0]])}, not ${JSON.stringify(changed[1])}; use another --out or delete it`,
-          { param: changed[0] },
-        );
-      }
-      const read = await readPrmSamples(samplesPath);
-      if (read.fingerprint !== saved.samplesFingerprint) {
-        throw new DeliberateError(
-          "BAD_REQUEST",
-          `${samplesPath} changed since ${outDir}/checkpoint.bin was trained on it; use another --out or delete both`,
-          { param: "outDir" },
-        );
-      }
-      samples = read;
-      samplesFingerprint = read.fingerprint;
-    } else {
-      const started = performance.now();
-      const generator = new LlamaModel(policy.checkpoint.header.config, { pool });
-      generator.params.set(policy.checkpoint.params);
-      const random = new Random(seed * 2_750_159 + 17);
-      const sampler = samplingPolicy(generator, tokenizer, { temperature, random });
-      const picked = pickTrainingProblems(data, sft.difficulty, problems, random);
-      const held = data.valid.slice(0, heldOutProblems);
-      const total = picked.length + held.length;
-      const label = (examples: TaskExample[], before: number) =>
-        labelProblems(sampler, examples, {
-          samplesPerProblem,
-          rollouts,
-          onProblem: (done) =>
-            options.onSampling?.({ done: before + done, total, elapsedMs: performance.now() - started }),
-        });
-      samples = { train: label(picked, 0), heldOut: label(held, picked.length) };
-      samplingMs = performance.now() - started;
-      samplesFingerprint = await writePrmSamples(samplesPath, samples);
-    }
-
+    const samples = await prmData({
+      sampling,
+      outDir,
+      resumed,
+      policy: policy.checkpoint,
+      data,
+      difficulty: sft.difficulty,
+      pool,
+      onProblem: (done, total, elapsedMs) => options.onSampling?.({ done, total, elapsedMs }),
+    });
+    const { samplesPath, samplingMs } = samples;
     const verdicts = verdictTokens(tokenizer);
     const trainRows = prmRows(tokenizer, samples.train);
     const heldRows = prmRows(tokenizer, samples.heldOut);
@@ -289,7 +251,7 @@ export async function runPrm(options: PrmOptions): Promise<PrmResult> {
     const resolved = {
       stage: "prm",
       ...sampling,
-      samplesFingerprint,
+      samplesFingerprint: samples.fingerprint,
       sft,
       labels: "soft",
       contextLength,
@@ -421,20 +383,6 @@ export async function runPrm(options: PrmOptions): Promise<PrmResult> {
   } finally {
     await pool.close();
   }
-}
-
-/**
- * `count` random training problems from the top two levels the policy trained on: judging steps
- * matters where the policy errs.
- */
-function pickTrainingProblems(
-  data: TaskData,
-  difficulty: number,
-  count: number,
-  random: Random,
-): TaskExample[] {
-  const hard = data.train.filter((example) => example.item.difficulty >= difficulty - 1);
-  return shuffled(hard, random).slice(0, count);
 }
 
 /** An evaluation as log fields: the outcome AUCs side by side, numbers rounded. */
