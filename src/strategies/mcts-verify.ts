@@ -19,6 +19,12 @@ import { splitSteps } from "../verifiers/step-scorers/split-steps.ts";
 import type { MctsNode } from "./mcts-tree.ts";
 import { answerOf } from "./mcts-value.ts";
 
+/**
+ * Defaults: half the steps shown (rStar's split is drawn between 20% and 80%, so half on average);
+ * the top four paths checked (beyond those, a path the discriminator agrees with is rarely the best).
+ */
+export const MUTUAL_DEFAULTS = { prefix: 0.5, top: 4 } as const;
+
 export interface MutualCheck {
   node: number;
   /** Steps of the path the discriminator was shown. */

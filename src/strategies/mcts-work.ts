@@ -12,6 +12,7 @@
  */
 import type { StepScorerOption } from "../verifiers/step-scorers/index.ts";
 import { rolloutValueOptions } from "../verifiers/step-scorers/rollout-value.ts";
+import { MUTUAL_DEFAULTS } from "./mcts-verify.ts";
 import { addWork, completions, NO_WORK, scaleWork, VERIFY, type Work } from "./work.ts";
 
 export interface MctsWorkOptions {
@@ -22,7 +23,7 @@ export interface MctsWorkOptions {
   maxTokens: number;
   value: "simulation" | StepScorerOption;
   mutualVerification: boolean;
-  verifyTop: number;
+  verifyTop?: number;
 }
 
 export function mctsWork(o: MctsWorkOptions): Work {
@@ -37,7 +38,9 @@ export function mctsWork(o: MctsWorkOptions): Work {
     : stepScorerWork(o.value as StepScorerOption, o.maxDepth);
   // A finished path needs no rollout to be valued; a step scorer scores it like a child.
   const finish = addWork(completions(1, o.maxTokens), rollouts ? NO_WORK : value);
-  const mutual = o.mutualVerification ? completions(o.verifyTop, o.maxTokens) : NO_WORK;
+  const mutual = o.mutualVerification
+    ? completions(o.verifyTop ?? MUTUAL_DEFAULTS.top, o.maxTokens)
+    : NO_WORK;
   return addWork(steps, scaleWork(o.simulations * o.expansions, value), finish, mutual);
 }
 

@@ -21,7 +21,7 @@ import { defineStrategy } from "./define-strategy.ts";
 import { finishBestPath, mctsSearch } from "./mcts-search.ts";
 import { type MctsNode, type MctsSelect, pathTo, rankNodes } from "./mcts-tree.ts";
 import { answerOf, simulationValue, stepScorerValue } from "./mcts-value.ts";
-import { discriminatorRole, type MutualCheck, mutualVerify } from "./mcts-verify.ts";
+import { discriminatorRole, MUTUAL_DEFAULTS, type MutualCheck, mutualVerify } from "./mcts-verify.ts";
 import { mctsWork } from "./mcts-work.ts";
 import { strategyOptions } from "./options.ts";
 import { requirePrefill, stepSearchShape } from "./step-search.ts";
@@ -57,7 +57,7 @@ export const mctsOptions = strategyOptions({
     .describe(
       "A new node's value: `simulation` (rStar: the policy finishes it once, the finished path joins the tree, valued by the share of the search's answers that agree) or a step scorer, no rollout: `prm`, `pooling-prm`, `step-judge`, `rollout` (Math-Shepherd), `{ name, ...options }` or a StepScorer object. Default simulation.",
     ),
-  aggregation: aggregationSchema.default("last"),
+  aggregation: aggregationSchema.optional(),
   select: z
     .enum(["value", "visits"])
     .default("value")
@@ -72,14 +72,27 @@ export const mctsOptions = strategyOptions({
     .number()
     .min(0)
     .lt(1)
-    .default(0.5)
-    .describe("Share of a path's steps shown to the discriminator, in [0, 1), rounded down. Default 0.5."),
+    .optional()
+    .describe(
+      `With mutual verification: share of a path's steps shown to the discriminator, in [0, 1), rounded down. Default ${MUTUAL_DEFAULTS.prefix}.`,
+    ),
   verifyTop: z
     .number()
     .int()
     .min(1)
-    .default(4)
-    .describe("Finished paths the discriminator checks, best first. Default 4."),
+    .optional()
+    .describe(
+      `With mutual verification: finished paths the discriminator checks, best first. Default ${MUTUAL_DEFAULTS.top}.`,
+    ),
+}).superRefine((o, ctx) => {
+  // A setting that would change nothing is an error, not silently dropped.
+  const unused = (key: string, why: string) =>
+    ctx.addIssue({ code: "custom", path: [key], message: `applies only ${why}` });
+  if (o.value === "simulation" && o.aggregation !== undefined)
+    unused("aggregation", "to a step scorer's values");
+  if (!o.mutualVerification && o.verifyPrefix !== undefined)
+    unused("verifyPrefix", "with `mutualVerification`");
+  if (!o.mutualVerification && o.verifyTop !== undefined) unused("verifyTop", "with `mutualVerification`");
 });
 export type MctsOptions = z.input<typeof mctsOptions>;
 
@@ -132,10 +145,15 @@ export const mcts = defineStrategy({
       next += count;
       return start;
     };
+    const {
+      aggregation = "last",
+      verifyPrefix = MUTUAL_DEFAULTS.prefix,
+      verifyTop = MUTUAL_DEFAULTS.top,
+    } = opts;
     const value =
       opts.value === "simulation"
         ? simulationValue({ sampling: opts, draw })
-        : stepScorerValue(resolveStepScorer(opts.value, opts), opts);
+        : stepScorerValue(resolveStepScorer(opts.value, opts), { ...opts, aggregation });
     const searchOptions = { ...opts, sampling: opts, value, draw };
     const search = await mctsSearch(problem, ctx, searchOptions);
     const { tree } = search;
@@ -155,8 +173,8 @@ export const mcts = defineStrategy({
     let chosen = ranked[0];
     let mutual: MutualCheck[] | undefined;
     if (opts.mutualVerification && finished.length > 0) {
-      const checked = await mutualVerify(problem, ctx, ranked.slice(0, opts.verifyTop), {
-        prefix: opts.verifyPrefix,
+      const checked = await mutualVerify(problem, ctx, ranked.slice(0, verifyTop), {
+        prefix: verifyPrefix,
         maxTokens: opts.maxTokens,
         stepBreak: opts.stepBreak,
       });
@@ -188,7 +206,7 @@ export const mcts = defineStrategy({
       candidates: candidatesOf(problem, pool),
       details: {
         value: value.name,
-        ...(opts.value === "simulation" ? {} : { aggregation: opts.aggregation }),
+        ...(opts.value === "simulation" ? {} : { aggregation }),
         select: opts.select,
         simulations: search.simulations,
         nodes: tree.nodes.length - 1,

@@ -384,6 +384,10 @@ test("options errors name the option", async () => {
     [{ verifyPrefix: 1 }, /`verifyPrefix`/],
     [{ verifyTop: 0 }, /`verifyTop`/],
     [{ simulation: 4 }, /unknown option `simulation`; did you mean `simulations`/],
+    // Settings that would change nothing are refused, not dropped.
+    [{ aggregation: "min" }, /option `aggregation`: applies only to a step scorer's values/],
+    [{ verifyTop: 2 }, /option `verifyTop`: applies only with `mutualVerification`/],
+    [{ verifyPrefix: 0.3 }, /option `verifyPrefix`: applies only with `mutualVerification`/],
     [{ verifier: "judge" }, /unknown option `verifier`/],
   ];
   for (const [options, message] of cases) {
