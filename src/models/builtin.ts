@@ -25,7 +25,8 @@ const manifestSchema = z.object({
       /** A model trained on another task than the manifest's (the distillation teacher on `chain`). */
       task: taskSchema.optional(),
       file: z.string(),
-      role: z.enum(["generator", "verifier"]),
+      /** `prm`: a process reward model, scored per step prefix by the `prm` step scorer. */
+      role: z.enum(["generator", "verifier", "prm"]),
       parameters: z.number().int(),
       description: z.string(),
       /** How it was trained: the `deliberate train` commands and their options. */
