@@ -67,9 +67,10 @@ rollouts() {
 }
 
 after() {
-  # (c) and its control start from (b)'s checkpoint and run the same number of extra steps. The
-  # control continues at the learning rate (b)'s schedule had reached (a fresh run from --init warms
-  # up to the peak again, 3x higher, which measurably undid part of (b)).
+  # (c) and its controls start from (b)'s checkpoint and run the same number of extra steps. The
+  # first control continues at the learning rate (b)'s schedule had reached (a fresh run from --init
+  # warms up to the peak again, 3x higher, which measurably undid part of (b)); the second runs at
+  # DPO's own 1e-4, so (c) is also compared with SFT at the same step size.
   local b="$OUT/b-distilled/checkpoint.bin"
   local lr
   lr=$(node -e 'const l=require("fs").readFileSync(process.argv[1],"utf8").trim().split("\n").map(JSON.parse).filter(e=>e.type==="train");console.log(l.at(-1).lr.toPrecision(3))' "$OUT/b-distilled/log.jsonl")
@@ -78,11 +79,13 @@ after() {
   deliberate train "${lab[@]}" --data "$OUT/teacher/sft.jsonl" --init "$b" --lr "$lr" \
     --max-steps "$EXTRA_STEPS" --out "$OUT/c-sft-control" &
   wait
+  deliberate train "${lab[@]}" --data "$OUT/teacher/sft.jsonl" --init "$b" --lr 1e-4 \
+    --max-steps "$EXTRA_STEPS" --out "$OUT/c-sft-control-lr1e-4"
 }
 
 evaluate() {
   local models=()
-  for arm in a-answers b-distilled c-dpo c-sft-control; do models+=(-m "raw:$OUT/$arm/model.gguf"); done
+  for arm in a-answers b-distilled c-dpo c-sft-control c-sft-control-lr1e-4; do models+=(-m "raw:$OUT/$arm/model.gguf"); done
   deliberate eval "${models[@]}" -d "$fresh_set" --threads 1 --concurrency 4 \
     -s "cot?maxTokens=120" -s "self-consistency?samples=16&temperature=1&maxTokens=120" \
     -o "$OUT/eval" --progress lines

@@ -6,7 +6,7 @@
  *   stdout                  the README's table: greedy and self-consistency@16 on fresh level-6
  *                           problems through llama.cpp, with 95% bootstrap intervals, as markdown
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { EvalResults } from "../src/eval/results.ts";
 import { markerShapes, palette } from "../src/web/chart-markers.ts";
@@ -25,12 +25,15 @@ const style = `<style>.grid{stroke:#e8e8e8}.tick,.legend{font-size:10px;fill:#55
 const standalone = (svg: string) =>
   svg.replace(/(<svg[^>]*>)/, `$1${style}<rect width="100%" height="100%" fill="#fff"/>`);
 
-const arms = [
+const allArms = [
   { run: "a-answers", name: "(a) SFT on answers only" },
   { run: "b-distilled", name: "(b) SFT on distilled traces" },
   { run: "c-dpo", name: "(c) (b) + rollout DPO" },
   { run: "c-sft-control", name: "control: (b) + the same steps of SFT" },
+  { run: "c-sft-control-lr1e-4", name: "control at DPO's learning rate (1e-4)" },
 ] as const;
+// The second control came with the `chain` run; the first (`sums`) run has none.
+const arms = allArms.filter(({ run }) => existsSync(join(out, run, "log.jsonl")));
 
 type LogEvent = { type: string; step?: number; greedy?: number };
 const evals = (run: string): LogEvent[] =>
