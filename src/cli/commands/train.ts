@@ -39,6 +39,7 @@ interface TrainFlags {
   verifierSamples: number;
   rollouts: number;
   prmSamples: number;
+  prmSamplesFrom?: string[];
   heldOutProblems?: number;
   policy?: string;
   verifier?: string;
@@ -127,6 +128,11 @@ export function trainCommand(): Command {
         8,
       )
       .option("--prm-samples <n>", "prm: solutions the policy writes per problem", integer(1), 4)
+      .option(
+        "--prm-samples-from <file>",
+        "prm: train on another PRM run's labelled samples (its prm-samples.jsonl or folder) instead of sampling; repeat to join several runs'",
+        (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+      )
       .option(
         "--held-out-problems <n>",
         "prm: held-out (validation-split) problems sampled (default 50)",
@@ -338,6 +344,7 @@ function prmOptions(flags: TrainFlags) {
     heldOutProblems: flags.heldOutProblems,
     samplesPerProblem: flags.prmSamples,
     rollouts: flags.rollouts,
+    samplesFrom: flags.prmSamplesFrom,
     minutes: flags.minutes,
     maxSteps: flags.maxSteps,
     batchSize: flags.batchSize,
@@ -520,7 +527,7 @@ function prmSummary(result: PrmResult): string[] {
   const { heldOut: h, selection: s, verifier: v } = result;
   const lines = [
     `stopped: ${result.stopReason} after ${result.steps} steps on ${result.trainPrefixes} step prefixes of ${result.trainSamples} solutions (${(result.elapsedMs / 60_000).toFixed(1)} min training${result.samplingMs > 0 ? `, ${(result.samplingMs / 60_000).toFixed(1)} min sampling` : ""}), loss ${result.firstLoss.toFixed(3)} → ${result.finalLoss.toFixed(3)}`,
-    `held-out steps: ${h.prefixes} prefixes, ${pct(h.goodPrefixes)} with value > 0.5; step-level AUC ${auc(h.stepAuc)}`,
+    `held-out steps: ${h.prefixes} prefixes, ${pct(h.alivePrefixes)} with value > 0 and ${pct(h.goodPrefixes)} > 0.5; step-level AUC ${auc(h.stepAucHard)} against value > 0 (Math-Shepherd's hard label), ${auc(h.stepAuc)} against > 0.5`,
     `held-out solutions: ${h.solutions}, ${pct(h.correctSolutions)} right; outcome AUC min ${auc(h.outcomeAuc.min)}, last ${auc(h.outcomeAuc.last)}${v ? `; outcome verifier (${v.verifier}) AUC ${auc(v.auc)}` : ""}`,
     `selection on ${s.min.problems} problems × ${s.min.k}: majority ${pct(s.min.majority)}, PRM-weighted best-of-n min ${pct(s.min.weighted)} / last ${pct(s.last.weighted)}, PRM best-of-n min ${pct(s.min.bestOfN)} / last ${pct(s.last.bestOfN)}${v ? `, verifier-weighted ${pct(v.selection.weighted)}` : ""}, pass@${s.min.k} ${pct(s.min.passAtK)}`,
     `checkpoint: ${result.checkpointPath}`,

@@ -1,7 +1,8 @@
 /**
  * What a PRM run's report adds (`--stage prm`, fields of src/lab/train/prm.ts's log):
  *
- * - `eval` / `final-eval`: `stepAuc` (held-out prefixes against Monte-Carlo value > ½), `trainStepAuc`,
+ * - `eval` / `final-eval`: `stepAucHard` (held-out prefixes against Math-Shepherd's hard label, value
+ *   > 0), `stepAuc` (against value > ½), `trainStepAucHard`, `trainStepAuc`,
  *   `outcomeAucMin` / `outcomeAucLast` (step scores aggregated, against the solution's correctness),
  *   `decisionKl`; the final one also `prmSelection` (majority vs. PRM-weighted votes, per
  *   aggregation) and `verifier` (an outcome verifier on the same solutions: its `auc`, `selection`);
@@ -19,11 +20,14 @@ export function prmCharts(train: RunEvent[], evals: RunEvent[], series: SeriesOf
   return [
     {
       id: "prm-auc",
-      title: "PRM AUC: step level (prefix score vs. MC value > ½) and outcome level (min / last step score)",
+      title:
+        "PRM AUC: step level (prefix score vs. MC value > 0, and > ½) and outcome level (min / last step score)",
       percent: true,
       series: [
-        series("held-out steps", evals, (e) => e.stepAuc),
-        series("training steps", evals, (e) => e.trainStepAuc),
+        series("held-out steps (value > 0)", evals, (e) => e.stepAucHard),
+        series("training steps (value > 0)", evals, (e) => e.trainStepAucHard),
+        series("held-out steps (value > ½)", evals, (e) => e.stepAuc),
+        series("training steps (value > ½)", evals, (e) => e.trainStepAuc),
         series("held-out outcome (min)", evals, (e) => e.outcomeAucMin),
         series("held-out outcome (last)", evals, (e) => e.outcomeAucLast),
       ],
@@ -54,7 +58,10 @@ export function prmSummary(events: RunEvent[]): [string, string][] {
   if (!final || typeof final.prefixes !== "number") return rows;
   const auc = (value: unknown) => (typeof value === "number" ? value.toFixed(3) : "–");
   const pct = (value: unknown) => (typeof value === "number" ? `${(100 * value).toFixed(1)}%` : "–");
-  rows.push(["held-out step-level AUC", `${auc(final.stepAuc)} on ${final.prefixes} prefixes`]);
+  rows.push([
+    "held-out step-level AUC",
+    `${auc(final.stepAucHard)} against value > 0 (Math-Shepherd's hard label), ${auc(final.stepAuc)} against value > ½, on ${final.prefixes} prefixes`,
+  ]);
   const verifier = final.verifier as
     | { auc?: number; verifier?: string; selection?: Record<string, number> }
     | undefined;

@@ -27,6 +27,8 @@ export interface PrmSampling {
   rollouts: number;
   temperature: number;
   seed: number;
+  /** Samples read from these files instead of drawn (the other fields then say nothing of them). */
+  samplesFrom?: string[];
 }
 
 export interface PrmDataOptions {
@@ -58,7 +60,9 @@ export async function prmData(options: PrmDataOptions): Promise<PrmData> {
   const samplesPath = join(outDir, "prm-samples.jsonl");
   if (resumed) {
     const saved = resumed.header.options;
-    const changed = Object.entries(sampling).find(([key, value]) => saved[key] !== value);
+    const changed = Object.entries(sampling).find(
+      ([key, value]) => JSON.stringify(saved[key]) !== JSON.stringify(value),
+    );
     if (changed) {
       throw new DeliberateError(
         "BAD_REQUEST",
@@ -75,6 +79,32 @@ export async function prmData(options: PrmDataOptions): Promise<PrmData> {
       );
     }
     return { ...read, samplesPath, samplingMs: 0 };
+  }
+  if (sampling.samplesFrom !== undefined) {
+    const joined: PrmSampleSets = { train: [], heldOut: [] };
+    for (const path of sampling.samplesFrom) {
+      const read = await readPrmSamples(path);
+      // Questions only: a policy sampling at temperature 1 writes the odd byte token into its steps.
+      const uncovered = data.tokenizer.uncovered([...read.train, ...read.heldOut].map((s) => s.question));
+      if (uncovered.length > 0) {
+        throw new DeliberateError(
+          "BAD_REQUEST",
+          `${path} has questions with characters the init model cannot read (${JSON.stringify(uncovered.slice(0, 5).join(""))}); its samples come from another task`,
+          { param: "samplesFrom" },
+        );
+      }
+      joined.train.push(...read.train);
+      joined.heldOut.push(...read.heldOut);
+    }
+    if (joined.train.length === 0 || joined.heldOut.length === 0) {
+      throw new DeliberateError(
+        "BAD_REQUEST",
+        `${sampling.samplesFrom.join(", ")}: the PRM needs both training and held-out samples (found ${joined.train.length} and ${joined.heldOut.length})`,
+        { param: "samplesFrom" },
+      );
+    }
+    const fingerprint = await writePrmSamples(samplesPath, joined);
+    return { ...joined, samplesPath, fingerprint, samplingMs: 0 };
   }
   const started = performance.now();
   const generator = new LlamaModel(options.policy.header.config, { pool });

@@ -1,7 +1,11 @@
 /**
  * How good the PRM is on held-out solutions of the policy:
  *
- * - step level: ROC AUC of the PRM's score of each prefix against its Monte-Carlo label (value > ½);
+ * - step level: ROC AUC of the PRM's score of each prefix against Math-Shepherd's hard label — some
+ *   rollout from the prefix reached the right answer (value > 0): is the path still alive? — and
+ *   against value > ½, which also asks whether the policy will likely finish it (a prefix that is
+ *   right so far but which the policy usually spoils is a 0 there, so a perfect step checker does not
+ *   score 1 on it);
  * - outcome level: ROC AUC of the solution's step scores aggregated (`min`, `last`) against whether
  *   the solution is right — the number to hold beside an outcome verifier's AUC;
  * - selection: majority vote vs. PRM-weighted best-of-n (scores summed per answer) vs. best-of-n over
@@ -28,6 +32,9 @@ export interface PrmEval {
   goodPrefixes: number;
   /** ROC AUC of the prefix score against value > ½. */
   stepAuc: number;
+  /** Share of prefixes with value > 0 (Math-Shepherd's hard label), and the AUC against it. */
+  alivePrefixes: number;
+  stepAucHard: number;
   /** Mean soft-target loss of the first verdict token (nats), and its excess over the targets' entropy. */
   decisionLoss: number;
   decisionKl: number;
@@ -68,6 +75,7 @@ export function measurePrm(
 ): { eval: PrmEval; scores: PrmSolutionScores } {
   const prefixScores: number[] = [];
   const prefixLabels: number[] = [];
+  const hardLabels: number[] = [];
   let decisionLoss = 0;
   let decisionKl = 0;
   let decided = 0;
@@ -76,6 +84,7 @@ export function measurePrm(
       const value = sample.values[i];
       prefixScores.push(prefix.score);
       prefixLabels.push(value > 0.5 ? 1 : 0);
+      hardLabels.push(value > 0 ? 1 : 0);
       if (Number.isFinite(prefix.yesFirst) && Number.isFinite(prefix.noFirst)) {
         // The soft-target loss of prm-objective.ts, from the two log-probs.
         const loss =
@@ -98,6 +107,8 @@ export function measurePrm(
       prefixes: prefixScores.length,
       goodPrefixes: share(sum(prefixLabels), prefixLabels.length),
       stepAuc: rocAuc(prefixScores, prefixLabels),
+      alivePrefixes: share(sum(hardLabels), hardLabels.length),
+      stepAucHard: rocAuc(prefixScores, hardLabels),
       decisionLoss: share(decisionLoss, decided),
       decisionKl: share(decisionKl, decided),
       solutions: samples.length,

@@ -15,7 +15,9 @@
  *    for an outcome verifier on the same solutions when one is given (prm-eval.ts, prm-verifier.ts);
  * 4. export model.gguf, which the `prm` step scorer reads through `score()`.
  */
+import { existsSync, statSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
+import { join, resolve } from "node:path";
 import { DeliberateError } from "../../errors.ts";
 import type { LlamaConfig } from "../model/config.ts";
 import { LlamaModel } from "../model/llama-model.ts";
@@ -53,6 +55,14 @@ export interface PrmOptions {
   samplesPerProblem?: number;
   /** Completions from each step prefix (Math-Shepherd's N). Default 8. */
   rollouts?: number;
+  /**
+   * Labelled samples to train on instead of sampling: other PRM runs' prm-samples.jsonl files (or
+   * their folders), training and held-out samples each joined in order. Sampling is the slow part
+   * and runs on one core: runs side by side sample on every core, and one run tries PRM settings
+   * (init, steps, learning rate) on what they drew. They are copied into `outDir`, so the run's folder
+   * stays whole.
+   */
+  samplesFrom?: readonly string[];
   /** Sampling temperature of solutions and rollouts. Default 1. */
   temperature?: number;
   /** The PRM's context; default: the longest PRM sequence rounded up to 16. */
@@ -217,6 +227,7 @@ export async function runPrm(options: PrmOptions): Promise<PrmResult> {
     rollouts,
     temperature,
     seed,
+    ...(options.samplesFrom === undefined ? {} : { samplesFrom: options.samplesFrom.map(samplesFile) }),
   };
   const resumed = await loadResumeCheckpoint(outDir, resume);
   const pool = new MatmulPool({ threads });
@@ -322,6 +333,7 @@ export async function runPrm(options: PrmOptions): Promise<PrmResult> {
           record: {
             ...flatEval(held),
             trainStepAuc: round4(seen.stepAuc),
+            trainStepAucHard: round4(seen.stepAucHard),
             trainDecisionKl: round4(seen.decisionKl),
           },
         };
@@ -391,6 +403,8 @@ function flatEval(e: PrmEval): Record<string, number> {
     prefixes: e.prefixes,
     goodPrefixes: round4(e.goodPrefixes),
     stepAuc: round4(e.stepAuc),
+    alivePrefixes: round4(e.alivePrefixes),
+    stepAucHard: round4(e.stepAucHard),
     decisionLoss: round4(e.decisionLoss),
     decisionKl: round4(e.decisionKl),
     solutions: e.solutions,
@@ -398,4 +412,10 @@ function flatEval(e: PrmEval): Record<string, number> {
     outcomeAucMin: round4(e.outcomeAuc.min),
     outcomeAucLast: round4(e.outcomeAuc.last),
   };
+}
+
+/** `--prm-samples-from`: a prm-samples.jsonl, or the PRM run folder that holds one. */
+function samplesFile(spec: string): string {
+  const path = resolve(spec);
+  return existsSync(path) && statSync(path).isDirectory() ? join(path, "prm-samples.jsonl") : path;
 }

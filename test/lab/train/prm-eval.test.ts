@@ -44,6 +44,11 @@ test("PRM measures: step AUC against value > ½, outcome AUC of min and last, by
   assert.equal(e.prefixes, 11);
   assert.ok(Math.abs(e.goodPrefixes - 6 / 11) < 1e-12);
   assert.ok(Math.abs(e.stepAuc - 25 / 30) < 1e-12, `step AUC ${e.stepAuc}`);
+  // Math-Shepherd's hard label, value > 0: alive 0.8 0.9 0.95 | 0.7 | 0.4 0.05 0.85 | 0.5 → 8 of 11;
+  // dead 0.3 0.2 | 0.1. Pairs an alive one wins: 0.8 0.9 0.95 0.7 0.4 0.5 beat all 3, 0.85 too,
+  // 0.05 none → 7 × 3 = 21 of 24.
+  assert.ok(Math.abs(e.alivePrefixes - 8 / 11) < 1e-12);
+  assert.ok(Math.abs(e.stepAucHard - 21 / 24) < 1e-12, `hard step AUC ${e.stepAucHard}`);
   // min per solution: 0.8 (right), 0.2, 0.05 (right), 0.1 → right ones beat wrong ones in 2 of 4 pairs.
   assert.deepEqual(out.aggregated.min, [0.8, 0.2, 0.05, 0.1]);
   assert.equal(e.outcomeAuc.min, 0.5);

@@ -31,7 +31,9 @@ const events: RunEvent[] = [
     type: "eval",
     step: 100,
     stepAuc: 0.7,
+    stepAucHard: 0.75,
     trainStepAuc: 0.72,
+    trainStepAucHard: 0.8,
     outcomeAucMin: 0.65,
     outcomeAucLast: 0.6,
     decisionKl: 0.15,
@@ -42,6 +44,7 @@ const events: RunEvent[] = [
     step: 200,
     prefixes: 1400,
     stepAuc: 0.8,
+    stepAucHard: 0.9,
     outcomeAucMin: 0.75,
     outcomeAucLast: 0.7,
     solutions: 200,
@@ -62,13 +65,21 @@ test("PRM report: step and outcome AUC curves end at the final evaluation; decis
     auc.series.map((s) => [s.name, s.points]),
     [
       [
-        "held-out steps",
+        "held-out steps (value > 0)",
+        [
+          [100, 0.75],
+          [200, 0.9],
+        ],
+      ],
+      ["training steps (value > 0)", [[100, 0.8]]],
+      [
+        "held-out steps (value > ½)",
         [
           [100, 0.7],
           [200, 0.8],
         ],
       ],
-      ["training steps", [[100, 0.72]]],
+      ["training steps (value > ½)", [[100, 0.72]]],
       [
         "held-out outcome (min)",
         [
@@ -88,7 +99,10 @@ test("PRM report: step and outcome AUC curves end at the final evaluation; decis
   assert.equal(data.charts.find((c) => c.id === "loss")!.title, "Loss (nats per verdict token)");
   const summary = new Map(data.summary);
   assert.equal(summary.get("stage"), "prm");
-  assert.equal(summary.get("held-out step-level AUC"), "0.800 on 1400 prefixes");
+  assert.equal(
+    summary.get("held-out step-level AUC"),
+    "0.900 against value > 0 (Math-Shepherd's hard label), 0.800 against value > ½, on 1400 prefixes",
+  );
   assert.equal(
     summary.get("held-out outcome-level AUC"),
     "PRM min 0.750, PRM last 0.700, outcome verifier 0.590 (builtin:tiny-reasoner-verifier) on 200 solutions",

@@ -216,6 +216,56 @@ test("prm stage: a resume with other sampling options, or after the samples chan
   assert.ok(existsSync(path));
 });
 
+test("prm stage: --prm-samples-from trains on another run's samples without sampling, copies them, and refuses another task's", async () => {
+  const source = await runPrm({ ...small(join(dir, "source")), maxSteps: 2 });
+  const reused = await runPrm({ ...small(join(dir, "reused")), samplesFrom: [join(dir, "source")] });
+  assert.equal(reused.samplingMs, 0, "nothing was sampled");
+  assert.equal(await readFile(reused.samplesPath, "utf8"), await readFile(source.samplesPath, "utf8"));
+  assert.equal(reused.trainSamples, source.trainSamples);
+  assert.deepEqual(reused.heldOut.prefixes, source.heldOut.prefixes);
+  // Two runs' samples join: training after training, held-out after held-out.
+  const other = await runPrm({ ...small(join(dir, "other")), maxSteps: 2, seed: 2 });
+  const joined = await runPrm({
+    ...small(join(dir, "joined")),
+    samplesFrom: [join(dir, "source"), other.samplesPath],
+  });
+  assert.equal(joined.trainSamples, source.trainSamples + other.trainSamples);
+  assert.equal(joined.heldOut.solutions, source.heldOut.solutions + other.heldOut.solutions);
+  // Resuming reads the run's own copy.
+  const resumed = await runPrm({
+    ...small(join(dir, "reused")),
+    samplesFrom: [join(dir, "source")],
+    maxSteps: 10,
+  });
+  assert.equal(resumed.resumedFrom, 8);
+  const foreign = join(dir, "foreign.jsonl");
+  const text = await readFile(source.samplesPath, "utf8");
+  await (await import("node:fs/promises")).writeFile(
+    foreign,
+    text.replace(/"question":"[^"]*"/g, '"question":"Wie viel ist ß?"'),
+  );
+  await assert.rejects(
+    runPrm({ ...small(join(dir, "foreign")), samplesFrom: [foreign] }),
+    (error: Error & { param?: string }) => {
+      assert.match(error.message, /foreign.jsonl has questions with characters the init model cannot read/);
+      assert.equal(error.param, "samplesFrom");
+      return true;
+    },
+  );
+  const heldOnly = join(dir, "held-only.jsonl");
+  await (await import("node:fs/promises")).writeFile(
+    heldOnly,
+    text
+      .split("\n")
+      .filter((l) => l.includes('"split":"held-out"'))
+      .join("\n"),
+  );
+  await assert.rejects(
+    runPrm({ ...small(join(dir, "held-only")), samplesFrom: [heldOnly] }),
+    /held-only.jsonl: the PRM needs both training and held-out samples \(found 0 and \d+\)/,
+  );
+});
+
 test("prm stage: bad options are refused naming the option", async () => {
   for (const [name, value] of [
     ["rollouts", 0],
