@@ -15,7 +15,7 @@
  *   `reconcileMs`, the coordinator asks Redis for the state of the items it still waits on.
  */
 import { Queue, QueueEvents } from "bullmq";
-import { DeliberateError } from "../errors.ts";
+import { requireIntegers } from "../util/require-integers.ts";
 import { closeAll, connectRedis } from "./connect-redis.ts";
 import { defaultQueueName, keyPrefix, runKey, runTtlSeconds } from "./redis-names.ts";
 import { parseRedisUrl, redact } from "./redis-url.ts";
@@ -57,17 +57,11 @@ export class BullmqQueue implements WorkQueue {
   constructor(options: BullmqQueueOptions) {
     const { queueName = defaultQueueName, attempts = 3, backoffMs = 2_000, reconcileMs = 5_000 } = options;
     this.#url = parseRedisUrl(options.url);
-    for (const [name, value, least] of [
+    requireIntegers([
       ["attempts", attempts, 1],
       ["backoffMs", backoffMs, 0],
       ["reconcileMs", reconcileMs, 1],
-    ] as const) {
-      if (!(Number.isInteger(value) && value >= least)) {
-        throw new DeliberateError("BAD_REQUEST", `\`${name}\` must be an integer >= ${least}, got ${value}`, {
-          param: name,
-        });
-      }
-    }
+    ]);
     this.#run = options.run;
     this.#queueName = queueName;
     this.#attempts = attempts;

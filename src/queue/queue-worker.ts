@@ -26,6 +26,7 @@ import { openStore } from "../eval/store.ts";
 import type { ResultStore } from "../eval/store-types.ts";
 import type { EvalItem, EvalRecord } from "../eval/types.ts";
 import { ModelRegistry } from "../models/registry.ts";
+import { requireIntegers } from "../util/require-integers.ts";
 import { closeAll, connectRedis } from "./connect-redis.ts";
 import { RedisSlotLimiter } from "./redis-limiter.ts";
 import { defaultQueueName, keyPrefix, runKey } from "./redis-names.ts";
@@ -120,19 +121,13 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
     onItem,
   } = options;
   const url = parseRedisUrl(options.url);
-  for (const [name, value, least] of [
+  requireIntegers([
     ["concurrency", concurrency, 1],
     ["lockDurationMs", lockDurationMs, 100],
     ["stalledIntervalMs", stalledIntervalMs, 100],
     ["maxStalledCount", maxStalledCount, 1],
     ["keepRuns", keepRuns, 1],
-  ] as const) {
-    if (!(Number.isInteger(value) && value >= least)) {
-      throw new DeliberateError("BAD_REQUEST", `\`${name}\` must be an integer >= ${least}, got ${value}`, {
-        param: name,
-      });
-    }
-  }
+  ]);
   const where = redact(url);
   // Connected in `ready`, before any job can run.
   let redis: Redis | undefined;

@@ -40,6 +40,7 @@ interface TrainFlags {
   rollouts: number;
   prmSamples: number;
   prmSamplesFrom?: string[];
+  prmEvalSamples?: number;
   heldOutProblems?: number;
   policy?: string;
   verifier?: string;
@@ -132,6 +133,11 @@ export function trainCommand(): Command {
         "--prm-samples-from <file>",
         "prm: train on another PRM run's labelled samples (its prm-samples.jsonl or folder) instead of sampling; repeat to join several runs'",
         (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+      )
+      .option(
+        "--prm-eval-samples <n>",
+        "prm: held-out (and training) solutions each periodic evaluation scores (default 16; the final one scores all)",
+        integer(1),
       )
       .option(
         "--held-out-problems <n>",
@@ -345,6 +351,7 @@ function prmOptions(flags: TrainFlags) {
     samplesPerProblem: flags.prmSamples,
     rollouts: flags.rollouts,
     samplesFrom: flags.prmSamplesFrom,
+    evalSamples: flags.prmEvalSamples,
     minutes: flags.minutes,
     maxSteps: flags.maxSteps,
     batchSize: flags.batchSize,

@@ -19,6 +19,7 @@ import { existsSync, statSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { DeliberateError } from "../../errors.ts";
+import { requireIntegers } from "../../util/require-integers.ts";
 import type { LlamaConfig } from "../model/config.ts";
 import { LlamaModel } from "../model/llama-model.ts";
 import { Random } from "../random.ts";
@@ -184,19 +185,13 @@ export async function runPrm(options: PrmOptions): Promise<PrmResult> {
     onProgress,
     signal,
   } = options;
-  for (const [name, value, least] of [
+  requireIntegers([
     ["problems", problems, 1],
     ["heldOutProblems", heldOutProblems, 1],
     ["samplesPerProblem", samplesPerProblem, 1],
     ["rollouts", rollouts, 1],
     ["evalSamples", evalSamples, 1],
-  ] as const) {
-    if (!(Number.isInteger(value) && value >= least)) {
-      throw new DeliberateError("BAD_REQUEST", `\`${name}\` must be an integer ≥ ${least} (got ${value})`, {
-        param: name,
-      });
-    }
-  }
+  ]);
   if (!(temperature > 0 && Number.isFinite(temperature))) {
     throw new DeliberateError(
       "BAD_REQUEST",
