@@ -1,49 +1,74 @@
 #!/usr/bin/env bash
-# The lab's process reward model (issue 18) from the committed reference models, on this machine's
-# CPUs, offline: Math-Shepherd step labels from builtin:tiny-reasoner's own solutions (the policy the
-# search strategies run), a PRM initialised from its SFT model builtin:tiny-reasoner-sft, and the
-# outcome verifier builtin:tiny-reasoner-verifier scored on the same held-out solutions.
+# builtin:tiny-reasoner-prm, the lab's process reward model on `sums` (issue 18), from the committed
+# reference models, on this machine's CPUs, offline: Math-Shepherd step labels from
+# builtin:tiny-reasoner's own solutions (the policy the search strategies run), a PRM initialised from
+# its SFT model builtin:tiny-reasoner-sft, and the outcome verifier builtin:tiny-reasoner-verifier
+# scored on the same held-out solutions.
 #
-# Usage: scripts/prm-model.sh [train|report]   (default: train, then report)
-# Settings (environment): OUT (runs/prm), PROBLEMS (200 training problems, levels 5–6), HELD_OUT (50
-# validation-split problems at level 6), SAMPLES (4 solutions per problem), ROLLOUTS (8 completions
-# per step prefix), MINUTES (15 of training, sampling not counted), STEPS (800), SEED (1).
-# Sampling is one thread and the slow part (~7 s a problem with the defaults on this 2-core box:
-# ~30 min); it is written to OUT/prm-samples.jsonl and checkpointed before the first step, so a
-# killed run is started again with the same command and resumes without sampling again.
+# Usage: scripts/prm-model.sh [sample|train|report|install]   (default: all four in order)
+#   sample   three sampling runs side by side (sampling is one thread; each run writes its
+#            prm-samples.jsonl and trains one step): $OUT/labels-1 — 200 training problems × 4 solutions,
+#            8 rollouts per step prefix, and the 50 held-out (validation-split) problems every AUC is
+#            measured on; $OUT/labels-2 and labels-3 — 600 and 400 more training problems × 2 solutions,
+#            4 rollouts (more distinct problems for the rollouts spent: a PRM trained on 200 problems
+#            learns those problems; held out it scored 0.62). ~35 min on 2 cores.
+#   train    the PRM on all three runs' samples joined (--prm-samples-from), in $OUT/prm.
+#   report   train report $OUT/prm.
+#   install  copies it into models/ as tiny-reasoner-prm (scripts/write-models-manifest.ts).
+# Settings (environment): OUT (runs/prm-sums), STEPS (3000), MINUTES (40 of training), SEED (1: the
+# training run's batches; the sampling runs use SEED, SEED+1, SEED+2 for their problems and samples).
+# A killed stage is started again with the same command: sampling runs resume once sampled, training
+# resumes from its checkpoint.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 deliberate() { node bin/deliberate.js "$@"; }
 
-OUT=${OUT:-runs/prm}
-PROBLEMS=${PROBLEMS:-200}
-HELD_OUT=${HELD_OUT:-50}
-SAMPLES=${SAMPLES:-4}
-ROLLOUTS=${ROLLOUTS:-8}
-MINUTES=${MINUTES:-15}
-STEPS=${STEPS:-800}
+OUT=${OUT:-runs/prm-sums}
+STEPS=${STEPS:-3000}
+MINUTES=${MINUTES:-40}
 SEED=${SEED:-1}
+models=(--init builtin:tiny-reasoner-sft --policy builtin:tiny-reasoner --threads 1)
+
+labels() { # name seed problems held-out solutions rollouts
+  deliberate train --stage prm "${models[@]}" --seed "$2" --problems "$3" --held-out-problems "$4" \
+    --prm-samples "$5" --rollouts "$6" --max-steps 1 --out "$OUT/$1" --progress lines
+}
+
+sample() {
+  labels labels-1 "$SEED" 200 50 4 8 &
+  labels labels-2 "$((SEED + 1))" 600 1 2 4 &
+  labels labels-3 "$((SEED + 2))" 400 1 2 4 &
+  wait
+}
 
 train() {
-  deliberate train --stage prm --init builtin:tiny-reasoner-sft --policy builtin:tiny-reasoner \
-    --verifier builtin:tiny-reasoner-verifier --problems "$PROBLEMS" --held-out-problems "$HELD_OUT" \
-    --prm-samples "$SAMPLES" --rollouts "$ROLLOUTS" --minutes "$MINUTES" --max-steps "$STEPS" \
-    --eval-every 100 --threads 1 --seed "$SEED" --out "$OUT" --progress lines
+  deliberate train --stage prm "${models[@]}" --verifier builtin:tiny-reasoner-verifier \
+    --prm-samples-from "$OUT/labels-1" --prm-samples-from "$OUT/labels-2" --prm-samples-from "$OUT/labels-3" \
+    --minutes "$MINUTES" --max-steps "$STEPS" --eval-every 250 --prm-eval-samples 64 --seed "$SEED" \
+    --out "$OUT/prm" --progress lines
 }
 
 report() {
-  deliberate train report "$OUT"
+  deliberate train report "$OUT/prm"
+}
+
+install() {
+  npx tsx scripts/write-models-manifest.ts tiny-reasoner-prm=prm:"$OUT/prm"
 }
 
 case "${1:-all}" in
+sample) sample ;;
 train) train ;;
 report) report ;;
+install) install ;;
 all)
+  sample
   train
   report
+  install
   ;;
 *)
-  echo "usage: scripts/prm-model.sh [train|report]" >&2
+  echo "usage: scripts/prm-model.sh [sample|train|report|install]" >&2
   exit 2
   ;;
 esac
