@@ -41,6 +41,7 @@ interface TrainFlags {
   prmSamples: number;
   prmSamplesFrom?: string[];
   prmEvalSamples?: number;
+  prmLabels: "soft" | "hard";
   heldOutProblems?: number;
   policy?: string;
   verifier?: string;
@@ -133,6 +134,14 @@ export function trainCommand(): Command {
         "--prm-samples-from <file>",
         "prm: train on another PRM run's labelled samples (its prm-samples.jsonl or folder) instead of sampling; repeat to join several runs'",
         (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+      )
+      .addOption(
+        new Option(
+          "--prm-labels <kind>",
+          "prm: train the verdict towards the Monte-Carlo value (soft) or towards value > 0, Math-Shepherd's hard estimate (hard)",
+        )
+          .choices(["soft", "hard"])
+          .default("soft"),
       )
       .option(
         "--prm-eval-samples <n>",
@@ -352,6 +361,7 @@ function prmOptions(flags: TrainFlags) {
     rollouts: flags.rollouts,
     samplesFrom: flags.prmSamplesFrom,
     evalSamples: flags.prmEvalSamples,
+    labels: flags.prmLabels,
     minutes: flags.minutes,
     maxSteps: flags.maxSteps,
     batchSize: flags.batchSize,

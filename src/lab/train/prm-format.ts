@@ -50,11 +50,25 @@ export function prmRow(
   };
 }
 
+/**
+ * What the first verdict token is trained towards: `soft`, the prefix's Monte-Carlo value (P(Yes)
+ * then estimates the policy's chance of finishing right); `hard`, Math-Shepherd's hard estimate, 1
+ * when some rollout reached the answer (P(Yes) then estimates whether the path is still alive, the
+ * step-correctness question, without the noise of which rollouts happened to slip later).
+ */
+export type PrmLabels = "soft" | "hard";
+
 /** Every step prefix of every sample, in order. */
-export function prmRows(tokenizer: CharTokenizer, samples: PrmSample[]): PrmRow[] {
+export function prmRows(
+  tokenizer: CharTokenizer,
+  samples: PrmSample[],
+  labels: PrmLabels = "soft",
+): PrmRow[] {
   return samples.flatMap((sample) =>
-    sample.steps.map((_, i) =>
-      prmRow(tokenizer, sample.question, sample.steps.slice(0, i + 1), sample.values[i]),
-    ),
+    sample.steps.map((_, i) => {
+      const value = sample.values[i];
+      const target = labels === "hard" ? (value > 0 ? 1 : 0) : value;
+      return prmRow(tokenizer, sample.question, sample.steps.slice(0, i + 1), target);
+    }),
   );
 }

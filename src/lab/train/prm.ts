@@ -33,7 +33,7 @@ import {
   prmSelection,
   type ReportedAggregation,
 } from "./prm-eval.ts";
-import { type PrmRow, prmRows, verdictTokens } from "./prm-format.ts";
+import { type PrmLabels, type PrmRow, prmRows, verdictTokens } from "./prm-format.ts";
 import { prmBatch } from "./prm-gradients.ts";
 import { loadLabModel } from "./prm-init.ts";
 import type { PrmSample } from "./prm-labels.ts";
@@ -64,6 +64,8 @@ export interface PrmOptions {
    * stays whole.
    */
   samplesFrom?: readonly string[];
+  /** The verdict's training target: the Monte-Carlo value (`soft`, default) or value > 0 (`hard`). */
+  labels?: PrmLabels;
   /** Sampling temperature of solutions and rollouts. Default 1. */
   temperature?: number;
   /** The PRM's context; default: the longest PRM sequence rounded up to 16. */
@@ -166,6 +168,7 @@ export async function runPrm(options: PrmOptions): Promise<PrmResult> {
     samplesPerProblem = 4,
     rollouts = 8,
     temperature = 1,
+    labels = "soft",
     minutes = 5,
     maxSteps = 600,
     batchSize = 16,
@@ -192,6 +195,15 @@ export async function runPrm(options: PrmOptions): Promise<PrmResult> {
     ["rollouts", rollouts, 1],
     ["evalSamples", evalSamples, 1],
   ]);
+  if (labels !== "soft" && labels !== "hard") {
+    throw new DeliberateError(
+      "BAD_REQUEST",
+      `\`labels\` must be "soft" or "hard" (got ${JSON.stringify(labels)})`,
+      {
+        param: "labels",
+      },
+    );
+  }
   if (!(temperature > 0 && Number.isFinite(temperature))) {
     throw new DeliberateError(
       "BAD_REQUEST",
@@ -239,8 +251,8 @@ export async function runPrm(options: PrmOptions): Promise<PrmResult> {
     });
     const { samplesPath, samplingMs } = samples;
     const verdicts = verdictTokens(tokenizer);
-    const trainRows = prmRows(tokenizer, samples.train);
-    const heldRows = prmRows(tokenizer, samples.heldOut);
+    const trainRows = prmRows(tokenizer, samples.train, labels);
+    const heldRows = prmRows(tokenizer, samples.heldOut, labels);
     const verdictLength = Math.max(verdicts.yes.length, verdicts.no.length);
     const longest = Math.max(...[...trainRows, ...heldRows].map((r) => r.prompt.length + verdictLength));
     const contextLength = options.contextLength ?? Math.ceil(longest / 16) * 16;
@@ -259,7 +271,7 @@ export async function runPrm(options: PrmOptions): Promise<PrmResult> {
       ...sampling,
       samplesFingerprint: samples.fingerprint,
       sft,
-      labels: "soft",
+      labels,
       contextLength,
       maxSteps,
       batchSize,
@@ -364,7 +376,7 @@ export async function runPrm(options: PrmOptions): Promise<PrmResult> {
         ? undefined
         : await loop.exportGguf(tokenizer, {
             name: `deliberate-lab-${sft.task}-d${sft.difficulty}-prm`,
-            description: `lab process reward model for synthetic:${sft.task} difficulty ${sft.difficulty}: P(step prefix is on a right path) = likelihood of "Yes" after deliberate's PRM prompt; ${step} steps on Math-Shepherd labels (${rollouts} rollouts), held-out step AUC ${final.eval.stepAuc.toFixed(3)}`,
+            description: `lab process reward model for synthetic:${sft.task} difficulty ${sft.difficulty}: P(step prefix is on a right path) = likelihood of "Yes" after deliberate's PRM prompt; ${step} steps on Math-Shepherd ${labels} labels, held-out step AUC ${final.eval.stepAucHard.toFixed(3)} against value > 0, ${final.eval.stepAuc.toFixed(3)} against value > ½`,
           });
     const elapsedMs = loop.elapsedMs();
     await loop.log({ type: "stop", step, reason: run.stopReason, elapsedMs: Math.round(elapsedMs) });

@@ -283,6 +283,11 @@ test("prm stage: bad options are refused naming the option", async () => {
     );
   }
   await assert.rejects(
+    runPrm({ ...small(join(dir, "bad")), labels: "medium" as never }),
+    (error: Error & { param?: string }) =>
+      error.param === "labels" && /`labels` must be "soft" or "hard" \(got "medium"\)/.test(error.message),
+  );
+  await assert.rejects(
     runPrm({ ...small(join(dir, "bad")), temperature: 0 }),
     /`temperature` must be a positive number/,
   );
