@@ -418,7 +418,9 @@ async function withStageHooks(
         }
         if (spec.stage === "prm" && flags.progress !== "none") {
           process.stderr.write(
-            `prm: ${flags.prmSamples} solutions to each problem and ${flags.rollouts} rollouts from each of their step prefixes, by ${spec.options.policy ?? spec.options.init}…\n`,
+            flags.prmSamplesFrom
+              ? `prm: training on the labelled samples of ${flags.prmSamplesFrom.join(", ")}…\n`
+              : `prm: ${flags.prmSamples} solutions to each problem and ${flags.rollouts} rollouts from each of their step prefixes, by ${spec.options.policy ?? spec.options.init}…\n`,
           );
         }
         progress = createTrainProgress(flags.progress, { label: spec.stage });

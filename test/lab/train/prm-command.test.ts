@@ -58,6 +58,41 @@ test("deliberate train --stage prm: a small run prints its result as JSON, sampl
   );
   assert.match(run.stderr, /^prm: sampled and labelled 3\/3 problems \(\d+ s\)$/m);
   assert.match(run.stderr, /^prm \d+% \| step 1\/3 \| loss \d+\.\d{3} \| step AUC - \|/m);
+  // A second run trains on the first one's samples, twice over, towards hard labels: no sampling.
+  const joined = join(dir, "joined");
+  const again = await runCli([
+    "train",
+    "--stage",
+    "prm",
+    "--init",
+    join(dir, "sft"),
+    "--prm-samples-from",
+    out,
+    "--prm-samples-from",
+    join(out, "prm-samples.jsonl"),
+    "--prm-labels",
+    "hard",
+    "--prm-eval-samples",
+    "1",
+    "--max-steps",
+    "2",
+    "--batch-size",
+    "4",
+    "--threads",
+    "1",
+    "--out",
+    joined,
+    "--progress",
+    "lines",
+    "--json",
+  ]);
+  assert.equal(again.code, 0, again.stderr);
+  const second = JSON.parse(again.stdout);
+  assert.equal(second.trainSamples, 8);
+  assert.equal(second.heldOut.solutions, 4);
+  assert.equal(second.samplingMs, 0);
+  assert.match(again.stderr, /^prm: training on the labelled samples of .*prm, .*prm-samples\.jsonl…$/m);
+  assert.doesNotMatch(again.stderr, /sampled and labelled/);
   // `train report` on the run draws the PRM's decision chart (a 5-step SFT policy solves nothing, so
   // every label is 0 and there is no AUC to draw; prm-report.test.ts has one).
   const report = await runCli(["train", "report", out]);
@@ -72,6 +107,12 @@ test("deliberate train --stage prm: bad flags are refused naming the option, bef
   const samples = await runCli(["train", "--stage", "prm", "--task", "sums", "--prm-samples", "two"]);
   assert.notEqual(samples.code, 0);
   assert.match(samples.stderr, /option '--prm-samples <n>' argument 'two' is invalid/);
+  const labels = await runCli(["train", "--stage", "prm", "--task", "sums", "--prm-labels", "fuzzy"]);
+  assert.notEqual(labels.code, 0);
+  assert.match(
+    labels.stderr,
+    /option '--prm-labels <kind>' argument 'fuzzy' is invalid. Allowed choices are soft, hard/,
+  );
   const data = await runCli(["train", "--stage", "prm", "--task", "sums", "--data", "x.jsonl"]);
   assert.notEqual(data.code, 0);
   assert.match(data.stderr, /--data works with --stage sft or dpo, not prm/);
