@@ -13,11 +13,14 @@
 #            4 rollouts (more distinct problems for the rollouts spent: a PRM trained on 200 problems
 #            learns those problems; held out it scored 0.62). ~35 min on 2 cores.
 #   train    the PRM on all three runs' samples joined (--prm-samples-from), in $OUT/prm, towards
-#            Math-Shepherd's hard labels (a first run on labels-1 alone: held-out step AUC 0.72 with hard
-#            labels at 200 steps against 0.46–0.56 with soft ones).
+#            Math-Shepherd's hard labels at lr 3e-4 (a first run on labels-1 alone: held-out step AUC 0.72
+#            with hard labels at 200 steps against 0.46–0.56 with soft ones; lr 3e-3 plateaued at 0.71).
+#            The run that made the builtin was stopped by hand (Ctrl-C) at step 1,108 (20.4 min) with
+#            the 2,000-step schedule; STEPS makes that step count the recipe (the schedule then decays
+#            over 1,108 steps, so the rerun is close to it, not bit-equal).
 #   report   train report $OUT/prm.
 #   install  copies it into models/ as tiny-reasoner-prm (scripts/write-models-manifest.ts).
-# Settings (environment): OUT (runs/prm-sums), STEPS (2000), MINUTES (30 of training), SEED (1: the
+# Settings (environment): OUT (runs/prm-sums), STEPS (1108), MINUTES (60 of training), SEED (1: the
 # training run's batches; the sampling runs use SEED, SEED+1, SEED+2 for their problems and samples).
 # A killed stage is started again with the same command: sampling runs resume once sampled, training
 # resumes from its checkpoint.
@@ -26,8 +29,8 @@ cd "$(dirname "$0")/.."
 deliberate() { node bin/deliberate.js "$@"; }
 
 OUT=${OUT:-runs/prm-sums}
-STEPS=${STEPS:-2000}
-MINUTES=${MINUTES:-30}
+STEPS=${STEPS:-1108}
+MINUTES=${MINUTES:-60}
 SEED=${SEED:-1}
 models=(--init builtin:tiny-reasoner-sft --policy builtin:tiny-reasoner --threads 1)
 
@@ -46,7 +49,7 @@ sample() {
 train() {
   deliberate train --stage prm "${models[@]}" --verifier builtin:tiny-reasoner-verifier \
     --prm-samples-from "$OUT/labels-1" --prm-samples-from "$OUT/labels-2" --prm-samples-from "$OUT/labels-3" \
-    --prm-labels hard --minutes "$MINUTES" --max-steps "$STEPS" --eval-every 250 --prm-eval-samples 64 \
+    --prm-labels hard --lr 3e-4 --minutes "$MINUTES" --max-steps "$STEPS" --eval-every 250 --prm-eval-samples 64 \
     --seed "$SEED" --out "$OUT/prm" --progress lines
 }
 
@@ -55,7 +58,8 @@ report() {
 }
 
 install() {
-  npx tsx scripts/write-models-manifest.ts tiny-reasoner-prm=prm:"$OUT/prm"
+  npx tsx scripts/write-models-manifest.ts \
+    tiny-reasoner-prm=prm:"$OUT/labels-1,$OUT/labels-2,$OUT/labels-3,$OUT/prm"
 }
 
 case "${1:-all}" in

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # How models/ was made: the lab's reference models trained on this project's 2-core CPU box (one
 # thread per run, runs side by side), then checked with real llama.cpp on fresh problems.
-# Stages: sft | after-sft | eval | install | chain. Training stages resume where they stopped.
+# Stages: sft | after-sft | eval | install | chain | chain-search. Training stages resume where they
+# stopped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 deliberate() { node bin/deliberate.js "$@"; }
@@ -51,8 +52,30 @@ chain)
     --max-steps 1016 --minutes 600 --eval-every 250 --lr 2e-3 --target-accuracy 0.97 --seed 11 --out runs/chain/large
   npx tsx scripts/write-models-manifest.ts tiny-chain-large=generator:runs/chain/large
   ;;
+chain-search)
+  # builtin:tiny-chain, -verifier and -prm: the harder task of the search measurement (issue 18), where
+  # the generator answers 20–60% of level-6 chains greedily. The reference preset on gold traces of
+  # levels 1–6, evaluated every 50 steps, stops at the first evaluation at or above 45% (it went from
+  # 34% at step 650 to 57% at step 700; 58.5% on 200 fresh problems). Then the outcome verifier from
+  # its own samples, and the PRM: one sampling run (400 problems × 2 solutions, 4 rollouts per
+  # prefix, 50 held-out problems), then a PRM on those samples towards Math-Shepherd's hard labels
+  # (stopped by hand at step 1,032 of a 1,500-step schedule; --max-steps makes that the recipe).
+  chain=(--task chain --difficulty 6 --threads 1)
+  deliberate train "${chain[@]}" --from-difficulty 1 --preset reference --minutes 30 --eval-every 50 \
+    --target-accuracy 0.45 --seed 7 --out runs/chain/small
+  deliberate train "${chain[@]}" --stage verifier --init runs/chain/small/checkpoint.bin --minutes 60 \
+    --max-steps 400 --out runs/chain/verifier
+  deliberate train --stage prm --init runs/chain/small --policy runs/chain/small --problems 400 \
+    --held-out-problems 50 --prm-samples 2 --rollouts 4 --max-steps 1 --threads 1 --seed 1 --out runs/chain/prm
+  deliberate train --stage prm --init runs/chain/small --policy runs/chain/small --verifier runs/chain/verifier \
+    --prm-samples-from runs/chain/prm --prm-labels hard --lr 3e-4 --max-steps 1032 --minutes 60 --eval-every 250 \
+    --prm-eval-samples 40 --threads 1 --seed 1 --out runs/chain/prm-hard
+  npx tsx scripts/write-models-manifest.ts tiny-chain=generator:runs/chain/small \
+    tiny-chain-verifier=verifier:runs/chain/small,runs/chain/verifier \
+    tiny-chain-prm=prm:runs/chain/small,runs/chain/prm,runs/chain/prm-hard
+  ;;
 *)
-  echo "usage: scripts/reference-models.sh sft|after-sft|eval|install|chain" >&2
+  echo "usage: scripts/reference-models.sh sft|after-sft|eval|install|chain|chain-search" >&2
   exit 2
   ;;
 esac

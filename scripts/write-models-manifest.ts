@@ -70,7 +70,10 @@ for (const arg of process.argv.slice(2)) {
   const file = `${name}.gguf`;
   copyFileSync(join(runs.at(-1)!, "model.gguf"), join(root, "models", file));
   const inspection = await inspectGguf(join(root, "models", file));
-  const first = stage(runs[0]).options as { task: string; fromDifficulty?: number; difficulty: number };
+  type TaskOptions = { task: string; fromDifficulty?: number; difficulty: number };
+  // A later stage started from an SFT model (a PRM from builtin:NAME) nests that model's options.
+  const options = stage(runs[0]).options as TaskOptions & { sft?: TaskOptions };
+  const first = options.sft ?? options;
   const task = {
     name: first.task,
     from: first.fromDifficulty ?? first.difficulty,

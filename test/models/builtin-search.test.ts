@@ -1,0 +1,110 @@
+/**
+ * The search measurement's builtin models (issue 18): the process reward model on `sums`, and the
+ * `chain` family (generator, outcome verifier, PRM) — valid GGUFs under 10 MB with their manifest's
+ * role, task and parameters, run on real llama.cpp through the `prm` step scorer and `generate`.
+ */
+import assert from "node:assert/strict";
+import { statSync } from "node:fs";
+import { after, test } from "node:test";
+import { gradeSync } from "../../src/grading/index.ts";
+import { builtinManifest, builtinModelPath, builtinTask } from "../../src/models/builtin.ts";
+import { inspectGguf } from "../../src/models/gguf/inspect-gguf.ts";
+import { ModelRegistry } from "../../src/models/registry.ts";
+import { createLedger } from "../../src/run/ledger.ts";
+import { generateSynthetic } from "../../src/tasks/index.ts";
+import { TraceRecorder } from "../../src/trace/recorder.ts";
+import { likelihoodPrm } from "../../src/verifiers/step-scorers/likelihood-prm.ts";
+import { verifySteps } from "../../src/verifiers/step-scorers/verify-steps.ts";
+
+const registry = new ModelRegistry({ config: { models: {}, defaults: {} } as never, threads: 1 });
+after(() => registry.close());
+
+test("search builtins: each is a valid GGUF under 10 MB with its manifest's role, task and parameters", async () => {
+  const byName = new Map(builtinManifest().models.map((m) => [m.name, m]));
+  for (const [name, role, task] of [
+    ["tiny-reasoner-prm", "prm", "sums"],
+    ["tiny-chain", "generator", "chain"],
+    ["tiny-chain-verifier", "verifier", "chain"],
+    ["tiny-chain-prm", "prm", "chain"],
+  ] as const) {
+    const model = byName.get(name);
+    assert.ok(model, `${name} is in the manifest`);
+    assert.equal(model.role, role, name);
+    assert.equal(builtinTask(model).name, task, name);
+    const path = builtinModelPath(name);
+    assert.ok(statSync(path).size <= 10 * 1024 * 1024, `${name} is at most 10 MB`);
+    const inspection = await inspectGguf(path);
+    assert.deepEqual(inspection.validation, { ok: true }, name);
+    assert.equal(inspection.parameters, model.parameters, `${name}: the manifest's parameter count`);
+  }
+});
+
+/**
+ * How many of `n` fresh level-6 `sums` problems the PRM scores the first three right steps above the
+ * same steps with the third one adding a digit the question does not have, its arithmetic kept right
+ * (`builtin:tiny-reasoner`'s commonest slip is a term that is not there or is used up).
+ */
+async function rightAboveWrongTerm(n: number, seed: number) {
+  const prm = await registry.get("builtin:tiny-reasoner-prm");
+  let wins = 0;
+  for (const item of generateSynthetic("sums", { difficulty: 6, n, seed })) {
+    const steps = item.solutions[0].split("\n");
+    const [, a] = steps[2].match(/^(\d+)\+\d+=\d+$/) ?? [];
+    assert.ok(a !== undefined, steps[2]);
+    const terms = item.question.match(/\d/g)!.map(Number);
+    const absent = [2, 3, 4, 5, 6, 7, 8, 9].find((d) => !terms.includes(d))!;
+    const wrong = [...steps.slice(0, 2), `${a}+${absent}=${Number(a) + absent}`];
+    const problem = { id: item.id, messages: [{ role: "user" as const, content: item.question }] };
+    const score = async (prefix: string[]) => {
+      const ctx = {
+        backends: { policy: prm, verifier: prm },
+        budget: {},
+        seed: 0,
+        ledger: createLedger(),
+        trace: new TraceRecorder(),
+      };
+      return (await verifySteps(likelihoodPrm(), problem, prefix, ctx, { aggregation: "last" })).value;
+    };
+    if ((await score(steps.slice(0, 3))) > (await score(wrong))) wins++;
+  }
+  return wins;
+}
+
+test("builtin:tiny-reasoner-prm through the prm step scorer ranks a right step above a step adding a term that is not there", async () => {
+  const wins = await rightAboveWrongTerm(40, 515);
+  // Measured 28/40 (the PRM before hard labels and 5x the problems: 24); by chance 25 or more happens
+  // with p ≈ 0.08, so this asserts a PRM that reads the terms, with room for another CPU's rounding.
+  assert.ok(wins >= 25, `right above wrong in ${wins}/40`);
+});
+
+test("builtin:tiny-chain on llama.cpp answers fresh easy chains; its PRM gives every step prefix a probability", async () => {
+  const model = await registry.get("builtin:tiny-chain");
+  let correct = 0;
+  const items = generateSynthetic("chain", { difficulty: 2, n: 20, seed: 424_242 });
+  for (const item of items) {
+    const [completion] = await model.generate({
+      messages: [{ role: "user", content: item.question }],
+      temperature: 0,
+      maxTokens: 60,
+    });
+    if (gradeSync(completion.text, `#### ${item.answer}`).correct) correct++;
+  }
+  // Measured 13/20; a digit by chance is right 1 time in 10.
+  assert.ok(correct >= 8, `${correct}/20 correct`);
+  // The chain PRM does not tell a misread operation from the right one (20/40 on the check above:
+  // chance; the README says so), so this checks only what it returns: one probability per step.
+  const prm = await registry.get("builtin:tiny-chain-prm");
+  const item = items[0];
+  const steps = item.solutions[0].split("\n");
+  const problem = { id: item.id, messages: [{ role: "user" as const, content: item.question }] };
+  const ctx = {
+    backends: { policy: prm, verifier: prm },
+    budget: {},
+    seed: 0,
+    ledger: createLedger(),
+    trace: new TraceRecorder(),
+  };
+  const result = await verifySteps(likelihoodPrm(), problem, steps, ctx, { aggregation: "min" });
+  assert.equal(result.scores.length, steps.length);
+  for (const score of result.scores) assert.ok(score > 0 && score < 1, String(score));
+});
