@@ -10,6 +10,7 @@ import { gradeSync } from "../../src/grading/index.ts";
 import { builtinManifest, builtinModelPath, builtinTask } from "../../src/models/builtin.ts";
 import { inspectGguf } from "../../src/models/gguf/inspect-gguf.ts";
 import { ModelRegistry } from "../../src/models/registry.ts";
+import type { ModelBackend } from "../../src/models/types.ts";
 import { createLedger } from "../../src/run/ledger.ts";
 import { generateSynthetic } from "../../src/tasks/index.ts";
 import { TraceRecorder } from "../../src/trace/recorder.ts";
@@ -39,6 +40,19 @@ test("search builtins: each is a valid GGUF under 10 MB with its manifest's role
   }
 });
 
+/** The `prm` step scorer on `steps` of `question`, with `prm` as the verifier backend. */
+function scoreSteps(prm: ModelBackend, question: string, steps: string[], aggregation: "last" | "min") {
+  const ctx = {
+    backends: { policy: prm, verifier: prm },
+    budget: {},
+    seed: 0,
+    ledger: createLedger(),
+    trace: new TraceRecorder(),
+  };
+  const problem = { id: "builtin", messages: [{ role: "user" as const, content: question }] };
+  return verifySteps(likelihoodPrm(), problem, steps, ctx, { aggregation });
+}
+
 /**
  * How many of `n` fresh level-6 `sums` problems the PRM scores the first three right steps above the
  * same steps with the third one adding a digit the question does not have, its arithmetic kept right
@@ -54,17 +68,7 @@ async function rightAboveWrongTerm(n: number, seed: number) {
     const terms = item.question.match(/\d/g)!.map(Number);
     const absent = [2, 3, 4, 5, 6, 7, 8, 9].find((d) => !terms.includes(d))!;
     const wrong = [...steps.slice(0, 2), `${a}+${absent}=${Number(a) + absent}`];
-    const problem = { id: item.id, messages: [{ role: "user" as const, content: item.question }] };
-    const score = async (prefix: string[]) => {
-      const ctx = {
-        backends: { policy: prm, verifier: prm },
-        budget: {},
-        seed: 0,
-        ledger: createLedger(),
-        trace: new TraceRecorder(),
-      };
-      return (await verifySteps(likelihoodPrm(), problem, prefix, ctx, { aggregation: "last" })).value;
-    };
+    const score = async (prefix: string[]) => (await scoreSteps(prm, item.question, prefix, "last")).value;
     if ((await score(steps.slice(0, 3))) > (await score(wrong))) wins++;
   }
   return wins;
@@ -96,15 +100,7 @@ test("builtin:tiny-chain on llama.cpp answers fresh easy chains; its PRM gives e
   const prm = await registry.get("builtin:tiny-chain-prm");
   const item = items[0];
   const steps = item.solutions[0].split("\n");
-  const problem = { id: item.id, messages: [{ role: "user" as const, content: item.question }] };
-  const ctx = {
-    backends: { policy: prm, verifier: prm },
-    budget: {},
-    seed: 0,
-    ledger: createLedger(),
-    trace: new TraceRecorder(),
-  };
-  const result = await verifySteps(likelihoodPrm(), problem, steps, ctx, { aggregation: "min" });
+  const result = await scoreSteps(prm, item.question, steps, "min");
   assert.equal(result.scores.length, steps.length);
   for (const score of result.scores) assert.ok(score > 0 && score < 1, String(score));
 });
