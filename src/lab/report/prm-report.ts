@@ -51,7 +51,7 @@ export function prmSummary(events: RunEvent[]): [string, string][] {
   if (typeof start?.trainPrefixes === "number") {
     rows.push([
       "PRM data (Monte-Carlo step labels)",
-      `${start.trainSamples} solutions, ${start.trainPrefixes} step prefixes (${start.trainGoodPrefixes} with value ≥ ½) for training; ${start.heldOutSamples} solutions, ${start.heldOutPrefixes} prefixes (${start.heldOutGoodPrefixes} with value > ½) held out`,
+      `${start.trainSamples} solutions, ${start.trainPrefixes} step prefixes (${start.trainGoodPrefixes} trained towards Yes: value ${(start.options as { labels?: string } | undefined)?.labels === "hard" ? "> 0" : "≥ ½"}) for training; ${start.heldOutSamples} solutions, ${start.heldOutPrefixes} prefixes (${start.heldOutGoodPrefixes} with value > ½) held out`,
     ]);
   }
   const final = events.findLast((e) => e.type === "final-eval");

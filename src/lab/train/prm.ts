@@ -304,7 +304,8 @@ export async function runPrm(options: PrmOptions): Promise<PrmResult> {
         trainGoodPrefixes: good.length,
         heldOutSamples: samples.heldOut.length,
         heldOutPrefixes: heldRows.length,
-        heldOutGoodPrefixes: heldRows.filter((r) => r.value > 0.5).length,
+        // From the values, not the rows' targets (hard labels make those 0 or 1).
+        heldOutGoodPrefixes: samples.heldOut.flatMap((sample) => sample.values).filter((v) => v > 0.5).length,
         samplingMs: Math.round(samplingMs),
         parameters: model.params.length,
       },

@@ -111,7 +111,20 @@ test("PRM report: step and outcome AUC curves end at the final evaluation; decis
     summary.get("selection (50 problems × 4)"),
     "majority 80.0%, PRM-weighted best-of-n min 84.0% / last 82.0%, PRM best-of-n min 70.0% / last 70.0%, verifier-weighted 78.0%, pass@k 90.0%",
   );
-  assert.match(summary.get("PRM data (Monte-Carlo step labels)")!, /^800 solutions, 5600 step prefixes/);
+  assert.equal(
+    summary.get("PRM data (Monte-Carlo step labels)"),
+    "800 solutions, 5600 step prefixes (4000 trained towards Yes: value ≥ ½) for training; 200 solutions, 1400 prefixes (1000 with value > ½) held out",
+  );
+  const hard = buildReportData(
+    events.map((e) =>
+      e.type === "start" ? { ...e, options: { ...(e.options as object), labels: "hard" } } : e,
+    ),
+    "prm",
+  );
+  assert.match(
+    new Map(hard.summary).get("PRM data (Monte-Carlo step labels)")!,
+    /4000 trained towards Yes: value > 0\)/,
+  );
   assert.ok(!summary.has("labelled samples"), "the outcome verifier's row is not shown for a PRM");
 });
 
