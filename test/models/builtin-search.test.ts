@@ -6,7 +6,6 @@
 import assert from "node:assert/strict";
 import { statSync } from "node:fs";
 import { after, test } from "node:test";
-import { gradeSync } from "../../src/grading/index.ts";
 import { builtinManifest, builtinModelPath, builtinTask } from "../../src/models/builtin.ts";
 import { inspectGguf } from "../../src/models/gguf/inspect-gguf.ts";
 import { ModelRegistry } from "../../src/models/registry.ts";
@@ -16,6 +15,7 @@ import { generateSynthetic } from "../../src/tasks/index.ts";
 import { TraceRecorder } from "../../src/trace/recorder.ts";
 import { likelihoodPrm } from "../../src/verifiers/step-scorers/likelihood-prm.ts";
 import { verifySteps } from "../../src/verifiers/step-scorers/verify-steps.ts";
+import { easyAnswers } from "../helpers/easy-answers.ts";
 
 const registry = new ModelRegistry({ config: { models: {}, defaults: {} } as never, threads: 1 });
 after(() => registry.close());
@@ -83,22 +83,13 @@ test("builtin:tiny-reasoner-prm through the prm step scorer ranks a right step a
 
 test("builtin:tiny-chain on llama.cpp answers fresh easy chains; its PRM gives every step prefix a probability", async () => {
   const model = await registry.get("builtin:tiny-chain");
-  let correct = 0;
-  const items = generateSynthetic("chain", { difficulty: 2, n: 20, seed: 424_242 });
-  for (const item of items) {
-    const [completion] = await model.generate({
-      messages: [{ role: "user", content: item.question }],
-      temperature: 0,
-      maxTokens: 60,
-    });
-    if (gradeSync(completion.text, `#### ${item.answer}`).correct) correct++;
-  }
+  const correct = await easyAnswers(model, "chain", 60);
   // Measured 13/20; a digit by chance is right 1 time in 10.
   assert.ok(correct >= 8, `${correct}/20 correct`);
   // The chain PRM does not tell a misread operation from the right one (20/40 on the check above:
   // chance; the README says so), so this checks only what it returns: one probability per step.
   const prm = await registry.get("builtin:tiny-chain-prm");
-  const item = items[0];
+  const [item] = generateSynthetic("chain", { difficulty: 2, n: 1, seed: 424_242 });
   const steps = item.solutions[0].split("\n");
   const result = await scoreSteps(prm, item.question, steps, "min");
   assert.equal(result.scores.length, steps.length);

@@ -6,7 +6,6 @@ import assert from "node:assert/strict";
 import { statSync } from "node:fs";
 import { after, test } from "node:test";
 import type { DeliberateError } from "../../src/errors.ts";
-import { gradeSync } from "../../src/grading/index.ts";
 import { builtinManifest, builtinModelPath, builtinTask } from "../../src/models/builtin.ts";
 import { inspectGguf } from "../../src/models/gguf/inspect-gguf.ts";
 import { parseModelSpec } from "../../src/models/model-spec.ts";
@@ -14,6 +13,7 @@ import { ModelRegistry } from "../../src/models/registry.ts";
 import { generateSynthetic } from "../../src/tasks/index.ts";
 import { rewardModel } from "../../src/verifiers/reward-model.ts";
 import { verify } from "../../src/verifiers/verify.ts";
+import { easyAnswers } from "../helpers/easy-answers.ts";
 import { context } from "../strategies/fixtures.ts";
 
 const registry = new ModelRegistry({ config: { models: {}, defaults: {} } as never, threads: 1 });
@@ -51,16 +51,7 @@ test("builtin: specs resolve to the committed files; unknown names list the ones
 test("builtin:tiny-reasoner on llama.cpp answers fresh easy problems from chat messages (raw prompts underneath)", async () => {
   const model = await registry.get("builtin:tiny-reasoner");
   assert.equal(model.capabilities.chatTemplate, false);
-  const items = generateSynthetic("sums", { difficulty: 2, n: 20, seed: 424_242 });
-  let correct = 0;
-  for (const item of items) {
-    const [completion] = await model.generate({
-      messages: [{ role: "user", content: item.question }],
-      temperature: 0,
-      maxTokens: 80,
-    });
-    if (gradeSync(completion.text, `#### ${item.answer}`).correct) correct++;
-  }
+  const correct = await easyAnswers(model, "sums", 80);
   // Level 2 (three one-digit terms) is far below the level the model was trained up to.
   assert.ok(correct >= 16, `${correct}/20 correct`);
 });
@@ -74,16 +65,7 @@ test("builtin:tiny-chain-large, the distillation teacher, is trained on `chain` 
   assert.ok(statSync(path).size <= 10 * 1024 * 1024);
   assert.deepEqual((await inspectGguf(path)).validation, { ok: true });
   const model = await registry.get("builtin:tiny-chain-large");
-  const items = generateSynthetic("chain", { difficulty: 2, n: 20, seed: 424_242 });
-  let correct = 0;
-  for (const item of items) {
-    const [completion] = await model.generate({
-      messages: [{ role: "user", content: item.question }],
-      temperature: 0,
-      maxTokens: 60,
-    });
-    if (gradeSync(completion.text, `#### ${item.answer}`).correct) correct++;
-  }
+  const correct = await easyAnswers(model, "chain", 60);
   // Measured 15/20 (it is a 75% teacher at level 6 too: its slips are reading the wrong operation,
   // which rejection sampling filters out); a digit by chance is right 1 time in 10, so 10 or more is
   // a model that computes chains, with room for another CPU's rounding.
