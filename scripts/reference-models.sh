@@ -59,7 +59,7 @@ chain-search)
   # 34% at step 650 to 57% at step 700; 58.5% on 200 fresh problems). Then the outcome verifier from
   # its own samples, and the PRM: one sampling run (400 problems × 2 solutions, 4 rollouts per
   # prefix, 50 held-out problems), then a PRM on those samples towards Math-Shepherd's hard labels
-  # (stopped by hand at step 1,032 of a 1,500-step schedule; --max-steps makes that the recipe).
+  # (1,000 steps, ~14 min).
   chain=(--task chain --difficulty 6 --threads 1)
   deliberate train "${chain[@]}" --from-difficulty 1 --preset reference --minutes 30 --eval-every 50 \
     --target-accuracy 0.45 --seed 7 --out runs/chain/small
@@ -68,7 +68,7 @@ chain-search)
   deliberate train --stage prm --init runs/chain/small --policy runs/chain/small --problems 400 \
     --held-out-problems 50 --prm-samples 2 --rollouts 4 --max-steps 1 --threads 1 --seed 1 --out runs/chain/prm
   deliberate train --stage prm --init runs/chain/small --policy runs/chain/small --verifier runs/chain/verifier \
-    --prm-samples-from runs/chain/prm --prm-labels hard --lr 3e-4 --max-steps 1032 --minutes 60 --eval-every 250 \
+    --prm-samples-from runs/chain/prm --prm-labels hard --lr 3e-4 --max-steps 1000 --minutes 60 --eval-every 250 \
     --prm-eval-samples 40 --threads 1 --seed 1 --out runs/chain/prm-hard
   npx tsx scripts/write-models-manifest.ts tiny-chain=generator:runs/chain/small \
     tiny-chain-verifier=verifier:runs/chain/small,runs/chain/verifier \

@@ -21,13 +21,13 @@ const descriptions: Record<string, string> = {
   "sums/verifier":
     'outcome verifier: P("Yes, the solution is correct.") after deliberate\'s reward-model prompt, via score()',
   "sums/prm":
-    'process reward model: P("Yes") after the prm step scorer\'s "Steps so far" prompt, one score per step prefix, via score()',
+    'process reward model: P("Yes") after the prm step scorer\'s prompt (every earlier step tagged "Yes", the last awaiting its verdict), one score per step prefix, via score()',
   "chain/generator":
     "answers `Start 4, apply +7 *3 mod 10.` with one `a+k=v` / `a*k=v` line per operation and `#### ANSWER` (raw prompt: question + newline)",
   "chain/verifier":
     'outcome verifier: P("Yes, the solution is correct.") after deliberate\'s reward-model prompt, via score()',
   "chain/prm":
-    'process reward model: P("Yes") after the prm step scorer\'s "Steps so far" prompt, one score per step prefix, via score()',
+    'process reward model: P("Yes") after the prm step scorer\'s prompt (every earlier step tagged "Yes", the last awaiting its verdict), one score per step prefix, via score()',
 };
 
 function stage(dir: string) {

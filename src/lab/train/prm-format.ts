@@ -1,29 +1,40 @@
 /**
- * The PRM's training rows: one per step prefix of a labelled solution, the text the `prm` step
- * scorer asks `score()` about (src/verifiers/step-scorers/prm-prompt.ts) followed by a verdict:
+ * The PRM's training rows: one per labelled solution, the text the `prm` step scorer asks `score()`
+ * about for its last step (src/verifiers/step-scorers/prm-prompt.ts) followed by `PRM_YES`:
  *
- *   <s> prmPrompt(question, steps[0..i]) verdict
+ *   <s> prmPrompt(question, steps) "Yes"  =  <s> … step₁ " Yes\n" step₂ " Yes\n" … stepₙ " Yes"
  *
- * The verdict token sequence is `PRM_YES` when the prefix's Monte-Carlo value is at least ½, else
- * `PRM_NO`; but the first verdict token — the one the two verdicts differ on, and so the PRM's
- * P(good prefix) — is trained towards the soft target (value, 1 − value) (prm-objective.ts). The
- * tokens after it ("es", "o") only spell the verdict out, so `score()`'s likelihood of the whole
- * `PRM_YES` stays ≈ P(first token).
+ * Every step is followed by its verdict, so one sequence carries one decision per step (Math-
+ * Shepherd's layout; one decision per ~150-token sequence was too little signal for a 386K model).
+ * At each verdict the first token — the one `PRM_YES` and `PRM_NO` differ on, and so the PRM's P(good
+ * prefix) — is trained towards the step's target (prm-objective.ts). The input there is always
+ * `PRM_YES` (a tag, as at scoring time), so its later tokens ("es") are trained as plain next-token
+ * targets and `score()`'s likelihood of `PRM_YES` stays ≈ P(first token).
  */
 import { PRM_NO, PRM_YES, prmPrompt } from "../../verifiers/step-scorers/prm-prompt.ts";
 import { CharTokenizer } from "../tokenizer/char-tokenizer.ts";
 import type { PrmSample } from "./prm-labels.ts";
 
-export interface PrmRow {
-  /** <s> + prompt, as ids. */
-  prompt: number[];
-  /** The verdict's ids, no </s> (the scorer reads `PRM_YES` alone). */
-  verdict: number[];
-  /** The prefix's Monte-Carlo value in [0, 1]: the first verdict token's soft target. */
+/** One step's verdict in a row. */
+export interface PrmDecision {
+  /** Index in the row's tokens of the verdict's first token (predicted from position at − 1). */
+  at: number;
+  /** The first verdict token's target in [0, 1]: the value, or value > 0 (`PrmLabels`). */
+  target: number;
+  /** The prefix's Monte-Carlo value. */
   value: number;
 }
 
-/** The first tokens of the two verdicts, which must differ (the whole decision sits there). */
+export interface PrmRow {
+  /** <s> + prmPrompt(question, steps) + PRM_YES, as ids. */
+  tokens: number[];
+  /** One per step, in order. */
+  decisions: PrmDecision[];
+  /** Whether the solution's answer is right (balanced batches draw on it). */
+  label: number;
+}
+
+/** The tokens of the two verdicts, whose first tokens must differ (the whole decision sits there). */
 export interface VerdictTokens {
   yes: number[];
   no: number[];
@@ -36,20 +47,6 @@ export function verdictTokens(tokenizer: CharTokenizer): VerdictTokens {
   return { yes, no };
 }
 
-/** The row of the prefix `steps` of a solution to `question`. */
-export function prmRow(
-  tokenizer: CharTokenizer,
-  question: string,
-  steps: readonly string[],
-  value: number,
-): PrmRow {
-  return {
-    prompt: [CharTokenizer.bosId, ...tokenizer.encode(prmPrompt(question, steps))],
-    verdict: tokenizer.encode(value >= 0.5 ? PRM_YES : PRM_NO),
-    value,
-  };
-}
-
 /**
  * What the first verdict token is trained towards: `soft`, the prefix's Monte-Carlo value (P(Yes)
  * then estimates the policy's chance of finishing right); `hard`, Math-Shepherd's hard estimate, 1
@@ -58,17 +55,43 @@ export function prmRow(
  */
 export type PrmLabels = "soft" | "hard";
 
-/** Every step prefix of every sample, in order. */
+/** The row of a solution to `question` whose step prefixes have Monte-Carlo `values`. */
+export function prmRow(
+  tokenizer: CharTokenizer,
+  question: string,
+  steps: readonly string[],
+  values: readonly number[],
+  labels: PrmLabels = "soft",
+  label = 0,
+): PrmRow {
+  if (values.length !== steps.length) {
+    throw new RangeError(`${values.length} values for ${steps.length} steps`);
+  }
+  const tokens = [
+    CharTokenizer.bosId,
+    ...tokenizer.encode(prmPrompt(question, steps)),
+    ...tokenizer.encode(PRM_YES),
+  ];
+  // Characters encode one at a time, so each prefix's prompt is a prefix of these tokens and its
+  // verdict starts where that prompt ends.
+  const decisions = steps.map((_, i) => {
+    const value = values[i];
+    return {
+      at: 1 + tokenizer.encode(prmPrompt(question, steps.slice(0, i + 1))).length,
+      target: labels === "hard" ? (value > 0 ? 1 : 0) : value,
+      value,
+    };
+  });
+  return { tokens, decisions, label };
+}
+
+/** One row per sample with steps, in order. */
 export function prmRows(
   tokenizer: CharTokenizer,
   samples: PrmSample[],
   labels: PrmLabels = "soft",
 ): PrmRow[] {
-  return samples.flatMap((sample) =>
-    sample.steps.map((_, i) => {
-      const value = sample.values[i];
-      const target = labels === "hard" ? (value > 0 ? 1 : 0) : value;
-      return prmRow(tokenizer, sample.question, sample.steps.slice(0, i + 1), target);
-    }),
-  );
+  return samples
+    .filter((sample) => sample.steps.length > 0)
+    .map((sample) => prmRow(tokenizer, sample.question, sample.steps, sample.values, labels, sample.label));
 }

@@ -1,8 +1,9 @@
 /**
  * Reading the lab PRM the way the `prm` step scorer does through `score()`: for each step prefix,
- * teacher-force `PRM_YES` after `prmPrompt(question, prefix)` and take exp of its summed logprob.
- * Consecutive prefixes' prompts share their beginning (the question and the earlier steps), so the
- * KV cache keeps the shared tokens and feeds only what differs.
+ * the likelihood of `PRM_YES` after `prmPrompt(question, prefix)`. The prompts of consecutive
+ * prefixes extend each other (Math-Shepherd's layout, prm-format.ts), so one pass over the solution's
+ * row reads every verdict; the KV cache also keeps the beginning shared with the previous solution
+ * (the question).
  */
 import { KvCacheDecoder } from "../model/kv-cache-decoder.ts";
 import type { LlamaModel } from "../model/llama-model.ts";
@@ -11,7 +12,7 @@ import { tokenLogprob } from "./dpo-objective.ts";
 import { prmRow, type VerdictTokens } from "./prm-format.ts";
 
 export interface PrefixScore {
-  /** exp(Σ log p(PRM_YES tokens)): what the `prm` step scorer reads; 0 when the row does not fit. */
+  /** exp(Σ log p(PRM_YES tokens)): what the `prm` step scorer reads; 0 when the verdict does not fit. */
   score: number;
   /** log p of the yes-verdict's and the no-verdict's first token: the decision. NaN when it does not fit. */
   yesFirst: number;
@@ -37,38 +38,52 @@ export class PrmScorer {
 
   /** One score per prefix `steps[0..i]` of a solution to `question`. */
   scoreSteps(question: string, steps: readonly string[]): PrefixScore[] {
-    return steps.map((_, i) =>
-      this.scorePrefix(prmRow(this.tokenizer, question, steps.slice(0, i + 1), 1).prompt),
-    );
-  }
-
-  /** The score after `prompt` (ids, with <s>). */
-  scorePrefix(prompt: number[]): PrefixScore {
+    if (steps.length === 0) return [];
     const { yes, no } = this.verdicts;
-    if (prompt.length + yes.length > this.model.config.contextLength) {
-      return { score: 0, yesFirst: Number.NaN, noFirst: Number.NaN };
-    }
-    const sequence = [...prompt, ...yes];
-    // Keep the shared beginning, but always feed the last prompt token: its logits score yes[0].
+    const { tokens, decisions } = prmRow(
+      this.tokenizer,
+      question,
+      steps,
+      steps.map(() => 1),
+    );
+    const { contextLength } = this.model.config;
+    // A verdict fits when its last token is inside the context (as `score()` would see it).
+    const fits = decisions.filter((d) => d.at + yes.length <= contextLength);
+    const scores: PrefixScore[] = decisions.map(() => ({
+      score: 0,
+      yesFirst: Number.NaN,
+      noFirst: Number.NaN,
+    }));
+    if (fits.length === 0) return scores;
+    // Token p's log-probability comes from the logits after token p − 1, so feed from before the first
+    // verdict on; the tokens before that may come from the cache.
+    const first = fits[0].at - 1;
     let keep = 0;
-    while (keep < this.cached.length && keep < prompt.length - 1 && this.cached[keep] === sequence[keep])
-      keep++;
+    while (keep < this.cached.length && keep < first && this.cached[keep] === tokens[keep]) keep++;
     this.decoder.truncate(keep);
     this.cached.length = keep;
-    let logits = this.decoder.logits;
-    for (let t = keep; t < prompt.length; t++) logits = this.step(sequence[t]);
-    const yesFirst = tokenLogprob(logits, yes[0]);
-    const noFirst = tokenLogprob(logits, no[0]);
-    let logprob = yesFirst;
-    for (let j = 1; j < yes.length; j++) {
-      logits = this.step(yes[j - 1]);
-      logprob += tokenLogprob(logits, yes[j]);
+    // Which verdict token each position holds: decision index and token index j in PRM_YES.
+    const verdictAt = new Map<number, { index: number; j: number }>();
+    fits.forEach((d) => {
+      for (let j = 0; j < yes.length; j++) verdictAt.set(d.at + j, { index: decisions.indexOf(d), j });
+    });
+    const logprobs = decisions.map(() => 0);
+    const last = fits.at(-1)!.at + yes.length - 1;
+    for (let t = keep; t < last; t++) {
+      this.cached.push(tokens[t]);
+      // The logits after token t, for the token at t + 1 (the decoder reuses the buffer: read it now).
+      const logits = this.decoder.step(tokens[t]);
+      const verdict = verdictAt.get(t + 1);
+      if (verdict === undefined) continue;
+      const { index, j } = verdict;
+      logprobs[index] += tokenLogprob(logits, yes[j]);
+      if (j === 0)
+        scores[index] = { score: 0, yesFirst: logprobs[index], noFirst: tokenLogprob(logits, no[0]) };
     }
-    return { score: Math.exp(logprob), yesFirst, noFirst };
-  }
-
-  private step(token: number): Float32Array {
-    this.cached.push(token);
-    return this.decoder.step(token);
+    for (const d of fits) {
+      const index = decisions.indexOf(d);
+      scores[index].score = Math.exp(logprobs[index]);
+    }
+    return scores;
   }
 }

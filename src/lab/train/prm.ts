@@ -7,10 +7,12 @@
  *    gets a Monte-Carlo value from `rollouts` completions (prm-labels.ts); all of it is written to
  *    prm-samples.jsonl and read back on resume (prm-data.ts);
  * 2. a PRM — the init model's shape and weights (SFT, not scratch), its context widened to fit —
- *    learns the verdict after `prmPrompt(question, prefix)`: the first verdict token towards the soft
- *    target (value, 1 − value) (prm-format.ts, prm-objective.ts, prm-gradients.ts), in the training
- *    loop (same logs, checkpoints and resume as every stage; a resume reads the samples back);
- * 3. held-out: step-level AUC (prefix score vs. value > ½), outcome-level AUC (min and last of the
+ *    learns the verdict after every step of a solution (`prmPrompt`'s dense layout: all of a
+ *    solution's decisions in one sequence), the first verdict token towards the prefix's soft target
+ *    (value, 1 − value) or hard one (value > 0) (prm-format.ts, prm-objective.ts, prm-gradients.ts),
+ *    in the training loop (same logs, checkpoints and resume as every stage; a resume reads the
+ *    samples back);
+ * 3. held-out: step-level AUC (prefix score vs. value > 0 and vs. value > ½), outcome-level AUC (min and last of the
  *    step scores vs. the solution's correctness), majority vs. PRM-weighted best-of-n — and the same
  *    for an outcome verifier on the same solutions when one is given (prm-eval.ts, prm-verifier.ts);
  * 4. export model.gguf, which the `prm` step scorer reads through `score()`.
@@ -74,7 +76,7 @@ export interface PrmOptions {
   minutes?: number;
   /** Hard cap on optimiser steps. Default 600. */
   maxSteps?: number;
-  /** Prefixes per batch, half with value ≥ ½ and half below when both exist. Default 16. */
+  /** Solutions per batch (each with a verdict per step), half right and half wrong when both exist. Default 16. */
   batchSize?: number;
   /** Peak learning rate. Default 3e-3 (the outcome verifier's). */
   lr?: number;
@@ -253,15 +255,15 @@ export async function runPrm(options: PrmOptions): Promise<PrmResult> {
     const verdicts = verdictTokens(tokenizer);
     const trainRows = prmRows(tokenizer, samples.train, labels);
     const heldRows = prmRows(tokenizer, samples.heldOut, labels);
-    const verdictLength = Math.max(verdicts.yes.length, verdicts.no.length);
-    const longest = Math.max(...[...trainRows, ...heldRows].map((r) => r.prompt.length + verdictLength));
+    const longest = Math.max(...[...trainRows, ...heldRows].map((r) => r.tokens.length));
     const contextLength = options.contextLength ?? Math.ceil(longest / 16) * 16;
-    const usable = trainRows.filter((r) => r.prompt.length + r.verdict.length <= contextLength);
+    const usable = trainRows.filter((r) => r.tokens.length <= contextLength);
     if (usable.length === 0) {
       throw new DeliberateError("BAD_REQUEST", `no PRM sequence fits a context of ${contextLength}`, {
         param: "contextLength",
       });
     }
+    const trainDecisions = usable.flatMap((r) => r.decisions);
     // RoPE has no learned positions, so the init model's weights serve a longer context unchanged.
     const config: LlamaConfig = { ...init.checkpoint.header.config, contextLength };
     const model = new LlamaModel(config, { seed, pool });
@@ -283,10 +285,11 @@ export async function runPrm(options: PrmOptions): Promise<PrmResult> {
       weightDecay,
       evalSamples,
     };
-    // Balanced batches: with an accurate policy most prefixes are good, and a PRM that always says
-    // yes would look fine on the loss while ranking nothing.
-    const good = usable.filter((r) => r.value >= 0.5);
-    const bad = usable.filter((r) => r.value < 0.5);
+    // Balanced batches, half right solutions and half wrong ones (which hold the bad prefixes): with an
+    // accurate policy most prefixes are good, and a PRM that always says yes would look fine on the
+    // loss while ranking nothing.
+    const good = usable.filter((r) => r.label === 1);
+    const bad = usable.filter((r) => r.label !== 1);
     const random = new Random(seed * 15_485_863 + 29);
     const evaluate = (evalSet: PrmSample[]) => evaluatePrm(model, tokenizer, verdicts, evalSet).eval;
     const heldSubset = samples.heldOut.slice(0, evalSamples);
@@ -300,10 +303,10 @@ export async function runPrm(options: PrmOptions): Promise<PrmResult> {
       options: resolved,
       startRecord: {
         trainSamples: samples.train.length,
-        trainPrefixes: usable.length,
-        trainGoodPrefixes: good.length,
+        trainPrefixes: trainDecisions.length,
+        trainGoodPrefixes: trainDecisions.filter((d) => d.target >= 0.5).length,
         heldOutSamples: samples.heldOut.length,
-        heldOutPrefixes: heldRows.length,
+        heldOutPrefixes: heldRows.reduce((n, r) => n + r.decisions.length, 0),
         // From the values, not the rows' targets (hard labels make those 0 or 1).
         heldOutGoodPrefixes: samples.heldOut.flatMap((sample) => sample.values).filter((v) => v > 0.5).length,
         samplingMs: Math.round(samplingMs),
@@ -326,7 +329,7 @@ export async function runPrm(options: PrmOptions): Promise<PrmResult> {
           return from[random.int(from.length)];
         });
         model.zeroGrad();
-        const r = prmBatch(model, rows, verdicts.yes[0], verdicts.no[0], { gradient: true });
+        const r = prmBatch(model, rows, verdicts, { gradient: true });
         return {
           loss: r.loss,
           tokens: r.tokens,
@@ -388,7 +391,7 @@ export async function runPrm(options: PrmOptions): Promise<PrmResult> {
       firstLoss: run.firstLoss,
       finalLoss: run.finalLoss,
       trainSamples: samples.train.length,
-      trainPrefixes: usable.length,
+      trainPrefixes: trainDecisions.length,
       heldOut: final.eval,
       selection,
       verifier,

@@ -67,11 +67,19 @@ const config: LlamaConfig = {
   ropeTheta: 10_000,
   normEps: 1e-5,
 };
-// Verdicts spelled as in prm-format: yes = [7, 4, 9], no = [8, 3]; rows of different lengths pad.
+// Verdicts spelled as in prm-format: yes = [7, 4, 9], no = [8, 3]; each row holds "yes" after every
+// step, a decision there; rows of different lengths pad.
+const verdicts = { yes: [7, 4, 9], no: [8, 3] };
 const rows: PrmRow[] = [
-  { prompt: [1, 5, 6, 2], verdict: [7, 4, 9], value: 0.875 },
-  { prompt: [1, 6, 10, 5, 5, 6], verdict: [8, 3], value: 0.25 },
-  { prompt: [1, 10], verdict: [8, 3], value: 0 },
+  {
+    tokens: [1, 5, 6, 7, 4, 9, 10, 6, 7, 4, 9],
+    decisions: [
+      { at: 3, target: 0.875, value: 0.875 },
+      { at: 8, target: 0.25, value: 0.25 },
+    ],
+    label: 0,
+  },
+  { tokens: [1, 6, 10, 5, 7, 4, 9], decisions: [{ at: 4, target: 0, value: 0 }], label: 0 },
 ];
 
 function perturbed(seed: number): LlamaModel {
@@ -81,31 +89,33 @@ function perturbed(seed: number): LlamaModel {
   return model;
 }
 
-test("prm batch: the loss is the mean over verdict tokens of the soft decision loss and the tail's cross-entropy", () => {
+test("prm batch: the loss is the mean over verdict tokens of the soft decision loss at every step and the tail's cross-entropy", () => {
   const model = perturbed(5);
-  const result = prmBatch(model, rows, 7, 8, { gradient: false });
-  assert.equal(result.tokens, 7);
+  const result = prmBatch(model, rows, verdicts, { gradient: false });
+  assert.equal(result.decisions, 3);
+  assert.equal(result.tokens, 9);
   // The same numbers from one row at a time through the plain forward pass.
   let total = 0;
   let decision = 0;
   let kl = 0;
   for (const row of rows) {
-    const tokens = [...row.prompt, ...row.verdict];
-    const T = tokens.length;
-    model.forward(new Int32Array(tokens), new Int32Array(T).fill(-1), 1, T);
+    const T = row.tokens.length;
+    model.forward(new Int32Array(row.tokens), new Int32Array(T).fill(-1), 1, T);
     const at = (p: number) => model.logits.subarray(p * config.vocabSize, (p + 1) * config.vocabSize);
-    const first = softVerdictLoss(at(row.prompt.length - 1), 7, 8, row.value);
-    total += first;
-    decision += first;
-    kl += first - binaryEntropy(row.value);
-    for (let j = 1; j < row.verdict.length; j++) {
-      const logits = at(row.prompt.length - 1 + j);
-      const max = Math.max(...logits);
-      const logSum = max + Math.log(logits.reduce((s, x) => s + Math.exp(x - max), 0));
-      total += logSum - logits[row.verdict[j]];
+    for (const d of row.decisions) {
+      const first = softVerdictLoss(at(d.at - 1), 7, 8, d.target);
+      total += first;
+      decision += first;
+      kl += first - binaryEntropy(d.target);
+      for (let j = 1; j < verdicts.yes.length; j++) {
+        const logits = at(d.at - 1 + j);
+        const max = Math.max(...logits);
+        const logSum = max + Math.log(logits.reduce((s, x) => s + Math.exp(x - max), 0));
+        total += logSum - logits[verdicts.yes[j]];
+      }
     }
   }
-  assert.ok(Math.abs(result.loss - total / 7) < 1e-5, `${result.loss} vs ${total / 7}`);
+  assert.ok(Math.abs(result.loss - total / 9) < 1e-5, `${result.loss} vs ${total / 9}`);
   assert.ok(Math.abs(result.decisionLoss - decision / 3) < 1e-5);
   assert.ok(Math.abs(result.decisionKl - kl / 3) < 1e-5);
   assert.ok(result.decisionKl > 0);
@@ -113,18 +123,18 @@ test("prm batch: the loss is the mean over verdict tokens of the soft decision l
 
 test("prm batch: every tensor's gradient matches central differences", () => {
   const model = perturbed(7);
-  const loss = () => prmBatch(model, rows, 7, 8, { gradient: false }).loss;
+  const loss = () => prmBatch(model, rows, verdicts, { gradient: false }).loss;
   model.zeroGrad();
-  prmBatch(model, rows, 7, 8, { gradient: true });
+  prmBatch(model, rows, verdicts, { gradient: true });
   const grads = model.grads.slice();
   for (const spec of model.layout) {
     const step = Math.max(1, Math.floor(spec.size / 12));
     const indices: number[] = [];
     for (let i = 0; i < spec.size; i += step) indices.push(spec.offset + i);
     if (spec.name === "token_embd.weight") {
-      // Rows of tokens the batch feeds (an unfed token's row has no gradient): 5 and 8.
+      // Rows of tokens the batch feeds (an unfed token's row has no gradient): 5 and 7.
       indices.length = 0;
-      for (const token of [5, 8])
+      for (const token of [5, 7])
         for (let i = 0; i < config.dim; i++) indices.push(spec.offset + token * config.dim + i);
     }
     checkGradient(spec.name, loss, model.params, grads, { indices, eps: 1e-2, atol: 2e-4, rtol: 3e-2 });

@@ -100,6 +100,9 @@ test("prm stage: samples and labels every prefix, trains from the init weights, 
   let peak = 0;
   try {
     for (const sample of held) {
+      // One pass over the solution reads every prefix's verdict (the dense layout).
+      const dense = scorer.scoreSteps(sample.question, sample.steps);
+      assert.equal(dense.length, sample.steps.length);
       for (const steps of [sample.steps.slice(0, 1), sample.steps]) {
         const prompt = prmPrompt(sample.question, steps);
         // P(Yes) is what the step scorer reads; "No" too, since with a weak policy (this test's) most
@@ -108,10 +111,10 @@ test("prm stage: samples and labels every prefix, trains from the init weights, 
           const ours = forwardProbabilities(model, tokenizer, prompt, verdict);
           const oursAll = ours.reduce((a, b) => a * b, 1);
           if (verdict === PRM_YES) {
-            // The scorer's shared-prefix KV cache reads the same number as the full forward pass.
-            const cached = scorer.scoreSteps(sample.question, steps).at(-1)!.score;
+            // The scorer's one pass reads the same number as this prefix's own forward pass.
+            const cached = dense[steps.length - 1].score;
             assert.ok(
-              Math.abs(cached - oursAll) <= 1e-6 * Math.max(oursAll, 1e-12),
+              Math.abs(cached - oursAll) <= 1e-5 * Math.max(oursAll, 1e-12),
               `scorer ${cached} vs forward ${oursAll}`,
             );
           }
@@ -129,20 +132,22 @@ test("prm stage: samples and labels every prefix, trains from the init weights, 
             Math.abs(theirs - oursAll) <= 1e-4,
             `llama.cpp P(${verdict}) ${theirs} vs ours ${oursAll}`,
           );
-          // And relatively, for the unlikely verdict too (~1e-18 here; within ~1e-4 of each other).
+          // And relatively, for the unlikely verdict too (log-probs near −10 here: the "o" after "N", a
+          // token the dense layout never trains; float sums in another order differ by ~2e-4 of it).
           assert.ok(
-            Math.abs(scored.logprob - Math.log(oursAll)) <= 1e-3,
+            Math.abs(scored.logprob - Math.log(oursAll)) <= 1e-3 + 5e-4 * Math.abs(Math.log(oursAll)),
             `log P(${verdict}): llama.cpp ${scored.logprob} vs ours ${Math.log(oursAll)}`,
           );
-          peak = Math.max(peak, oursAll);
+          peak = Math.max(peak, ours[0]);
         }
       }
     }
   } finally {
     await backend.close();
   }
-  // A trained verdict is likely, so agreement is not two vectors of near-zeros.
-  assert.ok(peak > 0.5, `largest verdict probability ${peak}`);
+  // A trained decision is confident, so agreement is not two vectors of near-zeros (the first token:
+  // "No"'s later ones are never trained, the input after a step always reading "Yes").
+  assert.ok(peak > 0.5, `largest first-verdict-token probability ${peak}`);
 });
 
 /** Each verdict token's probability after `prompt`, from one full forward pass of the lab model. */

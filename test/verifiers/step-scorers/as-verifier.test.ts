@@ -44,8 +44,9 @@ function backends() {
   const verifier = new ScriptedBackend({
     id: "prm",
     scorer: (request: ScoreRequest) => {
-      const shown = /Steps so far:\n([\s\S]*)\n\nAre the steps/.exec(request.prompt as string)?.[1] ?? "";
-      return [Math.log(STEP_P[shown.split("\n").at(-1) ?? ""] ?? Number.NaN)];
+      // The step awaiting its verdict ends the PRM prompt, after the last newline.
+      const last = /\n([^\n]*) $/.exec(request.prompt as string)?.[1] ?? "";
+      return [Math.log(STEP_P[last] ?? Number.NaN)];
     },
   });
   return { policy, verifier };
