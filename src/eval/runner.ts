@@ -19,6 +19,7 @@ import { cellKey, cellRuns, type StrategySpec } from "./cell-key.ts";
 import { createItemGrader, type ItemGrader } from "./grade-item.ts";
 import type { SummarizeOptions } from "./metrics.ts";
 import type { ModelEntry, RoleModel } from "./model-entry.ts";
+import { checkModelFiles } from "./model-files.ts";
 import { createProgress, type ProgressMode } from "./progress.ts";
 import type { EvalResults } from "./results.ts";
 import { writeResults } from "./results.ts";
@@ -198,11 +199,13 @@ export async function runEval(options: RunEvalOptions): Promise<RunEvalResult> {
       const { backends, roles } = cellBackends(model, cache ? store : undefined);
       const backend = backends.policy;
       const queue: Task[] = [];
+      let finishedAny = false;
       for (const strategy of strategies) {
         if (!cellRuns(model, strategy)) continue;
         for (const dataset of datasets) {
           const cell = cellKey(model, strategy, dataset);
           const finished = await store.finished(cell);
+          if (finished.size > 0) finishedAny = true;
           const skippedBefore = skipped;
           for (const seed of seedValues) {
             for (const item of dataset.items) {
@@ -216,6 +219,7 @@ export async function runEval(options: RunEvalOptions): Promise<RunEvalResult> {
           }
         }
       }
+      await checkModelFiles(store, model, finishedAny);
       queues.set(model, queue);
     }
 

@@ -7,11 +7,21 @@ import { DeliberateError } from "../../src/errors.ts";
 import { createItemGrader } from "../../src/eval/grade-item.ts";
 import { runEval } from "../../src/eval/runner.ts";
 import { openStore } from "../../src/eval/store.ts";
+import type { Dataset } from "../../src/eval/types.ts";
 import type { ModelBackend } from "../../src/models/types.ts";
+import { wrapBackend } from "../../src/models/wrap-backend.ts";
 import { answeringBackend, arithmeticSet } from "./helpers/scripted-eval.ts";
 
 const tempDir = () => mkdtempSync(join(tmpdir(), "deliberate-eval-"));
 const grader = createItemGrader({ mode: "sync" });
+/** A `cot` grid on one dataset, without progress output. */
+const cotGrid = (dataset: Dataset, outDir: string) => ({
+  datasets: [dataset],
+  outDir,
+  grader,
+  progress: "none" as const,
+  strategies: [{ name: "cot" }],
+});
 
 test("a grid run: every item × seed graded once, results.json with per-slice accuracy and curves", async () => {
   const dataset = await arithmeticSet(6);
@@ -59,6 +69,63 @@ test("a grid run: every item × seed graded once, results.json with per-slice ac
     assert.equal(r.samples.length, 4);
     assert.equal(r.correct, r.predicted === r.gold, `${r.itemId}: ${r.predicted} vs ${r.gold}`);
   }
+});
+
+test("a store refuses to resume cells that other model files finished, and lets them change while none has", async () => {
+  const dataset = await arithmeticSet(4);
+  const outDir = tempDir();
+  const base = cotGrid(dataset, outDir);
+  // One spec, two files: the fingerprint is what a llama backend derives from the file's bytes.
+  const onFile = (file: string, verifierFile?: string) => ({
+    name: "m",
+    backend: wrapBackend(answeringBackend(dataset), { overrideFingerprint: () => file }),
+    ...(verifierFile === undefined
+      ? {}
+      : {
+          verifier: {
+            name: "v",
+            backend: wrapBackend(answeringBackend(dataset), { overrideFingerprint: () => verifierFile }),
+          },
+        }),
+  });
+  const first = await runEval({ ...base, models: [onFile("file-a", "judge-1")] });
+  assert.equal(first.solved, 4);
+  const changed = answeringBackend(dataset);
+  await assert.rejects(
+    runEval({
+      ...base,
+      models: [
+        {
+          ...onFile("file-a", "judge-2"),
+          backend: wrapBackend(changed, { overrideFingerprint: () => "file-a" }),
+        },
+      ],
+    }),
+    (error: unknown) =>
+      error instanceof DeliberateError &&
+      error.code === "BAD_REQUEST" &&
+      error.message.includes("`m (verifier v)`") &&
+      error.message.includes("verifier: judge-1 → judge-2") &&
+      !error.message.includes("policy:"),
+  );
+  assert.equal(changed.calls.length, 0, "nothing solved before the refusal");
+  // The same files again: everything reused, nothing was overwritten.
+  const again = await runEval({ ...base, models: [onFile("file-a", "judge-1")] });
+  assert.deepEqual([again.solved, again.skipped], [0, 4]);
+  assert.equal(again.results.accuracy, first.results.accuracy);
+  // While none of the model's cells has finished, its files may change: a run whose every answer
+  // failed, then another file, then a third once the second has finished.
+  const other = { ...base, outDir: tempDir() };
+  const { ScriptedBackend } = await import("../../src/testing/scripted-backend.ts");
+  const failing = new ScriptedBackend({ id: "scripted", script: [{ text: "", finishReason: "error" }] });
+  const failed = await runEval({
+    ...other,
+    models: [{ name: "m", backend: wrapBackend(failing, { overrideFingerprint: () => "file-x" }) }],
+  });
+  assert.equal(failed.results.overall.errors, 4);
+  const second = await runEval({ ...other, models: [onFile("file-b")] });
+  assert.equal(second.solved, 4);
+  await assert.rejects(runEval({ ...other, models: [onFile("file-c")] }), /policy: file-b → file-c/);
 });
 
 test("re-running reuses everything; widening samples generates only the new ones", async () => {
@@ -121,13 +188,7 @@ test("failures are errors, not wrong answers, and are retried on resume", async 
       return good.generate(request);
     },
   };
-  const base = {
-    datasets: [dataset],
-    outDir,
-    grader,
-    progress: "none" as const,
-    strategies: [{ name: "cot" }],
-  };
+  const base = cotGrid(dataset, outDir);
   const first = await runEval({ ...base, models: [{ name: "m", backend: failing }] });
   assert.equal(first.results.overall.errors, 1);
   assert.equal(first.results.overall.n, 3, "the failed item is not graded as wrong");
