@@ -4,8 +4,12 @@
  * role, task and parameters, run on real llama.cpp through the `prm` step scorer and `generate`.
  */
 import assert from "node:assert/strict";
-import { statSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, test } from "node:test";
+import { writePrmSamples } from "../../src/lab/train/prm-samples-file.ts";
 import { builtinManifest, builtinModelPath, builtinTask } from "../../src/models/builtin.ts";
 import { inspectGguf } from "../../src/models/gguf/inspect-gguf.ts";
 import { ModelRegistry } from "../../src/models/registry.ts";
@@ -17,6 +21,7 @@ import { likelihoodPrm } from "../../src/verifiers/step-scorers/likelihood-prm.t
 import { verifySteps } from "../../src/verifiers/step-scorers/verify-steps.ts";
 import { easyAnswers } from "../helpers/easy-answers.ts";
 
+const root = join(import.meta.dirname, "..", "..");
 const registry = new ModelRegistry({ config: { models: {}, defaults: {} } as never, threads: 1 });
 after(() => registry.close());
 
@@ -96,4 +101,47 @@ test("builtin:tiny-chain on llama.cpp answers fresh easy chains; its PRM gives e
   const result = await scoreSteps(prm, item.question, steps, "min");
   assert.equal(result.scores.length, steps.length);
   for (const score of result.scores) assert.ok(score > 0 && score < 1, String(score));
+});
+
+test("scripts/prm-check.ts scores a PRM's held-out samples beside the position baseline", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "deliberate-prm-check-"));
+  const [item] = generateSynthetic("sums", { difficulty: 6, n: 1, seed: 77 });
+  const steps = item.solutions[0].split("\n");
+  const sample = (values: number[], label: number) => ({
+    problem: 0,
+    question: item.question,
+    answer: item.answer,
+    text: steps.join("\n"),
+    predicted: label ? item.answer : "0",
+    label,
+    steps,
+    correct: values.map((v) => v * 8),
+    rollouts: values.map((_, i) => (i === values.length - 1 ? 0 : 8)),
+    values,
+  });
+  const n = steps.length;
+  // One sample alive throughout, one dead from its third step on: position ranks the dead ones
+  // (steps 3…n of the second) below every earlier step, and ties with the live ones at the same index.
+  const live = sample(Array(n).fill(1), 1);
+  const dying = sample([1, 1, ...Array(n - 2).fill(0)], 0);
+  await writePrmSamples(join(dir, "prm-samples.jsonl"), { train: [], heldOut: [live, dying] });
+  const run = spawnSync(
+    process.execPath,
+    ["--import", "tsx", join(root, "scripts/prm-check.ts"), "builtin:tiny-reasoner-prm", dir],
+    { encoding: "utf8", timeout: 120_000 },
+  );
+  assert.equal(run.status, 0, run.stderr);
+  const out = JSON.parse(run.stdout);
+  assert.equal(out.solutions, 2);
+  assert.equal(out.prefixes, 2 * n);
+  // By hand: alive = n + 2 prefixes, dead = n − 2; a dead prefix at index i ≥ 2 loses to every live
+  // prefix at an index < i and ties those at i.
+  let wins = 0;
+  for (let dead = 2; dead < n; dead++) {
+    for (let alive = 0; alive < n; alive++) wins += alive < dead ? 1 : alive === dead ? 0.5 : 0;
+    for (let alive = 0; alive < 2; alive++) wins += alive < dead ? 1 : 0;
+  }
+  assert.equal(out.positionAucHard, Math.round((wins / ((n + 2) * (n - 2))) * 1000) / 1000);
+  assert.ok(out.stepAucHard >= 0 && out.stepAucHard <= 1, String(out.stepAucHard));
+  assert.equal(typeof out.outcomeAuc.min, "number");
 });
