@@ -48,7 +48,9 @@ export class PrmScorer {
     );
     const { contextLength } = this.model.config;
     // A verdict fits when its last token is inside the context (as `score()` would see it).
-    const fits = decisions.filter((d) => d.at + yes.length <= contextLength);
+    const fits = decisions.flatMap((d, index) =>
+      d.at + yes.length <= contextLength ? [{ ...d, index }] : [],
+    );
     const scores: PrefixScore[] = decisions.map(() => ({
       score: 0,
       yesFirst: Number.NaN,
@@ -64,9 +66,9 @@ export class PrmScorer {
     this.cached.length = keep;
     // Which verdict token each position holds: decision index and token index j in PRM_YES.
     const verdictAt = new Map<number, { index: number; j: number }>();
-    fits.forEach((d) => {
-      for (let j = 0; j < yes.length; j++) verdictAt.set(d.at + j, { index: decisions.indexOf(d), j });
-    });
+    for (const { at, index } of fits) {
+      for (let j = 0; j < yes.length; j++) verdictAt.set(at + j, { index, j });
+    }
     const logprobs = decisions.map(() => 0);
     const last = fits.at(-1)!.at + yes.length - 1;
     for (let t = keep; t < last; t++) {
@@ -80,10 +82,7 @@ export class PrmScorer {
       if (j === 0)
         scores[index] = { score: 0, yesFirst: logprobs[index], noFirst: tokenLogprob(logits, no[0]) };
     }
-    for (const d of fits) {
-      const index = decisions.indexOf(d);
-      scores[index].score = Math.exp(logprobs[index]);
-    }
+    for (const { index } of fits) scores[index].score = Math.exp(logprobs[index]);
     return scores;
   }
 }
