@@ -10,14 +10,12 @@
  *            e.g. from `deliberate train --stage prm --problems 1 --held-out-problems 100 --max-steps 1
  *            --seed S` with the policy the PRM was trained on (scripts/prm-model.sh check)
  */
-import { existsSync, statSync } from "node:fs";
-import { join } from "node:path";
 import { LlamaModel } from "../src/lab/model/llama-model.ts";
 import { CharTokenizer } from "../src/lab/tokenizer/char-tokenizer.ts";
 import { evaluatePrm } from "../src/lab/train/prm-eval.ts";
 import { verdictTokens } from "../src/lab/train/prm-format.ts";
 import { loadLabModel } from "../src/lab/train/prm-init.ts";
-import { readPrmSamples } from "../src/lab/train/prm-samples-file.ts";
+import { prmSamplesPath, readPrmSamples } from "../src/lab/train/prm-samples-file.ts";
 import { rocAuc } from "../src/lab/train/verifier-metrics.ts";
 
 const [spec, samplesSpec] = process.argv.slice(2);
@@ -25,10 +23,7 @@ if (spec === undefined || samplesSpec === undefined) {
   console.error("usage: npx tsx scripts/prm-check.ts PRM SAMPLES");
   process.exit(2);
 }
-const samplesPath =
-  existsSync(samplesSpec) && statSync(samplesSpec).isDirectory()
-    ? join(samplesSpec, "prm-samples.jsonl")
-    : samplesSpec;
+const samplesPath = prmSamplesPath(samplesSpec);
 const { checkpoint } = await loadLabModel(spec, "prm");
 const { heldOut } = await readPrmSamples(samplesPath);
 const model = new LlamaModel(checkpoint.header.config);

@@ -1,6 +1,7 @@
-/** The models of an eval grid: each in its role, with its backend and prices. Type-only. */
+/** The models of an eval grid: each in its role, with its backend and prices. */
 import type { ModelBackend } from "../models/types.ts";
 import type { Prices } from "./metrics.ts";
+import type { ModelRole } from "./types.ts";
 
 /** A model in one role of a cell: its name in tables and keys, its backend, its prices. */
 export interface RoleModel {
@@ -25,4 +26,14 @@ export interface ModelEntry extends RoleModel {
   verifier?: RoleModel;
   /** Run only these of the grid's strategies (by name) on this model. Default: all of them. */
   strategies?: string[];
+}
+
+/** The entry's models by role, the ones it has, policy first. */
+export function roleModels(model: ModelEntry): Array<[ModelRole, RoleModel]> {
+  const roles: Array<[ModelRole, RoleModel | undefined]> = [
+    ["policy", model],
+    ["large", model.large],
+    ["verifier", model.verifier],
+  ];
+  return roles.filter((pair): pair is [ModelRole, RoleModel] => pair[1] !== undefined);
 }

@@ -9,22 +9,16 @@
  */
 import { DeliberateError } from "../errors.ts";
 import { modelLabel } from "./cell-key.ts";
-import type { ModelEntry } from "./model-entry.ts";
+import { type ModelEntry, roleModels } from "./model-entry.ts";
 import type { ResultStore } from "./store-types.ts";
 
 /** Role → what the role's backend runs (its fingerprint, else its id). */
 export type ModelFiles = Record<string, string>;
 
 export function modelFiles(model: ModelEntry): ModelFiles {
-  const files: ModelFiles = {};
-  for (const [role, entry] of [
-    ["policy", model],
-    ["large", model.large],
-    ["verifier", model.verifier],
-  ] as const) {
-    if (entry) files[role] = entry.backend.fingerprint ?? entry.backend.id;
-  }
-  return files;
+  return Object.fromEntries(
+    roleModels(model).map(([role, entry]) => [role, entry.backend.fingerprint ?? entry.backend.id]),
+  );
 }
 
 /**

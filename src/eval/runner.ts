@@ -18,14 +18,14 @@ import { CachingBackend } from "./caching-backend.ts";
 import { cellKey, cellRuns, type StrategySpec } from "./cell-key.ts";
 import { createItemGrader, type ItemGrader } from "./grade-item.ts";
 import type { SummarizeOptions } from "./metrics.ts";
-import type { ModelEntry, RoleModel } from "./model-entry.ts";
+import { type ModelEntry, roleModels } from "./model-entry.ts";
 import { checkModelFiles } from "./model-files.ts";
 import { createProgress, type ProgressMode } from "./progress.ts";
 import type { EvalResults } from "./results.ts";
 import { writeResults } from "./results.ts";
 import { type RoleOf, type SolveContext, type SolveTask, solveItem } from "./solve-item.ts";
 import { finishedKey, openStore, type ResultStore, redactStoreSpec, resolveStoreSpec } from "./store.ts";
-import type { Dataset, EvalRecord, ModelRole } from "./types.ts";
+import type { Dataset, EvalRecord } from "./types.ts";
 
 export { buildResults } from "./build-results.ts";
 export { cellKey, modelLabel, type StrategySpec, strategyLabel } from "./cell-key.ts";
@@ -108,13 +108,7 @@ export function cellBackends(
 ): { backends: Backends; roles: Map<string, RoleOf> } {
   const roles = new Map<string, RoleOf>();
   const backends: Partial<Backends> = {};
-  const entries: Array<[ModelRole, RoleModel | undefined]> = [
-    ["policy", model],
-    ["large", model.large],
-    ["verifier", model.verifier],
-  ];
-  for (const [role, entry] of entries) {
-    if (!entry) continue;
+  for (const [role, entry] of roleModels(model)) {
     const id = roles.has(entry.backend.id) ? `${entry.backend.id}#${role}` : entry.backend.id;
     roles.set(id, { role, prices: entry.prices });
     backends[role] = store

@@ -17,9 +17,7 @@
  *    for an outcome verifier on the same solutions when one is given (prm-eval.ts, prm-verifier.ts);
  * 4. export model.gguf, which the `prm` step scorer reads through `score()`.
  */
-import { existsSync, statSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
-import { join, resolve } from "node:path";
 import { DeliberateError } from "../../errors.ts";
 import { requireIntegers } from "../../util/require-integers.ts";
 import type { LlamaConfig } from "../model/config.ts";
@@ -39,6 +37,7 @@ import { type PrmLabels, type PrmRow, prmRows, verdictTokens } from "./prm-forma
 import { prmBatch } from "./prm-gradients.ts";
 import { loadLabModel } from "./prm-init.ts";
 import type { PrmSample } from "./prm-labels.ts";
+import { prmSamplesPath } from "./prm-samples-file.ts";
 import { compareWithVerifier, type VerifierComparison } from "./prm-verifier.ts";
 import { loadResumeCheckpoint, round4, TrainLoop, type TrainStopReason } from "./train-loop.ts";
 import type { SelectionResult } from "./verifier-metrics.ts";
@@ -236,7 +235,7 @@ export async function runPrm(options: PrmOptions): Promise<PrmResult> {
     rollouts,
     temperature,
     seed,
-    ...(options.samplesFrom === undefined ? {} : { samplesFrom: options.samplesFrom.map(samplesFile) }),
+    ...(options.samplesFrom === undefined ? {} : { samplesFrom: options.samplesFrom.map(prmSamplesPath) }),
   };
   const resumed = await loadResumeCheckpoint(outDir, resume);
   const pool = new MatmulPool({ threads });
@@ -423,10 +422,4 @@ function flatEval(e: PrmEval): Record<string, number> {
     outcomeAucMin: round4(e.outcomeAuc.min),
     outcomeAucLast: round4(e.outcomeAuc.last),
   };
-}
-
-/** `--prm-samples-from`: a prm-samples.jsonl, or the PRM run folder that holds one. */
-function samplesFile(spec: string): string {
-  const path = resolve(spec);
-  return existsSync(path) && statSync(path).isDirectory() ? join(path, "prm-samples.jsonl") : path;
 }
