@@ -4,8 +4,7 @@
  * sample's digest and origin, and, with `--model`, that a random selection of the samples that
  * model made come out the same when made again.
  */
-import { existsSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync } from "node:fs";
 import { Command } from "commander";
 import { DeliberateError } from "../../errors.ts";
 import {
@@ -17,6 +16,7 @@ import {
 } from "../../eval/store.ts";
 import { ModelRegistry } from "../../models/registry.ts";
 import type { GenerateRequest } from "../../models/types.ts";
+import { folderFile } from "../../util/folder-file.ts";
 import { integer } from "../parse-number.ts";
 
 interface VerifyFlags {
@@ -53,11 +53,7 @@ export function storeCommand(): Command {
     .option("--threads <n>", "llama.cpp threads (use the run's, or the fingerprints differ)", integer(1))
     .option("--json", "print the findings as JSON")
     .action(async (target: string, flags: VerifyFlags) => {
-      const spec = isPostgresSpec(target)
-        ? target
-        : existsSync(target) && statSync(target).isDirectory()
-          ? join(target, "store.sqlite")
-          : target;
+      const spec = isPostgresSpec(target) ? target : folderFile(target, "store.sqlite");
       if (!isPostgresSpec(spec) && !existsSync(spec)) {
         throw new DeliberateError("BAD_REQUEST", `no eval store at ${spec}`);
       }

@@ -4,13 +4,13 @@
  * training options — the SFT task, levels and seed that rebuild its data and held-out split — are in
  * models/manifest.json). Both give what `checkpointTask` reads: shape, alphabet, options and weights.
  */
-import { existsSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { DeliberateError } from "../../errors.ts";
 import { builtinModelPath, builtinModels } from "../../models/builtin.ts";
 import type { GgufMetadataValue } from "../../models/gguf/gguf-value.ts";
 import { readGgufMetadata } from "../../models/gguf/read-gguf-metadata.ts";
 import { readGgufTensor } from "../../models/gguf/read-gguf-tensor.ts";
+import { folderFile } from "../../util/folder-file.ts";
 import { type LlamaConfig, tensorLayout } from "../model/config.ts";
 import { CharTokenizer } from "../tokenizer/char-tokenizer.ts";
 import { type Checkpoint, loadCheckpoint } from "./checkpoint.ts";
@@ -34,8 +34,7 @@ export async function loadLabModel(spec: string, param = "init"): Promise<LabMod
     const name = spec.slice(BUILTIN.length);
     return { path: spec, checkpoint: await loadBuiltin(name, param) };
   }
-  let path = resolve(spec);
-  if (existsSync(path) && statSync(path).isDirectory()) path = join(path, "checkpoint.bin");
+  const path = folderFile(resolve(spec), "checkpoint.bin");
   if (path.endsWith(".gguf")) {
     throw new DeliberateError(
       "BAD_REQUEST",

@@ -4,17 +4,16 @@
  * the stage's slow part, so a resumed run reads the file back instead of sampling again; the
  * checkpoint keeps the file's fingerprint, and a file that changed since is refused.
  */
-import { existsSync, statSync } from "node:fs";
 import { readFile, rename, writeFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { DeliberateError } from "../../errors.ts";
 import { fnv1a } from "../../util/fnv1a.ts";
+import { folderFile } from "../../util/folder-file.ts";
 import type { PrmSample } from "./prm-labels.ts";
 
 /** A prm-samples.jsonl, or the PRM run folder that holds one (`--prm-samples-from`), as a file path. */
 export function prmSamplesPath(spec: string): string {
-  const path = resolve(spec);
-  return existsSync(path) && statSync(path).isDirectory() ? join(path, "prm-samples.jsonl") : path;
+  return folderFile(resolve(spec), "prm-samples.jsonl");
 }
 
 export interface PrmSampleSets {
