@@ -12,9 +12,10 @@
  *    (value, 1 − value) or hard one (value > 0) (prm-format.ts, prm-objective.ts, prm-gradients.ts),
  *    in the training loop (same logs, checkpoints and resume as every stage; a resume reads the
  *    samples back);
- * 3. held-out: step-level AUC (prefix score vs. value > 0 and vs. value > ½), outcome-level AUC (min and last of the
- *    step scores vs. the solution's correctness), majority vs. PRM-weighted best-of-n — and the same
- *    for an outcome verifier on the same solutions when one is given (prm-eval.ts, prm-verifier.ts);
+ * 3. held-out: step-level AUC (prefix score vs. value > 0 and vs. value > ½), outcome-level AUC
+ *    (min and last of the step scores vs. the solution's correctness), majority vs. PRM-weighted
+ *    best-of-n — and the same for an outcome verifier on the same solutions when one is given
+ *    (prm-eval.ts, prm-verifier.ts);
  * 4. export model.gguf, which the `prm` step scorer reads through `score()`.
  */
 import { mkdir } from "node:fs/promises";
